@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian bookworm machine for Grove, non-interactively and idempotently:
+# the Vulkan loader and Mesa's lavapipe driver from bookworm-backports (Dawn needs Mesa >= 24;
+# bookworm's own 22.3 fails adapter creation), then the npm packages from the lock file
+# (which also builds dist/ through the `prepare` script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+mesa_version() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true; }
+mesa_major() { mesa_version | sed -E 's/^([0-9]+:)?([0-9]+).*/\2/'; }
+
+if command -v apt-get >/dev/null 2>&1; then
+  major="$(mesa_major)"
+  if [ -z "$major" ] || [ "$major" -lt 24 ] || ! dpkg-query -W libvulkan1 >/dev/null 2>&1; then
+    echo "setup: installing libvulkan1 and mesa-vulkan-drivers from bookworm-backports"
+    if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
+      mirror="${mirror:-http://deb.debian.org/debian}"
+      echo "deb $mirror bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/backports.list >/dev/null
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq libvulkan1
+    $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers
+  else
+    echo "setup: mesa-vulkan-drivers $(mesa_version) already installed"
+  fi
+else
+  echo "setup: no apt-get; install a Vulkan driver (Mesa >= 24 lavapipe, or a GPU driver) yourself" >&2
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  npm run build --silent
+fi

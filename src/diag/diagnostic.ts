@@ -1,0 +1,91 @@
+/**
+ * @file The one Diagnostic type every stage reports through, plus source files and spans.
+ * Errors are data; presentation lives in `render.ts`.
+ */
+
+/** A source file as the compiler saw it. `path` is what the user typed or the import resolved to. */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A half-open character range [start, end) in one file. */
+export interface Span {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export type Severity = "error" | "warning" | "note";
+
+export interface Label {
+  readonly span: Span;
+  readonly message: string;
+  /** The primary label is where the caret goes; secondary labels explain. */
+  readonly primary: boolean;
+}
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Stable code such as G0101; documented in docs/diagnostics.md. */
+  readonly code: string;
+  /** One line, lower case, no trailing period. */
+  readonly message: string;
+  readonly labels: readonly Label[];
+  readonly notes: readonly string[];
+  readonly help?: string;
+}
+
+/** Result of a stage that reports user errors as data and never throws on them. */
+export interface Result<T> {
+  readonly value: T;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function span(file: string, start: number, end: number): Span {
+  return { file, start, end: Math.max(start, end) };
+}
+
+/** The smallest span covering both. Both must be in the same file. */
+export function joinSpans(a: Span, b: Span): Span {
+  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+export interface DiagnosticInit {
+  code: string;
+  message: string;
+  span: Span;
+  label?: string;
+  secondary?: readonly { span: Span; message: string }[];
+  notes?: readonly string[];
+  help?: string;
+  severity?: Severity;
+}
+
+export function makeDiagnostic(init: DiagnosticInit): Diagnostic {
+  const labels: Label[] = [
+    { span: init.span, message: init.label ?? "", primary: true },
+    ...(init.secondary ?? []).map((s) => ({ span: s.span, message: s.message, primary: false })),
+  ];
+  const d: Diagnostic = {
+    severity: init.severity ?? "error",
+    code: init.code,
+    message: init.message,
+    labels,
+    notes: init.notes ?? [],
+    ...(init.help !== undefined ? { help: init.help } : {}),
+  };
+  return d;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Thrown only for compiler bugs: a broken invariant, never a user mistake. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal compiler error: ${message}`);
+    this.name = "InternalError";
+  }
+}
