@@ -1,0 +1,179 @@
+/**
+ * @file Algebraic identities, as rewrite rules keyed by op. Every rule preserves the node's
+ * shape and dtype exactly (broadcasting the survivor where the identity dropped a broadcast
+ * operand) and its value bit for bit, with two documented exceptions:
+ *
+ *  - the sign of zero: `x + 0 -> x` keeps -0 where IEEE gives +0, and `x * 0 -> 0` gives +0
+ *    where x is negative;
+ *  - nothing else: `x * 0 -> 0` fires only when x is provably finite (see `isFinite`), because
+ *    inf * 0 and NaN * 0 are NaN, and `x - x` is never folded for the same reason.
+ */
+import type { GraphBuilder } from "./builder.js";
+import { shapesEqual, type Node, type NodeOf } from "./node.js";
+import type { BinaryOp, Op } from "./ops.js";
+import { rewriteGraph, type Pass } from "./rewrite.js";
+
+type Rule<O extends Op> = (
+  b: GraphBuilder,
+  node: NodeOf<O>,
+) => Node | undefined;
+
+function isConst(n: Node, value?: number): boolean {
+  return n.op === "const" && (value === undefined || n.attrs.value === value);
+}
+
+/**
+ * True when every element of n is finite whatever the graph's inputs hold: finite constants,
+ * 0/1 masks (comparisons, one_hot), values from i32, uniform random numbers.
+ */
+function isFinite(n: Node): boolean {
+  if (n.op === "const") return Number.isFinite(n.attrs.value);
+  if (n.op === "cast") return n.inputs[0]!.dtype === "i32";
+  return [
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "equal",
+    "not_equal",
+    "one_hot",
+    "random_uniform",
+  ].includes(n.op);
+}
+
+/** `x` made to have node's shape: itself, or broadcast when the identity dropped a wider operand. */
+function like(b: GraphBuilder, x: Node, node: Node): Node {
+  if (shapesEqual(x.shape, node.shape)) return x;
+  return b.broadcast(x, node.shape);
+}
+
+/** A rule for `op(a, k)` / `op(k, a)` with k a constant of the given value. */
+function withConst(
+  side: 0 | 1,
+  value: number,
+  then: (b: GraphBuilder, other: Node, node: Node) => Node | undefined,
+): Rule<BinaryOp> {
+  return (b, node) => {
+    const [k, other] =
+      side === 0
+        ? [node.inputs[0]!, node.inputs[1]!]
+        : [node.inputs[1]!, node.inputs[0]!];
+    if (!isConst(k, value) || other.dtype !== node.dtype) return undefined;
+    return then(b, other, node);
+  };
+}
+
+const keep = (b: GraphBuilder, x: Node, node: Node) => like(b, x, node);
+const negate = (b: GraphBuilder, x: Node, node: Node) =>
+  like(b, b.neg(x), node);
+
+/** Rules per op; the first that fires wins, and the driver reapplies until none fires. */
+export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
+  // x + 0 = 0 + x = x
+  add: [withConst(1, 0, keep), withConst(0, 0, keep)],
+  // x - 0 = x; 0 - x = -x
+  sub: [withConst(1, 0, keep), withConst(0, 0, negate)],
+  // x * 1 = 1 * x = x; x * -1 = -x; x * 0 = 0 for provably finite x
+  mul: [
+    withConst(1, 1, keep),
+    withConst(0, 1, keep),
+    withConst(1, -1, negate),
+    withConst(0, -1, negate),
+    (b, node) => {
+      const [x, y] = node.inputs as [Node, Node];
+      const zero =
+        (isConst(x, 0) && isFinite(y)) || (isConst(y, 0) && isFinite(x));
+      return zero ? b.constant(0, node.shape, node.dtype) : undefined;
+    },
+  ],
+  // x / 1 = x
+  div: [withConst(1, 1, keep)],
+  // x^1 = x; x^2 = x * x (exact, and defined for negative x on every backend)
+  pow: [
+    withConst(1, 1, keep),
+    withConst(1, 2, (b, x, node) => like(b, b.mul(x, x), node)),
+  ],
+  // -(-x) = x
+  neg: [
+    (_b, node) =>
+      node.inputs[0]!.op === "neg" ? node.inputs[0]!.inputs[0] : undefined,
+  ],
+  // transpose by the identity is x; transpose(transpose(x, p), q) = transpose(x, q . p)
+  transpose: [
+    (_b, node) =>
+      node.attrs.perm.every((p, i) => p === i) ? node.inputs[0] : undefined,
+    (b, node) => {
+      const inner = node.inputs[0]!;
+      if (inner.op !== "transpose") return undefined;
+      return b.transpose(
+        inner.inputs[0]!,
+        node.attrs.perm.map((i) => inner.attrs.perm[i]!),
+      );
+    },
+  ],
+  // reshape to the same shape is x; reshape(reshape(x)) = reshape(x)
+  reshape: [
+    (_b, node) =>
+      shapesEqual(node.shape, node.inputs[0]!.shape)
+        ? node.inputs[0]
+        : undefined,
+    (b, node) =>
+      node.inputs[0]!.op === "reshape"
+        ? b.reshape(node.inputs[0]!.inputs[0]!, node.shape)
+        : undefined,
+  ],
+  // broadcast to the same shape is x; broadcast(broadcast(x)) = broadcast(x)
+  broadcast: [
+    (_b, node) =>
+      shapesEqual(node.shape, node.inputs[0]!.shape)
+        ? node.inputs[0]
+        : undefined,
+    (b, node) =>
+      node.inputs[0]!.op === "broadcast"
+        ? b.broadcast(node.inputs[0]!.inputs[0]!, node.shape)
+        : undefined,
+  ],
+  // A reduction over no axes, a full-range slice, a one-input concat, a same-dtype cast: x.
+  sum: [
+    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
+  ],
+  mean: [
+    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
+  ],
+  max: [
+    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
+  ],
+  slice: [
+    (_b, node) =>
+      shapesEqual(node.shape, node.inputs[0]!.shape)
+        ? node.inputs[0]
+        : undefined,
+  ],
+  concat: [
+    (_b, node) => (node.inputs.length === 1 ? node.inputs[0] : undefined),
+  ],
+  cast: [
+    (_b, node) =>
+      node.attrs.to === node.inputs[0]!.dtype ? node.inputs[0] : undefined,
+  ],
+  // where with a constant condition picks one branch; where(c, x, x) = x.
+  where: [
+    (b, node) => {
+      const [c, x, y] = node.inputs as [Node, Node, Node];
+      if (x === y) return like(b, x, node);
+      if (!isConst(c)) return undefined;
+      return like(b, (c as NodeOf<"const">).attrs.value !== 0 ? x : y, node);
+    },
+  ],
+};
+
+/** Applies `algebraRules` everywhere. */
+export const simplifyAlgebra: Pass = (graph) =>
+  rewriteGraph(graph, (b, node) => {
+    const rules = (algebraRules[node.op] ?? []) as readonly Rule<Op>[];
+    for (const rule of rules) {
+      const next = rule(b, node);
+      if (next !== undefined) return next;
+    }
+    return undefined;
+  });

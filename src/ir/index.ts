@@ -1,0 +1,42 @@
+/**
+ * @file The public API of the tensor IR: node and graph types, the builder, shape rules,
+ * verification, printing, the reference interpreter, autodiff and simplification.
+ */
+export * from "./ops.js";
+export * from "./node.js";
+export { GraphBuilder } from "./builder.js";
+export { shapeRules, inferType, windowOutputSize } from "./shape-rules.js";
+export { verify } from "./verify.js";
+export {
+  printGraph,
+  printNode,
+  formatSpan,
+  type PrintOptions,
+} from "./print.js";
+export {
+  interpret,
+  interpretOutputs,
+  interpretRules,
+  type Bindings,
+  type InterpretOptions,
+} from "./interpret.js";
+export {
+  makeTensor,
+  type Precision,
+  type Tensor,
+  type TensorData,
+} from "./tensor.js";
+export { differentiate, type Gradients } from "./autodiff.js";
+export { vjpRules, unbroadcast, type VjpRule } from "./vjp-rules.js";
+export { simplify, simplifyPasses, type SimplifyOptions } from "./simplify.js";
+export { foldConstants, foldRules } from "./fold-constants.js";
+export { simplifyAlgebra, algebraRules } from "./algebra.js";
+export {
+  rewriteGraph,
+  eliminateCommonSubexpressions,
+  eliminateDeadCode,
+  type Pass,
+  type Rewrite,
+} from "./rewrite.js";
+export { philox4x32, uniformAt, normalAt } from "./random.js";
+export { erf } from "./scalar-fns.js";

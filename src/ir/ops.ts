@@ -1,0 +1,243 @@
+/**
+ * @file The primitive set of the tensor IR: op names grouped by kind, and the typed attributes of
+ * each op. Every per-op table in `src/ir` is keyed by `Op`, so adding an op here is a compile
+ * error until each table has a row for it.
+ */
+
+export type Dtype = "f32" | "i32";
+export type Shape = readonly number[];
+/** A (height, width) pair, as used by conv2d and pooling. */
+export type Pair = readonly [number, number];
+
+export const unaryOps = [
+  "neg",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "abs",
+  "sign",
+  "sin",
+  "cos",
+  "erf",
+] as const;
+export type UnaryOp = (typeof unaryOps)[number];
+
+/** Elementwise with numpy broadcasting. */
+export const binaryOps = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+] as const;
+export type BinaryOp = (typeof binaryOps)[number];
+
+/** Elementwise comparisons with broadcasting; the result is f32 1.0 (true) or 0.0 (false). */
+export const compareOps = [
+  "less",
+  "less_equal",
+  "greater",
+  "greater_equal",
+  "equal",
+  "not_equal",
+] as const;
+export type CompareOp = (typeof compareOps)[number];
+
+export const reduceOps = ["sum", "max", "mean"] as const;
+export type ReduceOp = (typeof reduceOps)[number];
+
+type NoAttrs = Readonly<Record<string, never>>;
+
+/** `axes` are sorted, unique and non-negative (the builder normalises negative axes). */
+export interface ReduceAttrs {
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+
+/** Symmetric zero padding: `padding` rows/columns on each side of the image. */
+export interface ConvAttrs {
+  readonly stride: Pair;
+  readonly padding: Pair;
+}
+
+/** Windows of `size` moved by `stride`, no padding (a partial window at the edge is dropped). */
+export interface PoolAttrs {
+  readonly size: Pair;
+  readonly stride: Pair;
+}
+
+/** Counter-based random numbers: a pure function of (seed, stream, element index). */
+export interface RandomAttrs {
+  readonly shape: Shape;
+  readonly seed: number;
+  readonly stream: number;
+}
+
+export interface LeafAttrs {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly dtype: Dtype;
+}
+
+interface StructuralAttrs {
+  /** where(cond, a, b): cond != 0 picks a. */
+  where: NoAttrs;
+  broadcast: { readonly shape: Shape };
+  sum: ReduceAttrs;
+  max: ReduceAttrs;
+  mean: ReduceAttrs;
+  /** Index of the first maximum along `axis`, which is removed from the shape; i32. */
+  argmax: { readonly axis: number };
+  /** Batched: [..., m, k] @ [..., k, n] with the leading batch dims broadcast. */
+  matmul: NoAttrs;
+  reshape: { readonly shape: Shape };
+  /** Output dim i is input dim perm[i]. */
+  transpose: { readonly perm: readonly number[] };
+  /** Elements [start, end) along `axis`. */
+  slice: {
+    readonly axis: number;
+    readonly start: number;
+    readonly end: number;
+  };
+  concat: { readonly axis: number };
+  /** gather(table [V, D...], ids i32 [I...]) -> [I..., D...]. */
+  gather: NoAttrs;
+  /** scatter_add(ids i32 [I...], updates [I..., D...]) -> [rows, D...], summing repeated ids. */
+  scatter_add: { readonly rows: number };
+  /** one_hot(ids i32 [I...]) -> f32 [I..., depth]. */
+  one_hot: { readonly depth: number };
+  /** conv2d(x [N,C,H,W], w [O,C,KH,KW]) -> [N,O,OH,OW] (cross-correlation, as in every framework). */
+  conv2d: ConvAttrs;
+  /** The gradient of conv2d w.r.t. x: (dy [N,O,OH,OW], w) -> [N,C,H,W] with [H,W] = inputSize. */
+  conv2d_input_grad: ConvAttrs & { readonly inputSize: Pair };
+  /** The gradient of conv2d w.r.t. w: (x, dy) -> [O,C,KH,KW] with [KH,KW] = kernelSize. */
+  conv2d_filter_grad: ConvAttrs & { readonly kernelSize: Pair };
+  max_pool2d: PoolAttrs;
+  avg_pool2d: PoolAttrs;
+  /** (x, dy) -> dx: each window's dy goes to the first maximum of that window in x. */
+  max_pool2d_grad: PoolAttrs;
+  /** (dy) -> dx [N,C,H,W] with [H,W] = inputSize: each window's dy spread evenly over it. */
+  avg_pool2d_grad: PoolAttrs & { readonly inputSize: Pair };
+  /** f32 -> i32 truncates toward zero. */
+  cast: { readonly to: Dtype };
+  /** A tensor of `shape` filled with `value`; shape [] is a scalar, which broadcasts. */
+  const: {
+    readonly value: number;
+    readonly shape: Shape;
+    readonly dtype: Dtype;
+  };
+  /** i32 [n] holding 0..n-1. */
+  iota: { readonly n: number };
+  /** Identity forward; no gradient flows through it. */
+  stop_gradient: NoAttrs;
+  /** Uniform in [0, 1), see random.ts. */
+  random_uniform: RandomAttrs;
+  /** Standard normal via Box-Muller, see random.ts. */
+  random_normal: RandomAttrs;
+  input: LeafAttrs;
+  param: LeafAttrs;
+}
+
+export type OpAttrs = {
+  [P in UnaryOp | BinaryOp | CompareOp]: NoAttrs;
+} & StructuralAttrs;
+export type Op = keyof OpAttrs;
+
+const none = [] as const;
+const conv = ["stride", "padding"] as const;
+const pool = ["size", "stride"] as const;
+const reduce = ["axes", "keepdims"] as const;
+const random = ["shape", "seed", "stream"] as const;
+const leaf = ["name", "shape", "dtype"] as const;
+
+/**
+ * The attribute names of each op, in the order they are printed and keyed for interning.
+ * `verify` checks that a node has exactly these attributes.
+ */
+export const attrNames: {
+  readonly [P in Op]: readonly (keyof OpAttrs[P] & string)[];
+} = {
+  neg: none,
+  exp: none,
+  log: none,
+  sqrt: none,
+  rsqrt: none,
+  tanh: none,
+  sigmoid: none,
+  relu: none,
+  abs: none,
+  sign: none,
+  sin: none,
+  cos: none,
+  erf: none,
+  add: none,
+  sub: none,
+  mul: none,
+  div: none,
+  pow: none,
+  maximum: none,
+  minimum: none,
+  less: none,
+  less_equal: none,
+  greater: none,
+  greater_equal: none,
+  equal: none,
+  not_equal: none,
+  where: none,
+  broadcast: ["shape"],
+  sum: reduce,
+  max: reduce,
+  mean: reduce,
+  argmax: ["axis"],
+  matmul: none,
+  reshape: ["shape"],
+  transpose: ["perm"],
+  slice: ["axis", "start", "end"],
+  concat: ["axis"],
+  gather: none,
+  scatter_add: ["rows"],
+  one_hot: ["depth"],
+  conv2d: conv,
+  conv2d_input_grad: [...conv, "inputSize"],
+  conv2d_filter_grad: [...conv, "kernelSize"],
+  max_pool2d: pool,
+  avg_pool2d: pool,
+  max_pool2d_grad: pool,
+  avg_pool2d_grad: [...pool, "inputSize"],
+  cast: ["to"],
+  const: ["value", "shape", "dtype"],
+  iota: ["n"],
+  stop_gradient: none,
+  random_uniform: random,
+  random_normal: random,
+  input: leaf,
+  param: leaf,
+};
+
+export const allOps = Object.keys(attrNames) as Op[];
+
+export function isUnaryOp(op: Op): op is UnaryOp {
+  return (unaryOps as readonly string[]).includes(op);
+}
+
+export function isBinaryOp(op: Op): op is BinaryOp {
+  return (binaryOps as readonly string[]).includes(op);
+}
+
+export function isCompareOp(op: Op): op is CompareOp {
+  return (compareOps as readonly string[]).includes(op);
+}
+
+/** A table row for each op of a group, made by one factory (for ops that share a rule). */
+export function rowsFor<K extends Op, R>(
+  ops: readonly K[],
+  make: (op: K) => R,
+): Record<K, R> {
+  return Object.fromEntries(ops.map((op) => [op, make(op)])) as Record<K, R>;
+}

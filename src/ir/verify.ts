@@ -1,0 +1,96 @@
+/**
+ * @file `verify(graph)`: the structural invariants every pass must preserve. Tests run it after
+ * each pass; a failure is a compiler bug and throws InternalError.
+ */
+import { InternalError } from "../diag/diagnostic.js";
+import { internKey } from "./builder.js";
+import { formatShape, shapesEqual, type Graph, type Node } from "./node.js";
+import { attrNames } from "./ops.js";
+import { printNode } from "./print.js";
+import { inferType } from "./shape-rules.js";
+
+function fail(node: Node | undefined, message: string): never {
+  throw new InternalError(
+    node ? `${message}\n  at ${printNode(node)}` : message,
+  );
+}
+
+function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
+  if (!Number.isInteger(node.id) || node.id <= lastId)
+    fail(node, "node ids must increase");
+  for (const input of node.inputs) {
+    if (!seen.has(input))
+      fail(node, `input %${input.id} is not earlier in the graph`);
+  }
+  const expected = new Set(attrNames[node.op] as readonly string[]);
+  const actual = Object.keys(node.attrs);
+  if (actual.length !== expected.size || actual.some((k) => !expected.has(k))) {
+    fail(
+      node,
+      `attributes {${actual.join(", ")}} differ from {${[...expected].join(", ")}}`,
+    );
+  }
+  let t;
+  try {
+    t = inferType(node.op, node.inputs, node.attrs as never);
+  } catch (e) {
+    fail(node, `shape rule rejects the node: ${(e as Error).message}`);
+  }
+  if (t.dtype !== node.dtype || !shapesEqual(t.shape, node.shape)) {
+    fail(
+      node,
+      `recorded type differs from the rule's ${t.dtype}${formatShape(t.shape)}`,
+    );
+  }
+}
+
+function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
+  for (const [kind, map] of [
+    ["input", graph.inputs],
+    ["param", graph.params],
+  ] as const) {
+    for (const [name, node] of map) {
+      if (!seen.has(node)) fail(node, `${kind} ${name} is not in the graph`);
+      if (node.op !== kind || node.attrs.name !== name)
+        fail(node, `${kind} ${name} is misnamed`);
+    }
+  }
+  for (const node of graph.nodes) {
+    if (
+      (node.op === "input" || node.op === "param") &&
+      graph[`${node.op}s`].get(node.attrs.name) !== node
+    ) {
+      fail(
+        node,
+        `leaf ${node.attrs.name} is missing from the graph's ${node.op}s`,
+      );
+    }
+  }
+  for (const [name, node] of graph.outputs) {
+    if (!seen.has(node))
+      fail(undefined, `output ${name} (%${node.id}) is not in the graph`);
+  }
+}
+
+/**
+ * Checks that nodes are in topological order with increasing ids, that each node's shape and
+ * dtype are what its shape rule computes, that no two nodes are the same op on the same inputs
+ * with the same attributes (the interning invariant), and that every named leaf and output is
+ * in the graph. Returns the graph so it can be chained.
+ */
+export function verify(graph: Graph): Graph {
+  const seen = new Set<Node>();
+  const keys = new Map<string, Node>();
+  let lastId = -1;
+  for (const node of graph.nodes) {
+    verifyNode(node, seen, lastId);
+    const key = internKey(node.op, node.inputs, node.attrs);
+    const twin = keys.get(key);
+    if (twin) fail(node, `duplicates %${twin.id} (interning broken)`);
+    keys.set(key, node);
+    seen.add(node);
+    lastId = node.id;
+  }
+  verifyNamed(graph, seen);
+  return graph;
+}
