@@ -37,8 +37,9 @@ export function buildMlp(): { graph: Graph; loss: Node; params: Node[] } {
     b.add(b.matmul(h, w2), b2),
   );
   const loss = b.withSpan(at("cross_entropy(logits, label)"), () => {
-    // log_softmax(z) = z - max(z) - log(sum(exp(z - max(z))))
-    const shifted = b.sub(logits, b.max(logits, [-1], true));
+    // log_softmax(z) = z - m - log(sum(exp(z - m))) with m = max(z); m only guards against
+    // overflow and cancels mathematically, so no gradient is taken through it.
+    const shifted = b.sub(logits, b.stopGradient(b.max(logits, [-1], true)));
     const logSumExp = b.log(b.sum(b.exp(shifted), [-1], true));
     const logProbs = b.sub(shifted, logSumExp);
     const picked = b.sum(b.mul(logProbs, b.oneHot(label, classes)), [-1]);
