@@ -13,10 +13,7 @@ import { shapesEqual, type Node, type NodeOf } from "./node.js";
 import type { BinaryOp, Op } from "./ops.js";
 import { rewriteGraph, type Pass } from "./rewrite.js";
 
-type Rule<O extends Op> = (
-  b: GraphBuilder,
-  node: NodeOf<O>,
-) => Node | undefined;
+type Rule<O extends Op> = (b: GraphBuilder, node: NodeOf<O>) => Node | undefined;
 
 function isConst(n: Node, value?: number): boolean {
   return n.op === "const" && (value === undefined || n.attrs.value === value);
@@ -55,17 +52,14 @@ function withConst(
 ): Rule<BinaryOp> {
   return (b, node) => {
     const [k, other] =
-      side === 0
-        ? [node.inputs[0]!, node.inputs[1]!]
-        : [node.inputs[1]!, node.inputs[0]!];
+      side === 0 ? [node.inputs[0]!, node.inputs[1]!] : [node.inputs[1]!, node.inputs[0]!];
     if (!isConst(k, value) || other.dtype !== node.dtype) return undefined;
     return then(b, other, node);
   };
 }
 
 const keep = (b: GraphBuilder, x: Node, node: Node) => like(b, x, node);
-const negate = (b: GraphBuilder, x: Node, node: Node) =>
-  like(b, b.neg(x), node);
+const negate = (b: GraphBuilder, x: Node, node: Node) => like(b, b.neg(x), node);
 
 /** Rules per op; the first that fires wins, and the driver reapplies until none fires. */
 export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
@@ -81,27 +75,19 @@ export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
     withConst(0, -1, negate),
     (b, node) => {
       const [x, y] = node.inputs as [Node, Node];
-      const zero =
-        (isConst(x, 0) && isFinite(y)) || (isConst(y, 0) && isFinite(x));
+      const zero = (isConst(x, 0) && isFinite(y)) || (isConst(y, 0) && isFinite(x));
       return zero ? b.constant(0, node.shape, node.dtype) : undefined;
     },
   ],
   // x / 1 = x
   div: [withConst(1, 1, keep)],
   // x^1 = x; x^2 = x * x (exact, and defined for negative x on every backend)
-  pow: [
-    withConst(1, 1, keep),
-    withConst(1, 2, (b, x, node) => like(b, b.mul(x, x), node)),
-  ],
+  pow: [withConst(1, 1, keep), withConst(1, 2, (b, x, node) => like(b, b.mul(x, x), node))],
   // -(-x) = x
-  neg: [
-    (_b, node) =>
-      node.inputs[0]!.op === "neg" ? node.inputs[0]!.inputs[0] : undefined,
-  ],
+  neg: [(_b, node) => (node.inputs[0]!.op === "neg" ? node.inputs[0]!.inputs[0] : undefined)],
   // transpose by the identity is x; transpose(transpose(x, p), q) = transpose(x, q . p)
   transpose: [
-    (_b, node) =>
-      node.attrs.perm.every((p, i) => p === i) ? node.inputs[0] : undefined,
+    (_b, node) => (node.attrs.perm.every((p, i) => p === i) ? node.inputs[0] : undefined),
     (b, node) => {
       const inner = node.inputs[0]!;
       if (inner.op !== "transpose") return undefined;
@@ -113,10 +99,7 @@ export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
   ],
   // reshape to the same shape is x; reshape(reshape(x)) = reshape(x)
   reshape: [
-    (_b, node) =>
-      shapesEqual(node.shape, node.inputs[0]!.shape)
-        ? node.inputs[0]
-        : undefined,
+    (_b, node) => (shapesEqual(node.shape, node.inputs[0]!.shape) ? node.inputs[0] : undefined),
     (b, node) =>
       node.inputs[0]!.op === "reshape"
         ? b.reshape(node.inputs[0]!.inputs[0]!, node.shape)
@@ -124,38 +107,21 @@ export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
   ],
   // broadcast to the same shape is x; broadcast(broadcast(x)) = broadcast(x)
   broadcast: [
-    (_b, node) =>
-      shapesEqual(node.shape, node.inputs[0]!.shape)
-        ? node.inputs[0]
-        : undefined,
+    (_b, node) => (shapesEqual(node.shape, node.inputs[0]!.shape) ? node.inputs[0] : undefined),
     (b, node) =>
       node.inputs[0]!.op === "broadcast"
         ? b.broadcast(node.inputs[0]!.inputs[0]!, node.shape)
         : undefined,
   ],
   // A reduction over no axes, a full-range slice, a one-input concat, a same-dtype cast: x.
-  sum: [
-    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
-  ],
-  mean: [
-    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
-  ],
-  max: [
-    (_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined),
-  ],
+  sum: [(_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined)],
+  mean: [(_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined)],
+  max: [(_b, node) => (node.attrs.axes.length === 0 ? node.inputs[0] : undefined)],
   slice: [
-    (_b, node) =>
-      shapesEqual(node.shape, node.inputs[0]!.shape)
-        ? node.inputs[0]
-        : undefined,
+    (_b, node) => (shapesEqual(node.shape, node.inputs[0]!.shape) ? node.inputs[0] : undefined),
   ],
-  concat: [
-    (_b, node) => (node.inputs.length === 1 ? node.inputs[0] : undefined),
-  ],
-  cast: [
-    (_b, node) =>
-      node.attrs.to === node.inputs[0]!.dtype ? node.inputs[0] : undefined,
-  ],
+  concat: [(_b, node) => (node.inputs.length === 1 ? node.inputs[0] : undefined)],
+  cast: [(_b, node) => (node.attrs.to === node.inputs[0]!.dtype ? node.inputs[0] : undefined)],
   // where with a constant condition picks one branch; where(c, x, x) = x.
   where: [
     (b, node) => {

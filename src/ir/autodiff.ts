@@ -5,13 +5,7 @@
  */
 import { InternalError } from "../diag/diagnostic.js";
 import { GraphBuilder } from "./builder.js";
-import {
-  formatShape,
-  shapesEqual,
-  sizeOf,
-  type Graph,
-  type Node,
-} from "./node.js";
+import { formatShape, shapesEqual, sizeOf, type Graph, type Node } from "./node.js";
 import { vjpRules, type VjpRule } from "./vjp-rules.js";
 import type { Op } from "./ops.js";
 
@@ -23,11 +17,7 @@ export interface Gradients {
 }
 
 /** Nodes that lie on some path from one of `wrt` to `loss`. */
-function nodesOnPath(
-  graph: Graph,
-  loss: Node,
-  wrt: readonly Node[],
-): Set<Node> {
+function nodesOnPath(graph: Graph, loss: Node, wrt: readonly Node[]): Set<Node> {
   const ancestors = new Set<Node>();
   const stack = [loss];
   while (stack.length > 0) {
@@ -44,15 +34,12 @@ function nodesOnPath(
 }
 
 function gradientName(w: Node): string {
-  return w.op === "input" || w.op === "param"
-    ? `d_${w.attrs.name}`
-    : `d_%${w.id}`;
+  return w.op === "input" || w.op === "param" ? `d_${w.attrs.name}` : `d_%${w.id}`;
 }
 
 function checkRequest(graph: Graph, loss: Node, wrt: readonly Node[]): void {
   const inGraph = new Set(graph.nodes);
-  if (!inGraph.has(loss))
-    throw new InternalError(`loss %${loss.id} is not in the graph`);
+  if (!inGraph.has(loss)) throw new InternalError(`loss %${loss.id} is not in the graph`);
   if (sizeOf(loss.shape) !== 1 || loss.dtype !== "f32") {
     throw new InternalError(
       `loss must be a single f32 value, got ${loss.dtype}${formatShape(loss.shape)}`,
@@ -70,11 +57,7 @@ function checkRequest(graph: Graph, loss: Node, wrt: readonly Node[]): void {
  * visited; each one's cotangent is complete when it is reached, because nodes are visited in
  * reverse topological order and every consumer has already added (`+=`) its contribution.
  */
-export function differentiate(
-  graph: Graph,
-  loss: Node,
-  wrt: readonly Node[],
-): Gradients {
+export function differentiate(graph: Graph, loss: Node, wrt: readonly Node[]): Gradients {
   checkRequest(graph, loss, wrt);
   const onPath = nodesOnPath(graph, loss, wrt);
   const b = GraphBuilder.extend(graph);

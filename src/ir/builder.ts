@@ -29,11 +29,7 @@ export function formatAttrValue(v: unknown): string {
 }
 
 /** The interning key: op, input ids and attributes in `attrNames` order. */
-export function internKey(
-  op: Op,
-  inputs: readonly Node[],
-  attrs: object,
-): string {
+export function internKey(op: Op, inputs: readonly Node[], attrs: object): string {
   const a = attrs as Record<string, unknown>;
   const parts = attrNames[op].map((k) => `${k}=${formatAttrValue(a[k])}`);
   return `${op}(${inputs.map((n) => n.id).join(",")}){${parts.join(",")}}`;
@@ -77,11 +73,7 @@ export class GraphBuilder {
   }
 
   /** Makes (or finds) `op(inputs)`; infers and checks its shape and dtype. */
-  node<O extends Op>(
-    op: O,
-    inputs: readonly Node[],
-    attrs: OpAttrs[O],
-  ): NodeOf<O> {
+  node<O extends Op>(op: O, inputs: readonly Node[], attrs: OpAttrs[O]): NodeOf<O> {
     const key = internKey(op, inputs, attrs);
     const found = this.interned.get(key);
     if (found) return found as NodeOf<O>;
@@ -112,16 +104,11 @@ export class GraphBuilder {
   }
 
   /** The graph of every node built so far, with the given named outputs. */
-  build(
-    outputs: ReadonlyMap<string, Node> | Readonly<Record<string, Node>>,
-  ): Graph {
-    const entries =
-      outputs instanceof Map ? [...outputs] : Object.entries(outputs);
+  build(outputs: ReadonlyMap<string, Node> | Readonly<Record<string, Node>>): Graph {
+    const entries = outputs instanceof Map ? [...outputs] : Object.entries(outputs);
     const ofOp = (op: Op) =>
       new Map(
-        this.nodes
-          .filter((n) => n.op === op)
-          .map((n) => [(n.attrs as { name: string }).name, n]),
+        this.nodes.filter((n) => n.op === op).map((n) => [(n.attrs as { name: string }).name, n]),
       );
     return {
       nodes: [...this.nodes],
@@ -233,9 +220,7 @@ export class GraphBuilder {
   /** Swaps the last two axes. */
   transposeLast2(x: Node): Node {
     const r = x.shape.length;
-    const perm = x.shape.map((_, i) =>
-      i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i,
-    );
+    const perm = x.shape.map((_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
     return this.transpose(x, perm);
   }
 
@@ -255,17 +240,10 @@ export class GraphBuilder {
   // ------------------------------------------------------------------ reductions and contractions
 
   /** Reduces over `axes` (negative axes count from the end; default all). */
-  reduce(
-    op: ReduceOp,
-    x: Node,
-    axes?: readonly number[],
-    keepdims = false,
-  ): Node {
+  reduce(op: ReduceOp, x: Node, axes?: readonly number[], keepdims = false): Node {
     const rank = x.shape.length;
     const all = axes ?? x.shape.map((_, i) => i);
-    const norm = [...new Set(all.map((a) => normalizeAxis(a, rank)))].sort(
-      (p, q) => p - q,
-    );
+    const norm = [...new Set(all.map((a) => normalizeAxis(a, rank)))].sort((p, q) => p - q);
     return this.node(op, [x], { axes: norm, keepdims });
   }
 
@@ -298,12 +276,7 @@ export class GraphBuilder {
     return this.node("one_hot", [ids], { depth });
   }
 
-  conv2d(
-    x: Node,
-    w: Node,
-    stride: number | Pair = 1,
-    padding: number | Pair = 0,
-  ): Node {
+  conv2d(x: Node, w: Node, stride: number | Pair = 1, padding: number | Pair = 0): Node {
     return this.node("conv2d", [x, w], {
       stride: pair(stride),
       padding: pair(padding),

@@ -28,10 +28,7 @@ export const foldRules: { readonly [P in Op]: Fold<P> } = {
         unaryFns[op](v!),
   ),
   ...rowsFor(binaryOps, (op) => (node: Node, [a, b]: readonly number[]) => {
-    const f =
-      node.dtype === "i32"
-        ? (intBinaryFns[op] ?? binaryFns[op])
-        : binaryFns[op];
+    const f = node.dtype === "i32" ? (intBinaryFns[op] ?? binaryFns[op]) : binaryFns[op];
     return f(a!, b!);
   }),
   ...rowsFor(
@@ -53,11 +50,9 @@ export const foldRules: { readonly [P in Op]: Fold<P> } = {
   max: (node, [v]) => (reducedCount(node) > 0 ? v : undefined),
   argmax: () => 0,
   matmul: (node, [a, b]) => a! * b! * node.inputs[0]!.shape.at(-1)!,
-  concat: (_node, values) =>
-    values.every((v) => Object.is(v, values[0])) ? values[0] : undefined,
+  concat: (_node, values) => (values.every((v) => Object.is(v, values[0])) ? values[0] : undefined),
   // Only in-range ids fold; an out-of-range id must still fail at run time.
-  gather: (node, [table, id]) =>
-    id! >= 0 && id! < node.inputs[0]!.shape[0]! ? table : undefined,
+  gather: (node, [table, id]) => (id! >= 0 && id! < node.inputs[0]!.shape[0]! ? table : undefined),
   cast: (node, [v]) => (node.dtype === "i32" ? Math.trunc(v!) : v),
   // Not fills in general (edges, padding, scattering), or leaves.
   scatter_add: null,
@@ -88,7 +83,5 @@ export const foldConstants: Pass = (graph) =>
     if (!node.inputs.every((i) => i.op === "const")) return undefined;
     const values = node.inputs.map((i) => (i as NodeOf<"const">).attrs.value);
     const v = fold(node, values);
-    return v === undefined
-      ? undefined
-      : b.constant(toDtype(node, v), node.shape, node.dtype);
+    return v === undefined ? undefined : b.constant(toDtype(node, v), node.shape, node.dtype);
   });

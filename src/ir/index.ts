@@ -7,12 +7,7 @@ export * from "./node.js";
 export { GraphBuilder } from "./builder.js";
 export { shapeRules, inferType, windowOutputSize } from "./shape-rules.js";
 export { verify } from "./verify.js";
-export {
-  printGraph,
-  printNode,
-  formatSpan,
-  type PrintOptions,
-} from "./print.js";
+export { printGraph, printNode, formatSpan, type PrintOptions } from "./print.js";
 export {
   interpret,
   interpretOutputs,
@@ -20,12 +15,7 @@ export {
   type Bindings,
   type InterpretOptions,
 } from "./interpret.js";
-export {
-  makeTensor,
-  type Precision,
-  type Tensor,
-  type TensorData,
-} from "./tensor.js";
+export { makeTensor, type Precision, type Tensor, type TensorData } from "./tensor.js";
 export { differentiate, type Gradients } from "./autodiff.js";
 export { vjpRules, unbroadcast, type VjpRule } from "./vjp-rules.js";
 export { simplify, simplifyPasses, type SimplifyOptions } from "./simplify.js";

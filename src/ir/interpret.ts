@@ -82,18 +82,13 @@ function binaryRule(
     const out = ctx.alloc(node);
     const ia = broadcastOffsets(a!.shape, node.shape);
     const ib = broadcastOffsets(b!.shape, node.shape);
-    for (let i = 0; i < out.length; i++)
-      out[i] = g(a!.data[ia[i]!]!, b!.data[ib[i]!]!);
+    for (let i = 0; i < out.length; i++) out[i] = g(a!.data[ia[i]!]!, b!.data[ib[i]!]!);
     return out;
   };
 }
 
 /** Copies `x` through an index map: out[i] = x[offsets[i]]. */
-function gatherOffsets(
-  out: TensorData,
-  x: TensorData,
-  offsets: Int32Array,
-): TensorData {
+function gatherOffsets(out: TensorData, x: TensorData, offsets: Int32Array): TensorData {
   for (let i = 0; i < out.length; i++) out[i] = x[offsets[i]!]!;
   return out;
 }
@@ -102,23 +97,15 @@ function reduceRule(kind: ReduceOp): InterpretRule<ReduceOp> {
   return (node, [x], ctx) => {
     const { axes } = node.attrs;
     const target = reduceOffsets(x!.shape, axes);
-    const acc = new Float64Array(sizeOf(node.shape)).fill(
-      kind === "max" ? -Infinity : 0,
-    );
+    const acc = new Float64Array(sizeOf(node.shape)).fill(kind === "max" ? -Infinity : 0);
     for (let i = 0; i < target.length; i++) {
       const v = x!.data[i]!;
       const t = target[i]!;
-      acc[t] =
-        kind === "max"
-          ? v > acc[t]! || Number.isNaN(v)
-            ? v
-            : acc[t]!
-          : acc[t]! + v;
+      acc[t] = kind === "max" ? (v > acc[t]! || Number.isNaN(v) ? v : acc[t]!) : acc[t]! + v;
     }
     const count = sizeOf(axes.map((a) => x!.shape[a]!));
     const out = ctx.alloc(node);
-    for (let i = 0; i < out.length; i++)
-      out[i] = kind === "mean" ? acc[i]! / count : acc[i]!;
+    for (let i = 0; i < out.length; i++) out[i] = kind === "mean" ? acc[i]! / count : acc[i]!;
     return out;
   };
 }
@@ -141,8 +128,7 @@ function leafRule(
 ): TensorData {
   const { name } = node.attrs;
   const value = ctx.bindings[name];
-  if (value === undefined)
-    throw new RangeError(`no value bound for ${node.op} ${name}`);
+  if (value === undefined) throw new RangeError(`no value bound for ${node.op} ${name}`);
   const values = "data" in value ? value.data : value;
   return makeTensor(node.shape, node.dtype, values, ctx.precision).data;
 }
@@ -158,20 +144,14 @@ const structuralRules: {
 } = {
   where: (node, [c, a, b], ctx) => {
     const out = ctx.alloc(node);
-    const [ic, ia, ib] = [c!, a!, b!].map((t) =>
-      broadcastOffsets(t.shape, node.shape),
-    );
+    const [ic, ia, ib] = [c!, a!, b!].map((t) => broadcastOffsets(t.shape, node.shape));
     for (let i = 0; i < out.length; i++) {
       out[i] = c!.data[ic![i]!] !== 0 ? a!.data[ia![i]!]! : b!.data[ib![i]!]!;
     }
     return out;
   },
   broadcast: (node, [x], ctx) =>
-    gatherOffsets(
-      ctx.alloc(node),
-      x!.data,
-      broadcastOffsets(x!.shape, node.shape),
-    ),
+    gatherOffsets(ctx.alloc(node), x!.data, broadcastOffsets(x!.shape, node.shape)),
   sum: reduceRule("sum"),
   max: reduceRule("max"),
   mean: reduceRule("mean"),
@@ -191,18 +171,10 @@ const structuralRules: {
     return out;
   },
   transpose: (node, [x], ctx) =>
-    gatherOffsets(
-      ctx.alloc(node),
-      x!.data,
-      transposeOffsets(x!.shape, node.attrs.perm),
-    ),
+    gatherOffsets(ctx.alloc(node), x!.data, transposeOffsets(x!.shape, node.attrs.perm)),
   slice: (node, [x], ctx) => {
     const { axis, start, end } = node.attrs;
-    return gatherOffsets(
-      ctx.alloc(node),
-      x!.data,
-      sliceOffsets(x!.shape, axis, start, end),
-    );
+    return gatherOffsets(ctx.alloc(node), x!.data, sliceOffsets(x!.shape, axis, start, end));
   },
   concat: (node, args, ctx) => {
     const out = ctx.alloc(node);
@@ -239,29 +211,17 @@ const structuralRules: {
   conv2d_input_grad: (node, [dy, w], ctx) => {
     const acc = new Float64Array(sizeOf(node.shape));
     const [dyd, wd] = [dy!.data, w!.data];
-    forEachConvTap(
-      node.shape,
-      w!.shape,
-      dy!.shape,
-      node.attrs,
-      (xi, wi, yi) => {
-        acc[xi]! += dyd[yi]! * wd[wi]!;
-      },
-    );
+    forEachConvTap(node.shape, w!.shape, dy!.shape, node.attrs, (xi, wi, yi) => {
+      acc[xi]! += dyd[yi]! * wd[wi]!;
+    });
     return rounded(acc, node, ctx);
   },
   conv2d_filter_grad: (node, [x, dy], ctx) => {
     const acc = new Float64Array(sizeOf(node.shape));
     const [xd, dyd] = [x!.data, dy!.data];
-    forEachConvTap(
-      x!.shape,
-      node.shape,
-      dy!.shape,
-      node.attrs,
-      (xi, wi, yi) => {
-        acc[wi]! += dyd[yi]! * xd[xi]!;
-      },
-    );
+    forEachConvTap(x!.shape, node.shape, dy!.shape, node.attrs, (xi, wi, yi) => {
+      acc[wi]! += dyd[yi]! * xd[xi]!;
+    });
     return rounded(acc, node, ctx);
   },
   max_pool2d: (node, [x], ctx) => {
@@ -371,7 +331,5 @@ export function interpretOutputs(
   precision: Precision = "f32",
 ): Map<string, Tensor> {
   const values = interpret(graph, bindings, { precision });
-  return new Map(
-    [...graph.outputs].map(([name, node]) => [name, values.get(node)!]),
-  );
+  return new Map([...graph.outputs].map(([name, node]) => [name, values.get(node)!]));
 }

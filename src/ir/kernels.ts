@@ -94,8 +94,7 @@ export function forEachPoolWindow(
         let k = 0;
         for (let kh = 0; kh < size[0]; kh++) {
           for (let kw = 0; kw < size[1]; kw++) {
-            window[k++] =
-              nc * H * W + (oh * stride[0] + kh) * W + ow * stride[1] + kw;
+            window[k++] = nc * H * W + (oh * stride[0] + kh) * W + ow * stride[1] + kw;
           }
         }
         visit((nc * OH + oh) * OW + ow, window);
@@ -108,15 +107,13 @@ export function forEachPoolWindow(
 export function argmaxOf(x: TensorData, window: readonly number[]): number {
   let best = window[0]!;
   for (const i of window) {
-    if (x[i]! > x[best]! || (Number.isNaN(x[i]!) && !Number.isNaN(x[best]!)))
-      best = i;
+    if (x[i]! > x[best]! || (Number.isNaN(x[i]!) && !Number.isNaN(x[best]!))) best = i;
   }
   return best;
 }
 
 function checkId(id: number, rows: number, op: string): void {
-  if (!(id >= 0 && id < rows))
-    throw new RangeError(`${op}: id ${id} is outside [0, ${rows})`);
+  if (!(id >= 0 && id < rows)) throw new RangeError(`${op}: id ${id} is outside [0, ${rows})`);
 }
 
 /** out[i, :] = table[ids[i], :]. An id outside the table is a RangeError. */
@@ -146,19 +143,13 @@ export function scatterAddInto(
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     checkId(id, rows, "scatter_add");
-    for (let j = 0; j < rowSize; j++)
-      acc[id * rowSize + j]! += updates[i * rowSize + j]!;
+    for (let j = 0; j < rowSize; j++) acc[id * rowSize + j]! += updates[i * rowSize + j]!;
   }
   out.set(acc);
 }
 
 /** Index of the first maximum along `axis`. */
-export function argmaxInto(
-  out: TensorData,
-  x: TensorData,
-  xShape: Shape,
-  axis: number,
-): void {
+export function argmaxInto(out: TensorData, x: TensorData, xShape: Shape, axis: number): void {
   const inner = stridesOf(xShape)[axis]!;
   const len = xShape[axis]!;
   const outer = sizeOf(xShape.slice(0, axis));

@@ -62,9 +62,7 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
       const e = k >= 0 ? s[k]! : 1;
       if (e === 1 || e === d) continue;
       if (d !== 1) {
-        throw new InternalError(
-          `shapes ${shapes.map(formatShape).join(", ")} do not broadcast`,
-        );
+        throw new InternalError(`shapes ${shapes.map(formatShape).join(", ")} do not broadcast`);
       }
       d = e;
     }

@@ -27,15 +27,7 @@ export const unaryOps = [
 export type UnaryOp = (typeof unaryOps)[number];
 
 /** Elementwise with numpy broadcasting. */
-export const binaryOps = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-] as const;
+export const binaryOps = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
 export type BinaryOp = (typeof binaryOps)[number];
 
 /** Elementwise comparisons with broadcasting; the result is f32 1.0 (true) or 0.0 (false). */
@@ -235,9 +227,6 @@ export function isCompareOp(op: Op): op is CompareOp {
 }
 
 /** A table row for each op of a group, made by one factory (for ops that share a rule). */
-export function rowsFor<K extends Op, R>(
-  ops: readonly K[],
-  make: (op: K) => R,
-): Record<K, R> {
+export function rowsFor<K extends Op, R>(ops: readonly K[], make: (op: K) => R): Record<K, R> {
   return Object.fromEntries(ops.map((op) => [op, make(op)])) as Record<K, R>;
 }

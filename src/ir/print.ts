@@ -14,8 +14,7 @@ import { attrNames } from "./ops.js";
 
 export interface PrintOptions {
   /** Source text by file path, to print spans as file:line:col; without it, file@offset. */
-  readonly sources?:
-    ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  readonly sources?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
 }
 
 function sourceOf(options: PrintOptions, file: string): string | undefined {

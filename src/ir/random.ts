@@ -67,10 +67,7 @@ export function uniformAt(seed: number, stream: number, index: number): number {
 
 /** Element `index` of `random_normal` with the given key: a standard normal sample. */
 export function normalAt(seed: number, stream: number, index: number): number {
-  const [x0, x1] = philox4x32(
-    [index >>> 0, 0, 0, 0],
-    [seed >>> 0, stream >>> 0],
-  );
+  const [x0, x1] = philox4x32([index >>> 0, 0, 0, 0], [seed >>> 0, stream >>> 0]);
   const u1 = ((x0 >>> 8) + 1) * TWO_POW_MINUS_24;
   const u2 = (x1 >>> 8) * TWO_POW_MINUS_24;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);

@@ -20,11 +20,7 @@ const MAX_REWRITES_PER_NODE = 16;
  * Rebuilds `graph` (only the nodes in `keep`, default all), applying `rule` to each rebuilt node
  * until it no longer fires. The replacement keeps the original node's span.
  */
-export function rewriteGraph(
-  graph: Graph,
-  rule?: Rewrite,
-  keep?: ReadonlySet<Node>,
-): Graph {
+export function rewriteGraph(graph: Graph, rule?: Rewrite, keep?: ReadonlySet<Node>): Graph {
   const b = new GraphBuilder();
   const mapped = new Map<Node, Node>();
   for (const node of graph.nodes) {
@@ -41,21 +37,15 @@ export function rewriteGraph(
     });
     mapped.set(node, result);
   }
-  return b.build(
-    new Map([...graph.outputs].map(([name, n]) => [name, mapped.get(n)!])),
-  );
+  return b.build(new Map([...graph.outputs].map(([name, n]) => [name, mapped.get(n)!])));
 }
 
 /** Merges nodes that compute the same op on the same inputs (re-interning does it). */
-export const eliminateCommonSubexpressions: Pass = (graph) =>
-  rewriteGraph(graph);
+export const eliminateCommonSubexpressions: Pass = (graph) => rewriteGraph(graph);
 
 /** Keeps what the outputs depend on, plus every input and param (they are the graph's signature). */
 export const eliminateDeadCode: Pass = (graph) => {
-  const live = new Set<Node>([
-    ...graph.inputs.values(),
-    ...graph.params.values(),
-  ]);
+  const live = new Set<Node>([...graph.inputs.values(), ...graph.params.values()]);
   const stack = [...graph.outputs.values()];
   while (stack.length > 0) {
     const n = stack.pop()!;

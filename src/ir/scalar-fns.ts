@@ -54,9 +54,7 @@ export const binaryFns: {
 };
 
 /** i32 overrides: the product of two int32 can exceed 2^53, so it wraps through Math.imul. */
-export const intBinaryFns: Partial<
-  Record<BinaryOp, (a: number, b: number) => number>
-> = {
+export const intBinaryFns: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   mul: Math.imul,
 };
 

@@ -3,13 +3,7 @@
  * before lowering, so a rule that fails here has found a compiler bug: it throws InternalError.
  */
 import { InternalError } from "../diag/diagnostic.js";
-import {
-  broadcastShapes,
-  formatShape,
-  shapesEqual,
-  sizeOf,
-  type TensorType,
-} from "./node.js";
+import { broadcastShapes, formatShape, shapesEqual, sizeOf, type TensorType } from "./node.js";
 import {
   binaryOps,
   compareOps,
@@ -40,8 +34,7 @@ function fail(message: string): never {
 }
 
 function arity(inputs: readonly TensorType[], n: number, op: string): void {
-  if (inputs.length !== n)
-    fail(`${op} takes ${n} inputs, got ${inputs.length}`);
+  if (inputs.length !== n) fail(`${op} takes ${n} inputs, got ${inputs.length}`);
 }
 
 function wantDtype(t: TensorType, dtype: Dtype, what: string): void {
@@ -53,19 +46,12 @@ function isDim(d: number): boolean {
 }
 
 function checkShape(shape: Shape, what: string): void {
-  if (!shape.every(isDim))
-    fail(`${what} has an invalid shape ${formatShape(shape)}`);
+  if (!shape.every(isDim)) fail(`${what} has an invalid shape ${formatShape(shape)}`);
 }
 
 /** Integer-only unary ops; all the others are f32 only. */
 const anyDtypeUnary = new Set<string>(["neg", "abs", "sign"]);
-const anyDtypeBinary = new Set<string>([
-  "add",
-  "sub",
-  "mul",
-  "maximum",
-  "minimum",
-]);
+const anyDtypeBinary = new Set<string>(["add", "sub", "mul", "maximum", "minimum"]);
 
 function unaryRule(op: UnaryOp): ShapeRule<UnaryOp> {
   return (inputs) => {
@@ -83,10 +69,8 @@ function binaryRule(
   return (inputs) => {
     arity(inputs, 2, op);
     const [a, b] = inputs as [TensorType, TensorType];
-    if (a.dtype !== b.dtype)
-      fail(`${op} operands differ in dtype: ${a.dtype} and ${b.dtype}`);
-    if (!resultDtype && !anyDtypeBinary.has(op))
-      wantDtype(a, "f32", `${op} input`);
+    if (a.dtype !== b.dtype) fail(`${op} operands differ in dtype: ${a.dtype} and ${b.dtype}`);
+    if (!resultDtype && !anyDtypeBinary.has(op)) wantDtype(a, "f32", `${op} input`);
     return {
       shape: broadcastShapes(a.shape, b.shape),
       dtype: resultDtype ?? a.dtype,
@@ -100,12 +84,7 @@ function reduceRule(op: ReduceOp): ShapeRule<ReduceOp> {
     const x = inputs[0]!;
     if (op === "mean") wantDtype(x, "f32", "mean input");
     axes.forEach((a, i) => {
-      if (
-        !Number.isInteger(a) ||
-        a < 0 ||
-        a >= x.shape.length ||
-        (i > 0 && a <= axes[i - 1]!)
-      ) {
+      if (!Number.isInteger(a) || a < 0 || a >= x.shape.length || (i > 0 && a <= axes[i - 1]!)) {
         fail(
           `${op} axes ${formatShape(axes)} must be sorted, unique and in [0, ${x.shape.length})`,
         );
@@ -118,65 +97,37 @@ function reduceRule(op: ReduceOp): ShapeRule<ReduceOp> {
   };
 }
 
-function windowCount(
-  size: number,
-  window: number,
-  stride: number,
-  pad: number,
-): number {
+function windowCount(size: number, window: number, stride: number, pad: number): number {
   const n = Math.floor((size + 2 * pad - window) / stride) + 1;
   if (!(n >= 1) || !(stride >= 1)) {
-    fail(
-      `a window of ${window} (stride ${stride}, padding ${pad}) does not fit ${size}`,
-    );
+    fail(`a window of ${window} (stride ${stride}, padding ${pad}) does not fit ${size}`);
   }
   return n;
 }
 
 /** Output spatial size of a conv or pool over [H, W]. */
-export function windowOutputSize(
-  hw: Pair,
-  window: Pair,
-  stride: Pair,
-  padding: Pair,
-): Pair {
+export function windowOutputSize(hw: Pair, window: Pair, stride: Pair, padding: Pair): Pair {
   return [
     windowCount(hw[0], window[0], stride[0], padding[0]),
     windowCount(hw[1], window[1], stride[1], padding[1]),
   ];
 }
 
-function rank4(
-  t: TensorType,
-  what: string,
-): readonly [number, number, number, number] {
-  if (t.shape.length !== 4)
-    fail(`${what} must have rank 4, got ${formatShape(t.shape)}`);
+function rank4(t: TensorType, what: string): readonly [number, number, number, number] {
+  if (t.shape.length !== 4) fail(`${what} must have rank 4, got ${formatShape(t.shape)}`);
   wantDtype(t, "f32", what);
   return t.shape as [number, number, number, number];
 }
 
-function convOutput(
-  x: Shape,
-  w: Shape,
-  { stride, padding }: ConvAttrs,
-): number[] {
-  if (x[1] !== w[1])
-    fail(`conv2d input has ${x[1]} channels but the filter expects ${w[1]}`);
-  const [oh, ow] = windowOutputSize(
-    [x[2]!, x[3]!],
-    [w[2]!, w[3]!],
-    stride,
-    padding,
-  );
+function convOutput(x: Shape, w: Shape, { stride, padding }: ConvAttrs): number[] {
+  if (x[1] !== w[1]) fail(`conv2d input has ${x[1]} channels but the filter expects ${w[1]}`);
+  const [oh, ow] = windowOutputSize([x[2]!, x[3]!], [w[2]!, w[3]!], stride, padding);
   return [x[0]!, w[0]!, oh, ow];
 }
 
 function expectShape(actual: Shape, expected: Shape, what: string): void {
   if (!shapesEqual(actual, expected)) {
-    fail(
-      `${what} has shape ${formatShape(actual)}, expected ${formatShape(expected)}`,
-    );
+    fail(`${what} has shape ${formatShape(actual)}, expected ${formatShape(expected)}`);
   }
 }
 
@@ -185,25 +136,18 @@ function poolOutput(x: Shape, { size, stride }: PoolAttrs): number[] {
   return [x[0]!, x[1]!, oh, ow];
 }
 
-function leafRule(
-  inputs: readonly TensorType[],
-  attrs: OpAttrs["input"],
-): TensorType {
+function leafRule(inputs: readonly TensorType[], attrs: OpAttrs["input"]): TensorType {
   arity(inputs, 0, "input/param");
   checkShape(attrs.shape, `leaf ${attrs.name}`);
   if (attrs.name === "") fail("a leaf needs a name");
   return { shape: attrs.shape, dtype: attrs.dtype };
 }
 
-function randomRule(
-  inputs: readonly TensorType[],
-  attrs: RandomAttrs,
-): TensorType {
+function randomRule(inputs: readonly TensorType[], attrs: RandomAttrs): TensorType {
   arity(inputs, 0, "random");
   checkShape(attrs.shape, "random");
   for (const k of [attrs.seed, attrs.stream]) {
-    if (!Number.isInteger(k) || k < 0 || k > 0xffffffff)
-      fail(`random key ${k} is not a u32`);
+    if (!Number.isInteger(k) || k < 0 || k > 0xffffffff) fail(`random key ${k} is not a u32`);
   }
   return { shape: attrs.shape, dtype: "f32" };
 }
@@ -214,8 +158,7 @@ const structuralRules: {
   where: (inputs) => {
     arity(inputs, 3, "where");
     const [c, a, b] = inputs as [TensorType, TensorType, TensorType];
-    if (a.dtype !== b.dtype)
-      fail(`where branches differ in dtype: ${a.dtype} and ${b.dtype}`);
+    if (a.dtype !== b.dtype) fail(`where branches differ in dtype: ${a.dtype} and ${b.dtype}`);
     return {
       shape: broadcastShapes(c.shape, a.shape, b.shape),
       dtype: a.dtype,
@@ -225,10 +168,7 @@ const structuralRules: {
     arity(inputs, 1, "broadcast");
     checkShape(shape, "broadcast target");
     const x = inputs[0]!;
-    if (
-      x.shape.length > shape.length ||
-      !shapesEqual(broadcastShapes(x.shape, shape), shape)
-    ) {
+    if (x.shape.length > shape.length || !shapesEqual(broadcastShapes(x.shape, shape), shape)) {
       fail(`cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
     }
     return { shape, dtype: x.dtype };
@@ -253,9 +193,7 @@ const structuralRules: {
     const rb = b.shape.length;
     if (ra < 2 || rb < 2) fail("matmul operands must have rank >= 2");
     if (a.shape[ra - 1] !== b.shape[rb - 2]) {
-      fail(
-        `matmul ${formatShape(a.shape)} @ ${formatShape(b.shape)}: inner dims differ`,
-      );
+      fail(`matmul ${formatShape(a.shape)} @ ${formatShape(b.shape)}: inner dims differ`);
     }
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return {
@@ -277,9 +215,7 @@ const structuralRules: {
     const x = inputs[0]!;
     const sorted = [...perm].sort((p, q) => p - q);
     if (perm.length !== x.shape.length || sorted.some((p, i) => p !== i)) {
-      fail(
-        `transpose perm ${formatShape(perm)} is not a permutation of rank ${x.shape.length}`,
-      );
+      fail(`transpose perm ${formatShape(perm)} is not a permutation of rank ${x.shape.length}`);
     }
     return { shape: perm.map((p) => x.shape[p]!), dtype: x.dtype };
   },
@@ -287,14 +223,9 @@ const structuralRules: {
     arity(inputs, 1, "slice");
     const x = inputs[0]!;
     const dim = x.shape[axis];
-    const ok =
-      [axis, start, end].every(Number.isInteger) &&
-      dim !== undefined &&
-      axis >= 0;
+    const ok = [axis, start, end].every(Number.isInteger) && dim !== undefined && axis >= 0;
     if (!ok || start < 0 || start > end || end > dim) {
-      fail(
-        `slice axis ${axis} [${start}, ${end}) out of range for ${formatShape(x.shape)}`,
-      );
+      fail(`slice axis ${axis} [${start}, ${end}) out of range for ${formatShape(x.shape)}`);
     }
     return {
       shape: x.shape.map((d, i) => (i === axis ? end - start : d)),
@@ -309,12 +240,9 @@ const structuralRules: {
     }
     let total = 0;
     for (const t of inputs) {
-      const same =
-        t.shape.length === first.shape.length && t.dtype === first.dtype;
+      const same = t.shape.length === first.shape.length && t.dtype === first.dtype;
       if (!same || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
-        fail(
-          `concat operands ${inputs.map((u) => formatShape(u.shape)).join(", ")} disagree`,
-        );
+        fail(`concat operands ${inputs.map((u) => formatShape(u.shape)).join(", ")} disagree`);
       }
       total += t.shape[axis]!;
     }
@@ -339,9 +267,7 @@ const structuralRules: {
     wantDtype(ids, "i32", "scatter_add ids");
     const lead = updates.shape.slice(0, ids.shape.length);
     if (!isDim(rows) || !shapesEqual(lead, ids.shape)) {
-      fail(
-        `scatter_add updates ${formatShape(updates.shape)} do not start with the ids shape`,
-      );
+      fail(`scatter_add updates ${formatShape(updates.shape)} do not start with the ids shape`);
     }
     return {
       shape: [rows, ...updates.shape.slice(ids.shape.length)],
@@ -414,10 +340,7 @@ const structuralRules: {
   const: (inputs, { value, shape, dtype }) => {
     arity(inputs, 0, "const");
     checkShape(shape, "const");
-    if (
-      dtype === "i32" &&
-      !(Number.isInteger(value) && (value | 0) === value)
-    ) {
+    if (dtype === "i32" && !(Number.isInteger(value) && (value | 0) === value)) {
       fail(`i32 const ${value} is not a 32-bit integer`);
     }
     return { shape, dtype };

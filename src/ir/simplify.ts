@@ -6,19 +6,14 @@ import { simplifyAlgebra } from "./algebra.js";
 import { foldConstants } from "./fold-constants.js";
 import type { Graph } from "./node.js";
 import { printGraph } from "./print.js";
-import {
-  eliminateCommonSubexpressions,
-  eliminateDeadCode,
-  type Pass,
-} from "./rewrite.js";
+import { eliminateCommonSubexpressions, eliminateDeadCode, type Pass } from "./rewrite.js";
 
-export const simplifyPasses: readonly (readonly [name: string, pass: Pass])[] =
-  [
-    ["fold-constants", foldConstants],
-    ["simplify-algebra", simplifyAlgebra],
-    ["eliminate-common-subexpressions", eliminateCommonSubexpressions],
-    ["eliminate-dead-code", eliminateDeadCode],
-  ];
+export const simplifyPasses: readonly (readonly [name: string, pass: Pass])[] = [
+  ["fold-constants", foldConstants],
+  ["simplify-algebra", simplifyAlgebra],
+  ["eliminate-common-subexpressions", eliminateCommonSubexpressions],
+  ["eliminate-dead-code", eliminateDeadCode],
+];
 
 export interface SimplifyOptions {
   /** Called with each pass's result, e.g. to dump or verify it. */

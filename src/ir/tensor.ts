@@ -15,11 +15,7 @@ export interface Tensor {
   readonly data: TensorData;
 }
 
-export function allocData(
-  size: number,
-  dtype: Dtype,
-  precision: Precision,
-): TensorData {
+export function allocData(size: number, dtype: Dtype, precision: Precision): TensorData {
   if (dtype === "i32") return new Int32Array(size);
   return precision === "f32" ? new Float32Array(size) : new Float64Array(size);
 }
@@ -48,11 +44,7 @@ export function makeTensor(
  * For every element of `outShape` in row-major order, the flat offset `sum(idx[d] * strides[d])`.
  * All other index maps are this one with different strides.
  */
-export function stridedOffsets(
-  outShape: Shape,
-  strides: readonly number[],
-  base = 0,
-): Int32Array {
+export function stridedOffsets(outShape: Shape, strides: readonly number[], base = 0): Int32Array {
   const n = sizeOf(outShape);
   const r = outShape.length;
   const out = new Int32Array(n);
@@ -87,10 +79,7 @@ export function broadcastOffsets(inShape: Shape, outShape: Shape): Int32Array {
 }
 
 /** Where each output element of transpose(x, perm) reads from in x. */
-export function transposeOffsets(
-  inShape: Shape,
-  perm: readonly number[],
-): Int32Array {
+export function transposeOffsets(inShape: Shape, perm: readonly number[]): Int32Array {
   const inStrides = stridesOf(inShape);
   return stridedOffsets(
     perm.map((p) => inShape[p]!),
@@ -99,22 +88,14 @@ export function transposeOffsets(
 }
 
 /** Where each output element of slice(x, axis, start, end) reads from in x. */
-export function sliceOffsets(
-  inShape: Shape,
-  axis: number,
-  start: number,
-  end: number,
-): Int32Array {
+export function sliceOffsets(inShape: Shape, axis: number, start: number, end: number): Int32Array {
   const inStrides = stridesOf(inShape);
   const outShape = inShape.map((d, i) => (i === axis ? end - start : d));
   return stridedOffsets(outShape, inStrides, start * inStrides[axis]!);
 }
 
 /** For every input element, the flat index of the reduction output it accumulates into. */
-export function reduceOffsets(
-  inShape: Shape,
-  axes: readonly number[],
-): Int32Array {
+export function reduceOffsets(inShape: Shape, axes: readonly number[]): Int32Array {
   const keptShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
   return broadcastOffsets(keptShape, inShape);
 }

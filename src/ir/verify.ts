@@ -10,25 +10,18 @@ import { printNode } from "./print.js";
 import { inferType } from "./shape-rules.js";
 
 function fail(node: Node | undefined, message: string): never {
-  throw new InternalError(
-    node ? `${message}\n  at ${printNode(node)}` : message,
-  );
+  throw new InternalError(node ? `${message}\n  at ${printNode(node)}` : message);
 }
 
 function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
-  if (!Number.isInteger(node.id) || node.id <= lastId)
-    fail(node, "node ids must increase");
+  if (!Number.isInteger(node.id) || node.id <= lastId) fail(node, "node ids must increase");
   for (const input of node.inputs) {
-    if (!seen.has(input))
-      fail(node, `input %${input.id} is not earlier in the graph`);
+    if (!seen.has(input)) fail(node, `input %${input.id} is not earlier in the graph`);
   }
   const expected = new Set(attrNames[node.op] as readonly string[]);
   const actual = Object.keys(node.attrs);
   if (actual.length !== expected.size || actual.some((k) => !expected.has(k))) {
-    fail(
-      node,
-      `attributes {${actual.join(", ")}} differ from {${[...expected].join(", ")}}`,
-    );
+    fail(node, `attributes {${actual.join(", ")}} differ from {${[...expected].join(", ")}}`);
   }
   let t;
   try {
@@ -37,10 +30,7 @@ function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
     fail(node, `shape rule rejects the node: ${(e as Error).message}`);
   }
   if (t.dtype !== node.dtype || !shapesEqual(t.shape, node.shape)) {
-    fail(
-      node,
-      `recorded type differs from the rule's ${t.dtype}${formatShape(t.shape)}`,
-    );
+    fail(node, `recorded type differs from the rule's ${t.dtype}${formatShape(t.shape)}`);
   }
 }
 
@@ -51,8 +41,7 @@ function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
   ] as const) {
     for (const [name, node] of map) {
       if (!seen.has(node)) fail(node, `${kind} ${name} is not in the graph`);
-      if (node.op !== kind || node.attrs.name !== name)
-        fail(node, `${kind} ${name} is misnamed`);
+      if (node.op !== kind || node.attrs.name !== name) fail(node, `${kind} ${name} is misnamed`);
     }
   }
   for (const node of graph.nodes) {
@@ -60,15 +49,11 @@ function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
       (node.op === "input" || node.op === "param") &&
       graph[`${node.op}s`].get(node.attrs.name) !== node
     ) {
-      fail(
-        node,
-        `leaf ${node.attrs.name} is missing from the graph's ${node.op}s`,
-      );
+      fail(node, `leaf ${node.attrs.name} is missing from the graph's ${node.op}s`);
     }
   }
   for (const [name, node] of graph.outputs) {
-    if (!seen.has(node))
-      fail(undefined, `output ${name} (%${node.id}) is not in the graph`);
+    if (!seen.has(node)) fail(undefined, `output ${name} (%${node.id}) is not in the graph`);
   }
 }
 

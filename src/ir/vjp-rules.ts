@@ -28,11 +28,7 @@ import {
 
 /** Builds one input's gradient; null where no gradient flows to that input. */
 export type Partial = (() => Node) | null;
-export type VjpRule<O extends Op> = (
-  b: GraphBuilder,
-  y: NodeOf<O>,
-  g: Node,
-) => readonly Partial[];
+export type VjpRule<O extends Op> = (b: GraphBuilder, y: NodeOf<O>, g: Node) => readonly Partial[];
 
 /**
  * Sums `g` down to `shape`, undoing numpy broadcasting: sum over the leading axes `shape` lacks
@@ -49,12 +45,7 @@ export function unbroadcast(b: GraphBuilder, g: Node, shape: Shape): Node {
 }
 
 /** Broadcasts the result of a reduction over `axes` back to `shape` (keepdims or not). */
-function expandReduced(
-  b: GraphBuilder,
-  g: Node,
-  shape: Shape,
-  axes: readonly number[],
-): Node {
+function expandReduced(b: GraphBuilder, g: Node, shape: Shape, axes: readonly number[]): Node {
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const r = shapesEqual(g.shape, kept) ? g : b.reshape(g, kept);
   return b.broadcast(r, shape);
@@ -85,9 +76,7 @@ function pickFirst(b: GraphBuilder, wins: Node, ties: Node): Node {
 }
 
 /** Elementwise unary: g times the local derivative. */
-function unary(
-  local: (b: GraphBuilder, x: Node, y: Node) => Node,
-): VjpRule<UnaryOp> {
+function unary(local: (b: GraphBuilder, x: Node, y: Node) => Node): VjpRule<UnaryOp> {
   return (b, y, g) => [() => b.mul(g, local(b, y.inputs[0]!, y))];
 }
 
@@ -117,9 +106,7 @@ const elementwiseVjps: { [P in UnaryOp | BinaryOp | CompareOp]: VjpRule<P> } = {
   // d/dx cos(x) = -sin(x)
   cos: (b, y, g) => [() => b.neg(b.mul(g, b.sin(y.inputs[0]!)))],
   // d/dx erf(x) = 2 / sqrt(pi) exp(-x^2)
-  erf: unary((b, x) =>
-    b.scale(b.exp(b.neg(b.mul(x, x))), 2 / Math.sqrt(Math.PI)),
-  ),
+  erf: unary((b, x) => b.scale(b.exp(b.neg(b.mul(x, x))), 2 / Math.sqrt(Math.PI))),
   // d(a + b) = da + db
   add: binary(
     (_b, g) => g,
@@ -150,10 +137,8 @@ const elementwiseVjps: { [P in UnaryOp | BinaryOp | CompareOp]: VjpRule<P> } = {
   ),
   // d max(a, b) = [a > b] da + [a < b] db, split 1/2 : 1/2 at a tie.
   maximum: binary(
-    (b, g, x0, x1) =>
-      b.mul(g, pickFirst(b, b.greater(x0, x1), b.equal(x0, x1))),
-    (b, g, x0, x1) =>
-      b.mul(g, pickFirst(b, b.greater(x1, x0), b.equal(x0, x1))),
+    (b, g, x0, x1) => b.mul(g, pickFirst(b, b.greater(x0, x1), b.equal(x0, x1))),
+    (b, g, x0, x1) => b.mul(g, pickFirst(b, b.greater(x1, x0), b.equal(x0, x1))),
   ),
   // d min(a, b) = [a < b] da + [a > b] db, split 1/2 : 1/2 at a tie.
   minimum: binary(
@@ -180,16 +165,12 @@ const structuralVjps: {
   // broadcast copies x along the stretched axes, so the gradient sums over them.
   broadcast: (b, y, g) => [() => unbroadcast(b, g, y.inputs[0]!.shape)],
   // d/dx_i sum(x) = 1: every element gets the cotangent of its sum.
-  sum: (b, y, g) => [
-    () => expandReduced(b, g, y.inputs[0]!.shape, y.attrs.axes),
-  ],
+  sum: (b, y, g) => [() => expandReduced(b, g, y.inputs[0]!.shape, y.attrs.axes)],
   // d/dx_i mean(x) = 1 / count
   mean: (b, y, g) => {
     const x = y.inputs[0]!;
     const count = sizeOf(y.attrs.axes.map((a) => x.shape[a]!));
-    return [
-      () => b.scale(expandReduced(b, g, x.shape, y.attrs.axes), 1 / count),
-    ];
+    return [() => b.scale(expandReduced(b, g, x.shape, y.attrs.axes), 1 / count)];
   },
   // d/dx_i max(x) = [x_i == max] / (number of maximal elements): ties share evenly.
   max: (b, y, g) => {
@@ -231,10 +212,7 @@ const structuralVjps: {
     });
   },
   // out[i] = table[ids[i]]: rows used several times accumulate every cotangent.
-  gather: (b, y, g) => [
-    () => b.scatterAdd(y.inputs[1]!, g, y.inputs[0]!.shape[0]!),
-    null,
-  ],
+  gather: (b, y, g) => [() => b.scatterAdd(y.inputs[1]!, g, y.inputs[0]!.shape[0]!), null],
   // out[ids[i]] += updates[i]: so d updates[i] = g[ids[i]].
   scatter_add: (b, y, g) => [null, () => b.gather(g, y.inputs[0]!)],
   one_hot: none,
@@ -286,9 +264,7 @@ const structuralVjps: {
     ];
   },
   // Each window's cotangent goes to its first maximum.
-  max_pool2d: (b, y, g) => [
-    () => b.node("max_pool2d_grad", [y.inputs[0]!, g], y.attrs),
-  ],
+  max_pool2d: (b, y, g) => [() => b.node("max_pool2d_grad", [y.inputs[0]!, g], y.attrs)],
   // Each window's cotangent is spread evenly over the window.
   avg_pool2d: (b, y, g) => [
     () =>
@@ -302,20 +278,15 @@ const structuralVjps: {
   max_pool2d_grad: () => [
     null,
     () => {
-      throw new InternalError(
-        "second-order gradients through max_pool2d are not supported",
-      );
+      throw new InternalError("second-order gradients through max_pool2d are not supported");
     },
   ],
   // avg_pool2d_grad is the transpose of the linear map avg_pool2d, so its VJP is avg_pool2d.
   avg_pool2d_grad: (b, y, g) => [
-    () =>
-      b.node("avg_pool2d", [g], { size: y.attrs.size, stride: y.attrs.stride }),
+    () => b.node("avg_pool2d", [g], { size: y.attrs.size, stride: y.attrs.stride }),
   ],
   // Only an f32 -> f32 cast is differentiable (the identity); i32 on either side has no gradient.
-  cast: (_b, y, g) => [
-    y.dtype === "f32" && y.inputs[0]!.dtype === "f32" ? () => g : null,
-  ],
+  cast: (_b, y, g) => [y.dtype === "f32" && y.inputs[0]!.dtype === "f32" ? () => g : null],
   const: none,
   iota: none,
   stop_gradient: none,

@@ -42,9 +42,7 @@ export class Rng {
     return Array.from({ length: rank }, () => this.int(lo, hi));
   }
   values(shape: Shape, lo = -1, hi = 1): Float64Array {
-    return Float64Array.from({ length: sizeOf(shape) }, () =>
-      this.uniform(lo, hi),
-    );
+    return Float64Array.from({ length: sizeOf(shape) }, () => this.uniform(lo, hi));
   }
   /** Values with |v| in [lo, hi] and a random sign: away from kinks at 0. */
   awayFromZero(shape: Shape, lo = 0.2, hi = 1.5): Float64Array {
@@ -82,8 +80,7 @@ export function checkVjp(c: VjpCase, seed: number, rtol = 1e-6): void {
   verify(full);
   const values: Values = { ...c.values, __cotangent: rng.values(c.y.shape) };
   const analytic = interpret(full, values, { precision: "f64", nodes: grads });
-  const lossAt = (vals: Values) =>
-    interpret(graph, vals, { precision: "f64" }).get(loss)!.data[0]!;
+  const lossAt = (vals: Values) => interpret(graph, vals, { precision: "f64" }).get(loss)!.data[0]!;
   c.wrt.forEach((name, k) => {
     const got = analytic.get(grads[k]!)!.data;
     const numeric = finiteDifferences(lossAt, values, name);
@@ -121,7 +118,6 @@ export function finiteDifferences(
 
 export function maxAbsDiff(a: Tensor, b: Tensor): number {
   let m = 0;
-  for (let i = 0; i < a.data.length; i++)
-    m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
+  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
   return m;
 }

@@ -3,19 +3,13 @@
  * (inline snapshots), and a whole-model gradient check against finite differences.
  */
 import { expect, test } from "vitest";
-import {
-  differentiate,
-  interpret,
-  printGraph,
-  simplify,
-  verify,
-} from "../../src/ir/index.js";
-import { finiteDifferences, Rng } from "./helpers.js";
+import { differentiate, interpret, printGraph, simplify, verify } from "../../src/ir/index.js";
+import { finiteDifferences, Rng, type Values } from "./helpers.js";
 import { buildMlp, MLP_SIZES, MLP_SOURCE } from "./mlp.js";
 
 const sources = { "mlp.grove": MLP_SOURCE };
 
-function mlpValues(seed: number): Record<string, Float64Array | number[]> {
+function mlpValues(seed: number): Values {
   const rng = new Rng(seed);
   const { batch, inputs, hidden, classes } = MLP_SIZES;
   return {
@@ -30,8 +24,7 @@ function mlpValues(seed: number): Record<string, Float64Array | number[]> {
 
 test("forward IR of the MLP, simplified", () => {
   const { graph } = buildMlp();
-  expect(printGraph(simplify(verify(graph)), { sources }))
-    .toMatchInlineSnapshot(`
+  expect(printGraph(simplify(verify(graph)), { sources })).toMatchInlineSnapshot(`
     "%0:f32[4,6] = input {name="x"}
     %1:i32[4] = input {name="label"}
     %2:f32[6,5] = param {name="w1"}
@@ -118,12 +111,9 @@ test("whole-model gradients match finite differences (float64)", () => {
   const { graph: full, grads } = differentiate(graph, loss, params);
   const simplified = simplify(full);
   const values = mlpValues(seed);
-  const lossAt = (v: typeof values) =>
-    interpret(graph, v, { precision: "f64" }).get(loss)!.data[0]!;
+  const lossAt = (v: Values) => interpret(graph, v, { precision: "f64" }).get(loss)!.data[0]!;
   const outputs = interpret(simplified, values, { precision: "f64" });
-  const byName = new Map(
-    [...simplified.outputs].map(([name, n]) => [name, outputs.get(n)!]),
-  );
+  const byName = new Map([...simplified.outputs].map(([name, n]) => [name, outputs.get(n)!]));
   params.forEach((p, k) => {
     const name = p.op === "param" ? p.attrs.name : "";
     const numeric = finiteDifferences(lossAt, values, name);
@@ -134,10 +124,9 @@ test("whole-model gradients match finite differences (float64)", () => {
     }).get(grads[k]!)!.data;
     numeric.forEach((n, i) => {
       const scale = Math.max(1e-3, Math.abs(n));
-      expect(
-        Math.abs(analytic[i]! - n) / scale,
-        `d_${name}[${i}] (seed ${seed})`,
-      ).toBeLessThan(1e-6);
+      expect(Math.abs(analytic[i]! - n) / scale, `d_${name}[${i}] (seed ${seed})`).toBeLessThan(
+        1e-6,
+      );
       expect(analytic[i]).toBe(unsimplified[i]);
     });
   });

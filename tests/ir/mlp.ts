@@ -30,12 +30,8 @@ export function buildMlp(): { graph: Graph; loss: Node; params: Node[] } {
   const b1 = b.param("b1", [hidden]);
   const w2 = b.param("w2", [hidden, classes]);
   const b2 = b.param("b2", [classes]);
-  const h = b.withSpan(at("relu(x @ w1 + b1)"), () =>
-    b.relu(b.add(b.matmul(x, w1), b1)),
-  );
-  const logits = b.withSpan(at("h @ w2 + b2"), () =>
-    b.add(b.matmul(h, w2), b2),
-  );
+  const h = b.withSpan(at("relu(x @ w1 + b1)"), () => b.relu(b.add(b.matmul(x, w1), b1)));
+  const logits = b.withSpan(at("h @ w2 + b2"), () => b.add(b.matmul(h, w2), b2));
   const loss = b.withSpan(at("cross_entropy(logits, label)"), () => {
     // log_softmax(z) = z - m - log(sum(exp(z - m))) with m = max(z); m only guards against
     // overflow and cancels mathematically, so no gradient is taken through it.

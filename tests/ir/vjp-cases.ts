@@ -3,13 +3,7 @@
  * checks in vjp.test.ts. Shapes and values come from a seeded Rng; values are kept away from
  * kinks (relu and abs at 0, ties of max/maximum) and outside the domain edges (log, sqrt, div).
  */
-import {
-  GraphBuilder,
-  sizeOf,
-  type Node,
-  type Op,
-  type Shape,
-} from "../../src/ir/index.js";
+import { GraphBuilder, sizeOf, type Node, type Op, type Shape } from "../../src/ir/index.js";
 import type { Rng, Values, VjpCase } from "./helpers.js";
 
 interface Leaf {
@@ -33,9 +27,7 @@ function make(
     values[k] = leaf.values;
   }
   const y = build(b, x);
-  const names =
-    wrt ??
-    Object.keys(leaves).filter((k) => (leaves[k]!.dtype ?? "f32") === "f32");
+  const names = wrt ?? Object.keys(leaves).filter((k) => (leaves[k]!.dtype ?? "f32") === "f32");
   return { name, graph: b.build({ y }), y, wrt: names, values };
 }
 
@@ -58,10 +50,7 @@ function operandShapes(rng: Rng): [number[], number[]] {
 
 /** Values on two interleaved grids so that |a - b| >= 0.1 for every pair: no ties. */
 function gridValues(rng: Rng, shape: Shape, offset: number): Float64Array {
-  return Float64Array.from(
-    { length: sizeOf(shape) },
-    () => rng.int(-8, 8) * 0.2 + offset,
-  );
+  return Float64Array.from({ length: sizeOf(shape) }, () => rng.int(-8, 8) * 0.2 + offset);
 }
 
 const unaryDomains: Record<string, (rng: Rng, shape: Shape) => Leaf> = {
@@ -90,10 +79,7 @@ const unaryDifferentiable = [
 function unaryCases(rng: Rng): VjpCase[] {
   return unaryDifferentiable.map((op) => {
     const shape = rng.shape(rng.int(0, 3));
-    const leaf = (unaryDomains[op] ?? ((r: Rng, s: Shape) => f32(r, s)))(
-      rng,
-      shape,
-    );
+    const leaf = (unaryDomains[op] ?? ((r: Rng, s: Shape) => f32(r, s)))(rng, shape);
     return make(op, { x: leaf }, (b, { x }) => b.unary(op, x!));
   });
 }
@@ -101,9 +87,7 @@ function unaryCases(rng: Rng): VjpCase[] {
 function binaryCases(rng: Rng): VjpCase[] {
   const simple = (["add", "sub", "mul"] as const).map((op) => {
     const [sa, sb] = operandShapes(rng);
-    return make(op, { a: f32(rng, sa), b: f32(rng, sb) }, (b, x) =>
-      b.binary(op, x.a!, x.b!),
-    );
+    return make(op, { a: f32(rng, sa), b: f32(rng, sb) }, (b, x) => b.binary(op, x.a!, x.b!));
   });
   const [da, db] = operandShapes(rng);
   const div = make(
@@ -112,10 +96,8 @@ function binaryCases(rng: Rng): VjpCase[] {
     (b, x) => b.div(x.a!, x.b!),
   );
   const [pa, pb] = operandShapes(rng);
-  const pow = make(
-    "pow",
-    { a: f32(rng, pa, 0.4, 2), b: f32(rng, pb) },
-    (b, x) => b.pow(x.a!, x.b!),
+  const pow = make("pow", { a: f32(rng, pa, 0.4, 2), b: f32(rng, pb) }, (b, x) =>
+    b.pow(x.a!, x.b!),
   );
   const extremes = (["maximum", "minimum"] as const).map((op) => {
     const [sa, sb] = operandShapes(rng);
@@ -148,19 +130,11 @@ function reductionCases(rng: Rng): VjpCase[] {
     [false, true].map((keepdims) => {
       const shape = rng.shape(rng.int(1, 3), 2, 4);
       const axes = shape.map((_, i) => i).filter(() => rng.next() < 0.5);
-      const negative = axes.map((a) =>
-        rng.next() < 0.5 ? a - shape.length : a,
-      );
+      const negative = axes.map((a) => (rng.next() < 0.5 ? a - shape.length : a));
       return make(
         `${op} axes=[${negative}] keepdims=${keepdims}`,
         { x: f32(rng, shape) },
-        (b, { x }) =>
-          b.reduce(
-            op,
-            x!,
-            negative.length > 0 ? negative : undefined,
-            keepdims,
-          ),
+        (b, { x }) => b.reduce(op, x!, negative.length > 0 ? negative : undefined, keepdims),
       );
     }),
   );
@@ -189,19 +163,11 @@ function layoutCases(rng: Rng): VjpCase[] {
   const end = rng.int(start + 1, shape[axis]!);
   const parts = [1, 2, 3].map((d) => shape.map((s, i) => (i === axis ? d : s)));
   return [
-    make("broadcast", { x: f32(rng, [3, 1]) }, (b, { x }) =>
-      b.broadcast(x!, [2, 3, 4]),
-    ),
-    make("reshape", { x: f32(rng, shape) }, (b, { x }) =>
-      b.reshape(x!, [sizeOf(shape)]),
-    ),
-    make(`transpose [${perm}]`, { x: f32(rng, shape) }, (b, { x }) =>
-      b.transpose(x!, perm),
-    ),
-    make(
-      `slice axis=${axis} [${start},${end})`,
-      { x: f32(rng, shape) },
-      (b, { x }) => b.slice(x!, axis, start, end),
+    make("broadcast", { x: f32(rng, [3, 1]) }, (b, { x }) => b.broadcast(x!, [2, 3, 4])),
+    make("reshape", { x: f32(rng, shape) }, (b, { x }) => b.reshape(x!, [sizeOf(shape)])),
+    make(`transpose [${perm}]`, { x: f32(rng, shape) }, (b, { x }) => b.transpose(x!, perm)),
+    make(`slice axis=${axis} [${start},${end})`, { x: f32(rng, shape) }, (b, { x }) =>
+      b.slice(x!, axis, start, end),
     ),
     make(
       `concat axis=${axis - 3}`,
@@ -212,9 +178,7 @@ function layoutCases(rng: Rng): VjpCase[] {
       },
       (b, x) => b.concat([x.p!, x.q!, x.r!], axis - 3),
     ),
-    make("cast f32->f32", { x: f32(rng, shape) }, (b, { x }) =>
-      b.cast(x!, "f32"),
-    ),
+    make("cast f32->f32", { x: f32(rng, shape) }, (b, { x }) => b.cast(x!, "f32")),
   ];
 }
 
@@ -226,15 +190,11 @@ function indexingCases(rng: Rng): VjpCase[] {
     values: [0, 1, 0, rows - 1, 1, 0],
   };
   return [
-    make(
-      "gather (repeated ids)",
-      { table: f32(rng, [rows, dim]), ids },
-      (b, x) => b.gather(x.table!, x.ids!),
+    make("gather (repeated ids)", { table: f32(rng, [rows, dim]), ids }, (b, x) =>
+      b.gather(x.table!, x.ids!),
     ),
-    make(
-      "scatter_add (repeated ids)",
-      { ids, u: f32(rng, [2, 3, dim]) },
-      (b, x) => b.scatterAdd(x.ids!, x.u!, rows),
+    make("scatter_add (repeated ids)", { ids, u: f32(rng, [2, 3, dim]) }, (b, x) =>
+      b.scatterAdd(x.ids!, x.u!, rows),
     ),
   ];
 }
@@ -258,18 +218,11 @@ function convCases(rng: Rng): VjpCase[] {
     const x = f32(rng, [n, c, h, w]);
     const wt = f32(rng, [o, c, 3, 3]);
     const b0 = new GraphBuilder();
-    const y = b0.conv2d(
-      b0.input("x", x.shape),
-      b0.input("w", wt.shape),
-      stride,
-      padding,
-    );
+    const y = b0.conv2d(b0.input("x", x.shape), b0.input("w", wt.shape), stride, padding);
     const dy = f32(rng, y.shape);
     const tag = `stride=${stride} padding=${padding}`;
     return [
-      make(`conv2d ${tag}`, { x, w: wt }, (b, v) =>
-        b.conv2d(v.x!, v.w!, stride, padding),
-      ),
+      make(`conv2d ${tag}`, { x, w: wt }, (b, v) => b.conv2d(v.x!, v.w!, stride, padding)),
       make(`conv2d_input_grad ${tag}`, { dy, w: wt }, (b, v) =>
         b.node("conv2d_input_grad", [v.dy!, v.w!], {
           ...attrs,
@@ -295,15 +248,11 @@ function poolCases(rng: Rng): VjpCase[] {
     Math.floor((shape[3]! - 3) / 2) + 1,
   ]);
   return [
-    make("max_pool2d 2x2/2", { x: f32(rng, shape) }, (b, { x }) =>
-      b.maxPool2d(x!, 2),
-    ),
+    make("max_pool2d 2x2/2", { x: f32(rng, shape) }, (b, { x }) => b.maxPool2d(x!, 2)),
     make("max_pool2d 3x3/2 (overlapping)", { x: f32(rng, shape) }, (b, { x }) =>
       b.maxPool2d(x!, 3, 2),
     ),
-    make("avg_pool2d 3x3/2", { x: f32(rng, shape) }, (b, { x }) =>
-      b.avgPool2d(x!, 3, 2),
-    ),
+    make("avg_pool2d 3x3/2", { x: f32(rng, shape) }, (b, { x }) => b.avgPool2d(x!, 3, 2)),
     make("avg_pool2d_grad 3x3/2", { dy }, (b, v) =>
       b.node("avg_pool2d_grad", [v.dy!], {
         size: [3, 3],

@@ -17,9 +17,7 @@ import {
 import { checkVjp, Rng } from "./helpers.js";
 import { nonDifferentiable, vjpCases } from "./vjp-cases.js";
 
-const SEEDS = process.env["GROVE_SEED"]
-  ? [Number(process.env["GROVE_SEED"])]
-  : [1, 2, 3];
+const SEEDS = process.env["GROVE_SEED"] ? [Number(process.env["GROVE_SEED"])] : [1, 2, 3];
 
 describe.each(SEEDS)("vjp rules vs finite differences (seed %i)", (seed) => {
   const cases = vjpCases(new Rng(seed));
@@ -30,17 +28,12 @@ describe.each(SEEDS)("vjp rules vs finite differences (seed %i)", (seed) => {
 
 test("every op has a finite-difference case or is declared non-differentiable", () => {
   const covered = new Set<Op>(nonDifferentiable);
-  for (const seed of SEEDS)
-    for (const c of vjpCases(new Rng(seed))) covered.add(c.y.op);
+  for (const seed of SEEDS) for (const c of vjpCases(new Rng(seed))) covered.add(c.y.op);
   expect(allOps.filter((op) => !covered.has(op))).toEqual([]);
 });
 
 /** Gradient of sum(f(x)) at x, in float64. */
-function gradAt(
-  f: (b: GraphBuilder, x: Node) => Node,
-  x: number[],
-  shape = [x.length],
-): number[] {
+function gradAt(f: (b: GraphBuilder, x: Node) => Node, x: number[], shape = [x.length]): number[] {
   const b = new GraphBuilder();
   const input = b.input("x", shape);
   const loss = b.sum(f(b, input));
@@ -52,21 +45,12 @@ function gradAt(
 describe("non-differentiable ops give exactly no gradient", () => {
   const cases: [string, (b: GraphBuilder, x: Node) => Node][] = [
     ["sign", (b, x) => b.sign(x)],
-    ...(
-      [
-        "less",
-        "less_equal",
-        "greater",
-        "greater_equal",
-        "equal",
-        "not_equal",
-      ] as const
-    ).map(
+    ...(["less", "less_equal", "greater", "greater_equal", "equal", "not_equal"] as const).map(
       (op) =>
-        [
-          op,
-          (b: GraphBuilder, x: Node) => b.binary(op, x, b.constant(0.5)),
-        ] as [string, (b: GraphBuilder, x: Node) => Node],
+        [op, (b: GraphBuilder, x: Node) => b.binary(op, x, b.constant(0.5))] as [
+          string,
+          (b: GraphBuilder, x: Node) => Node,
+        ],
     ),
     ["argmax", (b, x) => b.cast(b.argmax(x, 0), "f32")],
     ["one_hot of cast", (b, x) => b.oneHot(b.cast(x, "i32"), 3)],
@@ -92,13 +76,9 @@ describe("non-differentiable ops give exactly no gradient", () => {
       b.param("p", [2]),
     ];
     for (const n of leaves)
-      expect(
-        (vjpRules[n.op] as (b: GraphBuilder, y: Node, g: Node) => unknown[])(
-          b,
-          n,
-          n,
-        ),
-      ).toEqual([]);
+      expect((vjpRules[n.op] as (b: GraphBuilder, y: Node, g: Node) => unknown[])(b, n, n)).toEqual(
+        [],
+      );
   });
 });
 
@@ -110,12 +90,8 @@ describe("subgradient conventions at kinks", () => {
 
   test("maximum and minimum split a tie evenly, so maximum(x, x) has derivative 1", () => {
     expect(gradAt((b, x) => b.maximum(x, x), [1, 2])).toEqual([1, 1]);
-    expect(gradAt((b, x) => b.maximum(x, b.constant(1)), [0, 1, 2])).toEqual([
-      0, 0.5, 1,
-    ]);
-    expect(gradAt((b, x) => b.minimum(x, b.constant(1)), [0, 1, 2])).toEqual([
-      1, 0.5, 0,
-    ]);
+    expect(gradAt((b, x) => b.maximum(x, b.constant(1)), [0, 1, 2])).toEqual([0, 0.5, 1]);
+    expect(gradAt((b, x) => b.minimum(x, b.constant(1)), [0, 1, 2])).toEqual([1, 0.5, 0]);
   });
 
   test("a max reduction shares the gradient among tied maxima", () => {
@@ -123,21 +99,15 @@ describe("subgradient conventions at kinks", () => {
   });
 
   test("max_pool2d sends a window's gradient to its first maximum", () => {
-    expect(
-      gradAt((b, x) => b.maxPool2d(x, 2), [5, 5, 5, 1], [1, 1, 2, 2]),
-    ).toEqual([1, 0, 0, 0]);
+    expect(gradAt((b, x) => b.maxPool2d(x, 2), [5, 5, 5, 1], [1, 1, 2, 2])).toEqual([1, 0, 0, 0]);
   });
 
   test("second-order gradients through max_pool2d are refused", () => {
     const b = new GraphBuilder();
     const x = b.input("x", [1, 1, 2, 2]);
     const dy = b.input("dy", [1, 1, 1, 1]);
-    const loss = b.sum(
-      b.node("max_pool2d_grad", [x, dy], { size: [2, 2], stride: [2, 2] }),
-    );
-    expect(() => differentiate(b.build({ loss }), loss, [dy])).toThrow(
-      InternalError,
-    );
+    const loss = b.sum(b.node("max_pool2d_grad", [x, dy], { size: [2, 2], stride: [2, 2] }));
+    expect(() => differentiate(b.build({ loss }), loss, [dy])).toThrow(InternalError);
   });
 });
 
@@ -157,10 +127,7 @@ describe("differentiate", () => {
     const x = b.param("x", [2]);
     const unused = b.param("unused", [2, 2]);
     const loss = b.sum(b.exp(x));
-    const { graph, grads } = differentiate(b.build({ loss }), loss, [
-      x,
-      unused,
-    ]);
+    const { graph, grads } = differentiate(b.build({ loss }), loss, [x, unused]);
     expect(grads[1]!.op).toBe("const");
     expect(grads[1]!.shape).toEqual([2, 2]);
     expect([...graph.outputs.keys()]).toEqual(["loss", "d_x", "d_unused"]);
@@ -169,9 +136,7 @@ describe("differentiate", () => {
   test("gradient nodes carry the span of the forward node they differentiate", () => {
     const b = new GraphBuilder();
     const x = b.param("x", [2]);
-    const loss = b.withSpan({ file: "t.grove", start: 3, end: 9 }, () =>
-      b.sum(b.tanh(x)),
-    );
+    const loss = b.withSpan({ file: "t.grove", start: 3, end: 9 }, () => b.sum(b.tanh(x)));
     const { grads } = differentiate(b.build({ loss }), loss, [x]);
     expect(grads[0]!.span).toEqual({ file: "t.grove", start: 3, end: 9 });
   });
@@ -180,8 +145,6 @@ describe("differentiate", () => {
     const b = new GraphBuilder();
     const x = b.param("x", [2]);
     const y = b.exp(x);
-    expect(() => differentiate(b.build({ y }), y, [x])).toThrow(
-      /single f32 value/,
-    );
+    expect(() => differentiate(b.build({ y }), y, [x])).toThrow(/single f32 value/);
   });
 });
