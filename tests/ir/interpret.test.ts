@@ -9,6 +9,7 @@ import {
   GraphBuilder,
   interpret,
   makeTensor,
+  type Bindings,
   type Node,
 } from "../../src/ir/index.js";
 import { Rng } from "./helpers.js";
@@ -17,7 +18,7 @@ import { vjpCases } from "./vjp-cases.js";
 /** Evaluates one node built from named inputs, in float64, as a plain array. */
 function run(
   build: (b: GraphBuilder) => Node,
-  values: Record<string, ArrayLike<number>> = {},
+  values: Bindings = {},
   precision: "f32" | "f64" = "f64",
 ): number[] {
   const b = new GraphBuilder();
