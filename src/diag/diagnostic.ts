@@ -48,7 +48,11 @@ export function span(file: string, start: number, end: number): Span {
 
 /** The smallest span covering both. Both must be in the same file. */
 export function joinSpans(a: Span, b: Span): Span {
-  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+  return {
+    file: a.file,
+    start: Math.min(a.start, b.start),
+    end: Math.max(a.end, b.end),
+  };
 }
 
 export interface DiagnosticInit {
@@ -65,7 +69,11 @@ export interface DiagnosticInit {
 export function makeDiagnostic(init: DiagnosticInit): Diagnostic {
   const labels: Label[] = [
     { span: init.span, message: init.label ?? "", primary: true },
-    ...(init.secondary ?? []).map((s) => ({ span: s.span, message: s.message, primary: false })),
+    ...(init.secondary ?? []).map((s) => ({
+      span: s.span,
+      message: s.message,
+      primary: false,
+    })),
   ];
   const d: Diagnostic = {
     severity: init.severity ?? "error",

@@ -114,6 +114,8 @@ export type DimExpr =
       readonly right: DimExpr;
       readonly span: Span;
     }
+  /** `...` in a forward signature: any number of leading dimensions, passed through. */
+  | { readonly kind: "ellipsis"; readonly span: Span }
   | { readonly kind: "dim-error"; readonly span: Span };
 
 /** `[N, 784]` or `i32[N]`. `dtype` is absent when not written (f32 is assumed). */

@@ -1,0 +1,845 @@
+/**
+ * @file The checker's evaluator: runs a model's Grove code at compile time over abstract values.
+ * Functions and blocks are inlined, shapes are computed symbolically, and every primitive
+ * application is recorded as a trace node. User mistakes become diagnostics and poison values,
+ * never exceptions.
+ */
+import {
+  makeDiagnostic,
+  type Diagnostic,
+  type DiagnosticInit,
+  type Span,
+} from "../../diag/diagnostic.js";
+import type * as A from "../ast.js";
+import { builtinRules, type ArgV, type Ctx } from "./builtins.js";
+import {
+  dimAdd,
+  dimConst,
+  dimDiv,
+  dimEq,
+  dimMul,
+  dimSub,
+  dimSym,
+  dimToString,
+  dimValue,
+  type Dim,
+} from "./dims.js";
+import { initializerRules } from "./initializers.js";
+import { formatShape, formatType, originLabels } from "./shapes.js";
+import { didYouMean } from "./suggest.js";
+import {
+  describeKind,
+  poison,
+  Scope,
+  type DType,
+  type InputInfo,
+  type Instance,
+  type ParamInfo,
+  type Tensor,
+  type TraceNode,
+  type Value,
+} from "./values.js";
+
+/** Collects diagnostics, dropping exact repeats (a block used twice reports its error once). */
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+
+  add(d: Diagnostic): void {
+    const p = d.labels[0]?.span;
+    const key = `${d.code}|${p?.file}|${p?.start}|${p?.end}|${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push(d);
+  }
+}
+
+interface CallArg {
+  readonly name?: A.Ident;
+  readonly value: Value;
+  readonly span: Span;
+}
+
+interface ParamSpec {
+  readonly name: string;
+  readonly required: boolean;
+}
+
+export class Evaluator implements Ctx {
+  readonly nodes: TraceNode[] = [];
+  readonly params: ParamInfo[] = [];
+  readonly inputs: InputInfo[] = [];
+  private path = "";
+  private readonly callSites: Span[] = [];
+  private readonly active: (A.FnDecl | A.BlockDecl)[] = [];
+
+  constructor(
+    readonly globals: Scope,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  // ------------------------------------------------------------ Ctx
+
+  report(init: DiagnosticInit): Value {
+    const site = this.callSites[0];
+    const extra =
+      site && site.file !== init.span.file
+        ? [{ span: site, message: "in the code called from here" }]
+        : [];
+    this.sink.add(
+      makeDiagnostic({
+        ...init,
+        secondary: [...(init.secondary ?? []), ...extra],
+      }),
+    );
+    return poison;
+  }
+
+  emit(
+    op: string,
+    inputs: readonly Tensor[],
+    attrs: Record<string, unknown>,
+    dtype: DType,
+    shape: readonly Dim[],
+    origins: readonly Span[],
+    span: Span,
+  ): Value {
+    const id = this.nodes.length;
+    this.nodes.push({
+      id,
+      op,
+      inputs: inputs.map((t) => t.node),
+      attrs,
+      dtype,
+      shape,
+      span,
+      scope: this.path,
+    });
+    return { kind: "tensor", t: { node: id, dtype, shape, origins } };
+  }
+
+  constant(value: number | Dim, dtype: DType, span: Span): Tensor {
+    const v = this.emit("const", [], { value }, dtype, [], [], span);
+    return (v as { t: Tensor }).t;
+  }
+
+  /** A tensor from a tensor or a number (a scalar constant); reports and returns undefined otherwise. */
+  tensorOf(a: ArgV, what: string, dtype: DType = "f32"): Tensor | undefined {
+    const v = a.value;
+    if (v.kind === "tensor") return v.t;
+    if (v.kind === "float") return this.constant(v.value, dtype, a.span);
+    if (v.kind === "int") return this.constant(dimValue(v.dim) ?? v.dim, dtype, a.span);
+    if (v.kind === "bool") return this.constant(v.value ? 1 : 0, dtype, a.span);
+    if (v.kind !== "poison")
+      this.report({
+        code: "G0204",
+        message: `${what} expects a tensor or a number, but this is ${describeKind(v)}`,
+        span: a.span,
+        label: `this is ${describeKind(v)}`,
+      });
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  evalExpr(e: A.Expr, scope: Scope): Value {
+    switch (e.kind) {
+      case "number":
+        return e.isInt && Number.isSafeInteger(e.value)
+          ? { kind: "int", dim: dimConst(e.value), origin: e.span }
+          : { kind: "float", value: e.value, origin: e.span };
+      case "string":
+        return { kind: "string", value: e.value, span: e.span };
+      case "name":
+        return this.lookup(e.name, e.span, scope);
+      case "list": {
+        const items = e.items.map((i) => this.evalExpr(i, scope));
+        return { kind: "list", items, spans: e.items.map((i) => i.span) };
+      }
+      case "unary": {
+        const v = this.evalExpr(e.operand, scope);
+        return this.applyBuiltin("neg", [{ value: v, span: e.operand.span }], e.span, e.opSpan);
+      }
+      case "binary": {
+        const l = this.evalExpr(e.left, scope);
+        const r = this.evalExpr(e.right, scope);
+        return this.binary(e, l, r);
+      }
+      case "call": {
+        const callee = this.evalExpr(e.callee, scope);
+        const args = this.evalArgs(e.args, scope);
+        return this.call(callee, args, e.span, e.callee.span, false);
+      }
+      case "pipe":
+        return this.pipe(e, scope);
+      case "error":
+        return poison;
+    }
+  }
+
+  private lookup(name: string, span: Span, scope: Scope): Value {
+    const v = scope.get(name);
+    if (v) return v;
+    const help = didYouMean(name, scope.allNames());
+    return this.report({
+      code: "G0201",
+      message: `unknown name \`${name}\``,
+      span,
+      label: "not found in this scope",
+      ...(help ? { help } : {}),
+    });
+  }
+
+  private evalArgs(args: readonly A.Arg[], scope: Scope): CallArg[] {
+    return args.map((a) => ({
+      ...(a.name ? { name: a.name } : {}),
+      value: this.evalExpr(a.value, scope),
+      span: a.value.span,
+    }));
+  }
+
+  private binary(e: A.BinaryExpr, l: Value, r: Value): Value {
+    const name = binaryBuiltins[e.op];
+    return this.applyBuiltin(
+      name,
+      [
+        { value: l, span: e.left.span },
+        { value: r, span: e.right.span },
+      ],
+      e.span,
+      e.opSpan,
+    );
+  }
+
+  /** `x |> f` is `f(x)`; `x |> f(a)` is `f(x, a)`. */
+  private pipe(e: A.PipeExpr, scope: Scope): Value {
+    const value = this.evalExpr(e.value, scope);
+    const first: CallArg = { value, span: e.value.span };
+    if (e.target.kind === "call") {
+      const callee = this.evalExpr(e.target.callee, scope);
+      const args = this.evalArgs(e.target.args, scope);
+      return this.call(callee, [first, ...args], e.span, e.target.callee.span, false);
+    }
+    const callee = this.evalExpr(e.target, scope);
+    return this.call(callee, [first], e.span, e.target.span, false);
+  }
+
+  // ------------------------------------------------------------ calls
+
+  call(
+    callee: Value,
+    args: CallArg[],
+    span: Span,
+    calleeSpan: Span,
+    construct: boolean,
+    path = "",
+  ): Value {
+    switch (callee.kind) {
+      case "poison":
+        return poison;
+      case "builtin":
+        return this.applyBuiltin(callee.name, args, span, calleeSpan);
+      case "fn":
+        return this.callFn(callee.decl, args, span);
+      case "instance":
+        return this.callInstance(callee.inst, args, span);
+      case "block":
+        if (!construct)
+          return this.report({
+            code: "G0704",
+            message: `the block \`${callee.decl.name.name}\` must be bound to a name before it is used`,
+            span,
+            label: "a block call creates parameters, which need a name",
+            help: `declare it as a member, e.g. \`layer = ${callee.decl.name.name}(...)\`, then call \`layer(x)\` or write \`x |> layer\``,
+          });
+        return this.construct(callee.decl, args, span, path);
+      default:
+        return this.report({
+          code: "G0204",
+          message: `${describeKind(callee)} is not callable`,
+          span: calleeSpan,
+          label: `this is ${describeKind(callee)}`,
+        });
+    }
+  }
+
+  /** Matches arguments to parameters by position and name. Undefined after reporting a mistake. */
+  private bindArgs(
+    what: string,
+    params: readonly ParamSpec[],
+    args: readonly CallArg[],
+    span: Span,
+  ): Map<string, ArgV> | undefined {
+    const bound = new Map<string, ArgV>();
+    let ok = true;
+    let positional = 0;
+    let sawNamed = false;
+    for (const a of args) {
+      if (!a.name) {
+        if (sawNamed) {
+          this.report({
+            code: "G0305",
+            message: `positional argument after a named one in the call to ${what}`,
+            span: a.span,
+            label: "give this argument a name too",
+          });
+          ok = false;
+          continue;
+        }
+        const p = params[positional++];
+        if (!p) {
+          this.report({
+            code: "G0301",
+            message: `${what} takes ${params.length} argument${params.length === 1 ? "" : "s"} but ${args.filter((x) => !x.name).length} were given`,
+            span: a.span,
+            label: "unexpected argument",
+            notes: [`parameters: ${params.map((q) => q.name).join(", ") || "none"}`],
+          });
+          ok = false;
+          break;
+        }
+        bound.set(p.name, { value: a.value, span: a.span });
+        continue;
+      }
+      sawNamed = true;
+      const p = params.find((q) => q.name === a.name!.name);
+      if (!p) {
+        const help = didYouMean(
+          a.name.name,
+          params.map((q) => q.name),
+        );
+        this.report({
+          code: "G0302",
+          message: `${what} has no parameter named \`${a.name.name}\``,
+          span: a.name.span,
+          label: "unknown parameter",
+          notes: [`parameters: ${params.map((q) => q.name).join(", ") || "none"}`],
+          ...(help ? { help } : {}),
+        });
+        ok = false;
+        continue;
+      }
+      if (bound.has(p.name)) {
+        this.report({
+          code: "G0303",
+          message: `argument \`${p.name}\` is given twice in the call to ${what}`,
+          span: a.span,
+          label: "second value",
+          secondary: [{ span: bound.get(p.name)!.span, message: "first value" }],
+        });
+        ok = false;
+        continue;
+      }
+      bound.set(p.name, { value: a.value, span: a.span });
+    }
+    for (const p of params)
+      if (p.required && !bound.has(p.name) && ok) {
+        this.report({
+          code: "G0304",
+          message: `missing argument \`${p.name}\` in the call to ${what}`,
+          span,
+          label: `\`${p.name}\` is required`,
+        });
+        ok = false;
+      }
+    return ok ? bound : undefined;
+  }
+
+  applyBuiltin(name: string, args: CallArg[], span: Span, calleeSpan: Span): Value {
+    const rule = builtinRules[name];
+    if (!rule)
+      return this.report({
+        code: "G9999",
+        message: `no rule for builtin ${name}`,
+        span,
+      });
+    const bound = this.bindArgs(`\`${name}\``, rule.params, args, span);
+    if (!bound) return poison;
+    for (const a of bound.values()) if (a.value.kind === "poison") return poison;
+    return rule.apply(this, bound, { span, calleeSpan, name });
+  }
+
+  private enter(decl: A.FnDecl | A.BlockDecl, span: Span): boolean {
+    if (this.active.includes(decl)) {
+      this.report({
+        code: "G0705",
+        message: `\`${decl.name.name}\` uses itself: recursion cannot be inlined`,
+        span,
+        label: "recursive use",
+        secondary: [{ span: decl.name.span, message: "defined here" }],
+        help: "Grove inlines every function and block; write the repetition out",
+      });
+      return false;
+    }
+    this.active.push(decl);
+    this.callSites.push(span);
+    return true;
+  }
+
+  private leave(): void {
+    this.active.pop();
+    this.callSites.pop();
+  }
+
+  /** Binds parameters (defaults are evaluated in the callee's scope, after earlier parameters). */
+  private bindScope(
+    what: string,
+    defs: readonly A.ParamDef[],
+    args: CallArg[],
+    span: Span,
+  ): Scope | undefined {
+    const specs = defs.map((p) => ({
+      name: p.name.name,
+      required: p.default === undefined,
+    }));
+    const bound = this.bindArgs(what, specs, args, span);
+    if (!bound) return undefined;
+    const scope = new Scope(this.globals);
+    for (const p of defs) {
+      const a = bound.get(p.name.name);
+      scope.set(p.name.name, a ? a.value : this.evalExpr(p.default!, scope));
+    }
+    return scope;
+  }
+
+  private callFn(decl: A.FnDecl, args: CallArg[], span: Span): Value {
+    if (!this.enter(decl, span)) return poison;
+    try {
+      const scope = this.bindScope(`\`${decl.name.name}\``, decl.params, args, span);
+      if (!scope) return poison;
+      return this.evalBody(decl.body, scope);
+    } finally {
+      this.leave();
+    }
+  }
+
+  evalBody(body: A.Body, scope: Scope): Value {
+    const local = new Scope(scope);
+    for (const b of body.bindings) local.set(b.name.name, this.evalExpr(b.value, local));
+    return this.evalExpr(body.result, local);
+  }
+
+  // ------------------------------------------------------------ blocks and instances
+
+  /** `name = expr` in a block or model: a block call makes a named instance. */
+  evalBinding(b: A.Binding, scope: Scope, prefix: string): Value {
+    const path = prefix ? `${prefix}.${b.name.name}` : b.name.name;
+    if (b.value.kind === "call") {
+      const callee = this.evalExpr(b.value.callee, scope);
+      const args = this.evalArgs(b.value.args, scope);
+      return this.call(callee, args, b.value.span, b.value.callee.span, true, path);
+    }
+    return this.evalExpr(b.value, scope);
+  }
+
+  private construct(decl: A.BlockDecl, args: CallArg[], span: Span, path: string): Value {
+    if (!this.enter(decl, span)) return poison;
+    const saved = this.path;
+    try {
+      const scope = this.bindScope(`\`${decl.name.name}\``, decl.params, args, span);
+      if (!scope) return poison;
+      const inst: Instance = { decl, path, scope, span };
+      this.path = path;
+      for (const m of decl.members) {
+        if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
+        else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
+      }
+      return { kind: "instance", inst };
+    } finally {
+      this.path = saved;
+      this.leave();
+    }
+  }
+
+  private callInstance(inst: Instance, args: CallArg[], span: Span): Value {
+    const fwd = inst.decl.members.find((m): m is A.ForwardDecl => m.kind === "forward");
+    if (!fwd)
+      return this.report({
+        code: "G0701",
+        message: `block \`${inst.decl.name.name}\` has no \`forward\``,
+        span,
+        label: "called here",
+        secondary: [{ span: inst.decl.name.span, message: "declared here" }],
+      });
+    const what = `\`${inst.path}\` (${inst.decl.name.name})`;
+    const specs = fwd.inputs.map((i) => ({
+      name: i.name.name,
+      required: true,
+    }));
+    const bound = this.bindArgs(what, specs, args, span);
+    if (!bound) return poison;
+    this.callSites.push(span);
+    const saved = this.path;
+    try {
+      const scope = new Scope(inst.scope);
+      let ellipsis: Captured | undefined;
+      for (const input of fwd.inputs) {
+        const a = bound.get(input.name.name)!;
+        if (a.value.kind === "poison") return poison;
+        const t = this.tensorOf(a, what);
+        if (!t) return poison;
+        const r = this.matchType(input.type, t, a.span, scope, inst.scope, what);
+        if (r === false) return poison;
+        if (r) ellipsis ??= r;
+        scope.set(input.name.name, { kind: "tensor", t });
+      }
+      this.path = inst.path;
+      const out = this.evalBody(fwd.body, scope);
+      if (fwd.output && out.kind === "tensor")
+        this.checkOutput(fwd.output, out.t, fwd, scope, ellipsis);
+      return out;
+    } finally {
+      this.path = saved;
+      this.callSites.pop();
+    }
+  }
+
+  // ------------------------------------------------------------ types and dimensions
+
+  dtypeOf(id: A.Ident | undefined): DType | undefined {
+    if (!id) return "f32";
+    if (id.name === "f32" || id.name === "i32") return id.name;
+    const help = didYouMean(id.name, ["f32", "i32"]);
+    this.report({
+      code: "G0206",
+      message: `unknown dtype \`${id.name}\``,
+      span: id.span,
+      label: "Grove tensors are `f32` or `i32`",
+      ...(help ? { help } : {}),
+    });
+    return undefined;
+  }
+
+  /**
+   * Evaluates a dimension expression. `bind` decides what an unknown name means: undefined
+   * reports it; otherwise the callback supplies a value (a new symbol for model inputs).
+   */
+  evalDim(
+    d: A.DimExpr,
+    scope: Scope,
+    bind?: (name: string, span: Span) => Value | undefined,
+  ): { dim: Dim; origin: Span } | undefined {
+    switch (d.kind) {
+      case "int":
+        return { dim: dimConst(d.value), origin: d.span };
+      case "dim-error":
+        return undefined;
+      case "ellipsis":
+        this.report({
+          code: "G0413",
+          message: "`...` is only allowed in forward signatures",
+          span: d.span,
+          label: "not allowed here",
+        });
+        return undefined;
+      case "dim-name": {
+        const v = scope.get(d.name) ?? bind?.(d.name, d.span);
+        if (!v) {
+          const help = didYouMean(d.name, scope.allNames());
+          this.report({
+            code: "G0203",
+            message: `unknown dimension \`${d.name}\``,
+            span: d.span,
+            label: "no block argument or dimension has this name",
+            ...(help ? { help } : {}),
+          });
+          return undefined;
+        }
+        if (v.kind === "int") return { dim: v.dim, origin: v.origin };
+        if (v.kind !== "poison")
+          this.report({
+            code: "G0410",
+            message: `a dimension must be an integer, but \`${d.name}\` is ${describeKind(v)}`,
+            span: d.span,
+            label: "not an integer",
+          });
+        return undefined;
+      }
+      case "dim-binary": {
+        const l = this.evalDim(d.left, scope, bind);
+        const r = this.evalDim(d.right, scope, bind);
+        if (!l || !r) return undefined;
+        const dim = dimArith(d.op, l.dim, r.dim);
+        if (!dim) {
+          this.report({
+            code: "G0410",
+            message: `${dimToString(l.dim)} is not divisible by ${dimToString(r.dim)}`,
+            span: d.span,
+            label: "dimensions must be whole numbers",
+          });
+          return undefined;
+        }
+        return { dim, origin: d.span };
+      }
+    }
+  }
+
+  /**
+   * Checks a tensor against a forward input type, binding unknown dimension names. Returns the
+   * dimensions captured by `...`, undefined when there is none, or false after a mismatch.
+   */
+  private matchType(
+    type: A.TypeExpr,
+    t: Tensor,
+    argSpan: Span,
+    scope: Scope,
+    outer: Scope,
+    what: string,
+  ): Captured | undefined | false {
+    const want = this.dtypeOf(type.dtype);
+    if (!want) return false;
+    const actual = formatType(t.dtype, t.shape);
+    if (want !== t.dtype) {
+      this.report({
+        code: "G0409",
+        message: `${what} expects ${want} but got ${t.dtype}`,
+        span: argSpan,
+        label: `has type ${actual}`,
+        secondary: [{ span: type.span, message: `expects ${want}` }],
+        ...(want === "f32" ? { help: "convert with `cast(x, f32)`" } : {}),
+      });
+      return false;
+    }
+    const dots = type.dims.findIndex((d) => d.kind === "ellipsis");
+    const fixed = type.dims.length - (dots >= 0 ? 1 : 0);
+    if (dots >= 0 ? t.shape.length < fixed : t.shape.length !== fixed) {
+      this.report({
+        code: "G0403",
+        message: `${what} expects a tensor of rank ${dots >= 0 ? `${fixed} or more` : fixed} but got ${actual}`,
+        span: argSpan,
+        label: `has rank ${t.shape.length}`,
+        secondary: [{ span: type.span, message: "expected type" }],
+      });
+      return false;
+    }
+    const pairs: [A.DimExpr, number][] = [];
+    type.dims.forEach((d, i) => {
+      if (d.kind === "ellipsis") return;
+      pairs.push([d, dots >= 0 && i > dots ? t.shape.length - (type.dims.length - i) : i]);
+    });
+    for (const [d, k] of pairs) {
+      const dim = t.shape[k]!;
+      const origin = t.origins[k]!;
+      if (d.kind === "dim-name" && !hasLocal(scope, d.name, outer)) {
+        scope.set(d.name, { kind: "int", dim, origin });
+        continue;
+      }
+      const expected = this.evalDim(d, scope);
+      if (!expected) return false;
+      if (!dimEq(expected.dim, dim)) {
+        this.report({
+          code: "G0404",
+          message: `${what} expects ${renderTypeWith(type, d, expected.dim)} but got ${actual}`,
+          span: argSpan,
+          label: `dimension ${k} is ${dimToString(dim)}`,
+          secondary: [
+            {
+              span: d.span,
+              message: `expects ${dimToString(expected.dim)} here`,
+            },
+            ...originLabels(
+              [
+                { origin, dim },
+                { origin: expected.origin, dim: expected.dim },
+              ],
+              [argSpan, d.span],
+            ),
+          ],
+        });
+        return false;
+      }
+    }
+    if (dots < 0) return undefined;
+    return {
+      dims: t.shape.slice(dots, dots + t.shape.length - fixed),
+      origins: t.origins.slice(dots, dots + t.shape.length - fixed),
+    };
+  }
+
+  private checkOutput(
+    type: A.TypeExpr,
+    t: Tensor,
+    fwd: A.ForwardDecl,
+    scope: Scope,
+    captured?: Captured,
+  ): void {
+    const want = this.dtypeOf(type.dtype);
+    const dims: Dim[] = [];
+    for (const d of type.dims) {
+      if (d.kind === "ellipsis") {
+        if (!captured) {
+          this.report({
+            code: "G0413",
+            message: "`...` in the output type needs a `...` in an input type",
+            span: d.span,
+            label: "nothing was captured",
+          });
+          return;
+        }
+        dims.push(...captured.dims);
+        continue;
+      }
+      const v = this.evalDim(d, scope);
+      if (!v) return;
+      dims.push(v.dim);
+    }
+    const same = dims.length === t.shape.length && dims.every((d, i) => dimEq(d, t.shape[i]!));
+    if (!same || want !== t.dtype) {
+      this.report({
+        code: "G0405",
+        message: `forward returns ${formatType(t.dtype, t.shape)} but declares ${formatType(want ?? "f32", dims)}`,
+        span: fwd.body.result.span,
+        label: `this is ${formatType(t.dtype, t.shape)}`,
+        secondary: [
+          {
+            span: type.span,
+            message: `declared ${formatType(want ?? "f32", dims)}`,
+          },
+        ],
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ params and inputs
+
+  declareParam(p: A.ParamDecl, scope: Scope, prefix: string): Value {
+    const name = prefix ? `${prefix}.${p.name.name}` : p.name.name;
+    if (p.type.dtype && this.dtypeOf(p.type.dtype) === "i32") {
+      return this.report({
+        code: "G0206",
+        message: "parameters must be f32",
+        span: p.type.dtype.span,
+        label: "trainable parameters are always f32",
+      });
+    }
+    const shape: number[] = [];
+    const origins: Span[] = [];
+    for (const d of p.type.dims) {
+      const v = this.evalDim(d, scope);
+      if (!v) return poison;
+      const n = dimValue(v.dim);
+      if (n === undefined || n <= 0) {
+        return this.report({
+          code: n === undefined ? "G0411" : "G0412",
+          message:
+            n === undefined
+              ? `parameter \`${name}\` needs a known size, but this dimension is ${dimToString(v.dim)}`
+              : `parameter \`${name}\` has a dimension of ${n}`,
+          span: d.span,
+          label: n === undefined ? "depends on the data" : "dimensions must be positive",
+          secondary: originLabels([{ origin: v.origin, dim: v.dim }], [d.span]),
+        });
+      }
+      shape.push(n);
+      origins.push(v.origin);
+    }
+    const init = initializerRules.resolve(this, p, scope, shape);
+    if (!init) return poison;
+    const v = this.emit(
+      "param",
+      [],
+      { name },
+      "f32",
+      shape.map((n) => dimConst(n)),
+      origins,
+      p.span,
+    );
+    this.params.push({
+      name,
+      node: (v as { t: Tensor }).t.node,
+      shape,
+      init,
+      span: p.span,
+    });
+    return v;
+  }
+
+  /** A model input: unknown names in its shape become symbols shared by all inputs. */
+  declareInput(decl: A.InputDecl, scope: Scope, preset: (name: string) => Dim | undefined): Value {
+    const dtype = this.dtypeOf(decl.type.dtype);
+    if (!dtype) return poison;
+    const shape: Dim[] = [];
+    const origins: Span[] = [];
+    for (const d of decl.type.dims) {
+      const v = this.evalDim(d, scope, (name, span) => {
+        const value: Value = {
+          kind: "int",
+          dim: preset(name) ?? dimSym(name),
+          origin: span,
+        };
+        scope.set(name, value);
+        return value;
+      });
+      if (!v) return poison;
+      shape.push(v.dim);
+      origins.push(v.origin);
+    }
+    const v = this.emit("input", [], { name: decl.name.name }, dtype, shape, origins, decl.span);
+    this.inputs.push({
+      name: decl.name.name,
+      node: (v as { t: Tensor }).t.node,
+      dtype,
+      shape,
+      span: decl.span,
+    });
+    return v;
+  }
+}
+
+interface Captured {
+  readonly dims: readonly Dim[];
+  readonly origins: readonly Span[];
+}
+
+const binaryBuiltins: Record<A.BinaryOp, string> = {
+  "+": "add",
+  "-": "sub",
+  "*": "mul",
+  "/": "div",
+  "^": "pow",
+  "@": "matmul",
+  "<": "less",
+  "<=": "less_equal",
+  ">": "greater",
+  ">=": "greater_equal",
+  "==": "equal",
+  "!=": "not_equal",
+};
+
+function dimArith(op: "+" | "-" | "*" | "/", a: Dim, b: Dim): Dim | undefined {
+  if (op === "+") return dimAdd(a, b);
+  if (op === "-") return dimSub(a, b);
+  if (op === "*") return dimMul(a, b);
+  return dimDiv(a, b);
+}
+
+/** True when `name` is bound between `scope` and the instance scope `outer` (inclusive). */
+function hasLocal(scope: Scope, name: string, outer: Scope): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (s.has(name)) return true;
+    if (s === outer) return false;
+  }
+  return false;
+}
+
+function renderTypeWith(type: A.TypeExpr, at: A.DimExpr, value: Dim): string {
+  const dims = type.dims.map((d) => (d === at ? dimToString(value) : dimText(d)));
+  return `[${dims.join(", ")}]`;
+}
+
+function dimText(d: A.DimExpr): string {
+  switch (d.kind) {
+    case "int":
+      return String(d.value);
+    case "dim-name":
+      return d.name;
+    case "ellipsis":
+      return "...";
+    case "dim-error":
+      return "?";
+    case "dim-binary":
+      return `${dimText(d.left)} ${d.op} ${dimText(d.right)}`;
+  }
+}
+
+export { formatShape };

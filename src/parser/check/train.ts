@@ -1,0 +1,693 @@
+/**
+ * @file Checking a `train` section: its settings, data source, optimizer and schedule (each a
+ * table of known names with typed arguments), the fit between data fields and model inputs,
+ * and the loss and metrics, which must be scalars.
+ */
+import type { Span } from "../../diag/diagnostic.js";
+import type * as A from "../ast.js";
+import { dimConst, dimProduct, dimSym, dimToString, dimValue, type Dim } from "./dims.js";
+import { Evaluator, type DiagnosticSink } from "./evaluate.js";
+import { elaborateModel } from "./model.js";
+import { formatType } from "./shapes.js";
+import { didYouMean } from "./suggest.js";
+import {
+  describeKind,
+  Scope,
+  type CallSpec,
+  type DataField,
+  type ElaboratedTrain,
+  type Tensor,
+  type Value,
+} from "./values.js";
+
+type ArgKind = "number" | "int" | "string" | "bool" | "strings";
+type ArgValue = number | string | boolean | readonly string[];
+
+interface ArgRule {
+  readonly kind: ArgKind;
+  readonly default?: ArgValue;
+  /** May be left out even without a default. */
+  readonly optional?: boolean;
+  /** Returns a complaint about a value of the right kind, or undefined. */
+  readonly check?: (v: ArgValue) => string | undefined;
+}
+
+interface CallRule {
+  readonly args: Readonly<Record<string, ArgRule>>;
+  /** Positional argument order. */
+  readonly order?: readonly string[];
+  /** A complaint about the argument combination, or undefined. */
+  readonly validate?: (args: Readonly<Record<string, ArgValue>>) => string | undefined;
+}
+
+interface SourceRule extends CallRule {
+  readonly fields: (args: Readonly<Record<string, ArgValue>>) => DataField[];
+}
+
+const positive = (v: ArgValue) => (typeof v === "number" && v > 0 ? undefined : "must be positive");
+const nonNegative = (v: ArgValue) =>
+  typeof v === "number" && v >= 0 ? undefined : "must not be negative";
+const fraction = (v: ArgValue) =>
+  typeof v === "number" && v >= 0 && v < 1 ? undefined : "must be at least 0 and less than 1";
+const validate: ArgRule = { kind: "number", default: 0, check: fraction };
+
+const f = (name: string, dtype: "f32" | "i32", dims: (number | undefined)[]): DataField => ({
+  name,
+  dtype,
+  dims,
+});
+const labelOrTarget = (a: Readonly<Record<string, ArgValue>>, labels: string, targets: string) =>
+  (a[labels] === undefined) === (a[targets] === undefined)
+    ? `give exactly one of \`${labels}\` and \`${targets}\``
+    : undefined;
+
+export const dataSources: Readonly<Record<string, SourceRule>> = {
+  mnist: {
+    args: {
+      split: {
+        kind: "string",
+        default: "train",
+        check: (v) => (v === "train" || v === "test" ? undefined : 'must be "train" or "test"'),
+      },
+      validate,
+    },
+    fields: () => [f("image", "f32", [784]), f("label", "i32", [])],
+  },
+  idx: {
+    args: { images: { kind: "string" }, labels: { kind: "string" }, validate },
+    order: ["images", "labels"],
+    fields: () => [f("image", "f32", [undefined]), f("label", "i32", [])],
+  },
+  csv: {
+    args: {
+      path: { kind: "string" },
+      label: { kind: "string", optional: true },
+      target: { kind: "string", optional: true },
+      features: { kind: "strings", optional: true },
+      validate,
+    },
+    order: ["path"],
+    validate: (a) => labelOrTarget(a, "label", "target"),
+    fields: (a) => [
+      f("features", "f32", [undefined]),
+      a.label !== undefined ? f("label", "i32", []) : f("target", "f32", [1]),
+    ],
+  },
+  npy: {
+    args: {
+      features: { kind: "string" },
+      labels: { kind: "string", optional: true },
+      targets: { kind: "string", optional: true },
+      validate,
+    },
+    validate: (a) => labelOrTarget(a, "labels", "targets"),
+    fields: (a) => [
+      f("features", "f32", [undefined]),
+      a.labels !== undefined ? f("label", "i32", []) : f("target", "f32", [1]),
+    ],
+  },
+  spirals: {
+    args: {
+      n: { kind: "int", default: 1000, check: positive },
+      classes: { kind: "int", default: 3, check: positive },
+      noise: { kind: "number", default: 0.1, check: nonNegative },
+      validate,
+    },
+    fields: () => [f("features", "f32", [2]), f("label", "i32", [])],
+  },
+  xor: {
+    args: {
+      n: { kind: "int", default: 1000, check: positive },
+      noise: { kind: "number", default: 0.1, check: nonNegative },
+      validate,
+    },
+    fields: () => [f("features", "f32", [2]), f("label", "i32", [])],
+  },
+  sine: {
+    args: {
+      n: { kind: "int", default: 1000, check: positive },
+      noise: { kind: "number", default: 0.05, check: nonNegative },
+      validate,
+    },
+    fields: () => [f("features", "f32", [1]), f("target", "f32", [1])],
+  },
+  text: {
+    args: {
+      path: { kind: "string" },
+      context: { kind: "int", default: 64, check: positive },
+      validate,
+    },
+    order: ["path", "context"],
+    fields: (a) => [
+      f("tokens", "i32", [a.context as number]),
+      f("targets", "i32", [a.context as number]),
+    ],
+  },
+};
+
+const lr = (d: number): ArgRule => ({
+  kind: "number",
+  default: d,
+  check: positive,
+});
+const decay = (d: number): ArgRule => ({
+  kind: "number",
+  default: d,
+  check: nonNegative,
+});
+const beta = (d: number): ArgRule => ({
+  kind: "number",
+  default: d,
+  check: fraction,
+});
+
+export const optimizers: Readonly<Record<string, CallRule>> = {
+  sgd: {
+    args: {
+      lr: lr(0.01),
+      momentum: beta(0),
+      nesterov: { kind: "bool", default: false },
+      weight_decay: decay(0),
+    },
+    order: ["lr"],
+  },
+  adam: {
+    args: {
+      lr: lr(1e-3),
+      beta1: beta(0.9),
+      beta2: beta(0.999),
+      eps: lr(1e-8),
+      weight_decay: decay(0),
+    },
+    order: ["lr"],
+  },
+  adamw: {
+    args: {
+      lr: lr(1e-3),
+      beta1: beta(0.9),
+      beta2: beta(0.999),
+      eps: lr(1e-8),
+      weight_decay: decay(0.01),
+    },
+    order: ["lr"],
+  },
+  rmsprop: {
+    args: {
+      lr: lr(1e-3),
+      alpha: beta(0.99),
+      eps: lr(1e-8),
+      momentum: beta(0),
+      weight_decay: decay(0),
+    },
+    order: ["lr"],
+  },
+};
+
+const warmup: ArgRule = { kind: "int", default: 0, check: nonNegative };
+
+export const schedules: Readonly<Record<string, CallRule>> = {
+  constant: { args: { warmup } },
+  step: {
+    args: {
+      every: { kind: "int", check: positive },
+      gamma: { kind: "number", default: 0.1, check: positive },
+      warmup,
+    },
+    order: ["every"],
+  },
+  cosine: { args: { warmup, min_lr: decay(0) } },
+  linear: { args: { warmup, final_lr: decay(0) } },
+};
+
+export const trainSettings = [
+  "data",
+  "loss",
+  "optimizer",
+  "schedule",
+  "batch",
+  "epochs",
+  "clip_grad_norm",
+  "seed",
+  "metrics",
+];
+
+// ---------------------------------------------------------------- checking
+
+export function checkTrain(
+  decl: A.TrainDecl,
+  models: ReadonlyMap<string, A.ModelDecl>,
+  globals: Scope,
+  sink: DiagnosticSink,
+): ElaboratedTrain | undefined {
+  const ev = new Evaluator(globals, sink);
+  const model = models.get(decl.model.name);
+  if (!model) {
+    const help = didYouMean(decl.model.name, models.keys());
+    ev.report({
+      code: "G0609",
+      message: `\`train\` refers to an unknown model \`${decl.model.name}\``,
+      span: decl.model.span,
+      label: "no model has this name",
+      ...(help ? { help } : {}),
+    });
+    return undefined;
+  }
+  const settings = new Map<string, A.TrainSetting>();
+  for (const s of decl.settings) {
+    if (!trainSettings.includes(s.key.name)) {
+      const help = didYouMean(s.key.name, trainSettings);
+      ev.report({
+        code: "G0601",
+        message: `unknown train setting \`${s.key.name}\``,
+        span: s.key.span,
+        label: "not a setting",
+        notes: [`settings: ${trainSettings.join(", ")}`],
+        ...(help ? { help } : {}),
+      });
+      continue;
+    }
+    const prev = settings.get(s.key.name);
+    if (prev) {
+      ev.report({
+        code: "G0202",
+        message: `setting \`${s.key.name}\` is given twice`,
+        span: s.key.span,
+        label: "second value",
+        secondary: [{ span: prev.key.span, message: "first value" }],
+      });
+      continue;
+    }
+    settings.set(s.key.name, s);
+  }
+  const missing = ["data", "loss", "optimizer"].filter((k) => !settings.has(k));
+  for (const k of missing)
+    ev.report({
+      code: "G0602",
+      message: `train section for \`${decl.model.name}\` has no \`${k}\``,
+      span: decl.model.span,
+      label: `\`${k}\` is required`,
+      help: missingHelp[k],
+    });
+
+  const data = settings.has("data")
+    ? checkCall(ev, settings.get("data")!.value, dataSources, "data source", "G0603")
+    : undefined;
+  const optimizer = settings.has("optimizer")
+    ? checkCall(ev, settings.get("optimizer")!.value, optimizers, "optimizer", "G0604")
+    : undefined;
+  const scheduleSetting = settings.get("schedule");
+  const schedule = scheduleSetting
+    ? checkCall(ev, scheduleSetting.value, schedules, "schedule", "G0610")
+    : { name: "constant", args: { warmup: 0 }, span: decl.span };
+  const batch = checkNumber(ev, settings.get("batch"), 32, "int", (n) =>
+    n > 0 ? undefined : "must be positive",
+  );
+  const epochs = checkNumber(ev, settings.get("epochs"), 1, "int", (n) =>
+    n > 0 ? undefined : "must be positive",
+  );
+  const seed = checkNumber(ev, settings.get("seed"), 0, "int", (n) =>
+    n >= 0 ? undefined : "must not be negative",
+  );
+  const clip = settings.has("clip_grad_norm")
+    ? checkNumber(ev, settings.get("clip_grad_norm"), 0, "number", (n) =>
+        n > 0 ? undefined : "must be positive",
+      )
+    : undefined;
+  if (!data || missing.length > 0) return undefined;
+
+  const fields = dataSources[data.name]!.fields(data.args);
+  const preset = presetDims(model, fields);
+  const m = elaborateModel(ev, model, preset);
+  if (!fitInputs(ev, model, fields, m.inputs, data)) return undefined;
+
+  // Loss and metrics see the model's outputs, then the data fields.
+  const fieldScope = new Scope(globals);
+  const batchDim = [...m.inputs.values()][0]?.shape[0] ?? dimSym("N");
+  for (const fld of fields) {
+    const input = m.inputs.get(fld.name);
+    if (input) {
+      fieldScope.set(fld.name, { kind: "tensor", t: input });
+      continue;
+    }
+    const shape = [
+      batchDim,
+      ...fld.dims.map((d, i) => (d === undefined ? dimSym(`${fld.name}${i + 1}`) : dimConst(d))),
+    ];
+    const origins = shape.map(() => data.span);
+    const inode = ev.emit("input", [], { name: fld.name }, fld.dtype, shape, origins, data.span);
+    fieldScope.set(fld.name, inode);
+    if (inode.kind === "tensor")
+      ev.inputs.push({
+        name: fld.name,
+        node: inode.t.node,
+        dtype: fld.dtype,
+        shape,
+        span: data.span,
+      });
+  }
+  const scope = new Scope(fieldScope);
+  for (const [name, t] of m.outputs) scope.set(name, { kind: "tensor", t });
+
+  const outputs = [...m.graph.outputs];
+  const lossSetting = settings.get("loss")!;
+  const loss = scalar(
+    ev,
+    ev.evalExpr(lossSetting.value, scope),
+    lossSetting.value.span,
+    "the loss",
+  );
+  if (loss === undefined) return undefined;
+  outputs.push({ name: "loss", node: loss.node, span: lossSetting.span });
+
+  const metrics: string[] = [];
+  const metricSetting = settings.get("metrics");
+  if (metricSetting) {
+    const items =
+      metricSetting.value.kind === "list" ? metricSetting.value.items : [metricSetting.value];
+    items.forEach((item, i) => {
+      const t = scalar(ev, ev.evalExpr(item, scope), item.span, "a metric");
+      const name = metricName(item, i, metrics);
+      if (t) {
+        metrics.push(name);
+        outputs.push({ name: `metric:${name}`, node: t.node, span: item.span });
+      }
+    });
+  }
+  if (!optimizer || batch === undefined || epochs === undefined || seed === undefined)
+    return undefined;
+  return {
+    model: model.name.name,
+    graph: { nodes: ev.nodes, inputs: ev.inputs, params: ev.params, outputs },
+    data,
+    fields,
+    optimizer,
+    schedule: schedule ?? {
+      name: "constant",
+      args: { warmup: 0 },
+      span: decl.span,
+    },
+    batch,
+    epochs,
+    seed,
+    ...(clip !== undefined ? { clipGradNorm: clip } : {}),
+    metrics,
+    span: decl.span,
+  };
+}
+
+const missingHelp: Record<string, string> = {
+  data: 'add e.g. `data = mnist(split: "train")`',
+  loss: "add e.g. `loss = cross_entropy(logits, label)`",
+  optimizer: "add e.g. `optimizer = adam(lr: 1e-3)`",
+};
+
+function metricName(e: A.Expr, i: number, taken: readonly string[]): string {
+  const base = e.kind === "call" && e.callee.kind === "name" ? e.callee.name : `metric${i + 1}`;
+  let name = base;
+  for (let k = 2; taken.includes(name); k++) name = `${base}${k}`;
+  return name;
+}
+
+function scalar(ev: Evaluator, v: Value, span: Span, what: string): Tensor | undefined {
+  if (v.kind === "poison") return undefined;
+  if (v.kind === "tensor" && v.t.shape.length === 0 && v.t.dtype === "f32") return v.t;
+  const got = v.kind === "tensor" ? formatType(v.t.dtype, v.t.shape) : describeKind(v);
+  ev.report({
+    code: "G0608",
+    message: `${what} must be an f32 scalar, but it is ${got}`,
+    span,
+    label: `this is ${got}`,
+    ...(v.kind === "tensor" && v.t.shape.length > 0
+      ? { help: "reduce it to one number, e.g. with `mean(...)`" }
+      : {}),
+  });
+  return undefined;
+}
+
+/** Names in model input shapes take the sizes of the data fields they are fed from. */
+function presetDims(
+  model: A.ModelDecl,
+  fields: readonly DataField[],
+): (name: string) => Dim | undefined {
+  const known = new Map<string, Dim>();
+  for (const m of model.members) {
+    if (m.kind !== "input") continue;
+    const fld = fields.find((x) => x.name === m.name.name);
+    if (!fld || m.type.dims.length !== fld.dims.length + 1) continue;
+    m.type.dims.slice(1).forEach((d, i) => {
+      const size = fld.dims[i];
+      if (d.kind === "dim-name" && size !== undefined && !known.has(d.name))
+        known.set(d.name, dimConst(size));
+    });
+  }
+  return (name) => known.get(name);
+}
+
+function fitInputs(
+  ev: Evaluator,
+  model: A.ModelDecl,
+  fields: readonly DataField[],
+  inputs: ReadonlyMap<string, Tensor>,
+  data: CallSpec,
+): boolean {
+  let ok = true;
+  for (const m of model.members) {
+    if (m.kind !== "input") continue;
+    const fld = fields.find((x) => x.name === m.name.name);
+    const t = inputs.get(m.name.name);
+    if (!fld) {
+      const help = didYouMean(
+        m.name.name,
+        fields.map((x) => x.name),
+      );
+      ev.report({
+        code: "G0606",
+        message: `model input \`${m.name.name}\` is not provided by \`${data.name}\``,
+        span: m.name.span,
+        label: "no data field has this name",
+        secondary: [
+          {
+            span: data.span,
+            message: `provides ${fields.map((x) => `\`${x.name}\``).join(", ")}`,
+          },
+        ],
+        help: help ?? "rename the input to one of the data fields",
+      });
+      ok = false;
+      continue;
+    }
+    if (!t) continue;
+    const fieldType = `${fld.dtype === "f32" ? "" : fld.dtype}[N${fld.dims.map((d) => `, ${d ?? "*"}`).join("")}]`;
+    const perExample = dimProduct(t.shape.slice(1));
+    const known = fld.dims.every((d) => d !== undefined);
+    const fieldCount = fld.dims.reduce<number>((p, d) => p * (d ?? 1), 1);
+    const count = dimValue(perExample);
+    const sizeOk = !known || (count !== undefined && count === fieldCount);
+    if (fld.dtype !== t.dtype || !sizeOk) {
+      ev.report({
+        code: "G0607",
+        message: `data field \`${fld.name}\` is ${fieldType}, which does not fit model input ${formatType(t.dtype, t.shape)}`,
+        span: m.type.span,
+        label:
+          fld.dtype !== t.dtype
+            ? `the data is ${fld.dtype}`
+            : `${dimToString(perExample)} values per example, but the data has ${fieldCount}`,
+        secondary: [
+          {
+            span: data.span,
+            message: `provides \`${fld.name}\` as ${fieldType}`,
+          },
+        ],
+      });
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function argValue(v: Value): ArgValue | undefined {
+  switch (v.kind) {
+    case "int":
+      return dimValue(v.dim);
+    case "float":
+      return v.value;
+    case "string":
+      return v.value;
+    case "bool":
+      return v.value;
+    case "list": {
+      const items = v.items.map((i) => (i.kind === "string" ? i.value : undefined));
+      return items.every((i) => i !== undefined) ? (items as string[]) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function kindOk(kind: ArgKind, v: ArgValue): boolean {
+  switch (kind) {
+    case "number":
+      return typeof v === "number";
+    case "int":
+      return typeof v === "number" && Number.isInteger(v);
+    case "string":
+      return typeof v === "string";
+    case "bool":
+      return typeof v === "boolean";
+    case "strings":
+      return Array.isArray(v);
+  }
+}
+
+const kindWords: Record<ArgKind, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  bool: "`true` or `false`",
+  strings: "a list of strings",
+};
+
+/** Checks `name(args)` (or a bare `name`) against a table of known calls. */
+function checkCall(
+  ev: Evaluator,
+  e: A.Expr,
+  table: Readonly<Record<string, CallRule>>,
+  what: string,
+  unknownCode: string,
+): CallSpec | undefined {
+  const head = e.kind === "call" ? e.callee : e;
+  if (head.kind !== "name") {
+    ev.report({
+      code: unknownCode,
+      message: `expected ${what} such as \`${Object.keys(table)[0]}(...)\``,
+      span: e.span,
+      label: `not ${what}`,
+    });
+    return undefined;
+  }
+  const rule = table[head.name];
+  if (!rule) {
+    const help = didYouMean(head.name, Object.keys(table));
+    ev.report({
+      code: unknownCode,
+      message: `unknown ${what} \`${head.name}\``,
+      span: head.span,
+      label: `not ${what}`,
+      notes: [`known: ${Object.keys(table).join(", ")}`],
+      ...(help ? { help } : {}),
+    });
+    return undefined;
+  }
+  const names = Object.keys(rule.args);
+  const order = rule.order ?? [];
+  const args: Record<string, ArgValue> = {};
+  let ok = true;
+  let positional = 0;
+  for (const a of e.kind === "call" ? e.args : []) {
+    const name = a.name?.name ?? order[positional++];
+    if (name === undefined) {
+      ev.report({
+        code: "G0301",
+        message: `${what} \`${head.name}\` takes its arguments by name`,
+        span: a.span,
+        label: "give this argument a name",
+        notes: [`parameters: ${names.join(", ")}`],
+      });
+      ok = false;
+      continue;
+    }
+    const spec = rule.args[name];
+    if (!spec) {
+      const help = didYouMean(name, names);
+      ev.report({
+        code: "G0302",
+        message: `${what} \`${head.name}\` has no parameter named \`${name}\``,
+        span: a.name?.span ?? a.span,
+        label: "unknown parameter",
+        notes: [`parameters: ${names.join(", ")}`],
+        ...(help ? { help } : {}),
+      });
+      ok = false;
+      continue;
+    }
+    if (args[name] !== undefined) {
+      ev.report({
+        code: "G0303",
+        message: `argument \`${name}\` is given twice`,
+        span: a.span,
+        label: "second value",
+      });
+      ok = false;
+      continue;
+    }
+    const v = ev.evalExpr(a.value, ev.globals);
+    const value = argValue(v);
+    const problem =
+      value === undefined || !kindOk(spec.kind, value)
+        ? `must be ${kindWords[spec.kind]}`
+        : spec.check?.(value);
+    if (problem) {
+      if (v.kind !== "poison")
+        ev.report({
+          code: "G0605",
+          message: `\`${name}\` of \`${head.name}\` ${problem}`,
+          span: a.value.span,
+          label: problem,
+        });
+      ok = false;
+      continue;
+    }
+    args[name] = value!;
+  }
+  for (const [name, spec] of Object.entries(rule.args)) {
+    if (args[name] !== undefined) continue;
+    if (spec.default !== undefined) args[name] = spec.default;
+    else if (!spec.optional) {
+      ev.report({
+        code: "G0304",
+        message: `missing argument \`${name}\` for ${what} \`${head.name}\``,
+        span: e.span,
+        label: `\`${name}\` is required`,
+      });
+      ok = false;
+    }
+  }
+  const combo = ok ? rule.validate?.(args) : undefined;
+  if (combo) {
+    ev.report({
+      code: "G0605",
+      message: `${what} \`${head.name}\`: ${combo}`,
+      span: e.span,
+      label: "arguments do not fit together",
+    });
+    ok = false;
+  }
+  return ok ? { name: head.name, args, span: e.span } : undefined;
+}
+
+function checkNumber(
+  ev: Evaluator,
+  s: A.TrainSetting | undefined,
+  fallback: number,
+  kind: "int" | "number",
+  check: (n: number) => string | undefined,
+): number | undefined {
+  if (!s) return fallback;
+  const v = ev.evalExpr(s.value, ev.globals);
+  const n = v.kind === "int" ? dimValue(v.dim) : v.kind === "float" ? v.value : undefined;
+  const problem =
+    n === undefined || (kind === "int" && !Number.isInteger(n))
+      ? `must be ${kind === "int" ? "a whole number" : "a number"}`
+      : check(n);
+  if (problem) {
+    if (v.kind !== "poison")
+      ev.report({
+        code: "G0605",
+        message: `\`${s.key.name}\` ${problem}`,
+        span: s.value.span,
+        label: `this is ${v.kind === "int" || v.kind === "float" ? String(n) : describeKind(v)}`,
+      });
+    return undefined;
+  }
+  return n;
+}

@@ -1,0 +1,187 @@
+/**
+ * @file What the checker computes with: compile-time values (numbers, functions, instances,
+ * tensors with symbolic shapes) and the elaborated program it produces — a flat, typed trace of
+ * primitive applications per model and per train section, which `src/ir` lowers to IR.
+ */
+import type { Span } from "../../diag/diagnostic.js";
+import type * as A from "../ast.js";
+import type { Dim } from "./dims.js";
+
+export type DType = "f32" | "i32";
+
+/** A tensor during checking: its trace node, dtype and shape, and where each dimension came from. */
+export interface Tensor {
+  readonly node: number;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+  /** For each dimension, the source that gave it its value. */
+  readonly origins: readonly Span[];
+}
+
+export interface Instance {
+  readonly decl: A.BlockDecl;
+  /** Hierarchical name: `l1`, `blocks.attn`. Parameters are named `path.param`. */
+  readonly path: string;
+  readonly scope: Scope;
+  readonly span: Span;
+}
+
+export type Value =
+  | { readonly kind: "tensor"; readonly t: Tensor }
+  | { readonly kind: "int"; readonly dim: Dim; readonly origin: Span }
+  | { readonly kind: "float"; readonly value: number; readonly origin: Span }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "string"; readonly value: string; readonly span: Span }
+  | { readonly kind: "dtype"; readonly dtype: DType }
+  | {
+      readonly kind: "list";
+      readonly items: readonly Value[];
+      readonly spans: readonly Span[];
+    }
+  | { readonly kind: "fn"; readonly decl: A.FnDecl }
+  | { readonly kind: "builtin"; readonly name: string }
+  | { readonly kind: "block"; readonly decl: A.BlockDecl }
+  | { readonly kind: "instance"; readonly inst: Instance }
+  /** An error was already reported for this value; uses of it stay silent. */
+  | { readonly kind: "poison" };
+
+export const poison: Value = { kind: "poison" };
+
+export function describeKind(v: Value): string {
+  switch (v.kind) {
+    case "tensor":
+      return "a tensor";
+    case "int":
+      return "an integer";
+    case "float":
+      return "a number";
+    case "bool":
+      return "a boolean";
+    case "string":
+      return "a string";
+    case "dtype":
+      return "a dtype";
+    case "list":
+      return "a list";
+    case "fn":
+      return `the function \`${v.decl.name.name}\``;
+    case "builtin":
+      return `the builtin \`${v.name}\``;
+    case "block":
+      return `the block \`${v.decl.name.name}\``;
+    case "instance":
+      return `the layer \`${v.inst.path}\``;
+    case "poison":
+      return "an invalid value";
+  }
+}
+
+/** A lexical scope: a map of names with a parent. */
+export class Scope {
+  private readonly names = new Map<string, Value>();
+  constructor(readonly parent?: Scope) {}
+
+  get(name: string): Value | undefined {
+    return this.names.get(name) ?? this.parent?.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  set(name: string, v: Value): void {
+    this.names.set(name, v);
+  }
+
+  /** Every name visible from here, for suggestions. */
+  allNames(): string[] {
+    return [...new Set([...this.names.keys(), ...(this.parent?.allNames() ?? [])])];
+  }
+}
+
+// ---------------------------------------------------------------- the elaborated program
+
+/** One primitive application. `op` names an IR primitive; attrs are plain data. */
+export interface TraceNode {
+  readonly id: number;
+  readonly op: string;
+  readonly inputs: readonly number[];
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+  readonly span: Span;
+  /** The instance path the node was made in (`l1`), or "" at model level. */
+  readonly scope: string;
+}
+
+export interface InitSpec {
+  readonly name: string;
+  readonly args: Readonly<Record<string, number>>;
+}
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly node: number;
+  readonly shape: readonly number[];
+  readonly init: InitSpec;
+  readonly span: Span;
+}
+
+export interface InputInfo {
+  readonly name: string;
+  readonly node: number;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+  readonly span: Span;
+}
+
+export interface Graph {
+  readonly nodes: readonly TraceNode[];
+  readonly inputs: readonly InputInfo[];
+  readonly params: readonly ParamInfo[];
+  readonly outputs: readonly {
+    readonly name: string;
+    readonly node: number;
+    readonly span: Span;
+  }[];
+}
+
+export interface ElaboratedModel {
+  readonly name: string;
+  readonly graph: Graph;
+  readonly span: Span;
+}
+
+export interface CallSpec {
+  readonly name: string;
+  readonly args: Readonly<Record<string, number | string | boolean | readonly string[]>>;
+  readonly span: Span;
+}
+
+export interface DataField {
+  readonly name: string;
+  readonly dtype: DType;
+  /** Dimensions after the batch; `undefined` where only loading the data tells. */
+  readonly dims: readonly (number | undefined)[];
+}
+
+export interface ElaboratedTrain {
+  readonly model: string;
+  /** Model graph plus the loss and metrics, which are named outputs `loss` and `metric:NAME`. */
+  readonly graph: Graph;
+  readonly data: CallSpec;
+  readonly fields: readonly DataField[];
+  readonly optimizer: CallSpec;
+  readonly schedule: CallSpec;
+  readonly batch: number;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly clipGradNorm?: number;
+  readonly metrics: readonly string[];
+  readonly span: Span;
+}
+
+export interface CheckedProgram {
+  readonly models: readonly ElaboratedModel[];
+  readonly trains: readonly ElaboratedTrain[];
+}

@@ -1,0 +1,719 @@
+/**
+ * @file The Grove parser: a Chevrotain EmbeddedActionsParser that builds the AST directly, with
+ * error recovery and full source spans. One instance is reused for every parse.
+ */
+import {
+  EmbeddedActionsParser,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
+import type { Span } from "../diag/diagnostic.js";
+import type * as A from "./ast.js";
+import * as T from "./tokens.js";
+import { errorMessageProvider } from "./messages.js";
+
+export class GroveParser extends EmbeddedActionsParser {
+  /** Set by `parse()` before each run. */
+  file = "";
+  textLength = 0;
+
+  constructor() {
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider,
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ------------------------------------------------------------ spans
+
+  private tokSpan(tok: IToken): Span {
+    if (Number.isNaN(tok.startOffset)) {
+      // A token the parser inserted while recovering: give it a zero-width span at the next token.
+      const next = this.LA(1);
+      const at = Number.isNaN(next.startOffset) ? this.textLength : next.startOffset;
+      return { file: this.file, start: at, end: at };
+    }
+    return {
+      file: this.file,
+      start: tok.startOffset,
+      end: (tok.endOffset ?? tok.startOffset) + 1,
+    };
+  }
+
+  private join(a: Span | undefined, b: Span | undefined): Span {
+    if (!a) return b ?? { file: this.file, start: 0, end: 0 };
+    if (!b) return a;
+    return {
+      file: this.file,
+      start: Math.min(a.start, b.start),
+      end: Math.max(a.end, b.end),
+    };
+  }
+
+  private ident(tok: IToken): A.Ident {
+    return { name: tok.image ?? "", span: this.tokSpan(tok) };
+  }
+
+  private errorExpr = (e: IRecognitionException): A.Expr => ({
+    kind: "error",
+    span: this.tokSpan(e.token),
+  });
+
+  // ------------------------------------------------------------ declarations
+
+  program = this.RULE("program", (): A.Decl[] => {
+    const decls: A.Decl[] = [];
+    this.MANY(() => {
+      const d = this.OR([
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.fnDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.modelDecl) },
+        { ALT: () => this.SUBRULE(this.trainDecl) },
+      ]);
+      this.ACTION(() => {
+        if (d) decls.push(d);
+      });
+    });
+    return decls;
+  });
+
+  importDecl = this.RULE("importDecl", (): A.ImportDecl => {
+    const kw = this.CONSUME(T.Import);
+    const s = this.CONSUME(T.StringLiteral);
+    return this.ACTION(() => {
+      const path: A.StringLit = {
+        kind: "string",
+        value: unquote(s),
+        span: this.tokSpan(s),
+      };
+      return {
+        kind: "import",
+        path,
+        span: this.join(this.tokSpan(kw), path.span),
+      };
+    });
+  });
+
+  fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
+    const kw = this.CONSUME(T.Fn);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    const params = this.OPTION(() => this.SUBRULE(this.paramList)) ?? [];
+    this.CONSUME(T.RParen);
+    const body = this.SUBRULE(this.body);
+    return this.ACTION(() => ({
+      kind: "fn",
+      name: this.ident(name),
+      params,
+      body,
+      span: this.join(this.tokSpan(kw), body?.span),
+    }));
+  });
+
+  paramList = this.RULE("paramList", (): A.ParamDef[] => {
+    const params: A.ParamDef[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const p = this.SUBRULE(this.paramDef);
+        this.ACTION(() => {
+          if (p) params.push(p);
+        });
+      },
+    });
+    return params;
+  });
+
+  paramDef = this.RULE("paramDef", (): A.ParamDef => {
+    const name = this.CONSUME(T.Identifier);
+    const def = this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      return this.SUBRULE(this.expr);
+    });
+    return this.ACTION(() => ({
+      name: this.ident(name),
+      ...(def ? { default: def } : {}),
+      span: this.join(this.tokSpan(name), def?.span),
+    }));
+  });
+
+  body = this.RULE("body", (): A.Body => {
+    return this.OR([
+      {
+        ALT: () => {
+          const eq = this.CONSUME(T.Equals);
+          const result = this.SUBRULE(this.expr);
+          return this.ACTION(() => ({
+            bindings: [],
+            result,
+            span: this.join(this.tokSpan(eq), result.span),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LBrace);
+          const bindings: A.Binding[] = [];
+          this.MANY({
+            GATE: () => this.LA(2).tokenType === T.Equals,
+            DEF: () => {
+              const b = this.SUBRULE(this.binding);
+              this.ACTION(() => {
+                if (b) bindings.push(b);
+              });
+              this.OPTION2(() => this.CONSUME2(T.Semicolon));
+            },
+          });
+          const result = this.SUBRULE2(this.expr);
+          this.OPTION3(() => this.CONSUME3(T.Semicolon));
+          const close = this.CONSUME(T.RBrace);
+          return this.ACTION(() => ({
+            bindings,
+            result,
+            span: this.join(this.tokSpan(open), this.tokSpan(close)),
+          }));
+        },
+      },
+    ]);
+  });
+
+  binding = this.RULE("binding", (): A.Binding => {
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "bind",
+      name: this.ident(name),
+      value,
+      span: this.join(this.tokSpan(name), value.span),
+    }));
+  });
+
+  blockDecl = this.RULE("blockDecl", (): A.BlockDecl => {
+    const kw = this.CONSUME(T.Block);
+    const name = this.CONSUME(T.Identifier);
+    const params = this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      const ps = this.OPTION2(() => this.SUBRULE(this.paramList)) ?? [];
+      this.CONSUME(T.RParen);
+      return ps;
+    });
+    this.CONSUME(T.LBrace);
+    const members: A.BlockMember[] = [];
+    this.MANY(() => {
+      const m = this.OR([
+        { ALT: () => this.SUBRULE(this.paramDecl) },
+        { ALT: () => this.SUBRULE(this.forwardDecl) },
+        { ALT: () => this.SUBRULE(this.binding) },
+      ]);
+      this.ACTION(() => {
+        if (m) members.push(m);
+      });
+      this.OPTION9(() => this.CONSUME9(T.Semicolon));
+    });
+    const close = this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: "block",
+      name: this.ident(name),
+      params: params ?? [],
+      members,
+      span: this.join(this.tokSpan(kw), this.tokSpan(close)),
+    }));
+  });
+
+  paramDecl = this.RULE("paramDecl", (): A.ParamDecl => {
+    const kw = this.CONSUME(T.Param);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.typeExpr);
+    const init = this.OPTION(() => {
+      this.CONSUME(T.Tilde);
+      return this.SUBRULE(this.postfixExpr);
+    });
+    return this.ACTION(() => ({
+      kind: "param",
+      name: this.ident(name),
+      type,
+      ...(init ? { init } : {}),
+      span: this.join(this.tokSpan(kw), init?.span ?? type.span),
+    }));
+  });
+
+  forwardDecl = this.RULE("forwardDecl", (): A.ForwardDecl => {
+    const kw = this.CONSUME(T.Forward);
+    this.CONSUME(T.LParen);
+    const inputs: A.ForwardInput[] = [];
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const name = this.CONSUME(T.Identifier);
+        this.CONSUME(T.Colon);
+        const type = this.SUBRULE(this.typeExpr);
+        this.ACTION(() =>
+          inputs.push({
+            name: this.ident(name),
+            type,
+            span: this.join(this.tokSpan(name), type.span),
+          }),
+        );
+      },
+    });
+    this.CONSUME(T.RParen);
+    const output = this.OPTION(() => {
+      this.CONSUME(T.Arrow);
+      return this.SUBRULE2(this.typeExpr);
+    });
+    const body = this.SUBRULE(this.body);
+    return this.ACTION(() => ({
+      kind: "forward",
+      inputs,
+      ...(output ? { output } : {}),
+      body,
+      keywordSpan: this.tokSpan(kw),
+      span: this.join(this.tokSpan(kw), body.span),
+    }));
+  });
+
+  modelDecl = this.RULE("modelDecl", (): A.ModelDecl => {
+    const kw = this.CONSUME(T.Model);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.LBrace);
+    const members: A.ModelMember[] = [];
+    this.MANY(() => {
+      const m = this.OR([
+        { ALT: () => this.SUBRULE(this.inputDecl) },
+        { ALT: () => this.SUBRULE(this.outputDecl) },
+        { ALT: () => this.SUBRULE(this.paramDecl) },
+        { ALT: () => this.SUBRULE(this.binding) },
+      ]);
+      this.ACTION(() => {
+        if (m) members.push(m);
+      });
+      this.OPTION9(() => this.CONSUME9(T.Semicolon));
+    });
+    const close = this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: "model",
+      name: this.ident(name),
+      members,
+      span: this.join(this.tokSpan(kw), this.tokSpan(close)),
+    }));
+  });
+
+  inputDecl = this.RULE("inputDecl", (): A.InputDecl => {
+    const kw = this.CONSUME(T.Input);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.typeExpr);
+    return this.ACTION(() => ({
+      kind: "input",
+      name: this.ident(name),
+      type,
+      span: this.join(this.tokSpan(kw), type.span),
+    }));
+  });
+
+  outputDecl = this.RULE("outputDecl", (): A.OutputDecl => {
+    const kw = this.CONSUME(T.Output);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "output",
+      name: this.ident(name),
+      value,
+      span: this.join(this.tokSpan(kw), value.span),
+    }));
+  });
+
+  trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {
+    const kw = this.CONSUME(T.Train);
+    const model = this.CONSUME(T.Identifier);
+    this.CONSUME(T.LBrace);
+    const settings: A.TrainSetting[] = [];
+    this.MANY(() => {
+      const b = this.SUBRULE(this.binding);
+      this.ACTION(() => {
+        if (b) settings.push({ key: b.name, value: b.value, span: b.span });
+      });
+      this.OPTION9(() => this.CONSUME9(T.Semicolon));
+    });
+    const close = this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: "train",
+      model: this.ident(model),
+      settings,
+      span: this.join(this.tokSpan(kw), this.tokSpan(close)),
+    }));
+  });
+
+  // ------------------------------------------------------------ shapes
+
+  typeExpr = this.RULE("typeExpr", (): A.TypeExpr => {
+    const dtype = this.OPTION(() => this.CONSUME(T.Identifier));
+    const open = this.CONSUME(T.LBracket);
+    const dims: A.DimExpr[] = [];
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const d = this.SUBRULE(this.dimExpr);
+        this.ACTION(() => {
+          if (d) dims.push(d);
+        });
+      },
+    });
+    const close = this.CONSUME(T.RBracket);
+    return this.ACTION(() => ({
+      ...(dtype ? { dtype: this.ident(dtype) } : {}),
+      dims,
+      span: this.join(dtype ? this.tokSpan(dtype) : this.tokSpan(open), this.tokSpan(close)),
+    }));
+  });
+
+  dimExpr = this.RULE(
+    "dimExpr",
+    (): A.DimExpr => {
+      let left = this.SUBRULE(this.dimTerm);
+      this.MANY(() => {
+        const op = this.CONSUME(T.AdditiveOp);
+        const right = this.SUBRULE2(this.dimTerm);
+        this.ACTION(() => {
+          left = this.dimBinary(op, left, right);
+        });
+      });
+      return left;
+    },
+    {
+      recoveryValueFunc: (e): A.DimExpr => ({
+        kind: "dim-error",
+        span: this.tokSpan(e.token),
+      }),
+    },
+  );
+
+  dimTerm = this.RULE("dimTerm", (): A.DimExpr => {
+    let left = this.SUBRULE(this.dimAtom);
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+      ]);
+      const right = this.SUBRULE2(this.dimAtom);
+      this.ACTION(() => {
+        left = this.dimBinary(op, left, right);
+      });
+    });
+    return left;
+  });
+
+  dimAtom = this.RULE("dimAtom", (): A.DimExpr => {
+    return this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Ellipsis);
+          return this.ACTION((): A.DimExpr => ({
+            kind: "ellipsis",
+            span: this.tokSpan(t),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.NumberLiteral);
+          return this.ACTION(() => ({
+            kind: "int",
+            value: Number(t.image),
+            span: this.tokSpan(t),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Identifier);
+          return this.ACTION(() => ({
+            kind: "dim-name",
+            name: t.image,
+            span: this.tokSpan(t),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          const inner = this.SUBRULE(this.dimExpr);
+          this.CONSUME(T.RParen);
+          return inner;
+        },
+      },
+    ]);
+  });
+
+  private dimBinary(op: IToken, left: A.DimExpr, right: A.DimExpr): A.DimExpr {
+    return {
+      kind: "dim-binary",
+      op: op.image as "+" | "-" | "*" | "/",
+      left,
+      right,
+      span: this.join(left.span, right.span),
+    };
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  expr = this.RULE("expr", (): A.Expr => this.SUBRULE(this.pipeExpr), {
+    recoveryValueFunc: this.errorExpr,
+  });
+
+  pipeExpr = this.RULE(
+    "pipeExpr",
+    (): A.Expr => {
+      let value = this.SUBRULE(this.comparisonExpr);
+      this.MANY(() => {
+        const op = this.CONSUME(T.PipeOp);
+        const target = this.SUBRULE(this.postfixExpr);
+        this.ACTION(() => {
+          value = {
+            kind: "pipe",
+            value,
+            target,
+            opSpan: this.tokSpan(op),
+            span: this.join(value.span, target.span),
+          };
+        });
+      });
+      return value;
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  comparisonExpr = this.RULE(
+    "comparisonExpr",
+    (): A.Expr => {
+      const left = this.SUBRULE(this.additiveExpr);
+      const rest = this.OPTION(() => {
+        const op = this.CONSUME(T.ComparisonOp);
+        const right = this.SUBRULE2(this.additiveExpr);
+        return { op, right };
+      });
+      return this.ACTION(() => (rest ? this.binary(rest.op, left, rest.right) : left));
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  additiveExpr = this.RULE(
+    "additiveExpr",
+    (): A.Expr => {
+      let left = this.SUBRULE(this.multiplicativeExpr);
+      this.MANY(() => {
+        const op = this.CONSUME(T.AdditiveOp);
+        const right = this.SUBRULE2(this.multiplicativeExpr);
+        this.ACTION(() => {
+          left = this.binary(op, left, right);
+        });
+      });
+      return left;
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  multiplicativeExpr = this.RULE(
+    "multiplicativeExpr",
+    (): A.Expr => {
+      let left = this.SUBRULE(this.unaryExpr);
+      this.MANY(() => {
+        const op = this.CONSUME(T.MultiplicativeOp);
+        const right = this.SUBRULE2(this.unaryExpr);
+        this.ACTION(() => {
+          left = this.binary(op, left, right);
+        });
+      });
+      return left;
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  unaryExpr = this.RULE(
+    "unaryExpr",
+    (): A.Expr => {
+      return this.OR([
+        {
+          ALT: () => {
+            const op = this.CONSUME(T.Minus);
+            const operand = this.SUBRULE(this.unaryExpr);
+            return this.ACTION((): A.Expr => ({
+              kind: "unary",
+              op: "-",
+              operand,
+              opSpan: this.tokSpan(op),
+              span: this.join(this.tokSpan(op), operand.span),
+            }));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.powerExpr) },
+      ]);
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  /** `^` binds tighter than unary minus and associates to the right: `-x^2^3 = -(x^(2^3))`. */
+  powerExpr = this.RULE(
+    "powerExpr",
+    (): A.Expr => {
+      const base = this.SUBRULE(this.postfixExpr);
+      const rest = this.OPTION(() => {
+        const op = this.CONSUME(T.Caret);
+        const exponent = this.SUBRULE(this.unaryExpr);
+        return { op, exponent };
+      });
+      return this.ACTION(() => (rest ? this.binary(rest.op, base, rest.exponent) : base));
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  postfixExpr = this.RULE(
+    "postfixExpr",
+    (): A.Expr => {
+      let callee = this.SUBRULE(this.primary);
+      this.MANY(() => {
+        const open = this.CONSUME(T.LParen);
+        const args: A.Arg[] = [];
+        this.MANY_SEP({
+          SEP: T.Comma,
+          DEF: () => {
+            const a = this.SUBRULE(this.arg);
+            this.ACTION(() => {
+              if (a) args.push(a);
+            });
+          },
+        });
+        const close = this.CONSUME(T.RParen);
+        this.ACTION(() => {
+          const argsSpan = this.join(this.tokSpan(open), this.tokSpan(close));
+          callee = {
+            kind: "call",
+            callee,
+            args,
+            argsSpan,
+            span: this.join(callee.span, argsSpan),
+          };
+        });
+      });
+      return callee;
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  arg = this.RULE("arg", (): A.Arg => {
+    const name = this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Colon,
+      DEF: () => {
+        const n = this.CONSUME(T.Identifier);
+        this.CONSUME(T.Colon);
+        return n;
+      },
+    });
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      ...(name ? { name: this.ident(name) } : {}),
+      value,
+      span: this.join(name ? this.tokSpan(name) : undefined, value.span),
+    }));
+  });
+
+  primary = this.RULE(
+    "primary",
+    (): A.Expr => {
+      return this.OR([
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.NumberLiteral);
+            return this.ACTION((): A.Expr => ({
+              kind: "number",
+              value: Number(t.image),
+              isInt: /^\d+$/.test(t.image),
+              text: t.image,
+              span: this.tokSpan(t),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.StringLiteral);
+            return this.ACTION((): A.Expr => ({
+              kind: "string",
+              value: unquote(t),
+              span: this.tokSpan(t),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Identifier);
+            return this.ACTION((): A.Expr => ({
+              kind: "name",
+              name: t.image,
+              span: this.tokSpan(t),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const open = this.CONSUME(T.LParen);
+            const inner = this.SUBRULE(this.expr);
+            const close = this.CONSUME(T.RParen);
+            return this.ACTION((): A.Expr => ({
+              ...inner,
+              span: this.join(this.tokSpan(open), this.tokSpan(close)),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const open = this.CONSUME(T.LBracket);
+            const items: A.Expr[] = [];
+            this.MANY_SEP({
+              SEP: T.Comma,
+              DEF: () => {
+                const e = this.SUBRULE2(this.expr);
+                this.ACTION(() => {
+                  if (e) items.push(e);
+                });
+              },
+            });
+            const close = this.CONSUME(T.RBracket);
+            return this.ACTION((): A.Expr => ({
+              kind: "list",
+              items,
+              span: this.join(this.tokSpan(open), this.tokSpan(close)),
+            }));
+          },
+        },
+      ]);
+    },
+    { recoveryValueFunc: this.errorExpr },
+  );
+
+  private binary(op: IToken, left: A.Expr, right: A.Expr): A.Expr {
+    return {
+      kind: "binary",
+      op: op.image as A.BinaryOp,
+      left,
+      right,
+      opSpan: this.tokSpan(op),
+      span: this.join(left.span, right.span),
+    };
+  }
+}
+
+/** Removes the quotes of a string literal and resolves its escapes. */
+export function unquote(tok: IToken): string {
+  const closed = tok.tokenType !== T.UnterminatedString;
+  const inner = tok.image.slice(1, closed ? -1 : undefined);
+  return inner.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c);
+}
+
+export type { TokenType };
