@@ -5,7 +5,8 @@
  *     %7:f32[32,256] = matmul %3 %5  # mlp.grove:8:24
  *
  * Attributes follow in `attrNames` order; a `shape` or `dtype` attribute that the result type
- * already shows is left out. The trailing comment is the node's source location.
+ * already shows is left out, and dtypes print bare (`to=i32`). The trailing comment is the
+ * node's source location.
  */
 import type { Span } from "../diag/diagnostic.js";
 import { formatAttrValue } from "./builder.js";
@@ -44,7 +45,8 @@ function formatAttrs(node: Node): string {
     const v = attrs[k];
     if (k === "shape" && shapesEqual(v as number[], node.shape)) continue;
     if (k === "dtype" && v === node.dtype) continue;
-    parts.push(`${k}=${formatAttrValue(v)}`);
+    const dtype = k === "to" || k === "dtype";
+    parts.push(`${k}=${dtype ? String(v) : formatAttrValue(v)}`);
   }
   return parts.length > 0 ? ` {${parts.join(", ")}}` : "";
 }
