@@ -148,3 +148,22 @@ describe("differentiate", () => {
     expect(() => differentiate(b.build({ y }), y, [x])).toThrow(/single f32 value/);
   });
 });
+
+test("the backward graph is ordinary IR: differentiating it again gives second derivatives", () => {
+  // f(x) = sum(tanh(x) * x); f'(x) = (1 - t^2) x + t; f''(x) = 2 (1 - t^2) (1 - t x), t = tanh(x).
+  const b = new GraphBuilder();
+  const x = b.input("x", [3]);
+  const loss = b.sum(b.mul(b.tanh(x), x));
+  const first = differentiate(b.build({ loss }), loss, [x]);
+  const b2 = GraphBuilder.extend(first.graph);
+  const gradSum = b2.sum(first.grads[0]!);
+  const second = differentiate(b2.build({ gradSum }), gradSum, [x]);
+  const xs = [-0.7, 0.2, 1.3];
+  const got = interpret(second.graph, { x: xs }, { precision: "f64", nodes: second.grads });
+  const expected = xs.map((v) => {
+    const t = Math.tanh(v);
+    return 2 * (1 - t * t) * (1 - t * v);
+  });
+  const values = got.get(second.grads[0]!)!.data;
+  expected.forEach((e, i) => expect(values[i]).toBeCloseTo(e, 12));
+});
