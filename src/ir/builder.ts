@@ -35,6 +35,12 @@ export function internKey(op: Op, inputs: readonly Node[], attrs: object): strin
   return `${op}(${inputs.map((n) => n.id).join(",")}){${parts.join(",")}}`;
 }
 
+/** Nodes are immutable: freeze the attributes and the arrays inside them. */
+function freezeAttrs<T>(attrs: T): T {
+  for (const v of Object.values(attrs as object)) if (Array.isArray(v)) Object.freeze(v);
+  return Object.freeze({ ...attrs });
+}
+
 function pair(v: number | Pair): Pair {
   return typeof v === "number" ? [v, v] : v;
 }
@@ -80,15 +86,15 @@ export class GraphBuilder {
     const { shape, dtype } = inferType(op, inputs, attrs);
     const id = this.nextId++;
     const span = this.span;
-    const node = {
+    const node = Object.freeze({
       id,
       op,
-      inputs,
-      shape,
+      inputs: Object.freeze([...inputs]),
+      shape: Object.freeze([...shape]),
       dtype,
-      attrs,
+      attrs: freezeAttrs(attrs),
       ...(span ? { span } : {}),
-    };
+    });
     const n = node as Node;
     if (n.op === "input" || n.op === "param") this.registerLeaf(n);
     this.nodes.push(n);

@@ -255,8 +255,8 @@ const structuralRules: {
   // f32 -> i32 truncates toward zero (NaN becomes 0), like WGSL's i32(x) within range.
   cast: (node, [x], ctx) => {
     const out = ctx.alloc(node);
-    for (let i = 0; i < out.length; i++)
-      out[i] = node.dtype === "i32" ? Math.trunc(x!.data[i]!) : x!.data[i]!;
+    const convert = node.dtype === "i32" ? Math.trunc : (v: number) => v;
+    for (let i = 0; i < out.length; i++) out[i] = convert(x!.data[i]!);
     return out;
   },
   const: (node, _args, ctx) => ctx.alloc(node).fill(node.attrs.value),

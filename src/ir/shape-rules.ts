@@ -49,7 +49,7 @@ function checkShape(shape: Shape, what: string): void {
   if (!shape.every(isDim)) fail(`${what} has an invalid shape ${formatShape(shape)}`);
 }
 
-/** Integer-only unary ops; all the others are f32 only. */
+/** The elementwise ops that also accept i32; every other arithmetic op is f32 only. */
 const anyDtypeUnary = new Set<string>(["neg", "abs", "sign"]);
 const anyDtypeBinary = new Set<string>(["add", "sub", "mul", "maximum", "minimum"]);
 

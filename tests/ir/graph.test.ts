@@ -214,3 +214,11 @@ describe("printer", () => {
     );
   });
 });
+
+test("nodes are frozen", () => {
+  const b = new GraphBuilder();
+  const x = b.input("x", [2, 3]);
+  const y = b.transpose(x, [1, 0]);
+  expect(Object.isFrozen(y) && Object.isFrozen(y.shape) && Object.isFrozen(y.inputs)).toBe(true);
+  expect(Object.isFrozen(y.op === "transpose" && y.attrs.perm)).toBe(true);
+});
