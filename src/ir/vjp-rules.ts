@@ -154,12 +154,11 @@ const structuralVjps: {
 } = {
   // where(c, a, b): a receives g where c != 0, b where c == 0; c gets none.
   where: (b, y, g) => {
-    const [, a, x1] = y.inputs as [Node, Node, Node];
-    const zero = b.constant(0);
+    const [c, onTrue, onFalse] = y.inputs as [Node, Node, Node];
     return [
       null,
-      () => unbroadcast(b, b.where(y.inputs[0]!, g, zero), a.shape),
-      () => unbroadcast(b, b.where(y.inputs[0]!, zero, g), x1.shape),
+      () => unbroadcast(b, b.where(c, g, b.constant(0)), onTrue.shape),
+      () => unbroadcast(b, b.where(c, b.constant(0), g), onFalse.shape),
     ];
   },
   // broadcast copies x along the stretched axes, so the gradient sums over them.
@@ -187,10 +186,10 @@ const structuralVjps: {
   argmax: none,
   // C = A B: dA = dC B^T, dB = A^T dC, each summed over broadcast batch dims.
   matmul: (b, y, g) => {
-    const [a, x1] = y.inputs as [Node, Node];
+    const [lhs, rhs] = y.inputs as [Node, Node];
     return [
-      () => unbroadcast(b, b.matmul(g, b.transposeLast2(x1)), a.shape),
-      () => unbroadcast(b, b.matmul(b.transposeLast2(a), g), x1.shape),
+      () => unbroadcast(b, b.matmul(g, b.transposeLast2(rhs)), lhs.shape),
+      () => unbroadcast(b, b.matmul(b.transposeLast2(lhs), g), rhs.shape),
     ];
   },
   reshape: (b, y, g) => [() => b.reshape(g, y.inputs[0]!.shape)],
