@@ -113,7 +113,8 @@ export function renderRich(d: Diagnostic, sources: SourceMap): string {
   let lastLine = -1;
   for (const l of shown) {
     if (l.span.file !== lastFile) {
-      out.push(`${pad}--> ${formatLocation(sources, l.span)}`);
+      const head = primary && primary.span.file === l.span.file ? primary.span : l.span;
+      out.push(`${pad}--> ${formatLocation(sources, head)}`);
       out.push(`${pad} |`);
       lastFile = l.span.file;
       lastLine = -1;

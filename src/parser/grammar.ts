@@ -39,7 +39,7 @@ export class GroveParser extends EmbeddedActionsParser {
     return {
       file: this.file,
       start: tok.startOffset,
-      end: (tok.endOffset ?? tok.startOffset) + 1,
+      end: tok.startOffset + tok.image.length,
     };
   }
 

@@ -74,7 +74,7 @@ function lexError(text: string, file: string, offset: number, length: number): D
 function parseError(file: string, text: string, e: IRecognitionException): Diagnostic {
   const tok = e.token;
   let start = tok.startOffset;
-  let end = (tok.endOffset ?? start) + 1;
+  let end = start + Math.max(1, tok.image.length);
   if (Number.isNaN(start) || tok.tokenType?.name === "EOF") {
     // At the end of the file: point just past the last non-space character.
     start = text.trimEnd().length;

@@ -76,11 +76,17 @@ function staticDim(c: Ctx, a: ArgV, what: string): { dim: Dim; origin: Span } | 
   if (a.value.kind === "int") return { dim: a.value.dim, origin: a.value.origin };
   if (a.value.kind === "float" && Number.isInteger(a.value.value))
     return { dim: dimConst(a.value.value), origin: a.value.origin };
+  const v = a.value;
+  const computed =
+    v.kind === "float" && (v.origin.start !== a.span.start || v.origin.end !== a.span.end)
+      ? [{ span: v.origin, message: `computed here as ${v.value}` }]
+      : [];
   c.report({
     code: "G0410",
-    message: `${what} must be an integer, but this is ${describeKind(a.value)}`,
+    message: `${what} must be an integer, but this is ${describeKind(v)}`,
     span: a.span,
-    label: "expected an integer",
+    label: v.kind === "float" ? `this is ${v.value}` : "expected an integer",
+    secondary: computed,
   });
   return undefined;
 }

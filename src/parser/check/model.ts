@@ -13,6 +13,8 @@ export interface ModelResult {
   readonly graph: Graph;
   readonly scope: Scope;
   readonly outputs: ReadonlyMap<string, Tensor>;
+  /** Outputs whose evaluation already reported an error. */
+  readonly failed: ReadonlySet<string>;
   readonly inputs: ReadonlyMap<string, Tensor>;
 }
 
@@ -24,6 +26,7 @@ export function elaborateModel(
 ): ModelResult {
   const scope = new Scope(ev.globals);
   const outputs = new Map<string, Tensor>();
+  const failed = new Set<string>();
   const outputList: { name: string; node: number; span: Span }[] = [];
   const inputs = new Map<string, Tensor>();
   for (const m of decl.members) {
@@ -43,6 +46,7 @@ export function elaborateModel(
       case "output": {
         const v = ev.evalExpr(m.value, scope);
         scope.set(m.name.name, v);
+        if (v.kind === "poison") failed.add(m.name.name);
         if (v.kind === "tensor") {
           outputs.set(m.name.name, v.t);
           outputList.push({ name: m.name.name, node: v.t.node, span: m.span });
@@ -72,6 +76,7 @@ export function elaborateModel(
     },
     scope,
     outputs,
+    failed,
     inputs,
   };
 }

@@ -12,6 +12,7 @@ import { formatType } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
 import {
   describeKind,
+  poison,
   Scope,
   type CallSpec,
   type DataField,
@@ -347,6 +348,7 @@ export function checkTrain(
   }
   const scope = new Scope(fieldScope);
   for (const [name, t] of m.outputs) scope.set(name, { kind: "tensor", t });
+  for (const name of m.failed) scope.set(name, poison);
 
   const outputs = [...m.graph.outputs];
   const lossSetting = settings.get("loss")!;
