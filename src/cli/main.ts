@@ -2,19 +2,26 @@
  * @file The `grove` command line: a thin commander front end over the library. `runCli` takes
  * its arguments and output streams so tests can drive it in-process.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import { checkFile } from "../parser/program.js";
+import { compileCommand } from "./compile.js";
+import { gradcheckCommand } from "./gradcheck.js";
+import { processIo, type Io } from "./io.js";
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export { processIo, type Io };
 
-export const processIo: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+const int = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${what} must be a whole number`);
+  return n;
+};
+const positive = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`${what} must be a positive number`);
+  return n;
 };
 
 /** Runs the CLI and returns the exit code: 0 success, 1 user errors, 2 usage or internal errors. */
@@ -38,6 +45,34 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .action((files: string[], opts: { format: Format }) => {
       code = check(files, opts.format, io);
     });
+
+  program
+    .command("compile")
+    .description("compile a .grove file and print the result")
+    .argument("<file>", ".grove file")
+    .addOption(new Option("--emit <what>", "what to print").choices(["ir"]).default("ir"))
+    .option("--dump-after <pass>", "print the graph after this pipeline pass")
+    .option("--batch <n>", "batch size to specialise for", int("--batch"))
+    .action((file: string, opts: { emit: string; dumpAfter?: string; batch?: number }) => {
+      code = compileCommand(file, opts, io);
+    });
+
+  program
+    .command("gradcheck")
+    .description("check every parameter's gradient against float64 finite differences")
+    .argument("<file>", ".grove file with a train section")
+    .option("--batch <n>", "batch size of the random inputs", int("--batch"), 2)
+    .option("--seed <n>", "seed of the random inputs and parameters", int("--seed"), 1)
+    .option("--directions <n>", "random directions per parameter", int("--directions"), 2)
+    .option("--tolerance <x>", "largest allowed relative error", positive("--tolerance"), 1e-5)
+    .action(
+      (
+        file: string,
+        opts: { batch: number; seed: number; directions: number; tolerance: number },
+      ) => {
+        code = gradcheckCommand(file, opts, io);
+      },
+    );
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

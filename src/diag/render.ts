@@ -26,6 +26,11 @@ export class SourceMap {
     return this.files.get(path);
   }
 
+  /** Every file's text by path. */
+  texts(): Map<string, string> {
+    return new Map([...this.files].map(([p, f]) => [p, f.text]));
+  }
+
   position(path: string, offset: number): Position {
     const starts = this.starts(path);
     let lo = 0;

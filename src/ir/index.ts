@@ -30,3 +30,17 @@ export {
 } from "./rewrite.js";
 export { philox4x32, uniformAt, normalAt } from "./random.js";
 export { erf } from "./scalar-fns.js";
+export { lowerTrace, type LowerOptions } from "./lower.js";
+export {
+  compileTrain,
+  pipelinePassNames,
+  type CompiledTrain,
+  type PipelineOptions,
+} from "./pipeline.js";
+export {
+  gradcheck,
+  randomBindings,
+  seededRandom,
+  type GradcheckOptions,
+  type ParamCheck,
+} from "./gradcheck.js";

@@ -1,0 +1,56 @@
+/**
+ * @file `grove gradcheck FILE`: every parameter's symbolic gradient of the loss against float64
+ * central finite differences on random inputs; exit 1 above tolerance.
+ */
+import { renderDiagnostics } from "../diag/render.js";
+import { gradcheck } from "../ir/gradcheck.js";
+import { compileTrain } from "../ir/pipeline.js";
+import type { Io } from "./io.js";
+import { loadChecked } from "./load.js";
+
+export interface GradcheckCliOptions {
+  readonly batch: number;
+  readonly seed: number;
+  readonly directions: number;
+  readonly tolerance: number;
+}
+
+export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io): number {
+  const checked = loadChecked(file, io);
+  if (!checked) return 1;
+  const { trains } = checked.program;
+  if (trains.length === 0) {
+    io.err(`grove gradcheck: ${file} has no train section, so there is no loss to differentiate\n`);
+    return 1;
+  }
+  let failed = false;
+  for (const t of trains) {
+    const r = compileTrain(t, { batch: opts.batch, seed: opts.seed });
+    if (!r.value) {
+      io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
+      return 1;
+    }
+    const results = gradcheck(r.value.training, r.value.params, {
+      seed: opts.seed,
+      directions: opts.directions,
+    });
+    io.out(
+      `train ${t.model} (batch ${opts.batch}, seed ${opts.seed}, float64 central differences)\n`,
+    );
+    const width = Math.max(9, ...results.map((x) => x.name.length));
+    io.out(`  ${"parameter".padEnd(width)}  checked  max rel error  max abs error\n`);
+    for (const x of results) {
+      const bad = !(x.maxRelError <= opts.tolerance);
+      failed ||= bad;
+      io.out(
+        `  ${x.name.padEnd(width)}  ${String(x.checked).padStart(10)}  ${x.maxRelError.toExponential(2).padStart(13)}  ${x.maxAbsError.toExponential(2).padStart(13)}  ${x.gradNorm.toExponential(2).padStart(13)}${bad ? "  FAIL" : ""}\n`,
+      );
+    }
+  }
+  io.out(
+    failed
+      ? `gradcheck failed: tolerance ${opts.tolerance}\n`
+      : `gradcheck passed (tolerance ${opts.tolerance})\n`,
+  );
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,149 @@
+/**
+ * @file Gradient checking: compares the symbolic gradient of a loss with float64 central finite
+ * differences on random inputs and parameters. This is what `grove gradcheck` runs, so people who
+ * write their own functions can trust their derivatives.
+ */
+import { interpret, type Bindings } from "./interpret.js";
+import { sizeOf, type Graph, type Node } from "./node.js";
+import { makeTensor, type Tensor } from "./tensor.js";
+
+export interface GradcheckOptions {
+  /** Seed for the random inputs, parameters and directions. */
+  readonly seed?: number;
+  /** Random directions checked per parameter, besides the gradient's own direction. */
+  readonly directions?: number;
+  /** Finite-difference step along a unit direction. */
+  readonly step?: number;
+}
+
+export interface ParamCheck {
+  readonly name: string;
+  /** Directions checked. */
+  readonly checked: number;
+  /**
+   * Largest |analytic - numeric| over the directions, relative to the size of the gradient:
+   * divided by max(‖gradient‖, |numeric|, 1e-4). A random direction's derivative can be tiny even
+   * for a large gradient, so dividing by it would report noise as error.
+   */
+  readonly maxRelError: number;
+  readonly maxAbsError: number;
+  /** Euclidean norm of the analytic gradient. */
+  readonly gradNorm: number;
+}
+
+/** A small deterministic generator (mulberry32) so a failing check can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+/**
+ * The exclusive upper bound for an i32 input: the smallest table size or one-hot depth among the
+ * ops that consume it (through reshapes and casts), or 2 when nothing says.
+ */
+function idRange(graph: Graph, input: Node): number {
+  const reach = new Set<Node>([input]);
+  let bound = Infinity;
+  for (const n of graph.nodes) {
+    if (!n.inputs.some((i) => reach.has(i))) continue;
+    if (n.op === "reshape" || n.op === "transpose" || n.op === "slice" || n.op === "broadcast")
+      reach.add(n);
+    if (n.op === "gather" && reach.has(n.inputs[1]!))
+      bound = Math.min(bound, n.inputs[0]!.shape[0]!);
+    if (n.op === "one_hot") bound = Math.min(bound, n.attrs.depth);
+  }
+  return Number.isFinite(bound) ? bound : 2;
+}
+
+/** Random inputs (normal for f32, in-range ids for i32) and parameters scaled by fan-in. */
+export function randomBindings(graph: Graph, rand: () => number): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, n] of graph.inputs) {
+    const size = sizeOf(n.shape);
+    const range = n.dtype === "i32" ? idRange(graph, n) : 0;
+    const values = Array.from({ length: size }, () =>
+      n.dtype === "i32" ? Math.floor(rand() * range) : normal(rand),
+    );
+    out[name] = makeTensor(n.shape, n.dtype, values, "f64");
+  }
+  for (const [name, n] of graph.params) {
+    const fanIn = n.shape.length >= 2 ? sizeOf(n.shape) / n.shape[n.shape.length - 1]! : 1;
+    const std = n.shape.length >= 2 ? 1 / Math.sqrt(fanIn) : 0.5;
+    const values = Array.from({ length: sizeOf(n.shape) }, () => std * normal(rand));
+    out[name] = makeTensor(n.shape, "f32", values, "f64");
+  }
+  return out;
+}
+
+/**
+ * Checks `d_<name>` outputs of `training` against central differences of its `loss` output.
+ * For each parameter it compares directional derivatives: along the gradient itself (the largest
+ * signal) and along random unit directions, so a wrong rule shows up however small the gradient's
+ * individual entries are.
+ */
+export function gradcheck(
+  training: Graph,
+  params: readonly string[],
+  options: GradcheckOptions = {},
+): ParamCheck[] {
+  const rand = seededRandom(options.seed ?? 1);
+  const h = options.step ?? 1e-5;
+  const bindings = randomBindings(training, rand);
+  const loss = training.outputs.get("loss")!;
+  const grads = params.map((p) => training.outputs.get(`d_${p}`)!);
+  const analytic = interpret(training, bindings, { precision: "f64", nodes: grads });
+  const lossAt = (b: Bindings) =>
+    interpret(training, b, { precision: "f64", nodes: [loss] }).get(loss)!.data[0]!;
+
+  return params.map((name, k) => {
+    const w = bindings[name]!;
+    const g = analytic.get(grads[k]!)!.data;
+    const gradNorm = norm(g);
+    const dirs: Float64Array[] = [];
+    if (gradNorm > 0) dirs.push(Float64Array.from(g, (x) => x / gradNorm));
+    for (let d = 0; d < (options.directions ?? 2); d++) dirs.push(unitVector(g.length, rand));
+    let maxRel = 0;
+    let maxAbs = 0;
+    for (const v of dirs) {
+      const along = (t: number): Bindings => ({
+        ...bindings,
+        [name]: {
+          shape: w.shape,
+          dtype: w.dtype,
+          data: Float64Array.from(w.data, (x, i) => x + t * v[i]!),
+        },
+      });
+      const numeric = (lossAt(along(h)) - lossAt(along(-h))) / (2 * h);
+      let a = 0;
+      for (let i = 0; i < g.length; i++) a += g[i]! * v[i]!;
+      const abs = Math.abs(a - numeric);
+      const rel = abs / Math.max(gradNorm, Math.abs(numeric), 1e-4);
+      maxRel = Math.max(maxRel, rel);
+      maxAbs = Math.max(maxAbs, abs);
+    }
+    return { name, checked: dirs.length, maxRelError: maxRel, maxAbsError: maxAbs, gradNorm };
+  });
+}
+
+function unitVector(size: number, rand: () => number): Float64Array {
+  const v = Float64Array.from({ length: size }, () => normal(rand));
+  const n = norm(v) || 1;
+  return v.map((x) => x / n);
+}
+
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
