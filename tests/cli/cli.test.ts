@@ -1,0 +1,151 @@
+/**
+ * @file `grove check` driven in-process through `runCli`: exit codes (0 clean, 1 user errors,
+ * 2 usage errors), the three formats, and user mistakes reported as diagnostics rather than
+ * stack traces.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+
+interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function cli(...argv: string[]): Promise<Run> {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const good = "examples/mnist-mlp.grove";
+const bad = "tests/fixtures/bad/08-unknown-name.grove";
+const noStack = /\n\s+at .+:\d+:\d+|internal compiler error/;
+
+describe("grove check", () => {
+  it("exits 0 and says ok for a clean file", async () => {
+    const r = await cli("check", good);
+    expect(r).toEqual({ code: 0, out: `${good}: ok\n`, err: "" });
+  });
+
+  it("checks several files and prints nothing in short format when all are clean", async () => {
+    const r = await cli("check", "--format", "short", good, "examples/regression.grove");
+    expect(r).toEqual({ code: 0, out: "", err: "" });
+  });
+
+  it("exits 1 with a rich report on errors", async () => {
+    const r = await cli("check", bad);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("error[G0201]: unknown name `l3`");
+    expect(r.err).toContain(` --> ${bad}:6:34`);
+    expect(r.err.endsWith("grove check: errors found (1 file checked)\n")).toBe(true);
+  });
+
+  it("exits 1 when any one of several files has errors", async () => {
+    const r = await cli("check", good, bad, "examples/autoencoder.grove");
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`${good}: ok\nexamples/autoencoder.grove: ok\n`);
+    expect(r.err).toContain("(3 files checked)");
+  });
+
+  it("prints one line per diagnostic in short format", async () => {
+    const r = await cli("check", "--format=short", bad);
+    expect(r).toEqual({
+      code: 1,
+      out: "",
+      err: `${bad}:6:34: error[G0201]: unknown name \`l3\`\n`,
+    });
+  });
+
+  it("prints all files' diagnostics as one JSON array", async () => {
+    const r = await cli("check", "--format", "json", good, bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("");
+    const items = JSON.parse(r.out) as {
+      code: string;
+      labels: { file: string; start: { line: number; column: number }; primary: boolean }[];
+    }[];
+    expect(items.map((d) => d.code)).toEqual(["G0201"]);
+    expect(items[0]!.labels[0]).toMatchObject({
+      file: bad,
+      start: { line: 6, column: 34 },
+      primary: true,
+    });
+  });
+
+  it("prints an empty JSON array for clean files", async () => {
+    const r = await cli("check", "--format", "json", good);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual([]);
+  });
+
+  it("reports a missing file as a diagnostic, not a stack trace", async () => {
+    const r = await cli("check", "no/such/file.grove");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[G0500]: cannot read `no/such/file.grove`");
+    expect(r.err).not.toMatch(noStack);
+    const json = await cli("check", "--format", "json", "no/such/file.grove");
+    expect((JSON.parse(json.out) as { code: string }[]).map((d) => d.code)).toEqual(["G0500"]);
+  });
+
+  it("reports a directory given as a file as a diagnostic", async () => {
+    const r = await cli("check", "--format", "short", "examples");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^examples:1:1: error\[G0500\]/);
+  });
+
+  it("reports syntax errors in a temporary file by its path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grove-cli-"));
+    const path = join(dir, "broken.grove");
+    writeFileSync(path, "model M {\n  input x: [N, 4]\n  output y = (x\n}\n");
+    const r = await cli("check", "--format", "short", path);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/broken\.grove:4:1: error\[G0110\]: expected `\)` but found `\}`/);
+    expect(r.err).not.toMatch(noStack);
+  });
+});
+
+describe("usage errors", () => {
+  it("rejects an unknown format with the allowed choices and exit 2", async () => {
+    const r = await cli("check", "--format", "bogus", good);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("argument 'bogus' is invalid");
+    expect(r.err).toContain("Allowed choices are rich, short, json");
+  });
+
+  it("rejects an unknown command with exit 2", async () => {
+    const r = await cli("frobnicate", good);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown command 'frobnicate'");
+  });
+
+  it("rejects `check` without files and unknown options with exit 2", async () => {
+    const none = await cli("check");
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("missing required argument 'files'");
+    const opt = await cli("check", "--frobnicate", good);
+    expect(opt.code).toBe(2);
+    expect(opt.err).toContain("unknown option '--frobnicate'");
+  });
+
+  it("prints the version and help with exit 0", async () => {
+    const v = await cli("--version");
+    expect(v).toEqual({ code: 0, out: "0.1.0\n", err: "" });
+    const h = await cli("check", "--help");
+    expect(h.code).toBe(0);
+    expect(h.out).toContain("Usage: grove check [options] <files...>");
+    expect(h.out).toContain("--format <format>");
+  });
+
+  it("shows usage and exits 2 with no command", async () => {
+    const r = await cli();
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Usage: grove");
+  });
+});
