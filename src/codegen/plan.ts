@@ -1,0 +1,98 @@
+/**
+ * @file The Plan: everything needed to run a compiled model on a GPU, as plain serialisable data.
+ * Codegen produces it; the runtime and the standalone-script emitter consume only this. No IR
+ * node, no function, no class: a Plan survives `JSON.stringify` and `JSON.parse` unchanged.
+ */
+
+export type PlanDtype = "f32" | "i32" | "u32";
+
+/**
+ * What a buffer holds. `input` buffers are written by the host before a run; `param` and `state`
+ * (optimizer moments) persist across runs; `output` buffers are read back after a run; `temp`
+ * buffers live only within a run and may be shared by values whose lifetimes do not overlap;
+ * `uniform` holds the per-run scalars listed in `Plan.uniforms`.
+ */
+export type PlanBufferKind = "input" | "param" | "state" | "output" | "temp" | "uniform";
+
+export interface PlanBuffer {
+  readonly id: number;
+  /** Stable, human-readable label (`param:l1.w`, `temp:3`), used as the GPU object label. */
+  readonly name: string;
+  readonly kind: PlanBufferKind;
+  /** Size in bytes, a multiple of 4 and at least 4. */
+  readonly bytes: number;
+  readonly dtype: PlanDtype;
+}
+
+export type BindingAccess = "read" | "read_write" | "uniform";
+
+export interface PlanKernel {
+  readonly id: number;
+  /** Deterministic name, e.g. `k3_matmul_add_relu`. Also the pipeline label. */
+  readonly name: string;
+  /** A complete WGSL module with one `@compute` entry point named `main`, bindings in group 0. */
+  readonly wgsl: string;
+  /** Binding i of group 0 is `bindings[i]`. */
+  readonly bindings: readonly BindingAccess[];
+  readonly workgroupSize: readonly [number, number, number];
+  /** The IR ops it fused, in order, for reports (`matmul`, `add`, `relu`). */
+  readonly ops: readonly string[];
+  /** Estimated work per dispatch, for `grove kernels`. */
+  readonly flops: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+}
+
+export interface PlanDispatch {
+  readonly kernel: number;
+  /** Buffer ids for bindings 0, 1, ... of the kernel. */
+  readonly buffers: readonly number[];
+  readonly workgroups: readonly [number, number, number];
+}
+
+export interface PlanTensor {
+  readonly name: string;
+  readonly buffer: number;
+  readonly shape: readonly number[];
+  readonly dtype: "f32" | "i32";
+}
+
+export interface PlanParam extends PlanTensor {
+  /** Initializer name and arguments, as the checker resolved them (`glorot_uniform`, `{}`). */
+  readonly init: { readonly name: string; readonly args: Readonly<Record<string, number>> };
+}
+
+/** Optimizer state of one parameter: moment buffers, zero at the start. */
+export interface PlanState {
+  readonly param: string;
+  readonly name: string;
+  readonly buffer: number;
+}
+
+export interface PlanProgram {
+  /** Dispatches in order; the runtime encodes them in one compute pass of one command buffer. */
+  readonly dispatches: readonly PlanDispatch[];
+  /** Inputs the host must write before the program runs. */
+  readonly inputs: readonly string[];
+  /** Outputs the host may read back after it ran. */
+  readonly outputs: readonly string[];
+}
+
+export interface Plan {
+  readonly version: 1;
+  readonly buffers: readonly PlanBuffer[];
+  readonly kernels: readonly PlanKernel[];
+  /** `train` (forward, backward and optimizer update) and `eval` (forward, loss, metrics). */
+  readonly programs: Readonly<Record<string, PlanProgram>>;
+  readonly inputs: readonly PlanTensor[];
+  readonly params: readonly PlanParam[];
+  readonly state: readonly PlanState[];
+  readonly outputs: readonly PlanTensor[];
+  /**
+   * The uniform buffer: f32 fields in this order (`lr`, `step`, ...), written by the host before
+   * each run. Absent when no kernel needs per-run scalars.
+   */
+  readonly uniforms?: { readonly buffer: number; readonly fields: readonly string[] };
+  /** Peak bytes of all buffers together (temps shared by liveness). */
+  readonly peakBytes: number;
+}
