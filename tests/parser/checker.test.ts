@@ -47,6 +47,20 @@ describe("symbolic dimensions", () => {
     expect(typeOf("flatten(x)", "", "input x: [B, T, 4, 4]")).toBe("[B, 16 * T]");
   });
 
+  it("uses input dimension names as values: `reshape(x, [B * T, 16])`", () => {
+    expect(typeOf("reshape(x, [B * T, 16])", "", "input x: [B, T, 16]")).toBe("[B * T, 16]");
+    expect(typeOf("x * N", "", "input x: [N, 4]")).toBe("[N, 4]");
+  });
+
+  it("binds signature names per call: `-> [B * T, dim]`", () => {
+    const src = `
+block Merge(dim) {
+  forward(x: [B, T, dim]) -> [B * T, dim] = reshape(x, [B * T, dim])
+}
+${model("m(x)", "  m = Merge(16)", "input x: [B, 5, 16]")}`;
+    expect(outputType(graph(clean(src)), "y")).toBe("[5 * B, 16]");
+  });
+
   it("divides exactly: `dim / heads` in a block", () => {
     const src = `
 block Heads(dim, heads) {
@@ -271,6 +285,23 @@ ${model("s(x)", "  s = Stack(8)\n  param bias: [8] ~ zeros")}`;
       "mem/main.grove",
       "in the code called from here",
     ]);
+  });
+});
+
+describe("arguments", () => {
+  it("evaluates defaults after earlier parameters", () => {
+    const r = clean(`fn f(a, b = a) = a + b\n${model("f(x)")}`);
+    expect(outputType(graph(r), "y")).toBe("[N, 8]");
+  });
+
+  it("rejects positional arguments after named ones (G0305)", () => {
+    const d = only(check(`fn f(a, b) = a + b\n${model("f(b: x, x)")}`), "G0305");
+    expect(d.message).toBe("positional argument after a named one in the call to `f`");
+  });
+
+  it("names a missing forward input", () => {
+    const src = `block B { forward(x: [N, 8], y: [N, 8]) = x + y }\n${model("b(x)", "  b = B()")}`;
+    expect(only(check(src), "G0304").message).toBe("missing argument `y` in the call to `b` (B)");
   });
 });
 

@@ -271,6 +271,38 @@ describe("spans", () => {
     expect(src.slice(ty.span.start, ty.span.end)).toBe("[N, 4]");
   });
 
+  it("cover whole multi-character tokens: names, numbers, strings", () => {
+    const src = 'import "lib.grove"\nfn scale(value, factor = 2.5e-3) = value * factor + other\n';
+    const [imp, fd] = parse(src, FILE).value.decls as [A.ImportDecl, A.FnDecl];
+    const at = (sp: { start: number; end: number }) => src.slice(sp.start, sp.end);
+    expect(at(imp.path.span)).toBe('"lib.grove"');
+    expect(at(imp.span)).toBe('import "lib.grove"');
+    expect(at(fd.name.span)).toBe("scale");
+    expect(at(fd.params[0]!.span)).toBe("value");
+    expect(at(fd.params[1]!.span)).toBe("factor = 2.5e-3");
+    expect(at(fd.params[1]!.default!.span)).toBe("2.5e-3");
+    const sum = fd.body.result as A.BinaryExpr;
+    expect(at(sum.span)).toBe("value * factor + other");
+    expect(at(sum.right.span)).toBe("other");
+    expect(at(fd.span)).toBe("fn scale(value, factor = 2.5e-3) = value * factor + other");
+  });
+
+  it("cover pipes, shapes and dimension expressions", () => {
+    const src = "block B(dim) {\n  forward(x: [..., dim / 2]) -> [..., dim] = x |> up |> down\n}";
+    const blk = parse(src, FILE).value.decls[0] as A.BlockDecl;
+    const f = blk.members[0] as A.ForwardDecl;
+    const at = (sp: { start: number; end: number }) => src.slice(sp.start, sp.end);
+    expect(at(f.keywordSpan)).toBe("forward");
+    expect(at(f.inputs[0]!.span)).toBe("x: [..., dim / 2]");
+    expect(f.inputs[0]!.type.dims.map((d) => at(d.span))).toEqual(["...", "dim / 2"]);
+    expect(at(f.output!.span)).toBe("[..., dim]");
+    const pipe = f.body.result as A.PipeExpr;
+    expect(at(pipe.span)).toBe("x |> up |> down");
+    expect(at(pipe.opSpan)).toBe("|>");
+    expect(at((pipe.value as A.PipeExpr).span)).toBe("x |> up");
+    expect(at(blk.name.span)).toBe("B");
+  });
+
   it("count UTF-16 code units after astral characters in comments", () => {
     const src = "// 🌲 grove\nfn f(x) = g(x)";
     const d = parse(src, FILE).value.decls[0] as A.FnDecl;
