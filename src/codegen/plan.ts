@@ -53,6 +53,8 @@ export interface PlanDispatch {
 export interface PlanTensor {
   readonly name: string;
   readonly buffer: number;
+  /** Where the tensor starts in its buffer, in elements (several tensors may share an arena). */
+  readonly offset?: number;
   readonly shape: readonly number[];
   readonly dtype: "f32" | "i32";
 }
