@@ -129,7 +129,7 @@ export function renderRich(d: Diagnostic, sources: SourceMap): string {
     const text = sources.lineText(l.span.file, start.line).replace(/\t/g, " ");
     if (start.line !== lastLine) {
       if (lastLine !== -1 && start.line > lastLine + 1) out.push(`${pad} ...`);
-      out.push(`${String(start.line).padStart(gutter)} | ${text}`);
+      out.push(`${String(start.line).padStart(gutter)} | ${text}`.trimEnd());
     }
     lastLine = start.line;
     const width =

@@ -58,7 +58,7 @@ const structuralRules: Readonly<Record<string, LowerRule>> = {
   max_pool2d: (b, n, [x]) => b.maxPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
   avg_pool2d: (b, n, [x]) => b.avgPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
   cast: (b, n, [x]) => b.cast(x!, a(n, "dtype")),
-  iota: (b, n) => b.iota(a(n, "n")),
+  iota: (b, n, _i, size) => b.iota(size(a<Dim>(n, "n"))),
 };
 
 function elementwiseRule(op: string): LowerRule | undefined {

@@ -141,45 +141,55 @@ export class GroveParser extends EmbeddedActionsParser {
     }));
   });
 
-  body = this.RULE("body", (): A.Body => {
-    return this.OR([
-      {
-        ALT: () => {
-          const eq = this.CONSUME(T.Equals);
-          const result = this.SUBRULE(this.expr);
-          return this.ACTION(() => ({
-            bindings: [],
-            result,
-            span: this.join(this.tokSpan(eq), result.span),
-          }));
+  body = this.RULE(
+    "body",
+    (): A.Body => {
+      return this.OR([
+        {
+          ALT: () => {
+            const eq = this.CONSUME(T.Equals);
+            const result = this.SUBRULE(this.expr);
+            return this.ACTION(() => ({
+              bindings: [],
+              result,
+              span: this.join(this.tokSpan(eq), result.span),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LBrace);
-          const bindings: A.Binding[] = [];
-          this.MANY({
-            GATE: () => this.LA(2).tokenType === T.Equals,
-            DEF: () => {
-              const b = this.SUBRULE(this.binding);
-              this.ACTION(() => {
-                if (b) bindings.push(b);
-              });
-              this.OPTION2(() => this.CONSUME2(T.Semicolon));
-            },
-          });
-          const result = this.SUBRULE2(this.expr);
-          this.OPTION3(() => this.CONSUME3(T.Semicolon));
-          const close = this.CONSUME(T.RBrace);
-          return this.ACTION(() => ({
-            bindings,
-            result,
-            span: this.join(this.tokSpan(open), this.tokSpan(close)),
-          }));
+        {
+          ALT: () => {
+            const open = this.CONSUME(T.LBrace);
+            const bindings: A.Binding[] = [];
+            this.MANY({
+              GATE: () => this.LA(2).tokenType === T.Equals,
+              DEF: () => {
+                const b = this.SUBRULE(this.binding);
+                this.ACTION(() => {
+                  if (b) bindings.push(b);
+                });
+                this.OPTION2(() => this.CONSUME2(T.Semicolon));
+              },
+            });
+            const result = this.SUBRULE2(this.expr);
+            this.OPTION3(() => this.CONSUME3(T.Semicolon));
+            const close = this.CONSUME(T.RBrace);
+            return this.ACTION(() => ({
+              bindings,
+              result,
+              span: this.join(this.tokSpan(open), this.tokSpan(close)),
+            }));
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+    {
+      recoveryValueFunc: (e): A.Body => ({
+        bindings: [],
+        result: this.errorExpr(e),
+        span: this.tokSpan(e.token),
+      }),
+    },
+  );
 
   binding = this.RULE("binding", (): A.Binding => {
     const name = this.CONSUME(T.Identifier);
@@ -353,26 +363,30 @@ export class GroveParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------ shapes
 
-  typeExpr = this.RULE("typeExpr", (): A.TypeExpr => {
-    const dtype = this.OPTION(() => this.CONSUME(T.Identifier));
-    const open = this.CONSUME(T.LBracket);
-    const dims: A.DimExpr[] = [];
-    this.MANY_SEP({
-      SEP: T.Comma,
-      DEF: () => {
-        const d = this.SUBRULE(this.dimExpr);
-        this.ACTION(() => {
-          if (d) dims.push(d);
-        });
-      },
-    });
-    const close = this.CONSUME(T.RBracket);
-    return this.ACTION(() => ({
-      ...(dtype ? { dtype: this.ident(dtype) } : {}),
-      dims,
-      span: this.join(dtype ? this.tokSpan(dtype) : this.tokSpan(open), this.tokSpan(close)),
-    }));
-  });
+  typeExpr = this.RULE(
+    "typeExpr",
+    (): A.TypeExpr => {
+      const dtype = this.OPTION(() => this.CONSUME(T.Identifier));
+      const open = this.CONSUME(T.LBracket);
+      const dims: A.DimExpr[] = [];
+      this.MANY_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          const d = this.SUBRULE(this.dimExpr);
+          this.ACTION(() => {
+            if (d) dims.push(d);
+          });
+        },
+      });
+      const close = this.CONSUME(T.RBracket);
+      return this.ACTION(() => ({
+        ...(dtype ? { dtype: this.ident(dtype) } : {}),
+        dims,
+        span: this.join(dtype ? this.tokSpan(dtype) : this.tokSpan(open), this.tokSpan(close)),
+      }));
+    },
+    { recoveryValueFunc: (e): A.TypeExpr => ({ dims: [], span: this.tokSpan(e.token) }) },
+  );
 
   dimExpr = this.RULE(
     "dimExpr",
@@ -395,62 +409,70 @@ export class GroveParser extends EmbeddedActionsParser {
     },
   );
 
-  dimTerm = this.RULE("dimTerm", (): A.DimExpr => {
-    let left = this.SUBRULE(this.dimAtom);
-    this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-      ]);
-      const right = this.SUBRULE2(this.dimAtom);
-      this.ACTION(() => {
-        left = this.dimBinary(op, left, right);
+  dimTerm = this.RULE(
+    "dimTerm",
+    (): A.DimExpr => {
+      let left = this.SUBRULE(this.dimAtom);
+      this.MANY(() => {
+        const op = this.OR([
+          { ALT: () => this.CONSUME(T.Star) },
+          { ALT: () => this.CONSUME(T.Slash) },
+        ]);
+        const right = this.SUBRULE2(this.dimAtom);
+        this.ACTION(() => {
+          left = this.dimBinary(op, left, right);
+        });
       });
-    });
-    return left;
-  });
+      return left;
+    },
+    { recoveryValueFunc: (e): A.DimExpr => ({ kind: "dim-error", span: this.tokSpan(e.token) }) },
+  );
 
-  dimAtom = this.RULE("dimAtom", (): A.DimExpr => {
-    return this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Ellipsis);
-          return this.ACTION((): A.DimExpr => ({
-            kind: "ellipsis",
-            span: this.tokSpan(t),
-          }));
+  dimAtom = this.RULE(
+    "dimAtom",
+    (): A.DimExpr => {
+      return this.OR([
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Ellipsis);
+            return this.ACTION((): A.DimExpr => ({
+              kind: "ellipsis",
+              span: this.tokSpan(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.NumberLiteral);
-          return this.ACTION(() => ({
-            kind: "int",
-            value: Number(t.image),
-            span: this.tokSpan(t),
-          }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.NumberLiteral);
+            return this.ACTION(() => ({
+              kind: "int",
+              value: Number(t.image),
+              span: this.tokSpan(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(T.Identifier);
-          return this.ACTION(() => ({
-            kind: "dim-name",
-            name: t.image,
-            span: this.tokSpan(t),
-          }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Identifier);
+            return this.ACTION(() => ({
+              kind: "dim-name",
+              name: t.image,
+              span: this.tokSpan(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          const inner = this.SUBRULE(this.dimExpr);
-          this.CONSUME(T.RParen);
-          return inner;
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            const inner = this.SUBRULE(this.dimExpr);
+            this.CONSUME(T.RParen);
+            return inner;
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+    { recoveryValueFunc: (e): A.DimExpr => ({ kind: "dim-error", span: this.tokSpan(e.token) }) },
+  );
 
   private dimBinary(op: IToken, left: A.DimExpr, right: A.DimExpr): A.DimExpr {
     return {

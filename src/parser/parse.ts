@@ -83,9 +83,17 @@ function parseError(file: string, text: string, e: IRecognitionException): Diagn
   // A keyword where a name was expected, after something on the same line: likely used as a name.
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   const reserved = reservedWords.includes(tok.image) && text.slice(lineStart, start).trim() !== "";
+  const chained = /^(<|<=|>|>=|==|!=)$/.test(tok.image) && e.message.startsWith("unexpected");
   return makeDiagnostic({
     code: "G0110",
-    message: e.message,
+    message: chained ? "comparisons cannot be chained" : e.message,
+    ...(chained
+      ? {
+          notes: [
+            "`a < b < c` is not `a < b` and `b < c`; compare twice and combine the masks with `*`",
+          ],
+        }
+      : {}),
     span: { file, start, end },
     label: tok.tokenType?.name === "EOF" ? "the file ends here" : "unexpected here",
     ...(reserved ? { help: `\`${tok.image}\` is a reserved word; choose another name` } : {}),

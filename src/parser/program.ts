@@ -3,7 +3,7 @@
  * ones reported), the standard library every file sees, the global scope, and then the
  * structural checks, model elaboration and train sections. `checkFile` is the front end's API.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDiagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
@@ -112,13 +112,13 @@ function loadUser(entry: string, host: Host, sources: SourceMap, diags: Diagnost
           }),
         );
       else
-        diags.push(
-          makeDiagnostic({
-            code: "G0500",
-            message: `cannot read \`${path}\``,
-            span: { file: path, start: 0, end: 0 },
-          }),
-        );
+        diags.push({
+          severity: "error",
+          code: "G0500",
+          message: `cannot read \`${path}\`: ${unreadable(path)}`,
+          labels: [],
+          notes: [],
+        });
       return;
     }
     sources.add({ path, text });
@@ -133,6 +133,11 @@ function loadUser(entry: string, host: Host, sources: SourceMap, diags: Diagnost
   };
   visit(entry);
   return order;
+}
+
+function unreadable(path: string): string {
+  if (!existsSync(path)) return "no such file";
+  return statSync(path).isDirectory() ? "it is a directory" : "permission denied or not text";
 }
 
 function displayPath(p: string): string {
@@ -185,7 +190,7 @@ function buildGlobals(loaded: Loaded, diags: Diagnostic[]): { globals: Scope; na
 function valueOf(d: Named) {
   if (d.kind === "fn") return { kind: "fn", decl: d } as const;
   if (d.kind === "block") return { kind: "block", decl: d } as const;
-  return { kind: "poison" } as const;
+  return { kind: "model", decl: d } as const;
 }
 
 /** Parses and checks one file with its imports. Never throws on user error. */

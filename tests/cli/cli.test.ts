@@ -96,7 +96,7 @@ describe("grove check", () => {
   it("reports a directory given as a file as a diagnostic", async () => {
     const r = await cli("check", "--format", "short", "examples");
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^examples:1:1: error\[G0500\]/);
+    expect(r.err).toMatch(/^error\[G0500\]: cannot read `examples`: it is a directory/);
   });
 
   it("reports syntax errors in a temporary file by its path", async () => {

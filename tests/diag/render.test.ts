@@ -165,7 +165,7 @@ describe("renderRich", () => {
     expect(renderRich(afterNewline, sources()).split("\n").slice(1)).toEqual([
       " --> b.grove:3:1",
       "  |",
-      "3 | ",
+      "3 |",
       "  | ^",
     ]);
   });

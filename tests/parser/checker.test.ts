@@ -356,7 +356,7 @@ describe("scopes and declarations", () => {
   it("reports an unreadable entry file as G0500", () => {
     const r = checkFile("mem/missing.grove", memoryHost({}));
     expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
-      ["G0500", "cannot read `mem/missing.grove`"],
+      ["G0500", "cannot read `mem/missing.grove`: no such file"],
     ]);
     expect(r.program).toEqual({ models: [], trains: [] });
   });
@@ -431,5 +431,35 @@ train C {
       "`lr` of `adam` must be a number",
       "`epochs` must be a whole number",
     ]);
+  });
+});
+
+describe("fixes found by review", () => {
+  it("attention works over a symbolic sequence length", () => {
+    expect(
+      typeOf("x |> attn", "  attn = MultiHeadSelfAttention(16, 4)", "input x: [N, T, 16]"),
+    ).toBe("[N, T, 16]");
+  });
+
+  it("a model is not a value", () => {
+    const r = check(`${model("x")}model Q {\n  input x: [N, 8]\n  output y = M(x)\n}\n`);
+    expect(only(r, "G0204").message).toBe("the model `M` is not callable");
+  });
+
+  it("rejects a non-positive one_hot depth and a repeated reduction axis", () => {
+    const ids = "input x: i32[N, 4]";
+    expect(codes(check(model("one_hot(x, -3)", "", ids)))).toEqual(["G0412"]);
+    expect(codes(check(model("sum(x, axis: [0, 0])")))).toEqual(["G0407"]);
+  });
+
+  it("checks initializer arguments", () => {
+    const p = (init: string) => model("x @ w", `  param w: [8, 2] ~ ${init}`);
+    expect(codes(check(p("normal(std: -1)")))).toEqual(["G0605"]);
+    expect(codes(check(p("uniform(low: 1, high: 0)")))).toEqual(["G0605"]);
+    expect(codes(check(p("normal(std: 0.02)")))).toEqual([]);
+  });
+
+  it("suggests names with swapped letters", () => {
+    expect(check(model("rleu(x)")).diagnostics[0]!.help).toBe("did you mean `relu`?");
   });
 });

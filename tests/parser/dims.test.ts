@@ -94,7 +94,8 @@ describe("suggest", () => {
     expect(editDistance("relu", "")).toBe(4);
     expect(editDistance("kitten", "sitting")).toBe(3);
     expect(editDistance("epoch", "epochs")).toBe(1);
-    expect(editDistance("abc", "acb")).toBe(2);
+    expect(editDistance("abc", "acb")).toBe(1); // an adjacent swap is one edit
+    expect(editDistance("rleu", "relu")).toBe(1);
   });
 
   it("picks the closest name within a limit that grows with length", () => {

@@ -6,7 +6,7 @@
  * a failure names the seed that reproduces it.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderDiagnostics } from "../../src/diag/render.js";
 import { checkFile } from "../../src/parser/program.js";
 import { memoryHost } from "./helpers.js";
@@ -190,11 +190,6 @@ const casesPerPair = 50;
  * `model M { input x: [N, -N] }` (dimBinary gets the undefined result of a failed dimTerm).
  * Delete this list when src/parser/grammar.ts recovers from both.
  */
-const knownCrashes = [
-  /^TypeError: Cannot read properties of undefined \(reading 'span'\)\n\s+at GroveParser\./,
-];
-let knownCrashCount = 0;
-
 /** Problems with one checked input, or [] when it is fine. */
 function problems(text: string, extra: Record<string, string>): string[] {
   const entry = "mem/main.grove";
@@ -233,11 +228,6 @@ describe("fuzz", () => {
           try {
             found = problems(m.text, {});
           } catch (e) {
-            const stack = e instanceof Error ? (e.stack ?? "") : "";
-            if (knownCrashes.some((re) => re.test(stack))) {
-              knownCrashCount++;
-              continue;
-            }
             found = [`threw ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`];
           }
           for (const f of found)
@@ -248,10 +238,5 @@ describe("fuzz", () => {
         expect(failures, `GROVE_FUZZ_SEED=${baseSeed}`).toEqual([]);
       });
     });
-  });
-
-  afterAll(() => {
-    if (knownCrashCount > 0)
-      console.warn(`fuzz: ${knownCrashCount} cases hit known parser crashes (see knownCrashes)`);
   });
 });

@@ -158,7 +158,16 @@ function axesOf(c: Ctx, a: ArgV | undefined, x: ArgV, t: Tensor): number[] | und
   for (const item of listOf(a)) {
     const n = axisOf(c, item, rank, x, t);
     if (n === undefined) return undefined;
-    if (!out.includes(n)) out.push(n);
+    if (out.includes(n)) {
+      c.report({
+        code: "G0407",
+        message: `axis ${n} is listed twice`,
+        span: item.span,
+        label: "repeated axis",
+      });
+      return undefined;
+    }
+    out.push(n);
   }
   return out.sort((p, q) => p - q);
 }
@@ -884,6 +893,13 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
       const depthArg = a.get("depth")!;
       const depth = staticInt(c, depthArg, "the depth");
       if (!i || depth === undefined) return poison;
+      if (depth <= 0)
+        return c.report({
+          code: "G0412",
+          message: `\`one_hot\` needs a positive depth, but got ${depth}`,
+          span: depthArg.span,
+          label: "must be positive",
+        });
       if (i.dtype !== "i32")
         return c.report({
           code: "G0409",
@@ -977,9 +993,17 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
   iota: {
     params: [req("n")],
     apply(c, a, call) {
-      const n = staticInt(c, a.get("n")!, "the length");
+      const n = staticDim(c, a.get("n")!, "the length");
       if (n === undefined) return poison;
-      return c.emit("iota", [], { n }, "i32", [dimConst(n)], [a.get("n")!.span], call.span);
+      const known = dimValue(n.dim);
+      if (known !== undefined && known <= 0)
+        return c.report({
+          code: "G0412",
+          message: `\`iota\` needs a positive length, but got ${known}`,
+          span: a.get("n")!.span,
+          label: "must be positive",
+        });
+      return c.emit("iota", [], { n: n.dim }, "i32", [n.dim], [n.origin], call.span);
     },
   },
 

@@ -259,6 +259,11 @@ export class Evaluator implements Ctx {
           message: `${describeKind(callee)} is not callable`,
           span: calleeSpan,
           label: `this is ${describeKind(callee)}`,
+          ...(callee.kind === "model"
+            ? {
+                help: "a model is a whole program and cannot be used inside another; write the shared layers as a `block`",
+              }
+            : {}),
         });
     }
   }

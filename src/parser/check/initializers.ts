@@ -115,7 +115,23 @@ function resolve(
     }
     args[name] = def;
   }
+  const problem = rangeProblem(head.name, args);
+  if (problem) {
+    ev.report({
+      code: "G0605",
+      message: `initializer \`${head.name}\`: ${problem}`,
+      span: e.span,
+      label: problem,
+    });
+    return undefined;
+  }
   return { name: head.name, args };
 }
 
 export const initializerRules = { resolve };
+
+function rangeProblem(name: string, args: Readonly<Record<string, number>>): string | undefined {
+  if (name === "normal" && !(args.std! >= 0)) return "`std` must not be negative";
+  if (name === "uniform" && !(args.low! < args.high!)) return "`low` must be less than `high`";
+  return undefined;
+}

@@ -307,7 +307,7 @@ export function checkTrain(
     n > 0 ? undefined : "must be positive",
   );
   const seed = checkNumber(ev, settings.get("seed"), 0, "int", (n) =>
-    n >= 0 ? undefined : "must not be negative",
+    n >= 0 && n <= 0xffffffff ? undefined : "must be between 0 and 4294967295",
   );
   const clip = settings.has("clip_grad_norm")
     ? checkNumber(ev, settings.get("clip_grad_norm"), 0, "number", (n) =>
@@ -563,7 +563,7 @@ function checkCall(
       code: unknownCode,
       message: `expected ${what} such as \`${Object.keys(table)[0]}(...)\``,
       span: e.span,
-      label: `not ${what}`,
+      label: `not ${article(what)}`,
     });
     return undefined;
   }
@@ -574,7 +574,7 @@ function checkCall(
       code: unknownCode,
       message: `unknown ${what} \`${head.name}\``,
       span: head.span,
-      label: `not ${what}`,
+      label: `not ${article(what)}`,
       notes: [`known: ${Object.keys(table).join(", ")}`],
       ...(help ? { help } : {}),
     });
@@ -692,4 +692,8 @@ function checkNumber(
     return undefined;
   }
   return n;
+}
+
+function article(what: string): string {
+  return /^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`;
 }

@@ -42,6 +42,7 @@ export type Value =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "block"; readonly decl: A.BlockDecl }
   | { readonly kind: "instance"; readonly inst: Instance }
+  | { readonly kind: "model"; readonly decl: A.ModelDecl }
   /** An error was already reported for this value; uses of it stay silent. */
   | { readonly kind: "poison" };
 
@@ -71,6 +72,8 @@ export function describeKind(v: Value): string {
       return `the block \`${v.decl.name.name}\``;
     case "instance":
       return `the layer \`${v.inst.path}\``;
+    case "model":
+      return `the model \`${v.decl.name.name}\``;
     case "poison":
       return "an invalid value";
   }

@@ -1,0 +1,61 @@
+/**
+ * @file Structural checks of a Plan before the runtime touches the GPU. A Plan comes from codegen
+ * (or from JSON on disk), so a failed check is a compiler bug and throws an `InternalError`.
+ */
+import type { Plan, PlanBuffer } from "../codegen/plan.js";
+import { InternalError } from "../diag/diagnostic.js";
+
+/** Checks `plan` and returns its buffers by id. */
+export function checkPlan(plan: Plan, maxStorageBuffers: number): Map<number, PlanBuffer> {
+  const fail = (message: string): never => {
+    throw new InternalError(`malformed plan: ${message}`);
+  };
+  if (plan.version !== 1) fail(`version ${String(plan.version)}, the runtime reads version 1`);
+  const buffers = new Map<number, PlanBuffer>();
+  for (const b of plan.buffers) {
+    if (buffers.has(b.id)) fail(`two buffers have id ${b.id}`);
+    if (!(b.bytes >= 4 && b.bytes % 4 === 0)) fail(`buffer ${b.name} has ${b.bytes} bytes`);
+    buffers.set(b.id, b);
+  }
+  const kernels = new Map(plan.kernels.map((k) => [k.id, k]));
+  for (const k of plan.kernels) {
+    const storage = k.bindings.filter((a) => a !== "uniform").length;
+    if (storage > maxStorageBuffers) {
+      fail(
+        `kernel ${k.name} binds ${storage} storage buffers; this device allows ${maxStorageBuffers}`,
+      );
+    }
+  }
+  for (const [name, program] of Object.entries(plan.programs)) {
+    program.dispatches.forEach((d, i) => {
+      const where = `program ${name}, dispatch ${i}`;
+      const kernel = kernels.get(d.kernel) ?? fail(`${where}: no kernel ${d.kernel}`);
+      if (d.buffers.length !== kernel.bindings.length) {
+        fail(
+          `${where}: ${kernel.name} has ${kernel.bindings.length} bindings, got ${d.buffers.length} buffers`,
+        );
+      }
+      d.buffers.forEach((id, binding) => {
+        const buffer = buffers.get(id) ?? fail(`${where}: no buffer ${id}`);
+        const isUniform = kernel.bindings[binding] === "uniform";
+        if (isUniform !== (buffer.kind === "uniform")) {
+          fail(
+            `${where}: binding ${binding} of ${kernel.name} is ${kernel.bindings[binding]} but ${buffer.name} is ${buffer.kind}`,
+          );
+        }
+      });
+    });
+  }
+  const tensors = [...plan.inputs, ...plan.params, ...plan.outputs, ...plan.state];
+  for (const t of tensors) {
+    const buffer =
+      buffers.get(t.buffer) ?? fail(`tensor ${t.name} names missing buffer ${t.buffer}`);
+    if ("shape" in t && t.shape.reduce((a, b) => a * b, 1) * 4 > buffer.bytes) {
+      fail(`tensor ${t.name} of shape [${t.shape.join(", ")}] does not fit in ${buffer.name}`);
+    }
+  }
+  if (plan.uniforms && buffers.get(plan.uniforms.buffer)?.kind !== "uniform") {
+    fail(`uniforms name buffer ${plan.uniforms.buffer}, which is not a uniform buffer`);
+  }
+  return buffers;
+}

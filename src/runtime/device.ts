@@ -1,0 +1,101 @@
+/**
+ * @file Acquiring a WebGPU device: Dawn's `webgpu` package in Node, `navigator.gpu` in a browser.
+ * Raises the limits a compiled plan needs to the adapter's maxima and turns on `timestamp-query`
+ * where the adapter has it.
+ */
+import { NoAdapterError } from "./errors.js";
+
+export interface AcquireOptions {
+  /** Use this `GPU` instead of `navigator.gpu` or Dawn. */
+  readonly gpu?: GPU;
+  /** Options for Dawn's `create()` in Node, e.g. `["backend=vulkan"]`. */
+  readonly dawnOptions?: readonly string[];
+  readonly powerPreference?: GPUPowerPreference;
+  /** Request `timestamp-query` when the adapter has it (default true). */
+  readonly timestampQuery?: boolean;
+}
+
+export interface GroveDevice {
+  readonly device: GPUDevice;
+  readonly adapter: GPUAdapter;
+  /** The features the device was created with. */
+  readonly features: ReadonlySet<string>;
+  /** Destroys the device and drops the Dawn instance so Node can exit. Idempotent. */
+  close(): void;
+}
+
+/** Limits raised to the adapter's maxima: plans bind many storage buffers and large tensors. */
+const raisedLimits = [
+  "maxStorageBuffersPerShaderStage",
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+] as const;
+
+let dawnGlobalsInstalled = false;
+
+export async function acquireDevice(options: AcquireOptions = {}): Promise<GroveDevice> {
+  let gpu: GPU | undefined = options.gpu ?? browserGpu();
+  const where = gpu ? "browser" : isNode() ? "node" : "no-webgpu";
+  gpu ??= await dawnGpu(options.dawnOptions ?? []);
+  if (!gpu) throw new NoAdapterError(where);
+  const adapter = await gpu.requestAdapter(
+    options.powerPreference ? { powerPreference: options.powerPreference } : {},
+  );
+  if (!adapter) throw new NoAdapterError(where);
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of raisedLimits) requiredLimits[name] = adapter.limits[name];
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (options.timestampQuery !== false && adapter.features.has("timestamp-query")) {
+    requiredFeatures.push("timestamp-query");
+  }
+  const device = await adapter.requestDevice({
+    label: "grove",
+    requiredLimits,
+    requiredFeatures,
+  });
+  let closed = false;
+  return {
+    device,
+    adapter,
+    features: new Set(device.features),
+    close() {
+      if (closed) return;
+      closed = true;
+      device.destroy();
+      // Dropping the last reference to the `create()` handle lets Node's event loop finish.
+      gpu = undefined;
+    },
+  };
+}
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && !!process.versions?.node;
+}
+
+function browserGpu(): GPU | undefined {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+async function dawnGpu(dawnOptions: readonly string[]): Promise<GPU | undefined> {
+  if (!isNode()) return undefined;
+  // Dawn warns when XDG_RUNTIME_DIR is unset; any private folder silences it.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const [{ mkdtempSync }, { tmpdir }, { join }] = await Promise.all([
+      import("node:fs"),
+      import("node:os"),
+      import("node:path"),
+    ]);
+    process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), "grove-xdg-"));
+  }
+  const { create, globals } = await import("webgpu");
+  if (!dawnGlobalsInstalled) {
+    Object.assign(globalThis, globals);
+    dawnGlobalsInstalled = true;
+  }
+  return create([...dawnOptions]);
+}

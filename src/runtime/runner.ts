@@ -1,0 +1,285 @@
+/**
+ * @file `PlanRunner`: creates a Plan's buffers, pipelines and bind groups once, then runs its
+ * programs. A run encodes every dispatch of a program into one compute pass of one command buffer
+ * and submits it without waiting; reads copy into pooled staging buffers in their own small submit.
+ */
+import type { Plan, PlanBuffer, PlanDtype, PlanProgram } from "../codegen/plan.js";
+import { InternalError } from "../diag/diagnostic.js";
+import { checkPlan } from "./check-plan.js";
+import { DeviceLostError, GpuError } from "./errors.js";
+import { PipelineCache } from "./pipelines.js";
+import { encodeDispatch, timeDispatches } from "./profile.js";
+import type { DispatchTime, EncodedDispatch } from "./profile.js";
+import { StagingPool } from "./readback.js";
+
+export type HostArray = Float32Array | Int32Array;
+
+/** A named tensor the host may write or read: an input, output, parameter or optimizer state. */
+interface HostTensor {
+  readonly name: string;
+  readonly buffer: PlanBuffer;
+  readonly elements: number;
+  readonly dtype: PlanDtype;
+}
+
+export class PlanRunner {
+  private readonly pool: StagingPool;
+  private readonly written = new Set<number>();
+  private failure: Error | undefined;
+  private destroyed = false;
+  private runs = 0;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly plan: Plan,
+    private readonly buffers: ReadonlyMap<number, GPUBuffer>,
+    private readonly programs: ReadonlyMap<string, readonly EncodedDispatch[]>,
+    private readonly tensors: {
+      readonly inputs: ReadonlyMap<string, HostTensor>;
+      readonly outputs: ReadonlyMap<string, HostTensor>;
+      readonly params: ReadonlyMap<string, HostTensor>;
+    },
+  ) {
+    this.pool = new StagingPool(device);
+    device.addEventListener("uncapturederror", this.onUncapturedError);
+    void device.lost.then((info) => {
+      if (!this.destroyed) this.failure ??= new DeviceLostError(info.reason, info.message);
+    });
+  }
+
+  /**
+   * Creates every buffer of `plan`, compiles every kernel (in parallel; cached per device by WGSL)
+   * and prebuilds one bind group per dispatch. Throws an `InternalError` for a malformed plan or a
+   * kernel that does not compile, and a `GpuError` when the buffers do not fit on the device.
+   */
+  static async create(device: GPUDevice, plan: Plan): Promise<PlanRunner> {
+    const planBuffers = checkPlan(plan, device.limits.maxStorageBuffersPerShaderStage);
+    const cache = PipelineCache.for(device);
+    const compiled = Promise.all(plan.kernels.map((k) => cache.pipeline(k)));
+    const buffers = await createBuffers(device, [...planBuffers.values()]);
+    let pipelines: GPUComputePipeline[];
+    try {
+      pipelines = await compiled;
+    } catch (e) {
+      for (const b of buffers.values()) b.destroy();
+      throw e;
+    }
+    const byKernel = new Map(
+      plan.kernels.map((k, i) => [k.id, { kernel: k, pipeline: pipelines[i]! }]),
+    );
+
+    device.pushErrorScope("validation");
+    const programs = new Map<string, EncodedDispatch[]>();
+    for (const [name, program] of Object.entries(plan.programs)) {
+      const encoded = program.dispatches.map((d, i): EncodedDispatch => {
+        const { kernel, pipeline } = byKernel.get(d.kernel)!;
+        const bindGroup = device.createBindGroup({
+          label: `${name}#${i}:${kernel.name}`,
+          layout: cache.layout(kernel.bindings),
+          entries: d.buffers.map((id, binding) => ({
+            binding,
+            resource: { buffer: buffers.get(id)! },
+          })),
+        });
+        return { kernel: kernel.name, pipeline, bindGroup, workgroups: d.workgroups };
+      });
+      programs.set(name, encoded);
+    }
+    const error = await device.popErrorScope();
+    if (error) throw new InternalError(`bind groups rejected: ${error.message}`);
+
+    const host = (list: readonly { name: string; buffer: number; shape?: readonly number[] }[]) =>
+      new Map(list.map((t) => [t.name, hostTensor(t, planBuffers.get(t.buffer)!)]));
+    const tensors = {
+      inputs: host(plan.inputs),
+      outputs: host(plan.outputs),
+      params: host([...plan.params, ...plan.state]),
+    };
+    return new PlanRunner(device, plan, buffers, programs, tensors);
+  }
+
+  /** Writes a program input. `data` must match the input's dtype and element count. */
+  writeInput(name: string, data: HostArray): void {
+    this.write(this.find("input", this.tensors.inputs, name), data);
+  }
+
+  /** Writes a parameter or optimizer-state tensor, e.g. from a checkpoint or an initializer. */
+  writeParam(name: string, data: HostArray): void {
+    this.write(this.find("param or state", this.tensors.params, name), data);
+  }
+
+  /** Reads a parameter or optimizer-state tensor as it is after every run submitted so far. */
+  readParam(name: string): Promise<HostArray> {
+    return this.read(this.find("param or state", this.tensors.params, name));
+  }
+
+  /** Writes the per-run scalars; every field of `plan.uniforms` must be given, and nothing else. */
+  writeUniforms(values: Readonly<Record<string, number>>): void {
+    this.assertUsable();
+    const uniforms = this.plan.uniforms;
+    if (!uniforms) throw new Error("writeUniforms: this plan has no uniforms");
+    const expected = `expected ${uniforms.fields.join(", ") || "no fields"}`;
+    for (const key of Object.keys(values)) {
+      if (!uniforms.fields.includes(key)) {
+        throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
+      }
+    }
+    const buffer = this.buffers.get(uniforms.buffer)!;
+    const data = new Float32Array(buffer.size / 4);
+    uniforms.fields.forEach((field, i) => {
+      const value = values[field];
+      if (typeof value !== "number") {
+        throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
+      }
+      data[i] = value;
+    });
+    this.device.queue.writeBuffer(buffer, 0, data);
+    this.written.add(uniforms.buffer);
+  }
+
+  /**
+   * Encodes every dispatch of `programName` into one compute pass of one command buffer and submits
+   * it. Returns at once; the GPU runs it in order after earlier submits. Every input of the
+   * program (and the uniforms, if any) must have been written at least once.
+   */
+  run(programName: string): void {
+    this.assertUsable();
+    const { program, dispatches } = this.program(programName);
+    this.checkWritten(programName, program);
+    const label = `${programName}#${this.runs++}`;
+    const encoder = this.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    for (const d of dispatches) encodeDispatch(pass, d);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * Reads an output as it is after every run submitted so far. The copy is submitted now, so
+   * `run(); const y = readOutput("loss"); run();` reads the first run's loss while the second
+   * runs; the promise resolves when the GPU has finished the copy.
+   */
+  readOutput(name: string): Promise<HostArray> {
+    return this.read(this.find("output", this.tensors.outputs, name));
+  }
+
+  /**
+   * Runs `programName` with one compute pass per dispatch, each with timestamps, and resolves with
+   * every dispatch's GPU time in ms; undefined when the device lacks `timestamp-query`. Separate
+   * passes perturb the schedule, so the sum is larger than a normal run; compare kernels, not totals.
+   * The run is real: it updates params and state like `run`.
+   */
+  async profile(programName: string): Promise<DispatchTime[] | undefined> {
+    this.assertUsable();
+    const { program, dispatches } = this.program(programName);
+    if (!this.device.features.has("timestamp-query")) return undefined;
+    this.checkWritten(programName, program);
+    const times = await timeDispatches(this.device, `${programName}#${this.runs++}`, dispatches);
+    this.assertUsable();
+    return times;
+  }
+
+  /** Frees every buffer this runner created. Pipelines stay in the device's cache. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.device.removeEventListener("uncapturederror", this.onUncapturedError);
+    this.pool.destroy();
+    for (const buffer of this.buffers.values()) buffer.destroy();
+  }
+
+  private readonly onUncapturedError = (event: Event): void => {
+    this.failure ??= GpuError.from((event as GPUUncapturedErrorEvent).error);
+  };
+
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.destroyed) throw new Error("this PlanRunner was destroyed");
+  }
+
+  private program(name: string): { program: PlanProgram; dispatches: readonly EncodedDispatch[] } {
+    const program = this.plan.programs[name];
+    const dispatches = this.programs.get(name);
+    if (!program || !dispatches) {
+      const known = Object.keys(this.plan.programs).join(", ");
+      throw new Error(`no program "${name}" in this plan; it has ${known || "none"}`);
+    }
+    return { program, dispatches };
+  }
+
+  private checkWritten(programName: string, program: PlanProgram): void {
+    for (const name of program.inputs) {
+      const tensor = this.find("input", this.tensors.inputs, name);
+      if (!this.written.has(tensor.buffer.id)) {
+        throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
+      }
+    }
+    const uniforms = this.plan.uniforms;
+    if (uniforms && !this.written.has(uniforms.buffer)) {
+      throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
+    }
+  }
+
+  private find(kind: string, map: ReadonlyMap<string, HostTensor>, name: string): HostTensor {
+    const tensor = map.get(name);
+    if (tensor) return tensor;
+    const known = [...map.keys()].join(", ");
+    throw new Error(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
+  }
+
+  private write(tensor: HostTensor, data: HostArray): void {
+    this.assertUsable();
+    const wantArray = tensor.dtype === "i32" ? Int32Array : Float32Array;
+    if (!(data instanceof wantArray) || data.length !== tensor.elements) {
+      throw new Error(
+        `"${tensor.name}" holds ${tensor.elements} ${tensor.dtype} values (a ${wantArray.name}); ` +
+          `got a ${data.constructor.name} of length ${data.length}`,
+      );
+    }
+    this.device.queue.writeBuffer(this.buffers.get(tensor.buffer.id)!, 0, data);
+    this.written.add(tensor.buffer.id);
+  }
+
+  private async read(tensor: HostTensor): Promise<HostArray> {
+    this.assertUsable();
+    const buffer = this.buffers.get(tensor.buffer.id)!;
+    const bytes = await this.pool.read(buffer, tensor.elements * 4);
+    this.assertUsable();
+    return tensor.dtype === "i32" ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+}
+
+function hostTensor(
+  t: { name: string; shape?: readonly number[] },
+  buffer: PlanBuffer,
+): HostTensor {
+  const elements = t.shape ? t.shape.reduce((a, b) => a * b, 1) : buffer.bytes / 4;
+  return { name: t.name, buffer, elements, dtype: buffer.dtype };
+}
+
+/** Creates the plan's buffers; uniform buffers are rounded up to 16 bytes. */
+async function createBuffers(
+  device: GPUDevice,
+  planBuffers: readonly PlanBuffer[],
+): Promise<Map<number, GPUBuffer>> {
+  device.pushErrorScope("out-of-memory");
+  device.pushErrorScope("validation");
+  const buffers = new Map<number, GPUBuffer>();
+  for (const b of planBuffers) {
+    const uniform = b.kind === "uniform";
+    const usage = uniform
+      ? GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST
+      : GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const size = uniform ? Math.ceil(b.bytes / 16) * 16 : b.bytes;
+    buffers.set(b.id, device.createBuffer({ label: b.name, size, usage }));
+  }
+  const invalid = await device.popErrorScope();
+  const outOfMemory = await device.popErrorScope();
+  const error = outOfMemory ?? invalid;
+  if (error) {
+    for (const b of buffers.values()) b.destroy();
+    const total = planBuffers.reduce((sum, b) => sum + b.bytes, 0);
+    throw GpuError.from(error, `creating ${planBuffers.length} buffers (${total} bytes)`);
+  }
+  return buffers;
+}
