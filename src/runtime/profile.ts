@@ -17,10 +17,17 @@ export interface DispatchTime {
   readonly ms: number;
 }
 
-export function encodeDispatch(pass: GPUComputePassEncoder, d: EncodedDispatch): void {
-  pass.setPipeline(d.pipeline);
-  pass.setBindGroup(0, d.bindGroup);
-  pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+/** Encodes `dispatches` in order into `pass`, setting a pipeline only when it changes. */
+export function encodeDispatches(
+  pass: GPUComputePassEncoder,
+  dispatches: readonly EncodedDispatch[],
+): void {
+  let current: GPUComputePipeline | undefined;
+  for (const d of dispatches) {
+    if (d.pipeline !== current) pass.setPipeline((current = d.pipeline));
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  }
 }
 
 /**
@@ -60,7 +67,7 @@ export async function timeDispatches(
           endOfPassWriteIndex: 2 * i + 1,
         },
       });
-      encodeDispatch(pass, d);
+      encodeDispatches(pass, [d]);
       pass.end();
     });
     encoder.resolveQuerySet(querySet, 0, count, resolved, 0);

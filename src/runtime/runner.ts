@@ -8,7 +8,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { checkPlan } from "./check-plan.js";
 import { DeviceLostError, GpuError } from "./errors.js";
 import { PipelineCache } from "./pipelines.js";
-import { encodeDispatch, timeDispatches } from "./profile.js";
+import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 
@@ -149,7 +149,7 @@ export class PlanRunner {
     const label = `${programName}#${this.runs++}`;
     const encoder = this.device.createCommandEncoder({ label });
     const pass = encoder.beginComputePass({ label });
-    for (const d of dispatches) encodeDispatch(pass, d);
+    encodeDispatches(pass, dispatches);
     pass.end();
     this.device.queue.submit([encoder.finish()]);
   }
