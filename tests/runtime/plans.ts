@@ -51,7 +51,9 @@ export class PlanBuilder {
 
   moment(param: string, name: string, elements: number): number {
     const buffer = this.buffer(name, "state", elements);
-    this.state.push({ param, name, buffer });
+    // Laid out like its parameter; a variable, not a literal, so it also fits a PlanState with fewer fields.
+    const state = { param, name, buffer, shape: [elements], dtype: "f32" as const };
+    this.state.push(state);
     return buffer;
   }
 
