@@ -97,12 +97,15 @@ async function describeWgslErrors(
   const lines = kernel.wgsl.split("\n");
   return errors
     .map((m) => {
+      // Tint's first line is the error; the rest (overload candidates) follows the quoted line.
+      const [headline, ...details] = m.message.split("\n");
+      const rest = details.length > 0 ? `\n${details.join("\n")}` : "";
+      const where = `WGSL ${m.lineNum}:${m.linePos}: ${headline}`;
       const text = lines[m.lineNum - 1];
-      const where = `WGSL ${m.lineNum}:${m.linePos}: ${m.message}`;
-      if (text === undefined) return where;
+      if (text === undefined) return where + rest;
       const gutter = String(m.lineNum);
       const caret = " ".repeat(gutter.length) + " | " + " ".repeat(Math.max(0, m.linePos - 1));
-      return `${where}\n${gutter} | ${text}\n${caret}^`;
+      return `${where}\n${gutter} | ${text}\n${caret}^${rest}`;
     })
     .join("\n");
 }
