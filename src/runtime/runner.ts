@@ -140,7 +140,7 @@ export class PlanRunner {
   /**
    * Encodes every dispatch of `programName` into one compute pass of one command buffer and submits
    * it. Returns at once; the GPU runs it in order after earlier submits. Every input of the
-   * program (and the uniforms, if any) must have been written at least once.
+   * program (and the uniforms, if it binds them) must have been written at least once.
    */
   run(programName: string): void {
     this.assertUsable();
@@ -215,7 +215,8 @@ export class PlanRunner {
       }
     }
     const uniforms = this.plan.uniforms;
-    if (uniforms && !this.written.has(uniforms.buffer)) {
+    const usesUniforms = program.dispatches.some((d) => d.buffers.includes(uniforms?.buffer ?? -1));
+    if (uniforms && usesUniforms && !this.written.has(uniforms.buffer)) {
       throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
     }
   }
