@@ -64,11 +64,10 @@ export interface PlanParam extends PlanTensor {
   readonly init: { readonly name: string; readonly args: Readonly<Record<string, number>> };
 }
 
-/** Optimizer state of one parameter: moment buffers, zero at the start. */
-export interface PlanState {
+/** Optimizer state of one parameter (a moment), zero at the start; laid out like the parameter. */
+export interface PlanState extends PlanTensor {
+  /** The parameter it belongs to. */
   readonly param: string;
-  readonly name: string;
-  readonly buffer: number;
 }
 
 export interface PlanProgram {
@@ -90,6 +89,8 @@ export interface Plan {
   readonly params: readonly PlanParam[];
   readonly state: readonly PlanState[];
   readonly outputs: readonly PlanTensor[];
+  /** Each parameter's gradient after a `train` run, named like the parameter (for tests, norms). */
+  readonly grads?: readonly PlanTensor[];
   /**
    * The uniform buffer: f32 fields in this order (`lr`, `step`, ...), written by the host before
    * each run. Absent when no kernel needs per-run scalars.

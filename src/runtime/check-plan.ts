@@ -46,11 +46,18 @@ export function checkPlan(plan: Plan, maxStorageBuffers: number): Map<number, Pl
       });
     });
   }
-  const tensors = [...plan.inputs, ...plan.params, ...plan.outputs, ...plan.state];
+  const tensors = [
+    ...plan.inputs,
+    ...plan.params,
+    ...plan.outputs,
+    ...plan.state,
+    ...(plan.grads ?? []),
+  ];
   for (const t of tensors) {
     const buffer =
       buffers.get(t.buffer) ?? fail(`tensor ${t.name} names missing buffer ${t.buffer}`);
-    if ("shape" in t && t.shape.reduce((a, b) => a * b, 1) * 4 > buffer.bytes) {
+    const end = ((t.offset ?? 0) + t.shape.reduce((a, b) => a * b, 1)) * 4;
+    if (!((t.offset ?? 0) >= 0) || end > buffer.bytes) {
       fail(`tensor ${t.name} of shape [${t.shape.join(", ")}] does not fit in ${buffer.name}`);
     }
   }

@@ -16,11 +16,11 @@ export class StagingPool {
     private readonly keepPerSize = 2,
   ) {}
 
-  /** Copies `bytes` bytes from the start of `source` and resolves with them once the GPU is done. */
-  read(source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  /** Copies `bytes` bytes from `offset` in `source` and resolves with them once the GPU is done. */
+  read(source: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
     const staging = this.take(bytes);
     const encoder = this.device.createCommandEncoder({ label: `read ${source.label}` });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    encoder.copyBufferToBuffer(source, offset, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     return this.map(staging, bytes);
   }

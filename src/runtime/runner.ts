@@ -3,7 +3,7 @@
  * programs. A run encodes every dispatch of a program into one compute pass of one command buffer
  * and submits it without waiting; reads copy into pooled staging buffers in their own small submit.
  */
-import type { Plan, PlanBuffer, PlanDtype, PlanProgram } from "../codegen/plan.js";
+import type { Plan, PlanBuffer, PlanDtype, PlanProgram, PlanTensor } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { checkPlan } from "./check-plan.js";
 import { DeviceLostError, GpuError } from "./errors.js";
@@ -18,13 +18,15 @@ export type HostArray = Float32Array | Int32Array;
 interface HostTensor {
   readonly name: string;
   readonly buffer: PlanBuffer;
+  /** First element within the buffer (tensors may share an arena). */
+  readonly offset: number;
   readonly elements: number;
   readonly dtype: PlanDtype;
 }
 
 export class PlanRunner {
   private readonly pool: StagingPool;
-  private readonly written = new Set<number>();
+  private readonly written = new Set<number | string>();
   private failure: Error | undefined;
   private destroyed = false;
   private runs = 0;
@@ -38,6 +40,7 @@ export class PlanRunner {
       readonly inputs: ReadonlyMap<string, HostTensor>;
       readonly outputs: ReadonlyMap<string, HostTensor>;
       readonly params: ReadonlyMap<string, HostTensor>;
+      readonly grads: ReadonlyMap<string, HostTensor>;
     },
   ) {
     this.pool = new StagingPool(device);
@@ -88,12 +91,13 @@ export class PlanRunner {
     const error = await device.popErrorScope();
     if (error) throw new InternalError(`bind groups rejected: ${error.message}`);
 
-    const host = (list: readonly { name: string; buffer: number; shape?: readonly number[] }[]) =>
+    const host = (list: readonly PlanTensor[]) =>
       new Map(list.map((t) => [t.name, hostTensor(t, planBuffers.get(t.buffer)!)]));
     const tensors = {
       inputs: host(plan.inputs),
       outputs: host(plan.outputs),
       params: host([...plan.params, ...plan.state]),
+      grads: host(plan.grads ?? []),
     };
     return new PlanRunner(device, plan, buffers, programs, tensors);
   }
@@ -111,6 +115,11 @@ export class PlanRunner {
   /** Reads a parameter or optimizer-state tensor as it is after every run submitted so far. */
   readParam(name: string): Promise<HostArray> {
     return this.read(this.find("param or state", this.tensors.params, name));
+  }
+
+  /** Reads a parameter's gradient as the last `train` run left it. */
+  readGrad(name: string): Promise<HostArray> {
+    return this.read(this.find("gradient", this.tensors.grads, name));
   }
 
   /** Writes the per-run scalars; every field of `plan.uniforms` must be given, and nothing else. */
@@ -210,7 +219,7 @@ export class PlanRunner {
   private checkWritten(programName: string, program: PlanProgram): void {
     for (const name of program.inputs) {
       const tensor = this.find("input", this.tensors.inputs, name);
-      if (!this.written.has(tensor.buffer.id)) {
+      if (!this.written.has(`input:${tensor.name}`)) {
         throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
       }
     }
@@ -237,25 +246,22 @@ export class PlanRunner {
           `got a ${data.constructor.name} of length ${data.length}`,
       );
     }
-    this.device.queue.writeBuffer(this.buffers.get(tensor.buffer.id)!, 0, data);
-    this.written.add(tensor.buffer.id);
+    this.device.queue.writeBuffer(this.buffers.get(tensor.buffer.id)!, tensor.offset * 4, data);
+    this.written.add(`input:${tensor.name}`);
   }
 
   private async read(tensor: HostTensor): Promise<HostArray> {
     this.assertUsable();
     const buffer = this.buffers.get(tensor.buffer.id)!;
-    const bytes = await this.pool.read(buffer, tensor.elements * 4);
+    const bytes = await this.pool.read(buffer, tensor.elements * 4, tensor.offset * 4);
     this.assertUsable();
     return tensor.dtype === "i32" ? new Int32Array(bytes) : new Float32Array(bytes);
   }
 }
 
-function hostTensor(
-  t: { name: string; shape?: readonly number[] },
-  buffer: PlanBuffer,
-): HostTensor {
-  const elements = t.shape ? t.shape.reduce((a, b) => a * b, 1) : buffer.bytes / 4;
-  return { name: t.name, buffer, elements, dtype: buffer.dtype };
+function hostTensor(t: PlanTensor, buffer: PlanBuffer): HostTensor {
+  const elements = t.shape.reduce((a, b) => a * b, 1);
+  return { name: t.name, buffer, offset: t.offset ?? 0, elements, dtype: t.dtype };
 }
 
 /** Creates the plan's buffers; uniform buffers are rounded up to 16 bytes. */

@@ -5,6 +5,10 @@
  */
 
 export const helperSources: Readonly<Record<string, string>> = {
+  // A function call is not a constant expression, so NaN and infinity survive compilation.
+  g_bits: `fn g_bits(b: u32) -> f32 {
+  return bitcast<f32>(b);
+}`,
   g_tanh: `fn g_tanh(x: f32) -> f32 {
   let e = exp(-2.0 * abs(x));
   return sign(x) * (1.0 - e) / (1.0 + e);
@@ -19,11 +23,12 @@ export const helperSources: Readonly<Record<string, string>> = {
   let y = 1.0 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
   return sign(x) * y;
 }`,
-  // WGSL's pow is undefined for a negative base; integer exponents keep their sign rules.
+  // WGSL's pow is undefined for a negative base; integer exponents keep their sign rules, and
+  // a fractional exponent gives NaN (sqrt of the negative base).
   g_pow: `fn g_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (a >= 0.0) { return pow(a, b); }
-  if (b != round(b)) { return bitcast<f32>(0x7fc00000u); }
+  if (b != round(b)) { return sqrt(a); }
   let m = pow(-a, b);
   return select(m, -m, (abs(b) % 2.0) == 1.0);
 }`,

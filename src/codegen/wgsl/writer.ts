@@ -103,15 +103,16 @@ export function paren(e: string): string {
   return /^[A-Za-z0-9_.]+$/.test(e) || /^\(.*\)$/.test(e) ? e : `(${e})`;
 }
 
-/** A WGSL f32 literal for any double, NaN and infinities included. */
+/**
+ * A WGSL f32 literal for any double. NaN, infinities and subnormals cannot be WGSL constants, so
+ * they go through `g_bits` (a helper function, hence not constant-folded) from their bit pattern.
+ */
 export function f32Literal(v: number): string {
-  if (Number.isNaN(v)) return "bitcast<f32>(0x7fc00000u)";
-  if (v === Infinity) return "bitcast<f32>(0x7f800000u)";
-  if (v === -Infinity) return "bitcast<f32>(0xff800000u)";
+  if (Number.isNaN(v)) return "g_bits(0x7fc00000u)";
   const f = Math.fround(v);
-  if (Math.abs(f) > 3.4028234663852886e38)
-    return f > 0 ? "bitcast<f32>(0x7f800000u)" : "bitcast<f32>(0xff800000u)";
-  if (f !== 0 && Math.abs(f) < 1.1754943508222875e-38) return `bitcast<f32>(${floatBits(f)}u)`;
+  if (f === Infinity) return "g_bits(0x7f800000u)";
+  if (f === -Infinity) return "g_bits(0xff800000u)";
+  if (f !== 0 && Math.abs(f) < 1.1754943508222875e-38) return `g_bits(${floatBits(f)}u)`;
   let s = String(f);
   if (!/[.e]/.test(s)) s += ".0";
   return s.startsWith("-") ? `(${s})` : s;

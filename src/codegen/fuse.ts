@@ -1,0 +1,217 @@
+/**
+ * @file The fusion pass: decides which IR nodes get their own kernel (and so a buffer) and which
+ * are computed inline inside the kernels that use them. It decides groups only; `kernel.ts`
+ * writes the code. Each reason to give a node its own kernel is a named predicate below.
+ */
+import type { Graph, Node } from "../ir/node.js";
+import type { Op } from "../ir/ops.js";
+import { loopOps } from "./wgsl/rules.js";
+
+export interface KernelGroup {
+  /** The node this kernel stores. */
+  readonly output: Node;
+  /**
+   * A loop node (matmul, reduction, ...) computed once per output element and then carried
+   * through an elementwise epilogue to `output`; absent when `output` itself is the loop or the
+   * kernel has none.
+   */
+  readonly main?: Node;
+  /** Every node computed in the kernel, in graph order (for headers and reports). */
+  readonly nodes: readonly Node[];
+}
+
+export interface FusionOptions {
+  /** false: one kernel per primitive, for ablation studies (`--no-fuse`). */
+  readonly fuse: boolean;
+}
+
+/** Ops that cost next to nothing, so recomputing them in a consumer's inner loop is fine. */
+const cheapOps: ReadonlySet<Op> = new Set<Op>([
+  "const",
+  "iota",
+  "neg",
+  "abs",
+  "relu",
+  "add",
+  "sub",
+  "mul",
+  "maximum",
+  "minimum",
+  "less",
+  "less_equal",
+  "greater",
+  "greater_equal",
+  "equal",
+  "not_equal",
+  "where",
+  "cast",
+  "stop_gradient",
+  "broadcast",
+  "reshape",
+  "transpose",
+  "slice",
+  "one_hot",
+  "gather",
+]);
+
+const elementwiseOps: ReadonlySet<Op> = new Set<Op>([
+  "neg",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "abs",
+  "sign",
+  "sin",
+  "cos",
+  "erf",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "less",
+  "less_equal",
+  "greater",
+  "greater_equal",
+  "equal",
+  "not_equal",
+  "where",
+  "cast",
+  "stop_gradient",
+]);
+
+/** Ops whose operands are read many times per output element. */
+const rereadingOps: ReadonlySet<Op> = new Set<Op>([
+  "matmul",
+  "conv2d",
+  "conv2d_input_grad",
+  "conv2d_filter_grad",
+  "scatter_add",
+]);
+
+interface Facts {
+  readonly consumers: ReadonlyMap<Node, readonly Node[]>;
+  readonly outputs: ReadonlySet<Node>;
+}
+
+type Predicate = (n: Node, f: Facts, o: FusionOptions) => boolean;
+
+/** Why a node gets a kernel of its own: each entry is a predicate and its one-line reason. */
+export const rootReasons: readonly (readonly [name: string, test: Predicate, reason: string])[] = [
+  ["graph-output", (n, f) => f.outputs.has(n), "the host reads it, so it must be stored"],
+  [
+    "loop",
+    (n) => loopOps.has(n.op),
+    "a loop recomputed per consumer element would repeat its whole loop",
+  ],
+  [
+    "unfused",
+    (n, _f, o) => !o.fuse && n.op !== "const",
+    "`--no-fuse` gives every primitive its own kernel",
+  ],
+  [
+    "shared",
+    (n, f) => (f.consumers.get(n)?.length ?? 0) > 1 && !cheapOps.has(n.op),
+    "several kernels use it; computing it once is cheaper than in each",
+  ],
+  [
+    "reread",
+    (n, f) => !cheapOps.has(n.op) && (f.consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)),
+    "a matmul or convolution reads each operand many times; costly math is done once beforehand",
+  ],
+];
+
+function isLeaf(n: Node): boolean {
+  return n.op === "input" || n.op === "param";
+}
+
+/** Groups the nodes that `outputs` need into kernels, in an order that respects dependencies. */
+export function fuseKernels(
+  graph: Graph,
+  outputs: readonly Node[],
+  options: FusionOptions,
+): KernelGroup[] {
+  const needed = neededNodes(outputs);
+  const consumers = new Map<Node, Node[]>();
+  for (const n of graph.nodes) {
+    if (!needed.has(n)) continue;
+    for (const i of new Set(n.inputs)) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  const facts: Facts = { consumers, outputs: new Set(outputs) };
+  const roots = new Set<Node>();
+  for (const n of graph.nodes) {
+    if (!needed.has(n)) continue;
+    if (isLeaf(n) && !facts.outputs.has(n)) continue;
+    if (rootReasons.some(([, test]) => test(n, facts, options))) roots.add(n);
+  }
+  const mains = options.fuse ? epilogues(roots, facts) : new Map<Node, Node>();
+  for (const main of mains.values()) roots.delete(main);
+
+  const groups: KernelGroup[] = [];
+  for (const n of graph.nodes) {
+    if (!roots.has(n)) continue;
+    const main = mains.get(n);
+    groups.push({ output: n, ...(main ? { main } : {}), nodes: inlined(n, roots, needed) });
+  }
+  return groups;
+}
+
+/**
+ * A loop root whose only consumer chain is elementwise with the same shape (bias, activation,
+ * residual) is computed inside the kernel that stores the end of that chain: its result never
+ * touches memory. Returns, for each such end node, the loop node it absorbs.
+ */
+function epilogues(roots: ReadonlySet<Node>, f: Facts): Map<Node, Node> {
+  const out = new Map<Node, Node>();
+  for (const r of roots) {
+    if (!loopOps.has(r.op) || f.outputs.has(r)) continue;
+    let at = r;
+    for (;;) {
+      const users = f.consumers.get(at) ?? [];
+      if (users.length !== 1) break;
+      const c = users[0]!;
+      if (!elementwiseOps.has(c.op) || !sameShape(c.shape, r.shape)) break;
+      if (roots.has(c)) {
+        if (!out.has(c) && !loopOps.has(c.op)) out.set(c, r);
+        break;
+      }
+      at = c;
+    }
+  }
+  return out;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function neededNodes(outputs: readonly Node[]): Set<Node> {
+  const seen = new Set<Node>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...n.inputs);
+  }
+  return seen;
+}
+
+/** The nodes a kernel computes: its output and everything inlined beneath it. */
+function inlined(root: Node, roots: ReadonlySet<Node>, needed: ReadonlySet<Node>): Node[] {
+  const seen = new Set<Node>();
+  const visit = (n: Node): void => {
+    if (seen.has(n) || !needed.has(n) || isLeaf(n)) return;
+    if (n !== root && roots.has(n)) return;
+    seen.add(n);
+    n.inputs.forEach(visit);
+  };
+  visit(root);
+  return [...seen].sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,468 @@
+/**
+ * @file How each IR op computes one element, as WGSL: a rule per op (an exhaustive table) that
+ * returns an expression for the node's value at a multi-index, asking the emitter for its inputs
+ * at derived indices. Views (broadcast, reshape, transpose, slice) are index arithmetic, never
+ * copies; loops (reductions, matmul, convolutions, pooling) are emitted as statements.
+ */
+import { InternalError } from "../../diag/diagnostic.js";
+import type { Node, NodeOf } from "../../ir/node.js";
+import type { Op } from "../../ir/ops.js";
+import {
+  f32Literal,
+  flatten,
+  i32Literal,
+  paren,
+  unflatten,
+  type Index,
+  type Writer,
+} from "./writer.js";
+
+/** What a rule may ask of the kernel being written. */
+export interface Emitter {
+  readonly w: Writer;
+  /** The WGSL expression for `node` at `idx` (f32 or i32, per the node's dtype). */
+  value(node: Node, idx: Index): string;
+  /** Pulls a helper function from helpers.ts into the module. */
+  use(helper: string): string;
+}
+
+type Rule<O extends Op> = (e: Emitter, node: NodeOf<O>, idx: Index) => string;
+type AnyRule = (e: Emitter, node: Node, idx: Index) => string;
+
+/** The index into an operand of shape `inShape` broadcast to `outShape`. */
+export function broadcastIndex(
+  idx: Index,
+  outShape: readonly number[],
+  inShape: readonly number[],
+): string[] {
+  const lead = outShape.length - inShape.length;
+  return inShape.map((d, k) => (d === 1 ? "0" : idx[k + lead]!));
+}
+
+const isF = (n: Node) => n.dtype === "f32";
+
+function operand(e: Emitter, node: Node, input: Node, idx: Index): string {
+  return e.value(input, broadcastIndex(idx, node.shape, input.shape));
+}
+
+function unary(f: (e: Emitter, x: string, n: Node) => string): AnyRule {
+  return (e, n, idx) => f(e, operand(e, n, n.inputs[0]!, idx), n);
+}
+
+function binary(f: (a: string, b: string, n: Node, e: Emitter) => string): AnyRule {
+  return (e, n, idx) => {
+    const a = operand(e, n, n.inputs[0]!, idx);
+    const b = operand(e, n, n.inputs[1]!, idx);
+    return f(a, b, n, e);
+  };
+}
+
+function compare(op: string): AnyRule {
+  return binary((a, b) => `select(0.0, 1.0, ${paren(a)} ${op} ${paren(b)})`);
+}
+
+const zero = (n: Node) => (isF(n) ? "0.0" : "0");
+
+/** Loops `for (var name = 0; name < n; name++)` around `body`, fresh names per loop. */
+function loop(w: Writer, n: number, body: (v: string) => void): void {
+  const v = w.fresh("r");
+  w.block(`for (var ${v} = 0; ${v} < ${n}; ${v}++)`, () => body(v));
+}
+
+/** Emits a reduction over `axes` of `x` for output index `idx`; returns the accumulator. */
+function reduceLoops(
+  e: Emitter,
+  node: NodeOf<"sum" | "max" | "mean">,
+  idx: Index,
+  combine: (acc: string, v: string) => string,
+  init: string,
+): string {
+  const x = node.inputs[0]!;
+  const { axes, keepdims } = node.attrs;
+  const acc = e.w.fresh("acc");
+  e.w.line(`var ${acc} = ${init};`);
+  const inIdx: string[] = [];
+  let k = 0;
+  for (let d = 0; d < x.shape.length; d++) {
+    if (axes.includes(d)) {
+      inIdx.push("");
+      if (keepdims) k++;
+    } else inIdx.push(idx[k++]!);
+  }
+  const nest = (i: number): void => {
+    if (i === axes.length) {
+      e.w.scoped(() => e.w.line(`${acc} = ${combine(acc, e.value(x, inIdx))};`));
+      return;
+    }
+    loop(e.w, x.shape[axes[i]!]!, (v) => {
+      inIdx[axes[i]!] = v;
+      nest(i + 1);
+    });
+  };
+  nest(0);
+  return acc;
+}
+
+function windowLoops(
+  e: Emitter,
+  size: readonly [number, number],
+  body: (kh: string, kw: string) => void,
+): void {
+  loop(e.w, size[0], (kh) => loop(e.w, size[1], (kw) => body(kh, kw)));
+}
+
+export const wgslRules: { readonly [P in Op]: Rule<P> } = {
+  // ------------------------------------------------------------ leaves and constants
+  input: () => {
+    throw new InternalError("an input is always read from its buffer");
+  },
+  param: () => {
+    throw new InternalError("a parameter is always read from its buffer");
+  },
+  const: (_e, n) => (isF(n) ? f32Literal(n.attrs.value) : i32Literal(n.attrs.value)),
+  iota: (_e, _n, idx) => idx[0]!,
+  random_uniform: (e, n, idx) =>
+    `${e.use("g_uniform")}(u32(${flatten(idx, n.shape)}), ${n.attrs.seed >>> 0}u, ${n.attrs.stream >>> 0}u)`,
+  random_normal: (e, n, idx) =>
+    `${e.use("g_normal")}(u32(${flatten(idx, n.shape)}), ${n.attrs.seed >>> 0}u, ${n.attrs.stream >>> 0}u)`,
+
+  // ------------------------------------------------------------ elementwise
+  neg: unary((_e, x) => `-${paren(x)}`),
+  exp: unary((_e, x) => `exp(${x})`),
+  log: unary((_e, x) => `log(${x})`),
+  sqrt: unary((_e, x) => `sqrt(${x})`),
+  rsqrt: unary((_e, x) => `inverseSqrt(${x})`),
+  tanh: unary((e, x) => `${e.use("g_tanh")}(${x})`),
+  sigmoid: unary((e, x) => `${e.use("g_sigmoid")}(${x})`),
+  relu: unary((_e, x, n) => `max(${x}, ${zero(n)})`),
+  abs: unary((_e, x) => `abs(${x})`),
+  sign: unary((_e, x) => `sign(${x})`),
+  sin: unary((_e, x) => `sin(${x})`),
+  cos: unary((_e, x) => `cos(${x})`),
+  erf: unary((e, x) => `${e.use("g_erf")}(${x})`),
+  add: binary((a, b) => `${paren(a)} + ${paren(b)}`),
+  sub: binary((a, b) => `${paren(a)} - ${paren(b)}`),
+  mul: binary((a, b) => `${paren(a)} * ${paren(b)}`),
+  div: binary((a, b) => `${paren(a)} / ${paren(b)}`),
+  pow: binary((a, b, _n, e) => `${e.use("g_pow")}(${a}, ${b})`),
+  maximum: binary((a, b) => `max(${a}, ${b})`),
+  minimum: binary((a, b) => `min(${a}, ${b})`),
+  less: compare("<"),
+  less_equal: compare("<="),
+  greater: compare(">"),
+  greater_equal: compare(">="),
+  equal: compare("=="),
+  not_equal: compare("!="),
+  where: (e, n, idx) => {
+    const [c, a, b] = n.inputs.map((i) => operand(e, n, i, idx)) as [string, string, string];
+    return `select(${b}, ${a}, ${paren(c)} != ${zero(n.inputs[0]!)})`;
+  },
+  cast: (e, n, idx) => {
+    const x = operand(e, n, n.inputs[0]!, idx);
+    return n.attrs.to === "i32" ? `i32(${x})` : `f32(${x})`;
+  },
+  stop_gradient: (e, n, idx) => e.value(n.inputs[0]!, idx),
+
+  // ------------------------------------------------------------ views
+  broadcast: (e, n, idx) => operand(e, n, n.inputs[0]!, idx),
+  reshape: (e, n, idx) => {
+    const x = n.inputs[0]!;
+    const flat = e.w.bind(flatten(idx, n.shape), "f");
+    return e.value(x, unflatten(flat, x.shape));
+  },
+  transpose: (e, n, idx) => {
+    const inIdx = new Array<string>(idx.length);
+    n.attrs.perm.forEach((p, i) => (inIdx[p] = idx[i]!));
+    return e.value(n.inputs[0]!, inIdx);
+  },
+  slice: (e, n, idx) => {
+    const inIdx = [...idx];
+    inIdx[n.attrs.axis] =
+      n.attrs.start === 0 ? idx[n.attrs.axis]! : `${paren(idx[n.attrs.axis]!)} + ${n.attrs.start}`;
+    return e.value(n.inputs[0]!, inIdx);
+  },
+  concat: (e, n, idx) => {
+    const axis = n.attrs.axis;
+    const i = e.w.bind(idx[axis]!, "c");
+    let start = 0;
+    const parts = n.inputs.map((x) => {
+      const inIdx = [...idx];
+      const len = x.shape[axis]!;
+      inIdx[axis] = `clamp(${i} - ${start}, 0, ${len - 1})`;
+      const part = { v: e.value(x, inIdx), end: start + len };
+      start += len;
+      return part;
+    });
+    return parts
+      .slice(0, -1)
+      .reduceRight(
+        (acc, p) => `select(${acc}, ${p.v}, ${i} < ${p.end})`,
+        parts[parts.length - 1]!.v,
+      );
+  },
+  gather: (e, n, idx) => {
+    const [table, ids] = n.inputs as [Node, Node];
+    const rank = ids.shape.length;
+    const id = e.w.bind(
+      `clamp(${e.value(ids, idx.slice(0, rank))}, 0, ${table.shape[0]! - 1})`,
+      "id",
+    );
+    return e.value(table, [id, ...idx.slice(rank)]);
+  },
+  one_hot: (e, n, idx) => {
+    const ids = n.inputs[0]!;
+    const id = e.value(ids, idx.slice(0, ids.shape.length));
+    return `select(0.0, 1.0, ${paren(id)} == ${idx[idx.length - 1]})`;
+  },
+
+  // ------------------------------------------------------------ loops
+  sum: (e, n, idx) => reduceLoops(e, n, idx, (acc, v) => `${acc} + ${paren(v)}`, zero(n)),
+  mean: (e, n, idx) => {
+    const acc = reduceLoops(e, n, idx, (a, v) => `${a} + ${paren(v)}`, "0.0");
+    const count = n.attrs.axes.reduce((p, a) => p * n.inputs[0]!.shape[a]!, 1);
+    return `${acc} / ${f32Literal(count)}`;
+  },
+  max: (e, n, idx) =>
+    reduceLoops(
+      e,
+      n,
+      idx,
+      (acc, v) => `max(${acc}, ${v})`,
+      isF(n) ? f32Literal(-Infinity) : "(-2147483647 - 1)",
+    ),
+  argmax: (e, n, idx) => {
+    const x = n.inputs[0]!;
+    const axis = n.attrs.axis;
+    const at = (v: string) => [...idx.slice(0, axis), v, ...idx.slice(axis)];
+    const best = e.w.fresh("best");
+    const arg = e.w.fresh("arg");
+    e.w.line(`var ${best} = ${e.w.scoped(() => e.value(x, at("0")))};`);
+    e.w.line(`var ${arg} = 0;`);
+    loop(e.w, x.shape[axis]!, (v) =>
+      e.w.scoped(() => {
+        const xv = e.w.bind(e.value(x, at(v)));
+        e.w.block(`if (${xv} > ${best} || (${xv} != ${xv} && ${best} == ${best}))`, () => {
+          e.w.line(`${best} = ${xv};`);
+          e.w.line(`${arg} = ${v};`);
+        });
+      }),
+    );
+    return arg;
+  },
+  matmul: (e, n, idx) => {
+    const [a, b] = n.inputs as [Node, Node];
+    const r = n.shape.length;
+    const batch = idx.slice(0, r - 2);
+    const [i, j] = [idx[r - 2]!, idx[r - 1]!];
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    const bi = (x: Node) => broadcastIndex(batch, n.shape.slice(0, r - 2), x.shape.slice(0, -2));
+    loop(e.w, a.shape[a.shape.length - 1]!, (k) =>
+      e.w.scoped(() =>
+        e.w.line(
+          `${acc} = ${acc} + ${paren(e.value(a, [...bi(a), i, k]))} * ${paren(e.value(b, [...bi(b), k, j]))};`,
+        ),
+      ),
+    );
+    return acc;
+  },
+  scatter_add: (e, n, idx) => {
+    const [ids, updates] = n.inputs as [Node, Node];
+    const count = ids.shape.reduce((p, d) => p * d, 1);
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, count, (t) =>
+      e.w.scoped(() => {
+        const tIdx = unflatten(t, ids.shape);
+        e.w.block(`if (${paren(e.value(ids, tIdx))} == ${idx[0]})`, () =>
+          e.w.line(`${acc} = ${acc} + ${paren(e.value(updates, [...tIdx, ...idx.slice(1)]))};`),
+        );
+      }),
+    );
+    return acc;
+  },
+  conv2d: (e, n, idx) => {
+    const [x, wt] = n.inputs as [Node, Node];
+    const [nn, o, oh, ow] = idx as [string, string, string, string];
+    const [, C, H, W] = x.shape as [number, number, number, number];
+    const { stride, padding } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, C, (c) =>
+      windowLoops(e, [wt.shape[2]!, wt.shape[3]!], (kh, kw) =>
+        e.w.scoped(() => {
+          const ih = e.w.bind(`${paren(oh)} * ${stride[0]} - ${padding[0]} + ${kh}`, "ih");
+          const iw = e.w.bind(`${paren(ow)} * ${stride[1]} - ${padding[1]} + ${kw}`, "iw");
+          e.w.block(`if (${ih} >= 0 && ${ih} < ${H} && ${iw} >= 0 && ${iw} < ${W})`, () =>
+            e.w.line(
+              `${acc} = ${acc} + ${paren(e.value(x, [nn, c, ih, iw]))} * ${paren(e.value(wt, [o, c, kh, kw]))};`,
+            ),
+          );
+        }),
+      ),
+    );
+    return acc;
+  },
+  conv2d_input_grad: (e, n, idx) => {
+    const [dy, wt] = n.inputs as [Node, Node];
+    const [nn, c, h, wi] = idx as [string, string, string, string];
+    const [, O, OH, OW] = dy.shape as [number, number, number, number];
+    const { stride, padding } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, O, (o) =>
+      windowLoops(e, [wt.shape[2]!, wt.shape[3]!], (kh, kw) =>
+        e.w.scoped(() => {
+          const th = e.w.bind(`${paren(h)} + ${padding[0]} - ${kh}`, "th");
+          const tw = e.w.bind(`${paren(wi)} + ${padding[1]} - ${kw}`, "tw");
+          const ok = `${th} >= 0 && ${tw} >= 0 && ${th} % ${stride[0]} == 0 && ${tw} % ${stride[1]} == 0 && ${th} / ${stride[0]} < ${OH} && ${tw} / ${stride[1]} < ${OW}`;
+          e.w.block(`if (${ok})`, () =>
+            e.w.line(
+              `${acc} = ${acc} + ${paren(e.value(dy, [nn, o, `${th} / ${stride[0]}`, `${tw} / ${stride[1]}`]))} * ${paren(e.value(wt, [o, c, kh, kw]))};`,
+            ),
+          );
+        }),
+      ),
+    );
+    return acc;
+  },
+  conv2d_filter_grad: (e, n, idx) => {
+    const [x, dy] = n.inputs as [Node, Node];
+    const [o, c, kh, kw] = idx as [string, string, string, string];
+    const [N, , H, W] = x.shape as [number, number, number, number];
+    const [, , OH, OW] = dy.shape as [number, number, number, number];
+    const { stride, padding } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, N, (nn) =>
+      loop(e.w, OH, (oh) =>
+        loop(e.w, OW, (ow) =>
+          e.w.scoped(() => {
+            const ih = e.w.bind(`${oh} * ${stride[0]} - ${padding[0]} + ${paren(kh)}`, "ih");
+            const iw = e.w.bind(`${ow} * ${stride[1]} - ${padding[1]} + ${paren(kw)}`, "iw");
+            e.w.block(`if (${ih} >= 0 && ${ih} < ${H} && ${iw} >= 0 && ${iw} < ${W})`, () =>
+              e.w.line(
+                `${acc} = ${acc} + ${paren(e.value(x, [nn, c, ih, iw]))} * ${paren(e.value(dy, [nn, o, oh, ow]))};`,
+              ),
+            );
+          }),
+        ),
+      ),
+    );
+    return acc;
+  },
+  max_pool2d: (e, n, idx) => {
+    const x = n.inputs[0]!;
+    const [nn, c, oh, ow] = idx as [string, string, string, string];
+    const { size, stride } = n.attrs;
+    const best = e.w.fresh("best");
+    e.w.line(`var ${best} = ${f32Literal(-Infinity)};`);
+    windowLoops(e, size, (kh, kw) =>
+      e.w.scoped(() => {
+        const v = e.w.bind(
+          e.value(x, [
+            nn,
+            c,
+            `${paren(oh)} * ${stride[0]} + ${kh}`,
+            `${paren(ow)} * ${stride[1]} + ${kw}`,
+          ]),
+        );
+        e.w.line(`${best} = select(${best}, ${v}, ${v} > ${best} || ${v} != ${v});`);
+      }),
+    );
+    return best;
+  },
+  avg_pool2d: (e, n, idx) => {
+    const x = n.inputs[0]!;
+    const [nn, c, oh, ow] = idx as [string, string, string, string];
+    const { size, stride } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    windowLoops(e, size, (kh, kw) =>
+      e.w.scoped(() =>
+        e.w.line(
+          `${acc} = ${acc} + ${paren(e.value(x, [nn, c, `${paren(oh)} * ${stride[0]} + ${kh}`, `${paren(ow)} * ${stride[1]} + ${kw}`]))};`,
+        ),
+      ),
+    );
+    return `${acc} / ${f32Literal(size[0] * size[1])}`;
+  },
+  max_pool2d_grad: (e, n, idx) => {
+    // dx at (h, w) sums dy over the windows whose first maximum is (h, w).
+    const [x, dy] = n.inputs as [Node, Node];
+    const [nn, c, h, wi] = idx as [string, string, string, string];
+    const [, , OH, OW] = dy.shape as [number, number, number, number];
+    const { size, stride } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, OH, (oh) =>
+      loop(e.w, OW, (ow) =>
+        e.w.scoped(() => {
+          const inside = `${paren(h)} >= ${oh} * ${stride[0]} && ${paren(h)} < ${oh} * ${stride[0]} + ${size[0]} && ${paren(wi)} >= ${ow} * ${stride[1]} && ${paren(wi)} < ${ow} * ${stride[1]} + ${size[1]}`;
+          e.w.block(`if (${inside})`, () => {
+            const bh = e.w.fresh("bh");
+            const bw = e.w.fresh("bw");
+            const bv = e.w.fresh("bv");
+            e.w.line(`var ${bh} = ${oh} * ${stride[0]};`);
+            e.w.line(`var ${bw} = ${ow} * ${stride[1]};`);
+            e.w.line(`var ${bv} = ${e.w.scoped(() => e.value(x, [nn, c, bh, bw]))};`);
+            windowLoops(e, size, (kh, kw) =>
+              e.w.scoped(() => {
+                const ph = e.w.bind(`${oh} * ${stride[0]} + ${kh}`, "ph");
+                const pw = e.w.bind(`${ow} * ${stride[1]} + ${kw}`, "pw");
+                const v = e.w.bind(e.value(x, [nn, c, ph, pw]));
+                e.w.block(`if (${v} > ${bv} || (${v} != ${v} && ${bv} == ${bv}))`, () => {
+                  e.w.line(`${bv} = ${v};`);
+                  e.w.line(`${bh} = ${ph};`);
+                  e.w.line(`${bw} = ${pw};`);
+                });
+              }),
+            );
+            e.w.block(`if (${bh} == ${paren(h)} && ${bw} == ${paren(wi)})`, () =>
+              e.w.line(
+                `${acc} = ${acc} + ${paren(e.w.scoped(() => e.value(dy, [nn, c, oh, ow])))};`,
+              ),
+            );
+          });
+        }),
+      ),
+    );
+    return acc;
+  },
+  avg_pool2d_grad: (e, n, idx) => {
+    const dy = n.inputs[0]!;
+    const [nn, c, h, wi] = idx as [string, string, string, string];
+    const [, , OH, OW] = dy.shape as [number, number, number, number];
+    const { size, stride } = n.attrs;
+    const acc = e.w.fresh("acc");
+    e.w.line(`var ${acc} = 0.0;`);
+    loop(e.w, OH, (oh) =>
+      loop(e.w, OW, (ow) =>
+        e.w.scoped(() => {
+          const inside = `${paren(h)} >= ${oh} * ${stride[0]} && ${paren(h)} < ${oh} * ${stride[0]} + ${size[0]} && ${paren(wi)} >= ${ow} * ${stride[1]} && ${paren(wi)} < ${ow} * ${stride[1]} + ${size[1]}`;
+          e.w.block(`if (${inside})`, () =>
+            e.w.line(`${acc} = ${acc} + ${paren(e.value(dy, [nn, c, oh, ow]))};`),
+          );
+        }),
+      ),
+    );
+    return `${acc} / ${f32Literal(size[0] * size[1])}`;
+  },
+};
+
+/** Ops computed by loops: each is a kernel root, never recomputed inside another kernel. */
+export const loopOps: ReadonlySet<Op> = new Set<Op>([
+  "sum",
+  "max",
+  "mean",
+  "argmax",
+  "matmul",
+  "scatter_add",
+  "conv2d",
+  "conv2d_input_grad",
+  "conv2d_filter_grad",
+  "max_pool2d",
+  "avg_pool2d",
+  "max_pool2d_grad",
+  "avg_pool2d_grad",
+]);
