@@ -2,7 +2,11 @@
  * @file `grove compile FILE --emit ir`: prints the forward graph and the forward + backward
  * training graph after simplification, or any pipeline stage with `--dump-after=PASS`.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compilePlan } from "../codegen/compile.js";
 import { renderDiagnostics } from "../diag/render.js";
+import type { CheckResult } from "../parser/program.js";
 import { lowerTrace } from "../ir/lower.js";
 import type { Graph } from "../ir/node.js";
 import { compileTrain, pipelinePassNames } from "../ir/pipeline.js";
@@ -15,6 +19,8 @@ export interface CompileOptions {
   readonly emit: string;
   readonly dumpAfter?: string;
   readonly batch?: number;
+  readonly out?: string;
+  readonly fuse?: boolean;
 }
 
 export function compileCommand(file: string, opts: CompileOptions, io: Io): number {
@@ -26,6 +32,7 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
   }
   const checked = loadChecked(file, io);
   if (!checked) return 1;
+  if (opts.emit !== "ir") return emitCode(checked, opts, io);
   const sources = checked.sources.texts();
   const print = (title: string, g: Graph) =>
     io.out(`# ${title}\n${printGraph(g, { sources })}\n\n`);
@@ -54,6 +61,39 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
       return 1;
     }
     print(`model ${m.name}: forward (batch ${opts.batch ?? 1})`, simplify(r.value));
+  }
+  return 0;
+}
+
+/** `--emit wgsl|plan`: the kernels of each train section, or its whole Plan as JSON. */
+function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
+  const { trains } = checked.program;
+  if (trains.length === 0) {
+    io.err("grove compile: kernels are compiled from a train section, and this file has none\n");
+    return 1;
+  }
+  for (const t of trains) {
+    const r = compilePlan(t, {
+      fuse: opts.fuse ?? true,
+      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+      sources: checked.sources.texts(),
+    });
+    if (!r.value) {
+      io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
+      return 1;
+    }
+    const plan = r.value.plan;
+    const files: [string, string][] =
+      opts.emit === "plan"
+        ? [[`${t.model}.plan.json`, JSON.stringify(plan, null, 2) + "\n"]]
+        : plan.kernels.map((k) => [`${t.model}.${k.name}.wgsl`, k.wgsl]);
+    if (opts.out) {
+      mkdirSync(opts.out, { recursive: true });
+      for (const [name, text] of files) writeFileSync(join(opts.out, name), text);
+      io.out(`wrote ${files.length} file${files.length === 1 ? "" : "s"} to ${opts.out}\n`);
+    } else
+      for (const [name, text] of files)
+        io.out(opts.emit === "plan" ? text : `// ==> ${name}\n${text}\n`);
   }
   return 0;
 }

@@ -8,6 +8,7 @@ import { renderDiagnostics, type Format } from "../diag/render.js";
 import { checkFile } from "../parser/program.js";
 import { compileCommand } from "./compile.js";
 import { gradcheckCommand } from "./gradcheck.js";
+import { kernelsCommand } from "./kernels.js";
 import { processIo, type Io } from "./io.js";
 
 export { processIo, type Io };
@@ -50,12 +51,40 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .command("compile")
     .description("compile a .grove file and print the result")
     .argument("<file>", ".grove file")
-    .addOption(new Option("--emit <what>", "what to print").choices(["ir"]).default("ir"))
+    .addOption(
+      new Option("--emit <what>", "what to produce").choices(["ir", "wgsl", "plan"]).default("ir"),
+    )
+    .option("-o, --out <dir>", "write files into this folder instead of printing")
+    .option("--no-fuse", "one kernel per primitive (wgsl and plan)")
     .option("--dump-after <pass>", "print the graph after this pipeline pass")
     .option("--batch <n>", "batch size to specialise for", int("--batch"))
-    .action((file: string, opts: { emit: string; dumpAfter?: string; batch?: number }) => {
-      code = compileCommand(file, opts, io);
-    });
+    .action(
+      (
+        file: string,
+        opts: { emit: string; dumpAfter?: string; batch?: number; out?: string; fuse: boolean },
+      ) => {
+        code = compileCommand(file, opts, io);
+      },
+    );
+
+  program
+    .command("kernels")
+    .description("list the kernels of the training step with their cost, and totals")
+    .argument("<file>", ".grove file with a train section")
+    .option("--no-fuse", "one kernel per primitive")
+    .option("--profile", "measure each kernel's GPU time (needs timestamp queries)")
+    .option("--batch <n>", "batch size to specialise for", int("--batch"))
+    .addOption(
+      new Option("--program <name>", "which program").choices(["train", "eval"]).default("train"),
+    )
+    .action(
+      async (
+        file: string,
+        opts: { fuse: boolean; profile?: boolean; batch?: number; program: string },
+      ) => {
+        code = await kernelsCommand(file, { ...opts, profile: opts.profile ?? false }, io);
+      },
+    );
 
   program
     .command("gradcheck")

@@ -5,6 +5,7 @@
  */
 import type { Graph, Node } from "../ir/node.js";
 import type { Op } from "../ir/ops.js";
+import { rereads } from "./tiles.js";
 import { loopOps } from "./wgsl/rules.js";
 
 export interface KernelGroup {
@@ -95,6 +96,32 @@ const rereadingOps: ReadonlySet<Op> = new Set<Op>([
   "scatter_add",
 ]);
 
+/** Ops that only move indices: free to recompute. */
+const viewOps: ReadonlySet<Op> = new Set<Op>([
+  "const",
+  "iota",
+  "broadcast",
+  "reshape",
+  "transpose",
+  "slice",
+]);
+
+/** Element-reads a dispatch's overhead is worth on the adapters measured (about 20 µs). */
+const rereadBudget = 1 << 20;
+
+/** Elements of `n` times how often a rereading consumer reads each of them. */
+function rereadWork(n: Node, f: Facts): number {
+  const size = n.shape.reduce((p, d) => p * d, 1);
+  let worst = 0;
+  for (const c of f.consumers.get(n) ?? []) {
+    if (c.op !== "matmul") continue;
+    c.inputs.forEach((input, k) => {
+      if (input === n) worst = Math.max(worst, size * rereads(c, k));
+    });
+  }
+  return worst;
+}
+
 interface Facts {
   readonly consumers: ReadonlyMap<Node, readonly Node[]>;
   readonly outputs: ReadonlySet<Node>;
@@ -124,6 +151,11 @@ export const rootReasons: readonly (readonly [name: string, test: Predicate, rea
     "reread",
     (n, f) => !cheapOps.has(n.op) && (f.consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)),
     "a matmul or convolution reads each operand many times; costly math is done once beforehand",
+  ],
+  [
+    "reread-large",
+    (n, f) => !viewOps.has(n.op) && rereadWork(n, f) > rereadBudget,
+    "recomputing even cheap math for every re-read of a large operand costs more than a dispatch",
   ],
 ];
 

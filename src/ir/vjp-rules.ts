@@ -95,8 +95,9 @@ const elementwiseVjps: { [P in UnaryOp | BinaryOp | CompareOp]: VjpRule<P> } = {
   tanh: unary((b, _x, y) => b.sub(b.constant(1), b.mul(y, y))),
   // d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x)) = y (1 - y)
   sigmoid: unary((b, _x, y) => b.mul(y, b.sub(b.constant(1), y))),
-  // d/dx relu(x) = [x > 0]  (0 at x = 0)
-  relu: unary((b, x) => b.greater(x, b.constant(0))),
+  // d/dx relu(x) = [x > 0] = [relu(x) > 0]  (0 at x = 0). Reading the output rather than the
+  // input lets the forward kernel keep x in registers: only relu(x) needs to be stored.
+  relu: unary((b, _x, y) => b.greater(y, b.constant(0))),
   // d/dx |x| = sign(x)  (0 at x = 0)
   abs: unary((b, x) => b.sign(x)),
   // sign is piecewise constant: its derivative is 0 almost everywhere, so no gradient flows.

@@ -1,0 +1,40 @@
+/**
+ * @file Tile shapes of the register-tiled matrix product, shared by the fusion pass (which needs
+ * to know how often each operand element is re-read) and the kernel writer.
+ */
+import type { Node } from "../ir/node.js";
+
+/** Candidate tiles, largest first: bigger tiles reuse loads more but give fewer invocations. */
+const tiles: readonly (readonly [number, number])[] = [
+  [8, 8],
+  [4, 8],
+  [8, 4],
+  [4, 4],
+  [2, 4],
+  [4, 2],
+  [2, 2],
+];
+
+/** Keep at least this many invocations so every core has several workgroups to run. */
+const minInvocations = 128;
+
+/** Rows and columns of the output tile one invocation computes, or undefined for small products. */
+export function tileFor(mm: Node): readonly [number, number] | undefined {
+  const r = mm.shape.length;
+  const [m, n] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
+  const batch = mm.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  if (m * n < 256) return undefined;
+  const fits = tiles.filter(([tm, tn]) => m >= tm && n >= tn);
+  const busy = fits.find(
+    ([tm, tn]) => batch * Math.ceil(m / tm) * Math.ceil(n / tn) >= minInvocations,
+  );
+  return busy ?? fits[fits.length - 1];
+}
+
+/** How many times a tiled matmul reads each element of operand `which` (0 = A, 1 = B). */
+export function rereads(mm: Node, which: number): number {
+  const r = mm.shape.length;
+  const [m, n] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
+  const tile = tileFor(mm) ?? [1, 1];
+  return which === 0 ? Math.ceil(n / tile[1]) : Math.ceil(m / tile[0]);
+}
