@@ -96,7 +96,7 @@ test("backward IR of the MLP, simplified", () => {
     %35:f32[5,4] = transpose %8 {perm=[1,0]}  # mlp.grove:3:12
     %36:f32[5,3] = matmul %35 %31  # mlp.grove:3:12
     %37:f32[] = const {value=0}  # mlp.grove:2:7
-    %38:f32[4,5] = greater %7 %37  # mlp.grove:2:7
+    %38:f32[4,5] = greater %8 %37  # mlp.grove:2:7
     %39:f32[4,5] = mul %34 %38  # mlp.grove:2:7
     %40:f32[5] = sum %39 {axes=[0], keepdims=false}  # mlp.grove:2:7
     %41:f32[6,4] = transpose %0 {perm=[1,0]}  # mlp.grove:2:7

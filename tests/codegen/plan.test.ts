@@ -1,0 +1,89 @@
+/**
+ * Plans without a GPU: they are plain data, deterministic, fused into fewer kernels than
+ * primitives, and their memory planner reuses space. Kernel counts per example are asserted so a
+ * change in fusion shows up in review, and one example's WGSL is a golden file.
+ */
+import { describe, expect, it } from "vitest";
+import { TempAllocator } from "../../src/codegen/memory.js";
+import { examplePlan } from "./helpers.js";
+
+const examples = [
+  "examples/mnist-mlp.grove",
+  "examples/mnist-cnn.grove",
+  "examples/autoencoder.grove",
+  "examples/regression.grove",
+  "examples/char-transformer.grove",
+];
+
+describe("plans of the examples", () => {
+  for (const file of examples) {
+    it(`${file}: survives JSON, is deterministic, and fusion cuts dispatches`, () => {
+      const fused = examplePlan(file, 4).plan;
+      expect(JSON.parse(JSON.stringify(fused))).toEqual(fused);
+      expect(JSON.stringify(examplePlan(file, 4).plan)).toBe(JSON.stringify(fused));
+      const unfused = examplePlan(file, 4, false).plan;
+      const n = (p: typeof fused) => p.programs.train!.dispatches.length;
+      expect(n(fused)).toBeLessThan(n(unfused));
+      for (const k of fused.kernels) {
+        expect(k.wgsl).toMatch(/^\/\/ k/);
+        expect(k.wgsl).toContain("@compute @workgroup_size(64)");
+      }
+      expect(fused.peakBytes).toBeGreaterThan(0);
+    });
+  }
+
+  it("dispatches per training step", () => {
+    const counts = Object.fromEntries(
+      examples.map((f) => [
+        f,
+        [true, false].map((fuse) => examplePlan(f, 4, fuse).plan.programs.train!.dispatches.length),
+      ]),
+    );
+    expect(counts).toMatchInlineSnapshot(`
+      {
+        "examples/autoencoder.grove": [
+          19,
+          57,
+        ],
+        "examples/char-transformer.grove": [
+          138,
+          436,
+        ],
+        "examples/mnist-cnn.grove": [
+          24,
+          54,
+        ],
+        "examples/mnist-mlp.grove": [
+          17,
+          57,
+        ],
+        "examples/regression.grove": [
+          14,
+          33,
+        ],
+      }
+    `);
+  });
+
+  it("the MNIST MLP's kernels match the golden WGSL", async () => {
+    const plan = examplePlan("examples/mnist-mlp.grove", 128).plan;
+    const text = plan.kernels.map((k) => k.wgsl).join("\n// " + "-".repeat(70) + "\n");
+    await expect(text).toMatchFileSnapshot("__snapshots__/mnist-mlp.wgsl");
+  });
+});
+
+describe("TempAllocator", () => {
+  it("reuses freed space first-fit and merges neighbours", () => {
+    const a = new TempAllocator();
+    const x = a.allocate(10);
+    const y = a.allocate(4);
+    const z = a.allocate(8);
+    expect([x, y, z]).toEqual([0, 12, 16]);
+    a.free(x, 10);
+    expect(a.allocate(4)).toBe(0);
+    a.free(y, 4);
+    a.free(0, 4);
+    expect(a.allocate(16)).toBe(0);
+    expect(a.peak).toBe(24);
+  });
+});
