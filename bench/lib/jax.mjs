@@ -1,0 +1,123 @@
+/**
+ * @file jax-js 0.1.25 on WebGPU: one `jit`ted training step built with `valueAndGrad`, SGD and
+ * Adam written out with Grove's formulas. Arrays are reference counted (`.ref` keeps one) and lazy.
+ */
+import { createRequire } from "node:module";
+
+export const name = "jax-js";
+
+let jax;
+
+export function version() {
+  const require = createRequire(import.meta.url);
+  const path = require.resolve("@jax-js/jax").replace(/dist[/\\]index\.c?js$/, "package.json");
+  return `${JSON.parse(require("node:fs").readFileSync(path, "utf8")).version} webgpu`;
+}
+
+export async function init() {
+  jax = await import("@jax-js/jax");
+  const devices = await jax.init("webgpu");
+  if (!devices.includes("webgpu")) throw new Error("jax-js: no webgpu device");
+  jax.defaultDevice("webgpu");
+}
+
+export async function setupTrain(workload, weights, { x, labels }) {
+  const { numpy: np, nn, tree, jit, valueAndGrad } = jax;
+  const { dims, batch, optimizer } = workload;
+  const layers = dims.length - 1;
+  const keys = [...weights.keys()];
+  const shapeOf = (i) => (i % 2 === 0 ? [dims[i / 2], dims[i / 2 + 1]] : [dims[(i + 1) / 2]]);
+  const upload = (data, shape) => np.array(data).reshape(shape);
+  let params = Object.fromEntries(keys.map((k, i) => [k, upload(weights.get(k), shapeOf(i))]));
+  const zeros = () => Object.fromEntries(keys.map((k, i) => [k, np.zeros(shapeOf(i))]));
+  let m = zeros();
+  let v = zeros();
+  const xs = upload(x, [batch, dims[0]]);
+  const ys = nn.oneHot(np.array(labels, { dtype: np.int32 }), dims.at(-1));
+
+  const lossFn = (p, x, y) => {
+    let h = x;
+    for (let l = 1; l <= layers; l++) {
+      h = np.matmul(h, p[`l${l}.w`]).add(p[`l${l}.b`]);
+      if (l < layers) h = nn.relu(h);
+    }
+    return np.mean(np.sum(nn.logSoftmax(h, -1).mul(y), -1)).neg();
+  };
+  const a = optimizer.args;
+  const sgdStep = jit((p, x, y, lr) => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.ref(p), x, y);
+    const out = {};
+    for (const k of keys) out[k] = p[k].sub(g[k].mul(lr.ref));
+    lr.dispose();
+    return [loss, out];
+  });
+  const adamStep = jit((p, m, v, x, y, lr, bc1, bc2) => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.ref(p), x, y);
+    const P = {};
+    const M = {};
+    const V = {};
+    for (const k of keys) {
+      const gk = g[k];
+      M[k] = m[k].mul(a.beta1).add(gk.ref.mul(1 - a.beta1));
+      V[k] = v[k].mul(a.beta2).add(gk.ref.mul(gk).mul(1 - a.beta2));
+      const mhat = M[k].ref.div(bc1.ref);
+      const denom = np.sqrt(V[k].ref.div(bc2.ref)).add(a.eps);
+      P[k] = p[k].sub(lr.ref.mul(mhat).div(denom));
+    }
+    lr.dispose();
+    bc1.dispose();
+    bc2.dispose();
+    return [loss, P, M, V];
+  });
+
+  const probe = `l${layers}.b`;
+  let loss;
+  return {
+    step(t) {
+      loss?.dispose();
+      const s = {
+        lr: a.lr,
+        bc1: 1 - Math.pow(a.beta1 ?? 0.9, t),
+        bc2: 1 - Math.pow(a.beta2 ?? 0.999, t),
+      };
+      if (optimizer.name === "sgd") {
+        [loss, params] = sgdStep(params, xs.ref, ys.ref, np.array(s.lr));
+      } else {
+        const scalars = [np.array(s.lr), np.array(s.bc1), np.array(s.bc2)];
+        [loss, params, m, v] = adamStep(params, m, v, xs.ref, ys.ref, ...scalars);
+      }
+    },
+    async read() {
+      // Waiting for every array of the state makes sure the last update ran too (lazy arrays).
+      await jax.blockUntilReady([params, m, v]);
+      const [l, b] = await Promise.all([loss.ref.data(), params[probe].ref.data()]);
+      return { loss: l[0], probe: Array.from(b) };
+    },
+    stats() {
+      return {};
+    },
+  };
+}
+
+export async function setupMatmul(n, a, b) {
+  const { numpy: np } = jax;
+  const ja = np.array(a).reshape([n, n]);
+  const jb = np.array(b).reshape([n, n]);
+  let results = [];
+  return {
+    run() {
+      results.push(np.matmul(ja.ref, jb.ref));
+    },
+    async read() {
+      // Lazy arrays: wait for every product, not just the one that is read.
+      await jax.blockUntilReady(results);
+      const v = (await results.at(-1).ref.data())[0];
+      for (const r of results) r.dispose();
+      results = [];
+      return v;
+    },
+    stats() {
+      return {};
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * @file The benchmark: every workload (two MLPs × SGD and Adam) in Grove, TF.js and jax-js, each
+ * in a fresh process on the same WebGPU device, then the 1024³ matmul. Prints the tables with
+ * ratios Grove / peer and writes them to bench/RESULTS.md. `npm run bench`; options:
+ * `--workloads large-sgd,small-adam`, `--libs grove,tfjs`, `--no-matmul`, `--no-write`.
+ * Exits 1 when the libraries' losses disagree.
+ */
+import { writeFileSync } from "node:fs";
+import * as prettier from "prettier";
+import { fileURLToPath } from "node:url";
+import { checkSteps, workloads } from "./lib/workloads.mjs";
+import { matmulReport, measureMatmul } from "./matmul.mjs";
+import { fmt, machine, mib, ratio, seconds, table } from "./lib/report.mjs";
+import { libraries, runWorker } from "./lib/spawn.mjs";
+
+const tolerance = 1e-3;
+
+function option(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+const libs = option("libs")?.split(",") ?? libraries;
+const chosen = option("workloads")?.split(",");
+const selected = workloads.filter((w) => !chosen || chosen.includes(w.id));
+const started = Date.now();
+const header = machine();
+
+const results = [];
+for (const w of selected) {
+  for (const lib of libs) {
+    process.stderr.write(`${w.id}: ${lib} ...\n`);
+    try {
+      results.push({ workload: w, ...(await runWorker(["train", lib, w.id])) });
+    } catch (e) {
+      process.stderr.write(`${e.message}\n`);
+      results.push({ workload: w, lib, failed: true, error: e.message.split("\n")[0] });
+    }
+  }
+}
+const n = 1024;
+const matmul = process.argv.includes("--no-matmul") ? [] : await measureMatmul(n, libs);
+
+const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+const failures = [];
+const sections = [];
+const speedRows = [];
+const detailRows = [];
+const checkRows = [];
+for (const w of selected) {
+  const rs = results.filter((r) => r.workload === w);
+  const grove = rs.find((r) => r.lib === "Grove");
+  const opt = `${w.optimizer.name === "sgd" ? "SGD" : "Adam"} (lr ${w.optimizer.args.lr})`;
+  for (const r of rs) {
+    const label = `${w.title}, ${opt}`;
+    if (r.failed) {
+      failures.push(`${w.id} ${r.lib}: ${r.error}`);
+      speedRows.push([label, r.lib, "failed", "", "", ""]);
+      continue;
+    }
+    const peer = r !== grove && grove && !grove.failed;
+    speedRows.push([
+      label,
+      `${r.lib} ${r.version}`,
+      fmt(r.stepsPerSec),
+      peer ? ratio(grove.stepsPerSec, r.stepsPerSec) : "–",
+      seconds(r.coldMs),
+      peer ? ratio(grove.coldMs, r.coldMs) : "–",
+    ]);
+    const groveCheck =
+      r === grove ? ` (plan: ${r.planDispatches} dispatches, peak ${mib(r.planPeakBytes)})` : "";
+    detailRows.push([
+      label,
+      r.lib,
+      `${fmt(r.dispatchesPerStep)}${groveCheck}`,
+      fmt(r.submitsPerStep),
+      peer ? ratio(grove.dispatchesPerStep, r.dispatchesPerStep) : "–",
+      mib(r.peakBufferBytes) + (r.tfMemoryBytes ? ` (tf.memory ${mib(r.tfMemoryBytes)})` : ""),
+      peer ? ratio(grove.peakBufferBytes, r.peakBufferBytes) : "–",
+    ]);
+    if (r === grove && Math.round(r.dispatchesPerStep) !== r.planDispatches)
+      failures.push(
+        `${w.id}: Grove counted ${r.dispatchesPerStep} dispatches, plan has ${r.planDispatches}`,
+      );
+    let verdict = "reference";
+    if (peer) {
+      const d1 = rel(r.firstLoss, grove.firstLoss);
+      const dk = rel(r.loss, grove.loss);
+      verdict = `${fmt(d1, 2)} / ${fmt(dk, 2)}`;
+      if (!(d1 <= tolerance && dk <= tolerance)) {
+        verdict += " **FAIL**";
+        failures.push(`${w.id} ${r.lib}: loss ${r.loss} vs Grove ${grove.loss}`);
+      }
+    }
+    checkRows.push([label, r.lib, r.firstLoss.toFixed(6), r.loss.toFixed(6), verdict]);
+  }
+}
+
+sections.push(
+  "## Training steps\n\n" +
+    "Steps/s: median of timed runs of several steps, each ending with a readback of the loss and " +
+    "the last bias (which waits for the whole run). Cold: fresh process with an empty Mesa shader " +
+    "cache, from building the model to the first step's loss on the host. Grove / peer above 1× " +
+    "means Grove is faster in steps/s; below 1× means Grove starts faster.\n\n" +
+    table(
+      ["workload", "library", "steps/s", "Grove / peer", "cold first step", "Grove / peer"],
+      speedRows,
+    ),
+  "## Dispatches and memory\n\n" +
+    "Per step, counted by wrapping `GPUComputePassEncoder.dispatchWorkgroups` and " +
+    "`GPUQueue.submit` over the timed runs (the readbacks add a few submits). Memory: the peak of " +
+    "live bytes over every `GPUDevice.createBuffer` (less `destroy`) in the process, staging " +
+    "buffers and the library's pools included.\n\n" +
+    table(
+      [
+        "workload",
+        "library",
+        "dispatches / step",
+        "submits / step",
+        "Grove / peer",
+        "peak GPU buffers",
+        "Grove / peer",
+      ],
+      detailRows,
+    ),
+  `## Agreement\n\nThe loss of step 1 and of step ${checkSteps} (before that step's update) from ` +
+    `the same initial weights and batch; relative difference to Grove, flagged above ${tolerance}.\n\n` +
+    table(
+      [
+        "workload",
+        "library",
+        "loss step 1",
+        `loss step ${checkSteps}`,
+        "rel. diff (1 / " + checkSteps + ")",
+      ],
+      checkRows,
+    ),
+);
+if (matmul.length > 0) sections.push(matmulReport(n, matmul));
+
+const adapter = results.find((r) => r.adapter)?.adapter ?? matmul[0]?.adapter;
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+const report =
+  `# Grove benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) in ${minutes} min. ` +
+  "Every library runs on the same WebGPU device; lavapipe is Mesa's CPU Vulkan driver, so " +
+  "these numbers compare WebGPU implementations on one device, not GPU speed. See " +
+  "bench/README.md.\n\n" +
+  `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter}`)}\n\n` +
+  sections.join("\n\n") +
+  (failures.length > 0 ? `\n\n## Failures\n\n${failures.map((f) => `- ${f}`).join("\n")}` : "") +
+  "\n";
+const resultsPath = fileURLToPath(new URL("RESULTS.md", import.meta.url));
+// Formatted like the rest of the repository, so that `prettier --check .` passes.
+const formatted = await prettier.format(report, {
+  ...(await prettier.resolveConfig(resultsPath)),
+  filepath: resultsPath,
+});
+console.log(formatted);
+if (!process.argv.includes("--no-write")) {
+  writeFileSync(resultsPath, formatted);
+  process.stderr.write("wrote bench/RESULTS.md\n");
+}
+process.exit(failures.length > 0 ? 1 : 0);
