@@ -6,6 +6,7 @@
  * Exits 1 when the libraries' losses disagree.
  */
 import { writeFileSync } from "node:fs";
+import os from "node:os";
 import * as prettier from "prettier";
 import { fileURLToPath } from "node:url";
 import { checkSteps, workloads } from "./lib/workloads.mjs";
@@ -61,7 +62,7 @@ for (const w of selected) {
     speedRows.push([
       label,
       `${r.lib} ${r.version}`,
-      fmt(r.stepsPerSec),
+      `${fmt(r.stepsPerSec)} (${fmt(Math.min(...r.rates))}–${fmt(Math.max(...r.rates))})`,
       peer ? ratio(grove.stepsPerSec, r.stepsPerSec) : "–",
       seconds(r.coldMs),
       peer ? ratio(grove.coldMs, r.coldMs) : "–",
@@ -97,12 +98,19 @@ for (const w of selected) {
 
 sections.push(
   "## Training steps\n\n" +
-    "Steps/s: median of timed runs of several steps, each ending with a readback of the loss and " +
+    "Steps/s: median (and range) of timed runs of several steps, each ending with a readback of the loss and " +
     "the last bias (which waits for the whole run). Cold: fresh process with an empty Mesa shader " +
     "cache, from building the model to the first step's loss on the host. Grove / peer above 1× " +
     "means Grove is faster in steps/s; below 1× means Grove starts faster.\n\n" +
     table(
-      ["workload", "library", "steps/s", "Grove / peer", "cold first step", "Grove / peer"],
+      [
+        "workload",
+        "library",
+        "steps/s (min–max)",
+        "Grove / peer",
+        "cold first step",
+        "Grove / peer",
+      ],
       speedRows,
     ),
   "## Dispatches and memory\n\n" +
@@ -139,12 +147,17 @@ if (matmul.length > 0) sections.push(matmulReport(n, matmul));
 
 const adapter = results.find((r) => r.adapter)?.adapter ?? matmul[0]?.adapter;
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
+const loadEnd = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 const report =
   `# Grove benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) in ${minutes} min. ` +
   "Every library runs on the same WebGPU device; lavapipe is Mesa's CPU Vulkan driver, so " +
   "these numbers compare WebGPU implementations on one device, not GPU speed. See " +
   "bench/README.md.\n\n" +
-  `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter}`)}\n\n` +
+  `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter}`)}\n` +
+  `- load average at end: ${loadEnd}\n\n` +
   sections.join("\n\n") +
   (failures.length > 0 ? `\n\n## Failures\n\n${failures.map((f) => `- ${f}`).join("\n")}` : "") +
   "\n";
