@@ -6,8 +6,8 @@
  */
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
-import { fuseKernels, type FusionOptions } from "./fuse.js";
-import { writeKernel, type KernelSource, type Location } from "./kernel.js";
+import { fuseKernels, type FusionOptions, type KernelGroup } from "./fuse.js";
+import { assembleKernel, writePart, type KernelSource, type Location } from "./kernel.js";
 import { optimizerKernel, uniformFields, type OptimizerSpec } from "./optimizer.js";
 import type {
   Plan,
@@ -114,11 +114,16 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     return id;
   };
 
+  /**
+   * Kernels of one program. Groups are scheduled in stages by dependency depth; with fusion on,
+   * the groups of a stage share one dispatch. Temporaries are allocated per stage and freed after
+   * the last stage that reads them, so parts of one dispatch never overlap in memory.
+   */
   const dispatchesOf = (
     g: Graph,
     names: readonly [string, Node][],
     withGrads: boolean,
-  ): [PlanDispatch[], KernelSource[]] => {
+  ): PlanDispatch[] => {
     const wanted = new Map<Node, Location>();
     for (const [name, n] of names)
       if (!wanted.has(n))
@@ -129,52 +134,51 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
         if (!wanted.has(n)) wanted.set(n, { arena: "grads", offset: params.at.get(p.name)! });
       }
     const groups = fuseKernels(g, [...wanted.keys()], options);
-    const location = new Map<Node, Location>(wanted);
+    const location = new Map<Node, Location>();
     for (const [name, n] of g.inputs)
       location.set(n, { arena: "inputs", offset: inputs.at.get(name)! });
     for (const [name, n] of g.params)
       location.set(n, { arena: "params", offset: params.at.get(name)! });
-    // Liveness: a temporary is free once the last kernel reading it has run.
+    const stages = schedule(groups, options.fuse);
+    const stageOf = new Map<Node, number>();
+    stages.forEach((stage, s) => stage.forEach((grp) => stageOf.set(grp.output, s)));
     const lastUse = new Map<Node, number>();
-    groups.forEach((grp, k) => {
-      for (const n of grp.nodes) for (const i of n.inputs) lastUse.set(i, k);
+    stages.forEach((stage, s) => {
+      for (const grp of stage)
+        for (const n of grp.nodes) for (const i of n.inputs) lastUse.set(i, s);
     });
-    const sources: KernelSource[] = [];
+    const live: Node[] = [];
     const dispatches: PlanDispatch[] = [];
-    const pending: [number, Node][] = [];
-    groups.forEach((grp, k) => {
-      let store = location.get(grp.output);
-      if (!store || grp.output.op === "input" || grp.output.op === "param") {
-        store = wanted.get(grp.output) ?? {
+    stages.forEach((stage, s) => {
+      const parts = stage.map((grp) => {
+        const store = wanted.get(grp.output) ?? {
           arena: "temps",
           offset: temps.allocate(size(grp.output.shape)),
         };
+        if (store.arena === "temps") live.push(grp.output);
+        const part = writePart(grp, {
+          location: (n) => location.get(n) ?? wanted.get(n),
+          store,
+          where,
+        });
         location.set(grp.output, store);
-        if (store.arena === "temps") pending.push([lastUse.get(grp.output) ?? k, grp.output]);
-      }
-      const src = writeKernel(grp, {
-        location: (n) => location.get(n),
-        store,
-        where,
-        index: nextKernel++,
+        return part;
       });
-      sources.push(src);
+      const src = assembleKernel(parts, nextKernel++);
       dispatches.push({
         kernel: addKernel(src),
         buffers: src.arenas.map((a) => arenaId(a.arena)),
         workgroups: src.workgroups,
       });
-      // Free what no later kernel reads (never the output just written: its readers come later).
-      for (let j = pending.length - 1; j >= 0; j--) {
-        const [last, n] = pending[j]!;
-        if (last <= k && n !== grp.output) {
+      for (let j = live.length - 1; j >= 0; j--) {
+        const n = live[j]!;
+        if ((lastUse.get(n) ?? stageOf.get(n)!) <= s) {
           temps.free(location.get(n)!.offset, size(n.shape));
-          pending.splice(j, 1);
+          live.splice(j, 1);
         }
       }
     });
-    for (const [, n] of pending) temps.free(location.get(n)!.offset, size(n.shape));
-    return [dispatches, sources];
+    return dispatches;
   };
 
   const arenaNames = ["inputs", "params", "grads", "outputs", "temps"];
@@ -187,7 +191,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     return i;
   };
 
-  const [trainDispatches] = dispatchesOf(input.training, hostOutputs(input.training, false), true);
+  const trainDispatches = dispatchesOf(input.training, hostOutputs(input.training, false), true);
   const opt = optimizerKernel(input.optimizer, params.total);
   trainDispatches.push({
     kernel: addKernel(opt.source),
@@ -195,11 +199,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     workgroups: opt.source.workgroups,
   });
   for (const m of opt.moments) arenaId(`state_${m}`);
-  const [evalDispatches] = dispatchesOf(
-    input.evaluation,
-    hostOutputs(input.evaluation, true),
-    false,
-  );
+  const evalDispatches = dispatchesOf(input.evaluation, hostOutputs(input.evaluation, true), false);
 
   const counts: Record<string, number> = {
     inputs: inputs.total,
@@ -269,4 +269,26 @@ function arenaKind(name: string): PlanBuffer["kind"] {
     uniform: "uniform",
   };
   return kinds[name] ?? "temp";
+}
+
+/**
+ * Stages of groups: each group runs one stage after the latest group it reads. Without fusion
+ * every group is a stage of its own, in graph order.
+ */
+function schedule(groups: readonly KernelGroup[], merge: boolean): KernelGroup[][] {
+  if (!merge) return groups.map((g) => [g]);
+  const byOutput = new Map(groups.map((g) => [g.output, g]));
+  const depth = new Map<KernelGroup, number>();
+  for (const g of groups) {
+    let d = 0;
+    for (const n of g.nodes)
+      for (const i of n.inputs) {
+        const dep = byOutput.get(i);
+        if (dep && dep !== g) d = Math.max(d, depth.get(dep)! + 1);
+      }
+    depth.set(g, d);
+  }
+  const stages: KernelGroup[][] = [];
+  for (const g of groups) (stages[depth.get(g)!] ??= []).push(g);
+  return stages;
 }

@@ -48,10 +48,23 @@ export interface KernelContext {
   readonly store: Location;
   /** `file:line:col` of a span, for headers. */
   readonly where: (span: Span | undefined) => string;
-  readonly index: number;
 }
 
-export function writeKernel(group: KernelGroup, ctx: KernelContext): KernelSource {
+/** One fusion group's code: a WGSL function over its own invocation index `t`. */
+export interface KernelPart {
+  readonly group: KernelGroup;
+  /** The function's statements, indented one level. */
+  readonly body: string;
+  readonly helpers: ReadonlySet<string>;
+  readonly arenas: ReadonlyMap<string, BindingAccess>;
+  readonly invocations: number;
+  /** Header comment lines: the fused nodes with their `.grove` locations, and the work split. */
+  readonly header: readonly string[];
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+}
+
+export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
   const out = group.output;
   const w = new Writer();
   const helpers = new Set<string>();
@@ -89,23 +102,64 @@ export function writeKernel(group: KernelGroup, ctx: KernelContext): KernelSourc
       `a_${ctx.store.arena}[${flat}${ctx.store.offset ? ` + ${ctx.store.offset}` : ""}] = ${out.dtype === "i32" ? `bitcast<f32>(${value})` : value};`,
     );
   const main = group.main ?? (out.op === "matmul" ? out : undefined);
-  const tiled = main?.op === "matmul" && tileFor(main) !== undefined;
+  const tile = main?.op === "matmul" ? tileFor(main, ...fusedAround(group, main)) : undefined;
+  const tiled = tile !== undefined;
   const layout = tiled
-    ? matmulBody(w, emitter, group, main!, store)
+    ? matmulBody(w, emitter, group, main!, tile, store)
     : elementwiseBody(w, emitter, group, store);
-  const total = out.shape.reduce((p, d) => p * d, 1);
   if (w.text().includes("g_bits(")) helpers.add("g_bits");
   const ops = group.nodes.map((n) => n.op);
-  const name = `k${ctx.index}_${[...new Set(ops)].slice(0, 4).join("_") || "copy"}`;
-  const order = [...arenas.keys()].sort();
   const header = [
-    `// ${name}: ${ops.length} fused op${ops.length === 1 ? "" : "s"}, output ${out.dtype}[${out.shape.join(",")}]`,
-    ...group.nodes.map((n) => `//   %${n.id} ${n.op}[${n.shape.join(",")}]  ${ctx.where(n.span)}`),
-    `// ${layout.split}`,
+    `${ops.length} fused op${ops.length === 1 ? "" : "s"}, output ${out.dtype}[${out.shape.join(",")}] -> ${ctx.store.arena}@${ctx.store.offset}`,
+    ...group.nodes.map((n) => `  %${n.id} ${n.op}[${n.shape.join(",")}]  ${ctx.where(n.span)}`),
+    layout.split,
+  ];
+  return {
+    group,
+    body: w.text(),
+    helpers,
+    arenas,
+    invocations: layout.invocations,
+    header,
+    bytesRead: [...read].reduce((s, n) => s + 4 * n.shape.reduce((p, d) => p * d, 1), 0),
+    bytesWritten: 4 * out.shape.reduce((p, d) => p * d, 1),
+  };
+}
+
+/**
+ * One WGSL module running several independent parts in a single dispatch: invocations
+ * [0, T0) run part 0, the next range (rounded to whole workgroups) part 1, and so on. Parts of
+ * one dispatch never read what another writes; the emitter guarantees that.
+ */
+export function assembleKernel(parts: readonly KernelPart[], index: number): KernelSource {
+  const ops = parts.flatMap((p) => p.group.nodes.map((n) => n.op));
+  const name = `k${index}_${[...new Set(ops)].slice(0, 4).join("_") || "copy"}`;
+  const arenas = new Map<string, BindingAccess>();
+  for (const p of parts)
+    for (const [a, access] of p.arenas) if (arenas.get(a) !== "read_write") arenas.set(a, access);
+  const helpers = new Set(parts.flatMap((p) => [...p.helpers]));
+  const order = [...arenas.keys()].sort();
+  const starts: number[] = [];
+  let total = 0;
+  for (const p of parts) {
+    starts.push(total);
+    total += Math.ceil(p.invocations / workgroupSize) * workgroupSize;
+  }
+  const header = [
+    `// ${name}: ${parts.length === 1 ? "one part" : `${parts.length} independent parts in one dispatch`}`,
+    ...parts.flatMap((p, i) => [
+      `// part ${i}: ${p.header[0]}`,
+      ...p.header.slice(1).map((l) => `//   ${l}`),
+    ]),
   ];
   const bindings = order.map(
     (a, i) =>
       `@group(0) @binding(${i}) var<storage, ${arenas.get(a) === "read" ? "read" : "read_write"}> a_${a}: array<f32>;`,
+  );
+  const calls = parts.map((_, i) =>
+    i === parts.length - 1
+      ? `  part${i}(t - ${starts[i]});`
+      : `  if (t < ${starts[i + 1]}) {\n    part${i}(t - ${starts[i]});\n    return;\n  }`,
   );
   const wgsl = [
     ...header,
@@ -113,23 +167,24 @@ export function writeKernel(group: KernelGroup, ctx: KernelContext): KernelSourc
     ...bindings,
     "",
     ...(helpers.size > 0 ? [helperCode(helpers), ""] : []),
+    ...parts.flatMap((p, i) => [`fn part${i}(t: i32) {`, p.body, "}", ""]),
     `@compute @workgroup_size(${workgroupSize})`,
     "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
-    w.text(),
+    `  let t = i32(gid.x + gid.y * nwg.x * ${workgroupSize}u);`,
+    ...calls,
     "}",
     "",
   ].join("\n");
-  const bytesRead = [...read].reduce((s, n) => s + 4 * n.shape.reduce((p, d) => p * d, 1), 0);
   return {
     name,
     wgsl,
     arenas: order.map((a) => ({ arena: a, access: arenas.get(a)! })),
     workgroupSize: [workgroupSize, 1, 1],
-    workgroups: dispatchSize(layout.invocations),
+    workgroups: dispatchSize(total),
     ops,
-    flops: estimateFlops(group.nodes),
-    bytesRead,
-    bytesWritten: 4 * total,
+    flops: parts.reduce((s, p) => s + estimateFlops(p.group.nodes), 0),
+    bytesRead: parts.reduce((s, p) => s + p.bytesRead, 0),
+    bytesWritten: parts.reduce((s, p) => s + p.bytesWritten, 0),
   };
 }
 
@@ -160,7 +215,6 @@ interface Layout {
 function elementwiseBody(w: Writer, e: Emitter, group: KernelGroup, store: Store): Layout {
   const out = group.output;
   const total = out.shape.reduce((p, d) => p * d, 1);
-  w.line(`let t = i32(gid.x + gid.y * nwg.x * ${workgroupSize}u);`);
   w.line(`if (t >= ${total}) { return; }`);
   const idx = unflatten("t", out.shape).map((x) => w.bind(x, "i"));
   if (group.main) w.remember(group.main, idx, e.value(group.main, idx));
@@ -179,19 +233,25 @@ function elementwiseBody(w: Writer, e: Emitter, group: KernelGroup, store: Store
  * (such as an activation-derivative mask) are applied as the values are read. The epilogue
  * (bias, activation, residual) runs on each accumulator before its single store.
  */
-function matmulBody(w: Writer, e: Emitter, group: KernelGroup, mm: Node, store: Store): Layout {
+function matmulBody(
+  w: Writer,
+  e: Emitter,
+  group: KernelGroup,
+  mm: Node,
+  tile: readonly [number, number],
+  store: Store,
+): Layout {
   const out = group.output;
   const [a, b] = mm.inputs as [Node, Node];
   const r = mm.shape.length;
   const [M, N] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
   const K = a.shape[a.shape.length - 1]!;
-  const [TM, TN] = tileFor(mm)!;
+  const [TM, TN] = tile;
   const batchShape = mm.shape.slice(0, -2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const tilesM = Math.ceil(M / TM);
   const tilesN = Math.ceil(N / TN);
   const invocations = batch * tilesM * tilesN;
-  w.line(`let t = i32(gid.x + gid.y * nwg.x * ${workgroupSize}u);`);
   w.line(`if (t >= ${invocations}) { return; }`);
   w.line(`let i0 = ((t / ${tilesN}) % ${tilesM}) * ${TM};`);
   w.line(`let j0 = (t % ${tilesN}) * ${TN};`);
@@ -206,7 +266,10 @@ function matmulBody(w: Writer, e: Emitter, group: KernelGroup, mm: Node, store: 
     for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
   const aBatch = broadcastIndex(bIdx, batchShape, a.shape.slice(0, -2));
   const bBatch = broadcastIndex(bIdx, batchShape, b.shape.slice(0, -2));
-  w.block(`for (var k = 0; k < ${K}; k++)`, () =>
+  // The bound is opaque to the shader compiler (t is never negative) so that it does not unroll
+  // a short k loop completely: that multiplies the code, and CPU adapters compile it slowly.
+  w.line(`let kEnd = select(${K}, 0, t < 0);`);
+  w.block(`for (var k = 0; k < kEnd; k++)`, () =>
     w.scoped(() => {
       const av = rows.map((m) => w.bind(e.value(a, [...aBatch, m, "k"]), "x"));
       const bv = cols.map((n) => w.bind(e.value(b, [...bBatch, "k", n]), "y"));
@@ -229,4 +292,20 @@ function matmulBody(w: Writer, e: Emitter, group: KernelGroup, mm: Node, store: 
     invocations,
     split: `${TM}x${TN} output tile per invocation: ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}, k = ${K}`,
   };
+}
+
+/** Ops fused after a loop node (its epilogue) and before it (its operands' prologue). */
+function fusedAround(group: KernelGroup, main: Node): [number, number] {
+  const inGroup = new Set(group.nodes);
+  const before = new Set<Node>();
+  const stack = [...main.inputs];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (!inGroup.has(n) || before.has(n)) continue;
+    before.add(n);
+    stack.push(...n.inputs);
+  }
+  const count = (ns: Iterable<Node>) =>
+    [...ns].filter((n) => !["const", "broadcast", "reshape", "transpose"].includes(n.op)).length;
+  return [count(group.nodes.filter((n) => n !== main && !before.has(n))), count(before)];
 }

@@ -18,13 +18,29 @@ const tiles: readonly (readonly [number, number])[] = [
 /** Keep at least this many invocations so every core has several workgroups to run. */
 const minInvocations = 128;
 
-/** Rows and columns of the output tile one invocation computes, or undefined for small products. */
-export function tileFor(mm: Node): readonly [number, number] | undefined {
+/**
+ * Code a tile may unroll, in op-copies: an epilogue is repeated for every output of the tile and
+ * a prologue for every row and column it reads. CPU-backed adapters compile large shaders slowly
+ * (seconds for a thousand lines), so a heavy epilogue gets a smaller tile.
+ */
+const codeBudget = 100;
+
+/**
+ * Rows and columns of the output tile one invocation computes, or undefined for small products.
+ * `epilogue` and `prologue` count the ops fused after and before the product.
+ */
+export function tileFor(
+  mm: Node,
+  epilogue = 0,
+  prologue = 0,
+): readonly [number, number] | undefined {
   const r = mm.shape.length;
   const [m, n] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
   const batch = mm.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   if (m * n < 256) return undefined;
-  const fits = tiles.filter(([tm, tn]) => m >= tm && n >= tn);
+  const cheapEnough = ([tm, tn]: readonly [number, number]) =>
+    tm * tn * (1 + epilogue) + (tm + tn) * prologue <= codeBudget || (tm <= 2 && tn <= 2);
+  const fits = tiles.filter(([tm, tn]) => m >= tm && n >= tn && cheapEnough([tm, tn]));
   const busy = fits.find(
     ([tm, tn]) => batch * Math.ceil(m / tm) * Math.ceil(n / tn) >= minInvocations,
   );

@@ -42,27 +42,34 @@ describe("plans of the examples", () => {
     expect(counts).toMatchInlineSnapshot(`
       {
         "examples/autoencoder.grove": [
-          19,
+          11,
           57,
         ],
         "examples/char-transformer.grove": [
-          138,
+          79,
           436,
         ],
         "examples/mnist-cnn.grove": [
-          24,
+          14,
           54,
         ],
         "examples/mnist-mlp.grove": [
-          17,
+          11,
           57,
         ],
         "examples/regression.grove": [
-          14,
+          7,
           33,
         ],
       }
     `);
+  });
+
+  it("the 3-layer MLP's Adam step takes at most 12 dispatches", () => {
+    const plan = examplePlan("bench/models/mlp-large.grove", 256).plan;
+    expect(plan.programs.train!.dispatches.length).toBeLessThanOrEqual(12);
+    const last = plan.programs.train!.dispatches.at(-1)!;
+    expect(plan.kernels[last.kernel]!.name).toBe("k_adam");
   });
 
   it("the MNIST MLP's kernels match the golden WGSL", async () => {
