@@ -3,7 +3,7 @@
  * training graph after simplification, or any pipeline stage with `--dump-after=PASS`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compilePlan } from "../codegen/compile.js";
 import { renderDiagnostics } from "../diag/render.js";
 import type { CheckResult } from "../parser/program.js";
@@ -34,8 +34,9 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
   if (!checked) return 1;
   if (opts.emit !== "ir") return emitCode(checked, opts, io);
   const sources = checked.sources.texts();
+  const chunks: string[] = [];
   const print = (title: string, g: Graph) =>
-    io.out(`# ${title}\n${printGraph(g, { sources })}\n\n`);
+    chunks.push(`# ${title}\n${printGraph(g, { sources })}\n\n`);
   const { models, trains } = checked.program;
   for (const t of trains) {
     const r = compileTrain(t, {
@@ -62,6 +63,12 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
     }
     print(`model ${m.name}: forward (batch ${opts.batch ?? 1})`, simplify(r.value));
   }
+  if (opts.out) {
+    mkdirSync(opts.out, { recursive: true });
+    const path = join(opts.out, `${basename(file).replace(/\.grove$/, "")}.ir.txt`);
+    writeFileSync(path, chunks.join(""));
+    io.out(`wrote ${path}\n`);
+  } else io.out(chunks.join(""));
   return 0;
 }
 

@@ -38,7 +38,9 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
       `train ${t.model} (batch ${opts.batch}, seed ${opts.seed}, float64 central differences)\n`,
     );
     const width = Math.max(9, ...results.map((x) => x.name.length));
-    io.out(`  ${"parameter".padEnd(width)}  checked  max rel error  max abs error\n`);
+    io.out(
+      `  ${"parameter".padEnd(width)}  directions  max rel error  max abs error  gradient norm\n`,
+    );
     for (const x of results) {
       const bad = !(x.maxRelError <= opts.tolerance);
       failed ||= bad;

@@ -18,31 +18,33 @@ export interface KernelsOptions {
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
   const checked = loadChecked(file, io);
   if (!checked) return 1;
-  const train = checked.program.trains[0];
-  if (!train) {
+  const trains = checked.program.trains;
+  if (trains.length === 0) {
     io.err(`grove kernels: ${file} has no train section to compile\n`);
     return 1;
   }
-  const r = compilePlan(train, {
-    fuse: opts.fuse,
-    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
-    sources: checked.sources.texts(),
-  });
-  if (!r.value) {
-    io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
-    return 1;
+  for (const train of trains) {
+    const r = compilePlan(train, {
+      fuse: opts.fuse,
+      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+      sources: checked.sources.texts(),
+    });
+    if (!r.value) {
+      io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
+      return 1;
+    }
+    const plan = r.value.plan;
+    if (!plan.programs[opts.program]) {
+      io.err(
+        `grove kernels: no program \`${opts.program}\`; plans have ${Object.keys(plan.programs).join(", ")}\n`,
+      );
+      return 2;
+    }
+    const times = opts.profile ? await profile(plan, opts.program, io) : undefined;
+    if (opts.profile && !times) return 1;
+    if (trains.length > 1) io.out(`# train ${train.model}\n`);
+    io.out(table(plan, opts.program, times));
   }
-  const plan = r.value.plan;
-  const program = plan.programs[opts.program];
-  if (!program) {
-    io.err(
-      `grove kernels: no program \`${opts.program}\`; plans have ${Object.keys(plan.programs).join(", ")}\n`,
-    );
-    return 2;
-  }
-  const times = opts.profile ? await profile(plan, opts.program, io) : undefined;
-  if (opts.profile && !times) return 1;
-  io.out(table(plan, opts.program, times));
   return 0;
 }
 

@@ -19,6 +19,12 @@ const int = (what: string) => (v: string) => {
     throw new InvalidArgumentError(`${what} must be a whole number`);
   return n;
 };
+const atLeastOne = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${what} must be a whole number of at least 1`);
+  return n;
+};
 const positive = (what: string) => (v: string) => {
   const n = Number(v);
   if (!(n > 0)) throw new InvalidArgumentError(`${what} must be a positive number`);
@@ -57,7 +63,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .option("-o, --out <dir>", "write files into this folder instead of printing")
     .option("--no-fuse", "one kernel per primitive (wgsl and plan)")
     .option("--dump-after <pass>", "print the graph after this pipeline pass")
-    .option("--batch <n>", "batch size to specialise for", int("--batch"))
+    .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
     .action(
       (
         file: string,
@@ -73,7 +79,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .argument("<file>", ".grove file with a train section")
     .option("--no-fuse", "one kernel per primitive")
     .option("--profile", "measure each kernel's GPU time (needs timestamp queries)")
-    .option("--batch <n>", "batch size to specialise for", int("--batch"))
+    .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
     .addOption(
       new Option("--program <name>", "which program").choices(["train", "eval"]).default("train"),
     )
@@ -90,7 +96,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .command("gradcheck")
     .description("check every parameter's gradient against float64 finite differences")
     .argument("<file>", ".grove file with a train section")
-    .option("--batch <n>", "batch size of the random inputs", int("--batch"), 2)
+    .option("--batch <n>", "batch size of the random inputs", atLeastOne("--batch"), 2)
     .option("--seed <n>", "seed of the random inputs and parameters", int("--seed"), 1)
     .option("--directions <n>", "random directions per parameter", int("--directions"), 2)
     .option("--tolerance <x>", "largest allowed relative error", positive("--tolerance"), 1e-5)

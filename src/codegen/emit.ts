@@ -267,6 +267,7 @@ function arenaKind(name: string): PlanBuffer["kind"] {
     params: "param",
     outputs: "output",
     uniform: "uniform",
+    grads: "grad",
   };
   return kinds[name] ?? "temp";
 }

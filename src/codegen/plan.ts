@@ -10,9 +10,10 @@ export type PlanDtype = "f32" | "i32" | "u32";
  * What a buffer holds. `input` buffers are written by the host before a run; `param` and `state`
  * (optimizer moments) persist across runs; `output` buffers are read back after a run; `temp`
  * buffers live only within a run and may be shared by values whose lifetimes do not overlap;
+ * `grad` holds each parameter's gradient after a `train` run (laid out like the parameters);
  * `uniform` holds the per-run scalars listed in `Plan.uniforms`.
  */
-export type PlanBufferKind = "input" | "param" | "state" | "output" | "temp" | "uniform";
+export type PlanBufferKind = "input" | "param" | "grad" | "state" | "output" | "temp" | "uniform";
 
 export interface PlanBuffer {
   readonly id: number;
@@ -93,9 +94,12 @@ export interface Plan {
   readonly grads?: readonly PlanTensor[];
   /**
    * The uniform buffer: f32 fields in this order (`lr`, `step`, ...), written by the host before
-   * each run. Absent when no kernel needs per-run scalars.
+   * each run of a program that binds it.
    */
   readonly uniforms?: { readonly buffer: number; readonly fields: readonly string[] };
-  /** Peak bytes of all buffers together (temps shared by liveness). */
+  /**
+   * Bytes of all buffers together: the device memory a Plan needs. Temporaries already share
+   * space by liveness, so this is also the peak.
+   */
   readonly peakBytes: number;
 }
