@@ -20,6 +20,15 @@ export function machine(adapter) {
   } catch {
     // not Debian, or not installed
   }
+  let commit = "unknown";
+  try {
+    const git = (...args) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    const dirty = git("status", "--porcelain", "--", "src").length > 0;
+    commit =
+      git("rev-parse", "--short", "HEAD") + (dirty ? " with uncommitted changes in src/" : "");
+  } catch {
+    // not a git checkout
+  }
   const cpus = os.cpus();
   return [
     `- date: ${new Date().toISOString()}`,
@@ -30,6 +39,7 @@ export function machine(adapter) {
         .join(" "),
     `- Node ${process.version}, ${os.type()} ${os.release()}`,
     `- Mesa: ${mesa.replace(/\s+/, " ")}`,
+    `- Grove: commit ${commit} (dist/ built from the working tree by \`npm run build\`)`,
     `- WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter || "unknown"}`,
   ].join("\n");
 }
