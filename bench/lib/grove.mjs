@@ -43,7 +43,7 @@ export async function setupTrain(workload, weights, { x, labels }) {
   const features = plan.inputs.find((t) => t.dtype === "f32");
   const label = plan.inputs.find((t) => t.dtype === "i32");
 
-  const runner = await PlanRunner.create(grove.device, plan);
+  const runner = await PlanRunner.create(grove.device, plan, { programs: ["train"] });
   for (const p of plan.params) runner.writeParam(p.name, weights.get(p.name));
   for (const s of plan.state)
     runner.writeParam(s.name, new Float32Array(s.shape.reduce((a, d) => a * d, 1)));
@@ -87,7 +87,7 @@ export async function setupMatmul(n, a, b) {
     },
     { fuse: true },
   );
-  const runner = await PlanRunner.create(grove.device, plan);
+  const runner = await PlanRunner.create(grove.device, plan, { programs: ["eval"] });
   runner.writeInput("a", a);
   runner.writeInput("b", b);
   return {

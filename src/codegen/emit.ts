@@ -192,13 +192,16 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
   };
 
   const trainDispatches = dispatchesOf(input.training, hostOutputs(input.training, false), true);
-  const opt = optimizerKernel(input.optimizer, params.total);
-  trainDispatches.push({
-    kernel: addKernel(opt.source),
-    buffers: opt.source.arenas.map((a) => arenaId(a.arena)),
-    workgroups: opt.source.workgroups,
-  });
-  for (const m of opt.moments) arenaId(`state_${m}`);
+  // No parameters, nothing to update (a forward-only plan): no optimizer kernel.
+  const opt = params.total > 0 ? optimizerKernel(input.optimizer, params.total) : undefined;
+  if (opt) {
+    trainDispatches.push({
+      kernel: addKernel(opt.source),
+      buffers: opt.source.arenas.map((a) => arenaId(a.arena)),
+      workgroups: opt.source.workgroups,
+    });
+    for (const m of opt.moments) arenaId(`state_${m}`);
+  }
   const evalDispatches = dispatchesOf(input.evaluation, hostOutputs(input.evaluation, true), false);
 
   const counts: Record<string, number> = {
@@ -237,7 +240,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     programs,
     inputs: inputTensors.map((t) => fix(t, "inputs")),
     params: paramTensors.map((t) => fix(t, "params")),
-    state: opt.moments.flatMap((m) =>
+    state: (opt?.moments ?? []).flatMap((m) =>
       paramTensors.map((p) => ({
         name: `${m}:${p.name}`,
         param: p.name,

@@ -35,7 +35,7 @@ export class PlanRunner {
     readonly device: GPUDevice,
     readonly plan: Plan,
     private readonly buffers: ReadonlyMap<number, GPUBuffer>,
-    private readonly programs: ReadonlyMap<string, readonly EncodedDispatch[]>,
+    private readonly programs: Map<string, readonly EncodedDispatch[]>,
     private readonly tensors: {
       readonly inputs: ReadonlyMap<string, HostTensor>;
       readonly outputs: ReadonlyMap<string, HostTensor>;
@@ -51,46 +51,19 @@ export class PlanRunner {
   }
 
   /**
-   * Creates every buffer of `plan`, compiles every kernel (in parallel; cached per device by WGSL)
-   * and prebuilds one bind group per dispatch. Throws an `InternalError` for a malformed plan or a
-   * kernel that does not compile, and a `GpuError` when the buffers do not fit on the device.
+   * Creates every buffer of `plan`, then prepares `options.programs` (default: all of them):
+   * compiles their kernels (in parallel; cached per device by WGSL) and prebuilds one bind group
+   * per dispatch. Other programs are prepared later with `prepare`, so a training run does not
+   * wait for the evaluation kernels. Throws an `InternalError` for a malformed plan or a kernel
+   * that does not compile, and a `GpuError` when the buffers do not fit on the device.
    */
-  static async create(device: GPUDevice, plan: Plan): Promise<PlanRunner> {
+  static async create(
+    device: GPUDevice,
+    plan: Plan,
+    options: { readonly programs?: readonly string[] } = {},
+  ): Promise<PlanRunner> {
     const planBuffers = checkPlan(plan, device.limits.maxStorageBuffersPerShaderStage);
-    const cache = PipelineCache.for(device);
-    const compiled = Promise.all(plan.kernels.map((k) => cache.pipeline(k)));
     const buffers = await createBuffers(device, [...planBuffers.values()]);
-    let pipelines: GPUComputePipeline[];
-    try {
-      pipelines = await compiled;
-    } catch (e) {
-      for (const b of buffers.values()) b.destroy();
-      throw e;
-    }
-    const byKernel = new Map(
-      plan.kernels.map((k, i) => [k.id, { kernel: k, pipeline: pipelines[i]! }]),
-    );
-
-    device.pushErrorScope("validation");
-    const programs = new Map<string, EncodedDispatch[]>();
-    for (const [name, program] of Object.entries(plan.programs)) {
-      const encoded = program.dispatches.map((d, i): EncodedDispatch => {
-        const { kernel, pipeline } = byKernel.get(d.kernel)!;
-        const bindGroup = device.createBindGroup({
-          label: `${name}#${i}:${kernel.name}`,
-          layout: cache.layout(kernel.bindings),
-          entries: d.buffers.map((id, binding) => ({
-            binding,
-            resource: { buffer: buffers.get(id)! },
-          })),
-        });
-        return { kernel: kernel.name, pipeline, bindGroup, workgroups: d.workgroups };
-      });
-      programs.set(name, encoded);
-    }
-    const error = await device.popErrorScope();
-    if (error) throw new InternalError(`bind groups rejected: ${error.message}`);
-
     const host = (list: readonly PlanTensor[]) =>
       new Map(list.map((t) => [t.name, hostTensor(t, planBuffers.get(t.buffer)!)]));
     const tensors = {
@@ -99,7 +72,54 @@ export class PlanRunner {
       params: host([...plan.params, ...plan.state]),
       grads: host(plan.grads ?? []),
     };
-    return new PlanRunner(device, plan, buffers, programs, tensors);
+    const runner = new PlanRunner(device, plan, buffers, new Map(), tensors);
+    try {
+      for (const name of options.programs ?? Object.keys(plan.programs)) await runner.prepare(name);
+    } catch (e) {
+      runner.destroy();
+      throw e;
+    }
+    return runner;
+  }
+
+  /** Compiles a program's kernels and builds its bind groups; a no-op when already prepared. */
+  async prepare(programName: string): Promise<void> {
+    this.assertUsable();
+    if (this.programs.has(programName)) return;
+    const program = this.plan.programs[programName];
+    if (!program) {
+      const known = Object.keys(this.plan.programs).join(", ");
+      throw new Error(`no program "${programName}" in this plan; it has ${known || "none"}`);
+    }
+    const cache = PipelineCache.for(this.device);
+    const kernels = new Map(this.plan.kernels.map((k) => [k.id, k]));
+    const used = [...new Set(program.dispatches.map((d) => d.kernel))];
+    const pipelines = new Map(
+      await Promise.all(
+        used.map(async (id) => [id, await cache.pipeline(kernels.get(id)!)] as const),
+      ),
+    );
+    this.device.pushErrorScope("validation");
+    const encoded = program.dispatches.map((d, i): EncodedDispatch => {
+      const kernel = kernels.get(d.kernel)!;
+      const bindGroup = this.device.createBindGroup({
+        label: `${programName}#${i}:${kernel.name}`,
+        layout: cache.layout(kernel.bindings),
+        entries: d.buffers.map((id, binding) => ({
+          binding,
+          resource: { buffer: this.buffers.get(id)! },
+        })),
+      });
+      return {
+        kernel: kernel.name,
+        pipeline: pipelines.get(d.kernel)!,
+        bindGroup,
+        workgroups: d.workgroups,
+      };
+    });
+    const error = await this.device.popErrorScope();
+    if (error) throw new InternalError(`bind groups rejected: ${error.message}`);
+    this.programs.set(programName, encoded);
   }
 
   /** Writes a program input. `data` must match the input's dtype and element count. */
@@ -209,10 +229,12 @@ export class PlanRunner {
   private program(name: string): { program: PlanProgram; dispatches: readonly EncodedDispatch[] } {
     const program = this.plan.programs[name];
     const dispatches = this.programs.get(name);
-    if (!program || !dispatches) {
+    if (!program) {
       const known = Object.keys(this.plan.programs).join(", ");
       throw new Error(`no program "${name}" in this plan; it has ${known || "none"}`);
     }
+    if (!dispatches)
+      throw new Error(`program "${name}" is not prepared: await runner.prepare("${name}") first`);
     return { program, dispatches };
   }
 

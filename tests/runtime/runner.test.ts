@@ -46,6 +46,18 @@ describeGpu("PlanRunner", ({ device }) => {
     runner.destroy();
   });
 
+  it("prepares only the programs asked for, and the others on demand", async () => {
+    const runner = await PlanRunner.create(device, addPlan(), { programs: [] });
+    runner.writeInput("x", values(n, 1));
+    runner.writeInput("y", values(n, 2));
+    expect(() => runner.run("eval")).toThrow('program "eval" is not prepared');
+    await runner.prepare("eval");
+    runner.run("eval");
+    expect((await runner.readOutput("sum")).length).toBe(n);
+    await expect(runner.prepare("train")).rejects.toThrow('no program "train"');
+    runner.destroy();
+  });
+
   it("orders two dispatches in one pass: the second reads the first's temp", async () => {
     const runner = await PlanRunner.create(device, chainPlan());
     const x = values(n, 3);
