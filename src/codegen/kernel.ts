@@ -259,8 +259,15 @@ function matmulBody(
     batch > 1
       ? unflatten(w.bind(`t / ${tilesM * tilesN}`, "bt"), batchShape).map((x) => w.bind(x, "b"))
       : batchShape.map(() => "0");
-  const rows = [...Array(TM).keys()].map((ii) => w.bind(`min(i0 + ${ii}, ${M - 1})`, "m"));
-  const cols = [...Array(TN).keys()].map((jj) => w.bind(`min(j0 + ${jj}, ${N - 1})`, "n"));
+  // When the tile divides the output evenly no index needs clamping and no store a guard.
+  const exactM = M % TM === 0;
+  const exactN = N % TN === 0;
+  const rows = [...Array(TM).keys()].map((ii) =>
+    w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m"),
+  );
+  const cols = [...Array(TN).keys()].map((jj) =>
+    w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n"),
+  );
   const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
   for (let ii = 0; ii < TM; ii++)
     for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
@@ -279,15 +286,20 @@ function matmulBody(
     }),
   );
   for (let ii = 0; ii < TM; ii++)
-    for (let jj = 0; jj < TN; jj++)
-      w.block(`if (i0 + ${ii} < ${M} && j0 + ${jj} < ${N})`, () =>
-        w.scoped(() => {
-          const idx = [...bIdx, `i0 + ${ii}`, `j0 + ${jj}`];
-          w.remember(mm, idx, acc(ii, jj));
-          const flat = flatten(idx, out.shape);
-          store(flat, e.value(out, idx));
-        }),
-      );
+    for (let jj = 0; jj < TN; jj++) {
+      const idx = [...bIdx, exactM ? rows[ii]! : `i0 + ${ii}`, exactN ? cols[jj]! : `j0 + ${jj}`];
+      const epilogue = () => {
+        w.remember(mm, idx, acc(ii, jj));
+        store(flatten(idx, out.shape), e.value(out, idx));
+      };
+      const guards = [
+        ...(exactM ? [] : [`i0 + ${ii} < ${M}`]),
+        ...(exactN ? [] : [`j0 + ${jj} < ${N}`]),
+      ];
+      // Unguarded stores share loads (a bias, say) between the tile's elements.
+      if (guards.length === 0) epilogue();
+      else w.block(`if (${guards.join(" && ")})`, () => w.scoped(epilogue));
+    }
   return {
     invocations,
     split: `${TM}x${TN} output tile per invocation: ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}, k = ${K}`,

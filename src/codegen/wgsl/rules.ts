@@ -64,9 +64,16 @@ function compare(op: string): AnyRule {
 const zero = (n: Node) => (isF(n) ? "0.0" : "0");
 
 /** Loops `for (var name = 0; name < n; name++)` around `body`, fresh names per loop. */
+/**
+ * Loops `for (var r = 0; r < n; r++)` around `body`, with a fresh name. Every kernel function has
+ * an invocation index `t` that is never negative; hiding the bound behind it keeps the shader
+ * compiler from unrolling short loops completely, which multiplies the code and makes CPU-backed
+ * adapters compile for seconds.
+ */
 function loop(w: Writer, n: number, body: (v: string) => void): void {
   const v = w.fresh("r");
-  w.block(`for (var ${v} = 0; ${v} < ${n}; ${v}++)`, () => body(v));
+  const bound = n <= 1 ? String(n) : `select(${n}, 0, t < 0)`;
+  w.block(`for (var ${v} = 0; ${v} < ${bound}; ${v}++)`, () => body(v));
 }
 
 /** Emits a reduction over `axes` of `x` for output index `idx`; returns the accumulator. */
