@@ -4,7 +4,6 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { compilePlan } from "../codegen/compile.js";
 import { renderDiagnostics } from "../diag/render.js";
 import type { CheckResult } from "../parser/program.js";
 import { lowerTrace } from "../ir/lower.js";
@@ -13,7 +12,7 @@ import { compileTrain, pipelinePassNames } from "../ir/pipeline.js";
 import { printGraph } from "../ir/print.js";
 import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
-import { loadChecked } from "./load.js";
+import { loadChecked, planOf } from "./load.js";
 
 export interface CompileOptions {
   readonly emit: string;
@@ -80,16 +79,8 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
     return 1;
   }
   for (const t of trains) {
-    const r = compilePlan(t, {
-      fuse: opts.fuse ?? true,
-      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
-      sources: checked.sources.texts(),
-    });
-    if (!r.value) {
-      io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
-      return 1;
-    }
-    const plan = r.value.plan;
+    const plan = planOf(checked, t, { fuse: opts.fuse ?? true, batch: opts.batch }, io);
+    if (!plan) return 1;
     const files: [string, string][] =
       opts.emit === "plan"
         ? [[`${t.model}.plan.json`, JSON.stringify(plan, null, 2) + "\n"]]

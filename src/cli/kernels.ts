@@ -2,11 +2,9 @@
  * @file `grove kernels FILE`: one row per dispatch of the training step (fused ops, FLOPs, bytes
  * read and written, workgroups, and with `--profile` the measured GPU time), then totals.
  */
-import { renderDiagnostics } from "../diag/render.js";
-import { compilePlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { Io } from "./io.js";
-import { loadChecked } from "./load.js";
+import { loadChecked, planOf } from "./load.js";
 
 export interface KernelsOptions {
   readonly fuse: boolean;
@@ -24,16 +22,8 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     return 1;
   }
   for (const train of trains) {
-    const r = compilePlan(train, {
-      fuse: opts.fuse,
-      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
-      sources: checked.sources.texts(),
-    });
-    if (!r.value) {
-      io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
-      return 1;
-    }
-    const plan = r.value.plan;
+    const plan = planOf(checked, train, { fuse: opts.fuse, batch: opts.batch }, io);
+    if (!plan) return 1;
     if (!plan.programs[opts.program]) {
       io.err(
         `grove kernels: no program \`${opts.program}\`; plans have ${Object.keys(plan.programs).join(", ")}\n`,

@@ -2,8 +2,11 @@
  * @file Shared by the commands: check a file, print its diagnostics, and hand back the checked
  * program only when there were no errors.
  */
+import { compilePlan } from "../codegen/compile.js";
+import type { Plan } from "../codegen/plan.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
+import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, type CheckResult } from "../parser/program.js";
 import type { Io } from "./io.js";
 
@@ -15,4 +18,20 @@ export function loadChecked(
   const r = checkFile(file);
   if (r.diagnostics.length > 0) io.err(renderDiagnostics(r.diagnostics, r.sources, format) + "\n");
   return hasErrors(r.diagnostics) ? undefined : r;
+}
+
+/** Compiles a train section to a Plan, printing diagnostics; undefined when it failed. */
+export function planOf(
+  checked: CheckResult,
+  train: ElaboratedTrain,
+  opts: { readonly fuse?: boolean; readonly batch?: number | undefined },
+  io: Io,
+): Plan | undefined {
+  const r = compilePlan(train, {
+    fuse: opts.fuse ?? true,
+    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    sources: checked.sources.texts(),
+  });
+  if (!r.value) io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
+  return r.value?.plan;
 }

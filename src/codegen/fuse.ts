@@ -4,7 +4,7 @@
  * writes the code. Each reason to give a node its own kernel is a named predicate below.
  */
 import type { Graph, Node } from "../ir/node.js";
-import type { Op } from "../ir/ops.js";
+import { binaryOps, compareOps, unaryOps, type Op } from "../ir/ops.js";
 import { rereads } from "./tiles.js";
 import { loopOps } from "./wgsl/rules.js";
 
@@ -56,32 +56,9 @@ const cheapOps: ReadonlySet<Op> = new Set<Op>([
 ]);
 
 const elementwiseOps: ReadonlySet<Op> = new Set<Op>([
-  "neg",
-  "exp",
-  "log",
-  "sqrt",
-  "rsqrt",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "abs",
-  "sign",
-  "sin",
-  "cos",
-  "erf",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "less",
-  "less_equal",
-  "greater",
-  "greater_equal",
-  "equal",
-  "not_equal",
+  ...unaryOps,
+  ...binaryOps,
+  ...compareOps,
   "where",
   "cast",
   "stop_gradient",

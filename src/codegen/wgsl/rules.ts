@@ -118,6 +118,19 @@ function windowLoops(
   loop(e.w, size[0], (kh) => loop(e.w, size[1], (kw) => body(kh, kw)));
 }
 
+/** Whether input position (h, w) lies in the pooling window at output position (oh, ow). */
+function insideWindow(
+  h: string,
+  w: string,
+  oh: string,
+  ow: string,
+  { size, stride }: { size: readonly [number, number]; stride: readonly [number, number] },
+): string {
+  const top = `${oh} * ${stride[0]}`;
+  const left = `${ow} * ${stride[1]}`;
+  return `${paren(h)} >= ${top} && ${paren(h)} < ${top} + ${size[0]} && ${paren(w)} >= ${left} && ${paren(w)} < ${left} + ${size[1]}`;
+}
+
 export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   // ------------------------------------------------------------ leaves and constants
   input: () => {
@@ -405,7 +418,7 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
     loop(e.w, OH, (oh) =>
       loop(e.w, OW, (ow) =>
         e.w.scoped(() => {
-          const inside = `${paren(h)} >= ${oh} * ${stride[0]} && ${paren(h)} < ${oh} * ${stride[0]} + ${size[0]} && ${paren(wi)} >= ${ow} * ${stride[1]} && ${paren(wi)} < ${ow} * ${stride[1]} + ${size[1]}`;
+          const inside = insideWindow(h, wi, oh, ow, n.attrs);
           e.w.block(`if (${inside})`, () => {
             const bh = e.w.fresh("bh");
             const bw = e.w.fresh("bw");
@@ -440,13 +453,13 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
     const dy = n.inputs[0]!;
     const [nn, c, h, wi] = idx as [string, string, string, string];
     const [, , OH, OW] = dy.shape as [number, number, number, number];
-    const { size, stride } = n.attrs;
+    const { size } = n.attrs;
     const acc = e.w.fresh("acc");
     e.w.line(`var ${acc} = 0.0;`);
     loop(e.w, OH, (oh) =>
       loop(e.w, OW, (ow) =>
         e.w.scoped(() => {
-          const inside = `${paren(h)} >= ${oh} * ${stride[0]} && ${paren(h)} < ${oh} * ${stride[0]} + ${size[0]} && ${paren(wi)} >= ${ow} * ${stride[1]} && ${paren(wi)} < ${ow} * ${stride[1]} + ${size[1]}`;
+          const inside = insideWindow(h, wi, oh, ow, n.attrs);
           e.w.block(`if (${inside})`, () =>
             e.w.line(`${acc} = ${acc} + ${paren(e.value(dy, [nn, c, oh, ow]))};`),
           );
