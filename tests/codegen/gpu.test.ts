@@ -188,6 +188,33 @@ describeGpu("generated kernels", (gpu) => {
     }
   }
 
+  it("random shapes: tiled matmuls with epilogues and reductions, tile remainders included", async () => {
+    const rand = seededRandom(2026);
+    const dim = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    for (let trial = 0; trial < 6; trial++) {
+      const [m, k, n] = [dim(9, 90), dim(1, 70), dim(9, 90)];
+      const batch = trial % 2 === 0 ? [] : [dim(1, 3)];
+      const b = new GraphBuilder();
+      const x = f(b, "x", [...batch, m, k]);
+      const w = f(b, "w", [k, n]);
+      const mm = b.matmul(
+        trial % 3 === 2
+          ? b.transpose(f(b, "xt", [...batch, k, m]), batch.length ? [0, 2, 1] : [1, 0])
+          : x,
+        w,
+      );
+      const y = b.add(b.tanh(b.add(mm, f(b, "bias", [n]))), b.sum(mm, [-1], true));
+      const g = b.build({ y });
+      const inputs = randomInputs(g, 100 + trial, 4);
+      const want = interpret(g, inputs, { precision: "f32" }).get(g.outputs.get("y")!)!.data;
+      const got = await runForward(gpu.device, forwardPlan(g), inputs);
+      expect(
+        relError(got, want),
+        `trial ${trial} (seed 2026): [${batch}] ${m}x${k} @ ${k}x${n}`,
+      ).toBeLessThan(2e-5);
+    }
+  });
+
   const examples: [string, number, boolean[]][] = [
     ["examples/mnist-mlp.grove", 3, [true, false]],
     ["examples/mnist-cnn.grove", 2, [true, false]],
