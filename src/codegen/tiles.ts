@@ -38,8 +38,12 @@ export function tileFor(
   const [m, n] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
   const batch = mm.shape.slice(0, -2).reduce((p, d) => p * d, 1);
   if (m * n < 256) return undefined;
+  // A bias and an activation on a plain product are worth the largest tile.
+  const plainish = epilogue <= 2 && prologue === 0;
   const cheapEnough = ([tm, tn]: readonly [number, number]) =>
-    tm * tn * (1 + epilogue) + (tm + tn) * prologue <= codeBudget || (tm <= 2 && tn <= 2);
+    plainish ||
+    tm * tn * (1 + epilogue) + (tm + tn) * prologue <= codeBudget ||
+    (tm <= 2 && tn <= 2);
   const fits = tiles.filter(([tm, tn]) => m >= tm && n >= tn && cheapEnough([tm, tn]));
   const busy = fits.find(
     ([tm, tn]) => batch * Math.ceil(m / tm) * Math.ceil(n / tn) >= minInvocations,
