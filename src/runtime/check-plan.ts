@@ -6,7 +6,11 @@ import type { Plan, PlanBuffer } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 
 /** Checks `plan` and returns its buffers by id. */
-export function checkPlan(plan: Plan, maxStorageBuffers: number): Map<number, PlanBuffer> {
+export function checkPlan(
+  plan: Plan,
+  maxStorageBuffers: number,
+  maxBindingBytes = Infinity,
+): Map<number, PlanBuffer> {
   const fail = (message: string): never => {
     throw new InternalError(`malformed plan: ${message}`);
   };
@@ -15,6 +19,12 @@ export function checkPlan(plan: Plan, maxStorageBuffers: number): Map<number, Pl
   for (const b of plan.buffers) {
     if (buffers.has(b.id)) fail(`two buffers have id ${b.id}`);
     if (!(b.bytes >= 4 && b.bytes % 4 === 0)) fail(`buffer ${b.name} has ${b.bytes} bytes`);
+    if (b.kind !== "uniform" && b.bytes > maxBindingBytes)
+      throw new Error(
+        `this model needs a ${b.bytes}-byte ${b.name} buffer, but the device binds at most ` +
+          `${maxBindingBytes} bytes in one storage binding; use a smaller batch (splitting ` +
+          `large buffers across bindings is not implemented yet)`,
+      );
     buffers.set(b.id, b);
   }
   const kernels = new Map(plan.kernels.map((k) => [k.id, k]));

@@ -62,7 +62,11 @@ export class PlanRunner {
     plan: Plan,
     options: { readonly programs?: readonly string[] } = {},
   ): Promise<PlanRunner> {
-    const planBuffers = checkPlan(plan, device.limits.maxStorageBuffersPerShaderStage);
+    const planBuffers = checkPlan(
+      plan,
+      device.limits.maxStorageBuffersPerShaderStage,
+      device.limits.maxStorageBufferBindingSize,
+    );
     const buffers = await createBuffers(device, [...planBuffers.values()]);
     const host = (list: readonly PlanTensor[]) =>
       new Map(list.map((t) => [t.name, hostTensor(t, planBuffers.get(t.buffer)!)]));

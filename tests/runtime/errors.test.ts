@@ -76,6 +76,16 @@ describeGpu("runtime errors", (gpu) => {
     );
   });
 
+  it("says when a buffer is larger than the device can bind", async () => {
+    const plan = doublePlan();
+    const huge = device.limits.maxStorageBufferBindingSize + 4;
+    const big = {
+      ...plan,
+      buffers: plan.buffers.map((b, i) => (i === 0 ? { ...b, bytes: huge } : b)),
+    };
+    await expect(PlanRunner.create(device, big)).rejects.toThrow(/binds at most \d+ bytes/);
+  });
+
   it("surfaces a GPU validation error on the runner's next call", async () => {
     const runner = await PlanRunner.create(device, doublePlan());
     runner.writeInput("x", new Float32Array(64));
