@@ -52,7 +52,9 @@ async function profile(plan: Plan, program: string, io: Io): Promise<number[] | 
     const runner = await PlanRunner.create(gpu.device, plan);
     initialiseParams(runner, plan, 0);
     randomInputs(runner, plan, 0);
-    runner.writeUniforms({ lr: 1e-3, bc1: 0.1, bc2: 0.001, step: 1 });
+    const step: Record<string, number> = { lr: 1e-3, bc1: 0.1, bc2: 0.001, step: 1 };
+    if (plan.uniforms?.fields.includes("clip")) step.clip = 1;
+    runner.writeUniforms(step);
     runner.run(program); // warm up: first use pays for pipeline setup
     const times = await runner.profile(program);
     runner.destroy();

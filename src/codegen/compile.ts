@@ -43,6 +43,7 @@ export function compilePlan(
       evaluation,
       params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
       optimizer: train.optimizer,
+      clipGradNorm: train.clipGradNorm !== undefined,
       ...(options.sources ? { sources: options.sources } : {}),
     },
     { fuse: options.fuse ?? true },

@@ -8,7 +8,7 @@ import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
 import { fuseKernels, type FusionOptions, type KernelGroup } from "./fuse.js";
 import { assembleKernel, writePart, type KernelSource, type Location } from "./kernel.js";
-import { optimizerKernel, uniformFields, type OptimizerSpec } from "./optimizer.js";
+import { gradNormKernel, optimizerKernel, uniformFields, type OptimizerSpec } from "./optimizer.js";
 import type {
   Plan,
   PlanBuffer,
@@ -27,6 +27,8 @@ export interface EmitInput {
   readonly evaluation: Graph;
   readonly params: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
   readonly optimizer: OptimizerSpec;
+  /** Clip the global gradient norm (the limit itself is the uniform `clip`). */
+  readonly clipGradNorm?: boolean;
   /** Source texts by path, for `.grove` locations in kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
 }
@@ -193,7 +195,18 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
 
   const trainDispatches = dispatchesOf(input.training, hostOutputs(input.training, false), true);
   // No parameters, nothing to update (a forward-only plan): no optimizer kernel.
-  const opt = params.total > 0 ? optimizerKernel(input.optimizer, params.total) : undefined;
+  const clipping = (input.clipGradNorm ?? false) && params.total > 0;
+  const normAt = clipping ? outputs.place("grad_norm", 1) : undefined;
+  if (normAt !== undefined) {
+    const norm = gradNormKernel(params.total, normAt);
+    trainDispatches.push({
+      kernel: addKernel(norm),
+      buffers: norm.arenas.map((a) => arenaId(a.arena)),
+      workgroups: norm.workgroups,
+    });
+    outputTensors.push({ name: "grad_norm", buffer: 0, offset: normAt, shape: [], dtype: "f32" });
+  }
+  const opt = params.total > 0 ? optimizerKernel(input.optimizer, params.total, normAt) : undefined;
   if (opt) {
     trainDispatches.push({
       kernel: addKernel(opt.source),
@@ -210,7 +223,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     grads: params.total,
     outputs: outputs.total,
     temps: temps.peak,
-    uniform: 4,
+    uniform: uniformFields(clipping).length,
   };
   arenaId("uniform");
   const buffers: PlanBuffer[] = arenaNames.map((name, id) => ({
@@ -225,7 +238,10 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
     train: {
       dispatches: trainDispatches,
       inputs: [...input.training.inputs.keys()],
-      outputs: hostOutputs(input.training, false).map(([n]) => n),
+      outputs: [
+        ...hostOutputs(input.training, false).map(([n]) => n),
+        ...(clipping ? ["grad_norm"] : []),
+      ],
     },
     eval: {
       dispatches: evalDispatches,
@@ -258,7 +274,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
       dtype: "f32" as const,
     })),
     outputs: outputTensors.map((t) => fix(t, "outputs")),
-    uniforms: { buffer: arenaId("uniform"), fields: [...uniformFields] },
+    uniforms: { buffer: arenaId("uniform"), fields: uniformFields(clipping) },
     peakBytes: buffers.reduce((s, b) => s + b.bytes, 0),
   };
 }

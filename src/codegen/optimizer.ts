@@ -13,8 +13,61 @@ export interface OptimizerSpec {
   readonly args: Readonly<Record<string, unknown>>;
 }
 
-/** Per-step scalars every optimizer kernel reads, in uniform-buffer order. */
-export const uniformFields = ["lr", "bc1", "bc2", "step"] as const;
+/**
+ * Per-step scalars the optimizer kernel reads, in uniform-buffer order. With gradient clipping a
+ * fifth, `clip`, holds the largest allowed global gradient norm (0: no clipping).
+ */
+export function uniformFields(clipping: boolean): string[] {
+  return ["lr", "bc1", "bc2", "step", ...(clipping ? ["clip"] : [])];
+}
+
+/**
+ * The global gradient norm ‖g‖₂ over every parameter, as one workgroup's tree reduction (one
+ * dispatch; a single workgroup, so its barriers stay cheap), written to `outputs` at `offset`
+ * where the optimizer and the host both read it.
+ */
+export function gradNormKernel(count: number, offset: number): KernelSource {
+  const size = 256;
+  const wgsl = [
+    `// k_grad_norm: the global L2 norm of all ${count} gradient values, for clipping`,
+    "// one workgroup: each invocation sums squares with a stride, then a tree reduction",
+    "",
+    "@group(0) @binding(0) var<storage, read> a_grads: array<f32>;",
+    "@group(0) @binding(1) var<storage, read_write> a_outputs: array<f32>;",
+    `var<workgroup> partial: array<f32, ${size}>;`,
+    "",
+    `@compute @workgroup_size(${size})`,
+    "fn main(@builtin(local_invocation_index) li: u32) {",
+    "  var s = 0.0;",
+    `  for (var i = li; i < ${count}u; i = i + ${size}u) {`,
+    "    let g = a_grads[i];",
+    "    s = fma(g, g, s);",
+    "  }",
+    "  partial[li] = s;",
+    "  workgroupBarrier();",
+    `  for (var w = ${size / 2}u; w > 0u; w = w / 2u) {`,
+    "    if (li < w) { partial[li] = partial[li] + partial[li + w]; }",
+    "    workgroupBarrier();",
+    "  }",
+    `  if (li == 0u) { a_outputs[${offset}] = sqrt(partial[0]); }`,
+    "}",
+    "",
+  ].join("\n");
+  return {
+    name: "k_grad_norm",
+    wgsl,
+    arenas: [
+      { arena: "grads", access: "read" },
+      { arena: "outputs", access: "read_write" },
+    ],
+    workgroupSize: [size, 1, 1],
+    workgroups: [1, 1, 1],
+    ops: ["grad_norm"],
+    flops: 2 * count,
+    bytesRead: 4 * count,
+    bytesWritten: 4,
+  };
+}
 
 export interface OptimizerKernel {
   readonly source: KernelSource;
@@ -92,10 +145,20 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
 }
 
 /** One kernel updating `count` parameters in place. */
-export function optimizerKernel(spec: OptimizerSpec, count: number): OptimizerKernel {
+/**
+ * One kernel updating `count` parameters in place. With `normAt` (the offset of the global
+ * gradient norm in `outputs`) every gradient is first scaled by min(1, clip / ‖g‖).
+ */
+export function optimizerKernel(
+  spec: OptimizerSpec,
+  count: number,
+  normAt?: number,
+): OptimizerKernel {
   const { moments, lines } = updateBody(spec);
+  const clipping = normAt !== undefined;
   const arenas = [
     { arena: "grads", access: "read" as const },
+    ...(clipping ? [{ arena: "outputs", access: "read" as const }] : []),
     { arena: "params", access: "read_write" as const },
     ...moments.map((m) => ({ arena: `state_${m}`, access: "read_write" as const })),
   ].sort((x, y) => (x.arena < y.arena ? -1 : 1));
@@ -108,14 +171,21 @@ export function optimizerKernel(spec: OptimizerSpec, count: number): OptimizerKe
     `// ${JSON.stringify(spec.args)}`,
     "",
     ...bindings,
-    `struct Step { ${uniformFields.map((f) => `${f}: f32`).join(", ")} }`,
+    `struct Step { ${uniformFields(clipping)
+      .map((f) => `${f}: f32`)
+      .join(", ")} }`,
     `@group(0) @binding(${arenas.length}) var<uniform> u: Step;`,
     "",
     `@compute @workgroup_size(${workgroupSize})`,
     "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
     `  let i = gid.x + gid.y * nwg.x * ${workgroupSize}u;`,
     `  if (i >= ${count}u) { return; }`,
-    "  let g = a_grads[i];",
+    ...(clipping
+      ? [
+          `  let norm = a_outputs[${normAt}];`,
+          "  let g = a_grads[i] * select(1.0, u.clip / norm, u.clip > 0.0 && norm > u.clip);",
+        ]
+      : ["  let g = a_grads[i];"]),
     "  var p = a_params[i];",
     ...lines.map((l) => "  " + l),
     "  a_params[i] = p;",

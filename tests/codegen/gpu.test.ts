@@ -11,7 +11,7 @@ import { GraphBuilder } from "../../src/ir/builder.js";
 import { interpret } from "../../src/ir/interpret.js";
 import type { Graph, Node } from "../../src/ir/node.js";
 import { makeTensor, type Tensor } from "../../src/ir/tensor.js";
-import { PlanRunner } from "../../src/runtime/index.js";
+import { PlanRunner, type HostArray } from "../../src/runtime/index.js";
 import { describeGpu } from "../runtime/gpu.js";
 import { examplePlan, forwardPlan, relError, writeInputs } from "./helpers.js";
 
@@ -242,7 +242,7 @@ describeGpu("generated kernels", (gpu) => {
           writeInputs(runner, plan, values);
 
           // Evaluation: outputs, loss and metrics of the forward pass.
-          runner.writeUniforms({ lr: 0, bc1: 1, bc2: 1, step: 1 });
+          runner.writeUniforms(stepUniforms(plan, { lr: 0, bc1: 1, bc2: 1, step: 1 }));
           runner.run("eval");
           const evalRef = interpret(evaluation, values, { precision: "f64" });
           for (const name of plan.programs.eval!.outputs) {
@@ -263,7 +263,9 @@ describeGpu("generated kernels", (gpu) => {
               ),
             };
             const ref = interpret(g, bindings, { precision: "f64" });
-            runner.writeUniforms({ lr, bc1: 1 - 0.9 ** step, bc2: 1 - 0.999 ** step, step });
+            runner.writeUniforms(
+              stepUniforms(plan, { lr, bc1: 1 - 0.9 ** step, bc2: 1 - 0.999 ** step, step }),
+            );
             runner.run("train");
             const loss = await runner.readOutput("loss");
             expect(
@@ -290,6 +292,41 @@ describeGpu("generated kernels", (gpu) => {
         }
       }, 120_000);
     }
+
+  it("clips the global gradient norm before the update", async () => {
+    // mnist-mlp.grove sets clip_grad_norm, so its plan computes ‖g‖ and scales the update.
+    const { plan, compiled } = examplePlan("examples/mnist-mlp.grove", 4, true, {
+      name: "sgd",
+      args: { lr: 0.1 },
+    });
+    expect(plan.uniforms!.fields).toContain("clip");
+    const values = randomBindings(compiled.training, seededRandom(21));
+    const runner = await PlanRunner.create(gpu.device, plan);
+    try {
+      for (const p of plan.params)
+        runner.writeParam(p.name, Float32Array.from(values[p.name]!.data));
+      writeInputs(runner, plan, values);
+      const clip = 0.05;
+      runner.writeUniforms(stepUniforms(plan, { lr: 0.1, bc1: 1, bc2: 1, step: 1 }, clip));
+      runner.run("train");
+      const grads = new Map<string, HostArray>();
+      for (const p of compiled.params) grads.set(p, await runner.readGrad(p));
+      let sq = 0;
+      for (const g of grads.values()) for (const x of g) sq += x * x;
+      const norm = Math.sqrt(sq);
+      expect(norm).toBeGreaterThan(clip);
+      expect((await runner.readOutput("grad_norm"))[0]).toBeCloseTo(norm, 4);
+      for (const p of compiled.params) {
+        const want = Float64Array.from(
+          values[p]!.data,
+          (x, i) => x - 0.1 * (clip / norm) * grads.get(p)![i]!,
+        );
+        expect(relError(await runner.readParam(p), want), p).toBeLessThan(1e-5);
+      }
+    } finally {
+      runner.destroy();
+    }
+  });
 
   const optimizers: { name: string; args: Record<string, number | boolean> }[] = [
     { name: "sgd", args: { lr: 0.05, weight_decay: 0.01 } },
@@ -318,7 +355,9 @@ describeGpu("generated kernels", (gpu) => {
         for (let step = 1; step <= 3; step++) {
           const lr = opt.args.lr as number;
           const b1 = (opt.args.beta1 as number | undefined) ?? 0.9;
-          runner.writeUniforms({ lr, bc1: 1 - b1 ** step, bc2: 1 - 0.999 ** step, step });
+          runner.writeUniforms(
+            stepUniforms(plan, { lr, bc1: 1 - b1 ** step, bc2: 1 - 0.999 ** step, step }),
+          );
           runner.run("train");
           for (const p of compiled.params) {
             const grad = await runner.readGrad(p);
@@ -332,6 +371,15 @@ describeGpu("generated kernels", (gpu) => {
       }
     });
 });
+
+/** The step scalars, with clipping switched off (`clip: 0`) when the plan can clip. */
+function stepUniforms(
+  plan: Plan,
+  values: Record<string, number>,
+  clip = 0,
+): Record<string, number> {
+  return plan.uniforms?.fields.includes("clip") ? { ...values, clip } : values;
+}
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;

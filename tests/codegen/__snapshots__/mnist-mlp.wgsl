@@ -1367,21 +1367,47 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
+// k_grad_norm: the global L2 norm of all 203532 gradient values, for clipping
+// one workgroup: each invocation sums squares with a stride, then a tree reduction
+
+@group(0) @binding(0) var<storage, read> a_grads: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a_outputs: array<f32>;
+var<workgroup> partial: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  var s = 0.0;
+  for (var i = li; i < 203532u; i = i + 256u) {
+    let g = a_grads[i];
+    s = fma(g, g, s);
+  }
+  partial[li] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w = w / 2u) {
+    if (li < w) { partial[li] = partial[li] + partial[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) { a_outputs[1288] = sqrt(partial[0]); }
+}
+
+// ----------------------------------------------------------------------
 // k_adamw: updates all 203532 parameter values in one dispatch
 // {"lr":0.001,"weight_decay":0.01,"beta1":0.9,"beta2":0.999,"eps":1e-8}
 
 @group(0) @binding(0) var<storage, read> a_grads: array<f32>;
-@group(0) @binding(1) var<storage, read_write> a_params: array<f32>;
-@group(0) @binding(2) var<storage, read_write> a_state_m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> a_state_v: array<f32>;
-struct Step { lr: f32, bc1: f32, bc2: f32, step: f32 }
-@group(0) @binding(4) var<uniform> u: Step;
+@group(0) @binding(1) var<storage, read> a_outputs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> a_params: array<f32>;
+@group(0) @binding(3) var<storage, read_write> a_state_m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> a_state_v: array<f32>;
+struct Step { lr: f32, bc1: f32, bc2: f32, step: f32, clip: f32 }
+@group(0) @binding(5) var<uniform> u: Step;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 64u;
   if (i >= 203532u) { return; }
-  let g = a_grads[i];
+  let norm = a_outputs[1288];
+  let g = a_grads[i] * select(1.0, u.clip / norm, u.clip > 0.0 && norm > u.clip);
   var p = a_params[i];
   let gd = g;
   let m = 0.8999999761581421 * a_state_m[i] + 0.10000000149011612 * gd;
