@@ -10,6 +10,7 @@ import { compileCommand } from "./compile.js";
 import { gradcheckCommand } from "./gradcheck.js";
 import { kernelsCommand } from "./kernels.js";
 import { processIo, type Io } from "./io.js";
+import { trainCommand } from "./train.js";
 
 export { processIo, type Io };
 
@@ -106,6 +107,36 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
         opts: { batch: number; seed: number; directions: number; tolerance: number },
       ) => {
         code = gradcheckCommand(file, opts, io);
+      },
+    );
+
+  program
+    .command("train")
+    .description("train a .grove file's train section on the GPU")
+    .argument("<file>", ".grove file with a train section")
+    .option("--epochs <n>", "epochs (overrides the train section)", atLeastOne("--epochs"))
+    .option("--batch <n>", "batch size (overrides the train section)", atLeastOne("--batch"))
+    .option(
+      "--lr <x>",
+      "the optimizer's learning rate (overrides the train section)",
+      positive("--lr"),
+    )
+    .option("--seed <n>", "seed of data, initialisation and shuffling", int("--seed"))
+    .option("--no-fuse", "one kernel per primitive")
+    .option("--log-json <file>", "write every step, epoch and the result as JSON lines")
+    .action(
+      async (
+        file: string,
+        opts: {
+          epochs?: number;
+          batch?: number;
+          lr?: number;
+          seed?: number;
+          fuse: boolean;
+          logJson?: string;
+        },
+      ) => {
+        code = await trainCommand(file, opts, io);
       },
     );
 

@@ -23,6 +23,8 @@ export interface TrainOptions {
   readonly fuse?: boolean;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
+  /** The Plan for the full batch size, when the caller already compiled it. */
+  readonly plan?: Plan;
   /** The data; loaded from the train section's source when absent. */
   readonly data?: Splits;
   readonly onStep?: (s: StepReport) => void;
@@ -117,23 +119,17 @@ class Runners {
     private readonly device: GPUDevice,
     private readonly train: ElaboratedTrain,
     private readonly options: { fuse: boolean; sources?: ReadonlyMap<string, string> },
+    private readonly compiled?: Plan,
   ) {}
 
   /** The runner for `size` with `program` prepared and the current parameters. */
   async get(size: number, program: string, seed: number): Promise<PlanRunner> {
     let entry = this.runners.get(size);
     if (!entry) {
-      const r = compilePlan(this.train, {
-        batch: size,
-        fuse: this.options.fuse,
-        ...(this.options.sources ? { sources: this.options.sources } : {}),
-      });
-      if (!r.value) {
-        const messages = r.diagnostics.map((d) => d.message).join("; ");
-        throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
-      }
+      const plan =
+        this.compiled && planBatch(this.compiled) === size ? this.compiled : this.compile(size);
       entry = {
-        runner: await PlanRunner.create(this.device, r.value.plan, { programs: [] }),
+        runner: await PlanRunner.create(this.device, plan, { programs: [] }),
         version: -1,
       };
       this.runners.set(size, entry);
@@ -153,6 +149,19 @@ class Runners {
     return entry.runner;
   }
 
+  private compile(size: number): Plan {
+    const r = compilePlan(this.train, {
+      batch: size,
+      fuse: this.options.fuse,
+      ...(this.options.sources ? { sources: this.options.sources } : {}),
+    });
+    if (!r.value) {
+      const messages = r.diagnostics.map((d) => d.message).join("; ");
+      throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
+    }
+    return r.value.plan;
+  }
+
   /** Records that `runner` changed the parameters. */
   updated(runner: PlanRunner): void {
     this.version++;
@@ -163,6 +172,11 @@ class Runners {
   destroy(): void {
     for (const e of this.runners.values()) e.runner.destroy();
   }
+}
+
+/** The batch size a Plan was specialised for: the leading dimension of its inputs. */
+function planBatch(plan: Plan): number | undefined {
+  return plan.inputs[0]?.shape[0];
 }
 
 /** Copies examples `order[start..start+size)` of every input of `plan` into its input buffers. */
@@ -240,10 +254,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (count === 0) throw new Error("the training data is empty");
   const stepsPerEpoch = Math.ceil(count / batch);
   const total = epochs * stepsPerEpoch;
-  const runners = new Runners(options.device, trainSpec, {
-    fuse: options.fuse ?? true,
-    ...(options.sources ? { sources: options.sources } : {}),
-  });
+  const runners = new Runners(
+    options.device,
+    trainSpec,
+    { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+    options.plan,
+  );
   try {
     const first = await runners.get(Math.min(batch, count), "train", seed);
     const fields = first.plan.uniforms?.fields ?? [];

@@ -2,7 +2,11 @@
  * The training loop: schedules on the host, and end-to-end training of a tiny model on the GPU
  * with a remainder batch, deterministic from the seed.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
 import type { CallSpec } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
 import { learningRate, train } from "../../src/runtime/train.js";
@@ -59,6 +63,19 @@ function xorTrain() {
   return r.program.trains[0]!;
 }
 
+function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
+  return runCli(args, io).then((code) => ({ code, out: out.join(""), err: err.join("") }));
+}
+
+it("grove train refuses a data source it cannot read yet, without a stack trace", async () => {
+  const r = await cli(["train", "examples/regression.grove"]);
+  expect(r.code).toBe(1);
+  expect(r.err).toBe("grove train: data source `csv` is not supported by `grove train` yet\n");
+});
+
 describeGpu("train", (gpu) => {
   it("trains a small model, remainder batches included, reproducibly from the seed", async () => {
     const t = xorTrain();
@@ -83,5 +100,23 @@ describeGpu("train", (gpu) => {
     expect(b.epochs.map((e) => e.validation!.loss)).toEqual(
       a.epochs.map((e) => e.validation!.loss),
     );
+  });
+
+  it("grove train prints a line per epoch and the result, and logs JSON lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grove-train-"));
+    writeFileSync(join(dir, "xor.grove"), source);
+    const log = join(dir, "log.jsonl");
+    const r = await cli(["train", join(dir, "xor.grove"), "--epochs", "2", "--log-json", log]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^training Xor on xor \(419 train, 104 validation examples\)/);
+    expect(r.out).toMatch(/\nepoch 2\/2 {2}loss \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_accuracy /);
+    expect(r.out).toMatch(/\ntrained 28 steps \(838 examples\)/);
+    const events = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string });
+    expect(events.filter((e) => e.event === "step")).toHaveLength(28);
+    expect(events.at(-1)!.event).toBe("end");
   });
 });
