@@ -66,6 +66,8 @@ export interface TrainResult {
   readonly examplesSeen: number;
   readonly seconds: number;
   readonly clipApplied: boolean;
+  /** Every parameter's value after training, by name. */
+  readonly params: ReadonlyMap<string, Float32Array>;
 }
 
 /** Training stopped because the loss was not finite. */
@@ -160,6 +162,15 @@ class Runners {
       throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
     }
     return r.value.plan;
+  }
+
+  /** The current value of every parameter. */
+  async params(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    const from = this.latest!;
+    for (const p of from.plan.params)
+      out.set(p.name, (await from.readParam(p.name)) as Float32Array);
+    return out;
   }
 
   /** Records that `runner` changed the parameters. */
@@ -320,6 +331,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         seen += b.size;
         // Read this step's loss while the next step runs; wait for the previous one first.
         const promise = runner.readOutput("loss");
+        // Training may stop before this read is awaited (a diverged loss): never unhandled.
+        promise.catch(() => {});
         await settle();
         pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
       }
@@ -348,6 +361,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       examplesSeen: seen,
       seconds: (performance.now() - t0) / 1000,
       clipApplied,
+      params: await runners.params(),
     };
   } finally {
     runners.destroy();

@@ -9,7 +9,9 @@ import { expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import type { CallSpec } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
-import { learningRate, train } from "../../src/runtime/train.js";
+import { subset } from "../../src/runtime/data/index.js";
+import { xor } from "../../src/runtime/data/synthetic.js";
+import { DivergedError, learningRate, train } from "../../src/runtime/train.js";
 import { describeGpu } from "./gpu.js";
 
 const spec = (name: string, args: CallSpec["args"] = {}): CallSpec => ({
@@ -52,6 +54,7 @@ train Xor {
   schedule  = cosine(warmup: 3)
   batch     = 32
   epochs    = 8
+  clip_grad_norm = 5.0
   metrics   = [accuracy(logits, label)]
   seed      = 5
 }
@@ -91,6 +94,7 @@ describeGpu("train", (gpu) => {
     expect(a.examplesSeen).toBe(8 * 419);
     expect(a.stepLosses).toHaveLength(8 * 14);
     expect(a.stepLosses.every(Number.isFinite)).toBe(true);
+    expect(a.clipApplied).toBe(true);
     expect(a.epochs.at(-1)!.loss).toBeLessThan(a.epochs[0]!.loss * 0.7);
     const v = a.epochs.at(-1)!.validation!;
     expect(v.examples).toBe(104);
@@ -118,5 +122,51 @@ describeGpu("train", (gpu) => {
       .map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event === "step")).toHaveLength(28);
     expect(events.at(-1)!.event).toBe("end");
+  });
+
+  it("stops at the first step whose loss is not finite", async () => {
+    const sine = `
+model Sine {
+  input features: [N, 1]
+  out = Dense(1, 1)
+  output y = features |> out
+}
+train Sine {
+  data = sine(n: 64)
+  loss = mse(y, target)
+  optimizer = sgd(lr: 1e30)
+  batch = 16
+}
+`;
+    const r = checkFile("s.grove", { readFile: (p) => (p === "s.grove" ? sine : undefined) });
+    const run = train({ device: gpu.device, train: r.program.trains[0]!, epochs: 3 });
+    await expect(run).rejects.toThrow(DivergedError);
+    await expect(run).rejects.toThrow(
+      /^training diverged: the loss is (NaN|-?Infinity) at step \d+;/,
+    );
+  });
+
+  it("applies the remainder batch as one more optimizer step", async () => {
+    // 35 copies of one example: every step's gradient depends only on the parameters, so batch 32
+    // (32 + 3) and batch 34 (34 + 1) take the same two steps, and batch 35 only one.
+    const t = xorTrain();
+    const one = xor(1, 0, 1);
+    const copies = subset(one, new Array<number>(35).fill(0));
+    const sgd = { ...t, optimizer: { ...t.optimizer, name: "sgd", args: { lr: 0.5 } } };
+    const constant = { ...sgd, schedule: { ...t.schedule, name: "constant", args: {} } };
+    const after = async (batch: number) => {
+      const r = await train({
+        device: gpu.device,
+        train: { ...constant, clipGradNorm: undefined } as typeof t,
+        data: { train: copies },
+        batch,
+        epochs: 1,
+      });
+      expect(r.examplesSeen).toBe(35);
+      return [...r.params.get("h.w")!];
+    };
+    const [a, b, c] = [await after(32), await after(34), await after(35)];
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+    expect(a.some((v, i) => Math.abs(v - c[i]!) > 1e-4)).toBe(true);
   });
 });
