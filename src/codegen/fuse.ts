@@ -91,12 +91,34 @@ function rereadWork(n: Node, f: Facts): number {
   const size = n.shape.reduce((p, d) => p * d, 1);
   let worst = 0;
   for (const c of f.consumers.get(n) ?? []) {
-    if (c.op !== "matmul") continue;
     c.inputs.forEach((input, k) => {
-      if (input === n) worst = Math.max(worst, size * rereads(c, k));
+      if (input === n) worst = Math.max(worst, size * readsPerElement(c, k));
     });
   }
   return worst;
+}
+
+/** How often `c` reads each element of its input `k` (1 for ops that read each once). */
+function readsPerElement(c: Node, k: number): number {
+  const window = (w: Node) => w.shape[2]! * w.shape[3]!;
+  switch (c.op) {
+    case "matmul":
+      return rereads(c, k);
+    case "conv2d": // (x, w): each x tap feeds every output channel; each weight every position
+      return k === 0
+        ? c.inputs[1]!.shape[0]! * window(c.inputs[1]!)
+        : c.shape[0]! * c.shape[2]! * c.shape[3]!;
+    case "conv2d_input_grad": // (dy, w)
+      return k === 0
+        ? c.inputs[1]!.shape[1]! * window(c.inputs[1]!)
+        : c.shape[0]! * c.shape[2]! * c.shape[3]!;
+    case "conv2d_filter_grad": // (x, dy): every weight element sweeps the whole batch
+      return k === 0
+        ? c.shape[0]! * c.shape[2]! * c.shape[3]!
+        : c.shape[1]! * c.shape[2]! * c.shape[3]!;
+    default:
+      return 1;
+  }
 }
 
 interface Facts {

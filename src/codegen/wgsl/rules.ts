@@ -68,11 +68,11 @@ const zero = (n: Node) => (isF(n) ? "0.0" : "0");
  * Loops `for (var r = 0; r < n; r++)` around `body`, with a fresh name. Every kernel function has
  * an invocation index `t` that is never negative; hiding the bound behind it keeps the shader
  * compiler from unrolling short loops completely, which multiplies the code and makes CPU-backed
- * adapters compile for seconds.
+ * adapters compile for seconds. `unroll` keeps the constant bound for short, hot loops.
  */
-function loop(w: Writer, n: number, body: (v: string) => void): void {
+function loop(w: Writer, n: number, body: (v: string) => void, unroll = false): void {
   const v = w.fresh("r");
-  const bound = n <= 1 ? String(n) : `select(${n}, 0, t < 0)`;
+  const bound = n <= 1 || unroll ? String(n) : `select(${n}, 0, t < 0)`;
   w.block(`for (var ${v} = 0; ${v} < ${bound}; ${v}++)`, () => body(v));
 }
 
@@ -115,7 +115,9 @@ function windowLoops(
   size: readonly [number, number],
   body: (kh: string, kw: string) => void,
 ): void {
-  loop(e.w, size[0], (kh) => loop(e.w, size[1], (kw) => body(kh, kw)));
+  // A small window is worth unrolling: its body is short and runs for every output element.
+  const unroll = size[0] * size[1] <= 25;
+  loop(e.w, size[0], (kh) => loop(e.w, size[1], (kw) => body(kh, kw), unroll), unroll);
 }
 
 /** Whether input position (h, w) lies in the pooling window at output position (oh, ow). */
