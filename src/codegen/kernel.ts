@@ -9,7 +9,7 @@ import type { Node } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { helperCode } from "./wgsl/helpers.js";
-import { tileFor } from "./tiles.js";
+import { tileForProduct } from "./tiles.js";
 import { broadcastIndex, wgslRules, type Emitter } from "./wgsl/rules.js";
 import { flatten, unflatten, Writer, type Index } from "./wgsl/writer.js";
 
@@ -101,12 +101,10 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     w.line(
       `a_${ctx.store.arena}[${flat}${ctx.store.offset ? ` + ${ctx.store.offset}` : ""}] = ${out.dtype === "i32" ? `bitcast<f32>(${value})` : value};`,
     );
-  const main = group.main ?? (out.op === "matmul" ? out : undefined);
-  const tile = main?.op === "matmul" ? tileFor(main, ...fusedAround(group, main)) : undefined;
-  const tiled = tile !== undefined;
-  const layout = tiled
-    ? matmulBody(w, emitter, group, main!, tile, store)
-    : elementwiseBody(w, emitter, group, store);
+  const main = group.main ?? (gemmOps.has(out.op) ? out : undefined);
+  const layout =
+    (main && tiledLayout(w, emitter, group, main, store)) ??
+    elementwiseBody(w, emitter, group, store);
   if (w.text().includes("g_bits(")) helpers.add("g_bits");
   const ops = group.nodes.map((n) => n.op);
   const header = [
@@ -205,6 +203,38 @@ function estimateFlops(nodes: readonly Node[]): number {
 
 type Store = (flat: string, value: string) => void;
 
+const gemmOps = new Set(["matmul", "conv2d", "conv2d_filter_grad", "conv2d_input_grad"]);
+
+/** The tiled template for a product big enough to tile; undefined otherwise. */
+function tiledLayout(
+  w: Writer,
+  e: Emitter,
+  group: KernelGroup,
+  main: Node,
+  store: Store,
+): Layout | undefined {
+  if (!gemmOps.has(main.op)) return undefined;
+  // Sizes first: decoding writes index names, so only build the view once a tile is chosen.
+  const dims = gemmDims(main);
+  const tile = tileForProduct(dims.batch, dims.m, dims.n, ...fusedAround(group, main));
+  if (!tile) return undefined;
+  return tiledBody(w, e, group, main, gemmOf(w, e, main)!, tile, store);
+}
+
+/** Batch, rows and columns of a product's GEMM view, without writing any code. */
+function gemmDims(n: Node): { batch: number; m: number; n: number } {
+  const s = n.shape;
+  if (n.op === "matmul")
+    return {
+      batch: s.slice(0, -2).reduce((p, d) => p * d, 1),
+      m: s[s.length - 2]!,
+      n: s[s.length - 1]!,
+    };
+  if (n.op === "conv2d") return { batch: 1, m: s[1]!, n: s[0]! * s[2]! * s[3]! };
+  if (n.op === "conv2d_filter_grad") return { batch: 1, m: s[0]!, n: s[1]! * s[2]! * s[3]! };
+  return { batch: 1, m: s[0]! * s[2]! * s[3]!, n: s[1]! };
+}
+
 interface Layout {
   readonly invocations: number;
   /** How the work is split, for the kernel header. */
@@ -226,28 +256,175 @@ function elementwiseBody(w: Writer, e: Emitter, group: KernelGroup, store: Store
 }
 
 /**
- * Register-tiled matrix product: each invocation accumulates a TM x TN tile of the output in
- * registers, reading a column of A and a row of B per step of k straight from storage (no
- * workgroup memory: barriers are expensive on CPU-backed adapters). Operands are rendered
- * through the emitter, so transposes are index arithmetic and cheap elementwise prologues
- * (such as an activation-derivative mask) are applied as the values are read. The epilogue
- * (bias, activation, residual) runs on each accumulator before its single store.
+ * A product seen as a GEMM: `batch` independent M x N outputs, each a sum over K of A(m, k) ·
+ * B(k, n). Rows, columns and steps of k are decoded once (into index names) and reused by every
+ * load of the tile; `out` maps a row and a column to the loop node's own multi-index.
  */
-function matmulBody(
+interface Gemm {
+  readonly batchShape: readonly number[];
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  row(m: string): string[];
+  col(n: string): string[];
+  step(k: string): string[];
+  a(batch: Index, row: readonly string[], step: readonly string[]): string;
+  b(batch: Index, step: readonly string[], col: readonly string[]): string;
+  out(batch: Index, row: readonly string[], col: readonly string[]): Index;
+}
+
+/** The GEMM view of a loop node, for matmul and the three convolutions (implicit GEMM). */
+function gemmOf(w: Writer, e: Emitter, node: Node): Gemm | undefined {
+  const dec = (x: string, shape: readonly number[], p: string) =>
+    unflatten(x, shape).map((v) => w.bind(v, p));
+  const inside = (ih: string, iw: string, H: number, W: number) =>
+    `${ih} >= 0 && ${ih} < ${H} && ${iw} >= 0 && ${iw} < ${W}`;
+  const clampTo = (v: string, n: number) => `clamp(${v}, 0, ${n - 1})`;
+  switch (node.op) {
+    case "matmul": {
+      const [a, b] = node.inputs as [Node, Node];
+      const r = node.shape.length;
+      const batchShape = node.shape.slice(0, -2);
+      const aB = (bi: Index) => broadcastIndex(bi, batchShape, a.shape.slice(0, -2));
+      const bB = (bi: Index) => broadcastIndex(bi, batchShape, b.shape.slice(0, -2));
+      return {
+        batchShape,
+        M: node.shape[r - 2]!,
+        N: node.shape[r - 1]!,
+        K: a.shape[a.shape.length - 1]!,
+        row: (m) => [m],
+        col: (n) => [n],
+        step: (k) => [k],
+        a: (bi, [m], [k]) => e.value(a, [...aB(bi), m!, k!]),
+        b: (bi, [k], [n]) => e.value(b, [...bB(bi), k!, n!]),
+        out: (bi, [m], [n]) => [...bi, m!, n!],
+      };
+    }
+    case "conv2d": {
+      // y[n,o,oh,ow] = sum over (c,kh,kw) of w[o,c,kh,kw] · x[n,c,oh·s-p+kh,ow·s-p+kw]
+      const [x, wt] = node.inputs as [Node, Node];
+      const [N, O, OH, OW] = node.shape as [number, number, number, number];
+      const [, C, H, W] = x.shape as [number, number, number, number];
+      const [KH, KW] = [wt.shape[2]!, wt.shape[3]!];
+      const { stride, padding } = node.attrs;
+      return {
+        batchShape: [],
+        M: O,
+        N: N * OH * OW,
+        K: C * KH * KW,
+        row: (m) => [m],
+        col: (p) => {
+          const [n, oh, ow] = dec(p, [N, OH, OW], "q");
+          return [
+            n!,
+            w.bind(`${oh} * ${stride[0]} - ${padding[0]}`, "h"),
+            w.bind(`${ow} * ${stride[1]} - ${padding[1]}`, "w"),
+            oh!,
+            ow!,
+          ];
+        },
+        step: (k) => dec(k, [C, KH, KW], "s"),
+        a: (_b, [o], [c, kh, kw]) => e.value(wt, [o!, c!, kh!, kw!]),
+        b: (_b, [c, kh, kw], [n, h0, w0]) => {
+          const ih = w.bind(`${h0} + ${kh}`, "ih");
+          const iw = w.bind(`${w0} + ${kw}`, "iw");
+          const v = e.value(x, [n!, c!, clampTo(ih, H), clampTo(iw, W)]);
+          return `select(0.0, ${v}, ${inside(ih, iw, H, W)})`;
+        },
+        out: (_b, [o], [n, , , oh, ow]) => [n!, o!, oh!, ow!],
+      };
+    }
+    case "conv2d_filter_grad": {
+      // dw[o,c,kh,kw] = sum over (n,oh,ow) of dy[n,o,oh,ow] · x[n,c,oh·s-p+kh,ow·s-p+kw]
+      const [x, dy] = node.inputs as [Node, Node];
+      const [O, C, KH, KW] = node.shape as [number, number, number, number];
+      const [N, , H, W] = x.shape as [number, number, number, number];
+      const [, , OH, OW] = dy.shape as [number, number, number, number];
+      const { stride, padding } = node.attrs;
+      return {
+        batchShape: [],
+        M: O,
+        N: C * KH * KW,
+        K: N * OH * OW,
+        row: (m) => [m],
+        col: (j) => dec(j, [C, KH, KW], "q"),
+        step: (k) => {
+          const [n, oh, ow] = dec(k, [N, OH, OW], "s");
+          return [
+            n!,
+            oh!,
+            ow!,
+            w.bind(`${oh} * ${stride[0]} - ${padding[0]}`, "h"),
+            w.bind(`${ow} * ${stride[1]} - ${padding[1]}`, "w"),
+          ];
+        },
+        a: (_b, [o], [n, oh, ow]) => e.value(dy, [n!, o!, oh!, ow!]),
+        b: (_b, [n, , , h0, w0], [c, kh, kw]) => {
+          const ih = w.bind(`${h0} + ${kh}`, "ih");
+          const iw = w.bind(`${w0} + ${kw}`, "iw");
+          const v = e.value(x, [n!, c!, clampTo(ih, H), clampTo(iw, W)]);
+          return `select(0.0, ${v}, ${inside(ih, iw, H, W)})`;
+        },
+        out: (_b, [o], [c, kh, kw]) => [o!, c!, kh!, kw!],
+      };
+    }
+    case "conv2d_input_grad": {
+      // dx[n,c,h,w] = sum over (o,kh,kw) of dy[n,o,(h+p-kh)/s,(w+p-kw)/s] · w[o,c,kh,kw]
+      const [dy, wt] = node.inputs as [Node, Node];
+      const [N, C, H, W] = node.shape as [number, number, number, number];
+      const [, O, OH, OW] = dy.shape as [number, number, number, number];
+      const [KH, KW] = [wt.shape[2]!, wt.shape[3]!];
+      const { stride, padding } = node.attrs;
+      return {
+        batchShape: [],
+        M: N * H * W,
+        N: C,
+        K: O * KH * KW,
+        row: (i) => dec(i, [N, H, W], "q"),
+        col: (c) => [c],
+        step: (k) => dec(k, [O, KH, KW], "s"),
+        a: (_b, [n, h, wi], [o, kh, kw]) => {
+          const th = w.bind(`${h} + ${padding[0]} - ${kh}`, "th");
+          const tw = w.bind(`${wi} + ${padding[1]} - ${kw}`, "tw");
+          const ok = `${th} >= 0 && ${tw} >= 0 && ${th} % ${stride[0]} == 0 && ${tw} % ${stride[1]} == 0 && ${th} / ${stride[0]} < ${OH} && ${tw} / ${stride[1]} < ${OW}`;
+          const v = e.value(dy, [
+            n!,
+            o!,
+            clampTo(`${th} / ${stride[0]}`, OH),
+            clampTo(`${tw} / ${stride[1]}`, OW),
+          ]);
+          return `select(0.0, ${v}, ${ok})`;
+        },
+        b: (_b, [o, kh, kw], [c]) => e.value(wt, [o!, c!, kh!, kw!]),
+        out: (_b, [n, h, wi], [c]) => [n!, c!, h!, wi!],
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Register-tiled product (a matmul, or a convolution as an implicit GEMM): each invocation
+ * accumulates a TM x TN tile of the output in registers, reading TM values of A and TN of B per
+ * step of k straight from storage (no workgroup memory: barriers are expensive on CPU-backed
+ * adapters). Operands are rendered through the emitter, so transposes and im2col patches are
+ * index arithmetic and cheap elementwise prologues (such as an activation-derivative mask) are
+ * applied as the values are read. The epilogue (bias, activation, residual) runs on each
+ * accumulator before its single store.
+ */
+function tiledBody(
   w: Writer,
   e: Emitter,
   group: KernelGroup,
-  mm: Node,
+  main: Node,
+  g: Gemm,
   tile: readonly [number, number],
   store: Store,
 ): Layout {
   const out = group.output;
-  const [a, b] = mm.inputs as [Node, Node];
-  const r = mm.shape.length;
-  const [M, N] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
-  const K = a.shape[a.shape.length - 1]!;
+  const { M, N, K, batchShape } = g;
   const [TM, TN] = tile;
-  const batchShape = mm.shape.slice(0, -2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const tilesM = Math.ceil(M / TM);
   const tilesN = Math.ceil(N / TN);
@@ -263,23 +440,22 @@ function matmulBody(
   const exactM = M % TM === 0;
   const exactN = N % TN === 0;
   const rows = [...Array(TM).keys()].map((ii) =>
-    w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m"),
+    g.row(w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m")),
   );
   const cols = [...Array(TN).keys()].map((jj) =>
-    w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n"),
+    g.col(w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
   );
   const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
   for (let ii = 0; ii < TM; ii++)
     for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
-  const aBatch = broadcastIndex(bIdx, batchShape, a.shape.slice(0, -2));
-  const bBatch = broadcastIndex(bIdx, batchShape, b.shape.slice(0, -2));
   // The bound is opaque to the shader compiler (t is never negative) so that it does not unroll
   // a short k loop completely: that multiplies the code, and CPU adapters compile it slowly.
   w.line(`let kEnd = select(${K}, 0, t < 0);`);
   w.block(`for (var k = 0; k < kEnd; k++)`, () =>
     w.scoped(() => {
-      const av = rows.map((m) => w.bind(e.value(a, [...aBatch, m, "k"]), "x"));
-      const bv = cols.map((n) => w.bind(e.value(b, [...bBatch, "k", n]), "y"));
+      const step = g.step("k");
+      const av = rows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
+      const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
       for (let ii = 0; ii < TM; ii++)
         for (let jj = 0; jj < TN; jj++)
           w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
@@ -287,9 +463,9 @@ function matmulBody(
   );
   for (let ii = 0; ii < TM; ii++)
     for (let jj = 0; jj < TN; jj++) {
-      const idx = [...bIdx, exactM ? rows[ii]! : `i0 + ${ii}`, exactN ? cols[jj]! : `j0 + ${jj}`];
+      const idx = g.out(bIdx, rows[ii]!, cols[jj]!);
       const epilogue = () => {
-        w.remember(mm, idx, acc(ii, jj));
+        w.remember(main, idx, acc(ii, jj));
         store(flatten(idx, out.shape), e.value(out, idx));
       };
       const guards = [
@@ -302,7 +478,7 @@ function matmulBody(
     }
   return {
     invocations,
-    split: `${TM}x${TN} output tile per invocation: ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}, k = ${K}`,
+    split: `${TM}x${TN} output tile per invocation (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}`,
   };
 }
 

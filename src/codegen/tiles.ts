@@ -37,6 +37,17 @@ export function tileFor(
   const r = mm.shape.length;
   const [m, n] = [mm.shape[r - 2]!, mm.shape[r - 1]!];
   const batch = mm.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  return tileForProduct(batch, m, n, epilogue, prologue);
+}
+
+/** The tile for `batch` products of m x n outputs (a matmul, or a convolution seen as one). */
+export function tileForProduct(
+  batch: number,
+  m: number,
+  n: number,
+  epilogue = 0,
+  prologue = 0,
+): readonly [number, number] | undefined {
   if (m * n < 256) return undefined;
   // A bias and an activation on a plain product are worth the largest tile.
   const plainish = epilogue <= 2 && prologue === 0;

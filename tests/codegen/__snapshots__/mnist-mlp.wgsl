@@ -1,7 +1,7 @@
 // k0_matmul_one_hot_const_mul: 2 independent parts in one dispatch
 // part 0: 1 fused op, output f32[128,256] -> temps@0
 //     %5 matmul[128,256]  examples/mnist-mlp.grove:14:41
-//   8x8 output tile per invocation: 512 invocations (1 x 16 x 32) in workgroups of 64, k = 784
+//   8x8 output tile per invocation (matmul as a 128x256x784 product): 512 invocations (1 x 16 x 32) in workgroups of 64
 // part 1: 5 fused ops, output f32[128] -> temps@32768
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %38 const[128,10]  std/losses.grove:7:9
@@ -332,7 +332,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %18 add[128,256]  examples/mnist-mlp.grove:8:24
 //     %19 mul[128,256]  examples/mnist-mlp.grove:8:14
 //     %20 matmul[128,10]  examples/mnist-mlp.grove:14:41
-//   2x4 output tile per invocation: 192 invocations (1 x 64 x 3) in workgroups of 64, k = 256
+//   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
@@ -384,28 +384,28 @@ fn part0(t: i32) {
     acc_1_3 = fma(v18, v22, acc_1_3);
   }
   if (j0 + 0 < 10) {
-    a_temps[m0 * 10 + (j0 + 0) + 65664] = acc_0_0;
+    a_temps[m0 * 10 + n2 + 65664] = acc_0_0;
   }
   if (j0 + 1 < 10) {
-    a_temps[m0 * 10 + (j0 + 1) + 65664] = acc_0_1;
+    a_temps[m0 * 10 + n3 + 65664] = acc_0_1;
   }
   if (j0 + 2 < 10) {
-    a_temps[m0 * 10 + (j0 + 2) + 65664] = acc_0_2;
+    a_temps[m0 * 10 + n4 + 65664] = acc_0_2;
   }
   if (j0 + 3 < 10) {
-    a_temps[m0 * 10 + (j0 + 3) + 65664] = acc_0_3;
+    a_temps[m0 * 10 + n5 + 65664] = acc_0_3;
   }
   if (j0 + 0 < 10) {
-    a_temps[m1 * 10 + (j0 + 0) + 65664] = acc_1_0;
+    a_temps[m1 * 10 + n2 + 65664] = acc_1_0;
   }
   if (j0 + 1 < 10) {
-    a_temps[m1 * 10 + (j0 + 1) + 65664] = acc_1_1;
+    a_temps[m1 * 10 + n3 + 65664] = acc_1_1;
   }
   if (j0 + 2 < 10) {
-    a_temps[m1 * 10 + (j0 + 2) + 65664] = acc_1_2;
+    a_temps[m1 * 10 + n4 + 65664] = acc_1_2;
   }
   if (j0 + 3 < 10) {
-    a_temps[m1 * 10 + (j0 + 3) + 65664] = acc_1_3;
+    a_temps[m1 * 10 + n5 + 65664] = acc_1_3;
   }
 }
 
@@ -586,7 +586,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %46 add[128,10]  std/activations.grove:47:15
 //     %48 transpose[10,256]  examples/mnist-mlp.grove:14:41
 //     %49 matmul[128,256]  examples/mnist-mlp.grove:14:41
-//   4x8 output tile per invocation: 1024 invocations (1 x 32 x 32) in workgroups of 64, k = 10
+//   4x8 output tile per invocation (matmul as a 128x256x10 product): 1024 invocations (1 x 32 x 32) in workgroups of 64
 // part 3: 16 fused ops, output f32[256,10] -> grads@200960
 //     %6 add[128,256]  examples/mnist-mlp.grove:14:41
 //     %7 const[]  examples/mnist-mlp.grove:8:14
@@ -604,7 +604,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %46 add[128,10]  std/activations.grove:47:15
 //     %50 transpose[256,128]  examples/mnist-mlp.grove:14:41
 //     %51 matmul[256,10]  examples/mnist-mlp.grove:14:41
-//   4x4 output tile per invocation: 192 invocations (1 x 64 x 3) in workgroups of 64, k = 128
+//   4x4 output tile per invocation (matmul as a 256x10x128 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
 @group(0) @binding(1) var<storage, read> a_inputs: array<f32>;
@@ -919,52 +919,52 @@ fn part3(t: i32) {
     acc_3_3 = fma(v35, v63, acc_3_3);
   }
   if (j0 + 0 < 10) {
-    a_grads[m0 * 10 + (j0 + 0) + 200960] = acc_0_0;
+    a_grads[m0 * 10 + n4 + 200960] = acc_0_0;
   }
   if (j0 + 1 < 10) {
-    a_grads[m0 * 10 + (j0 + 1) + 200960] = acc_0_1;
+    a_grads[m0 * 10 + n5 + 200960] = acc_0_1;
   }
   if (j0 + 2 < 10) {
-    a_grads[m0 * 10 + (j0 + 2) + 200960] = acc_0_2;
+    a_grads[m0 * 10 + n6 + 200960] = acc_0_2;
   }
   if (j0 + 3 < 10) {
-    a_grads[m0 * 10 + (j0 + 3) + 200960] = acc_0_3;
+    a_grads[m0 * 10 + n7 + 200960] = acc_0_3;
   }
   if (j0 + 0 < 10) {
-    a_grads[m1 * 10 + (j0 + 0) + 200960] = acc_1_0;
+    a_grads[m1 * 10 + n4 + 200960] = acc_1_0;
   }
   if (j0 + 1 < 10) {
-    a_grads[m1 * 10 + (j0 + 1) + 200960] = acc_1_1;
+    a_grads[m1 * 10 + n5 + 200960] = acc_1_1;
   }
   if (j0 + 2 < 10) {
-    a_grads[m1 * 10 + (j0 + 2) + 200960] = acc_1_2;
+    a_grads[m1 * 10 + n6 + 200960] = acc_1_2;
   }
   if (j0 + 3 < 10) {
-    a_grads[m1 * 10 + (j0 + 3) + 200960] = acc_1_3;
+    a_grads[m1 * 10 + n7 + 200960] = acc_1_3;
   }
   if (j0 + 0 < 10) {
-    a_grads[m2 * 10 + (j0 + 0) + 200960] = acc_2_0;
+    a_grads[m2 * 10 + n4 + 200960] = acc_2_0;
   }
   if (j0 + 1 < 10) {
-    a_grads[m2 * 10 + (j0 + 1) + 200960] = acc_2_1;
+    a_grads[m2 * 10 + n5 + 200960] = acc_2_1;
   }
   if (j0 + 2 < 10) {
-    a_grads[m2 * 10 + (j0 + 2) + 200960] = acc_2_2;
+    a_grads[m2 * 10 + n6 + 200960] = acc_2_2;
   }
   if (j0 + 3 < 10) {
-    a_grads[m2 * 10 + (j0 + 3) + 200960] = acc_2_3;
+    a_grads[m2 * 10 + n7 + 200960] = acc_2_3;
   }
   if (j0 + 0 < 10) {
-    a_grads[m3 * 10 + (j0 + 0) + 200960] = acc_3_0;
+    a_grads[m3 * 10 + n4 + 200960] = acc_3_0;
   }
   if (j0 + 1 < 10) {
-    a_grads[m3 * 10 + (j0 + 1) + 200960] = acc_3_1;
+    a_grads[m3 * 10 + n5 + 200960] = acc_3_1;
   }
   if (j0 + 2 < 10) {
-    a_grads[m3 * 10 + (j0 + 2) + 200960] = acc_3_2;
+    a_grads[m3 * 10 + n6 + 200960] = acc_3_2;
   }
   if (j0 + 3 < 10) {
-    a_grads[m3 * 10 + (j0 + 3) + 200960] = acc_3_3;
+    a_grads[m3 * 10 + n7 + 200960] = acc_3_3;
   }
 }
 
@@ -1107,7 +1107,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // part 1: 2 fused ops, output f32[784,256] -> grads@0
 //     %66 transpose[784,128]  examples/mnist-mlp.grove:14:41
 //     %67 matmul[784,256]  examples/mnist-mlp.grove:14:41
-//   8x8 output tile per invocation: 3136 invocations (1 x 98 x 32) in workgroups of 64, k = 128
+//   8x8 output tile per invocation (matmul as a 784x256x128 product): 3136 invocations (1 x 98 x 32) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
 @group(0) @binding(1) var<storage, read> a_inputs: array<f32>;
@@ -1423,7 +1423,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // k10_matmul: one part
 // part 0: 1 fused op, output f32[128,256] -> temps@0
 //     %5 matmul[128,256]  examples/mnist-mlp.grove:14:41
-//   8x8 output tile per invocation: 512 invocations (1 x 16 x 32) in workgroups of 64, k = 784
+//   8x8 output tile per invocation (matmul as a 128x256x784 product): 512 invocations (1 x 16 x 32) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_inputs: array<f32>;
 @group(0) @binding(1) var<storage, read> a_params: array<f32>;
@@ -1687,7 +1687,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %19 mul[128,256]  examples/mnist-mlp.grove:8:14
 //     %20 matmul[128,10]  examples/mnist-mlp.grove:14:41
 //     %21 add[128,10]  examples/mnist-mlp.grove:14:41
-//   2x4 output tile per invocation: 192 invocations (1 x 64 x 3) in workgroups of 64, k = 256
+//   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
 @group(0) @binding(1) var<storage, read> a_params: array<f32>;
@@ -1761,44 +1761,44 @@ fn part0(t: i32) {
     acc_1_3 = fma(v26, v30, acc_1_3);
   }
   if (j0 + 0 < 10) {
-    let v31 = a_params[(j0 + 0) + 203520];
+    let v31 = a_params[n2 + 203520];
     let v32 = acc_0_0 + v31;
-    a_outputs[m0 * 10 + (j0 + 0)] = v32;
+    a_outputs[m0 * 10 + n2] = v32;
   }
   if (j0 + 1 < 10) {
-    let v33 = a_params[(j0 + 1) + 203520];
+    let v33 = a_params[n3 + 203520];
     let v34 = acc_0_1 + v33;
-    a_outputs[m0 * 10 + (j0 + 1)] = v34;
+    a_outputs[m0 * 10 + n3] = v34;
   }
   if (j0 + 2 < 10) {
-    let v35 = a_params[(j0 + 2) + 203520];
+    let v35 = a_params[n4 + 203520];
     let v36 = acc_0_2 + v35;
-    a_outputs[m0 * 10 + (j0 + 2)] = v36;
+    a_outputs[m0 * 10 + n4] = v36;
   }
   if (j0 + 3 < 10) {
-    let v37 = a_params[(j0 + 3) + 203520];
+    let v37 = a_params[n5 + 203520];
     let v38 = acc_0_3 + v37;
-    a_outputs[m0 * 10 + (j0 + 3)] = v38;
+    a_outputs[m0 * 10 + n5] = v38;
   }
   if (j0 + 0 < 10) {
-    let v39 = a_params[(j0 + 0) + 203520];
+    let v39 = a_params[n2 + 203520];
     let v40 = acc_1_0 + v39;
-    a_outputs[m1 * 10 + (j0 + 0)] = v40;
+    a_outputs[m1 * 10 + n2] = v40;
   }
   if (j0 + 1 < 10) {
-    let v41 = a_params[(j0 + 1) + 203520];
+    let v41 = a_params[n3 + 203520];
     let v42 = acc_1_1 + v41;
-    a_outputs[m1 * 10 + (j0 + 1)] = v42;
+    a_outputs[m1 * 10 + n3] = v42;
   }
   if (j0 + 2 < 10) {
-    let v43 = a_params[(j0 + 2) + 203520];
+    let v43 = a_params[n4 + 203520];
     let v44 = acc_1_2 + v43;
-    a_outputs[m1 * 10 + (j0 + 2)] = v44;
+    a_outputs[m1 * 10 + n4] = v44;
   }
   if (j0 + 3 < 10) {
-    let v45 = a_params[(j0 + 3) + 203520];
+    let v45 = a_params[n5 + 203520];
     let v46 = acc_1_3 + v45;
-    a_outputs[m1 * 10 + (j0 + 3)] = v46;
+    a_outputs[m1 * 10 + n5] = v46;
   }
 }
 
