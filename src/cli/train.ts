@@ -3,6 +3,7 @@
  * line's overrides, printing a line per epoch (and per step at most every two seconds), the test
  * split's loss and metrics at the end, and optionally every event as JSON lines.
  */
+import { dirname } from "node:path";
 import { writeFileSync } from "node:fs";
 import type { Io } from "./io.js";
 import { loadChecked, planOf } from "./load.js";
@@ -35,15 +36,15 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     io.err(
       `grove train: ${file} has several train sections; training the first (${section.model})\n`,
     );
-  const { loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
+  const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
   const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
   const { DivergedError, train } = await import("../runtime/train.js");
   const seed = opts.seed ?? section.seed;
   let data;
   try {
-    data = loadData(section.data, seed);
+    data = loadData(section.data, seed, dirname(file));
   } catch (e) {
-    if (e instanceof UnsupportedDataError) {
+    if (e instanceof UnsupportedDataError || e instanceof DataError) {
       io.err(`grove train: ${e.message}\n`);
       return 1;
     }
@@ -52,6 +53,17 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const batch = Math.min(opts.batch ?? section.batch, data.train.count);
   const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
   if (!plan) return 1;
+  for (const input of plan.inputs) {
+    const field = data.train.fields.get(input.name);
+    const per = input.shape.slice(1).reduce((p, d) => p * d, 1);
+    if (field && field.perExample !== per) {
+      io.err(
+        `grove train: the data's \`${input.name}\` has ${field.perExample} values per example, ` +
+          `but the model input \`${input.name}\` takes ${per} ([${input.shape.slice(1).join(", ")}] after the batch)\n`,
+      );
+      return 1;
+    }
+  }
   let gpu;
   try {
     gpu = await acquireDevice();

@@ -91,9 +91,9 @@ it("permutations are deterministic and complete", () => {
   expect(permutation(1000, 9, 2)).not.toEqual(p);
 });
 
-it("refuses the file sources with a clear message", () => {
-  expect(() => loadData(spec("csv", { path: "x.csv" }), 0)).toThrow(UnsupportedDataError);
-  expect(() => loadData(spec("csv", { path: "x.csv" }), 0)).toThrow(
-    "data source `csv` is not supported by `grove train` yet",
+it("refuses the sources it cannot read yet with a clear message", () => {
+  expect(() => loadData(spec("npy", { features: "x.npy" }), 0)).toThrow(UnsupportedDataError);
+  expect(() => loadData(spec("npy", { features: "x.npy" }), 0)).toThrow(
+    "data source `npy` is not supported by `grove train` yet",
   );
 });

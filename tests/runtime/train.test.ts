@@ -74,9 +74,24 @@ function cli(args: string[]) {
 }
 
 it("grove train refuses a data source it cannot read yet, without a stack trace", async () => {
-  const r = await cli(["train", "examples/regression.grove"]);
+  const r = await cli(["train", "bench/models/mlp-small.grove"]);
   expect(r.code).toBe(1);
-  expect(r.err).toBe("grove train: data source `csv` is not supported by `grove train` yet\n");
+  expect(r.err).toBe("grove train: data source `npy` is not supported by `grove train` yet\n");
+});
+
+it("grove train refuses data whose feature count does not fit the model", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "grove-fit-"));
+  writeFileSync(join(dir, "d.csv"), "a,b,y\n1,2,3\n4,5,6\n");
+  writeFileSync(
+    join(dir, "m.grove"),
+    `model M {\n  input features: [N, 3]\n  l = Dense(3, 1)\n  output y = features |> l\n}\n` +
+      `train M {\n  data = csv(path: "d.csv", target: "y")\n  loss = mse(y, target)\n  optimizer = sgd()\n  batch = 2\n}\n`,
+  );
+  const r = await cli(["train", join(dir, "m.grove")]);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain(
+    "the data's `features` has 2 values per example, but the model input `features` takes 3",
+  );
 });
 
 describeGpu("train", (gpu) => {

@@ -1,17 +1,22 @@
 /**
- * @file Loading a train section's data source into splits: `mnist` and the synthetic sets are
- * read; the file sources (`csv`, `npy`, `idx`, `text`) are an `UnsupportedDataError` for now.
+ * @file Loading a train section's data source into splits: `mnist`, the synthetic sets, `csv`
+ * and `text` are read; `npy` and `idx` are an `UnsupportedDataError` for now.
  */
 import type { CallSpec } from "../../parser/check/values.js";
+import { csv, text } from "./files.js";
 import { mnist } from "./mnist.js";
 import { sine, spirals, xor } from "./synthetic.js";
 import { holdOut, UnsupportedDataError, type Dataset, type Splits } from "./types.js";
 
 export * from "./types.js";
+export { DataError } from "./files.js";
 export { permutation } from "./shuffle.js";
 
-/** Reads `spec` (defaults already filled in by the checker); synthetic sets are drawn from `seed`. */
-export function loadData(spec: CallSpec, seed: number): Splits {
+/**
+ * Reads `spec` (defaults already filled in by the checker); synthetic sets are drawn from `seed`;
+ * file paths are relative to `baseDir` (the `.grove` file's folder).
+ */
+export function loadData(spec: CallSpec, seed: number, baseDir = "."): Splits {
   const a = spec.args;
   const num = (name: string, fallback: number) =>
     typeof a[name] === "number" ? (a[name] as number) : fallback;
@@ -33,6 +38,16 @@ export function loadData(spec: CallSpec, seed: number): Splits {
       break;
     case "sine":
       data = sine(num("n", 1000), num("noise", 0.05), seed);
+      break;
+    case "csv":
+      data = csv(a.path as string, baseDir, {
+        ...(typeof a.label === "string" ? { label: a.label } : {}),
+        ...(typeof a.target === "string" ? { target: a.target } : {}),
+        ...(Array.isArray(a.features) ? { features: a.features as string[] } : {}),
+      });
+      break;
+    case "text":
+      data = text(a.path as string, baseDir, num("context", 64));
       break;
     default:
       throw new UnsupportedDataError(spec.name);
