@@ -85,7 +85,7 @@ describe("examples", () => {
     expect(t.data.args).toMatchObject({ split: "train", validate: 0.1 });
     expect(t.optimizer).toMatchObject({ name: "adamw", args: { lr: 1e-3, weight_decay: 0.01 } });
     expect(t.schedule).toMatchObject({ name: "cosine", args: { warmup: 100 } });
-    expect([t.batch, t.epochs, t.seed, t.clipGradNorm]).toEqual([128, 5, 42, 1]);
+    expect([t.batch, t.epochs, t.seed, t.clipGradNorm]).toEqual([128, 20, 42, 1]);
     expect(t.metrics).toEqual(["accuracy"]);
   });
 
