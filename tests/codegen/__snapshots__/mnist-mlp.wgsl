@@ -1,6 +1,6 @@
 // k0_matmul_one_hot_const_mul: 2 independent parts in one dispatch
 // part 0: 1 fused op, output f32[128,256] -> temps@0
-//     %5 matmul[128,256]  examples/mnist-mlp.grove:14:41
+//     %5 matmul[128,256]  examples/mnist-mlp.grove:15:41
 //   8x8 output tile per invocation (matmul as a 128x256x784 product): 512 invocations (1 x 16 x 32) in workgroups of 64
 // part 1: 5 fused ops, output f32[128] -> temps@32768
 //     %23 one_hot[128,10]  std/losses.grove:6:13
@@ -274,15 +274,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k1_add_const_pow_mul: one part
 // part 0: 9 fused ops, output f32[128,256] -> temps@32896
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %9 const[]  examples/mnist-mlp.grove:8:67
-//     %10 pow[128,256]  examples/mnist-mlp.grove:8:65
-//     %11 const[]  examples/mnist-mlp.grove:8:54
-//     %12 mul[128,256]  examples/mnist-mlp.grove:8:54
-//     %13 add[128,256]  examples/mnist-mlp.grove:8:49
-//     %14 const[]  examples/mnist-mlp.grove:8:34
-//     %15 mul[128,256]  examples/mnist-mlp.grove:8:34
-//     %16 tanh[128,256]  examples/mnist-mlp.grove:8:29
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %9 const[]  examples/mnist-mlp.grove:9:67
+//     %10 pow[128,256]  examples/mnist-mlp.grove:9:65
+//     %11 const[]  examples/mnist-mlp.grove:9:54
+//     %12 mul[128,256]  examples/mnist-mlp.grove:9:54
+//     %13 add[128,256]  examples/mnist-mlp.grove:9:49
+//     %14 const[]  examples/mnist-mlp.grove:9:34
+//     %15 mul[128,256]  examples/mnist-mlp.grove:9:34
+//     %16 tanh[128,256]  examples/mnist-mlp.grove:9:29
 //   one invocation per output element: 32768 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
@@ -325,13 +325,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k2_add_const_mul_matmul: one part
 // part 0: 7 fused ops, output f32[128,10] -> temps@65664
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %7 const[]  examples/mnist-mlp.grove:8:14
-//     %8 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %17 const[]  examples/mnist-mlp.grove:8:25
-//     %18 add[128,256]  examples/mnist-mlp.grove:8:24
-//     %19 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %20 matmul[128,10]  examples/mnist-mlp.grove:14:41
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %7 const[]  examples/mnist-mlp.grove:9:14
+//     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %17 const[]  examples/mnist-mlp.grove:9:25
+//     %18 add[128,256]  examples/mnist-mlp.grove:9:24
+//     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %20 matmul[128,10]  examples/mnist-mlp.grove:15:41
 //   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
@@ -418,11 +418,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k3_add_max_argmax: 2 independent parts in one dispatch
 // part 0: 2 fused ops, output f32[128,1] -> temps@66944
-//     %21 add[128,10]  examples/mnist-mlp.grove:14:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %24 max[128,1]  std/activations.grove:46:25
 //   one invocation per output element: 128 invocations in workgroups of 64
 // part 1: 2 fused ops, output i32[128] -> temps@67072
-//     %21 add[128,10]  examples/mnist-mlp.grove:14:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %35 argmax[128]  std/losses.grove:21:36
 //   one invocation per output element: 128 invocations in workgroups of 64
 
@@ -477,7 +477,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k4_add_stop_gradient_sub_exp: 2 independent parts in one dispatch
 // part 0: 4 fused ops, output f32[128,10] -> temps@67200
-//     %21 add[128,10]  examples/mnist-mlp.grove:14:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
 //     %26 sub[128,10]  std/activations.grove:46:7
 //     %27 exp[128,10]  std/activations.grove:47:15
@@ -555,7 +555,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k6_add_one_hot_stop_gradient_sub: 4 independent parts in one dispatch
 // part 0: 8 fused ops, output f32[128] -> temps@68480
-//     %21 add[128,10]  examples/mnist-mlp.grove:14:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
 //     %26 sub[128,10]  std/activations.grove:46:7
@@ -573,7 +573,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %44 broadcast[128,10]  std/activations.grove:47:11
 //     %45 mul[128,10]  std/activations.grove:47:15
 //     %46 add[128,10]  std/activations.grove:47:15
-//     %47 sum[10]  examples/mnist-mlp.grove:14:41
+//     %47 sum[10]  examples/mnist-mlp.grove:15:41
 //   one invocation per output element: 10 invocations in workgroups of 64
 // part 2: 10 fused ops, output f32[128,256] -> temps@68608
 //     %23 one_hot[128,10]  std/losses.grove:6:13
@@ -584,16 +584,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %44 broadcast[128,10]  std/activations.grove:47:11
 //     %45 mul[128,10]  std/activations.grove:47:15
 //     %46 add[128,10]  std/activations.grove:47:15
-//     %48 transpose[10,256]  examples/mnist-mlp.grove:14:41
-//     %49 matmul[128,256]  examples/mnist-mlp.grove:14:41
+//     %48 transpose[10,256]  examples/mnist-mlp.grove:15:41
+//     %49 matmul[128,256]  examples/mnist-mlp.grove:15:41
 //   4x8 output tile per invocation (matmul as a 128x256x10 product): 1024 invocations (1 x 32 x 32) in workgroups of 64
 // part 3: 16 fused ops, output f32[256,10] -> grads@200960
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %7 const[]  examples/mnist-mlp.grove:8:14
-//     %8 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %17 const[]  examples/mnist-mlp.grove:8:25
-//     %18 add[128,256]  examples/mnist-mlp.grove:8:24
-//     %19 mul[128,256]  examples/mnist-mlp.grove:8:14
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %7 const[]  examples/mnist-mlp.grove:9:14
+//     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %17 const[]  examples/mnist-mlp.grove:9:25
+//     %18 add[128,256]  examples/mnist-mlp.grove:9:24
+//     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %38 const[128,10]  std/losses.grove:7:9
 //     %39 mul[128,10]  std/losses.grove:7:13
@@ -602,8 +602,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %44 broadcast[128,10]  std/activations.grove:47:11
 //     %45 mul[128,10]  std/activations.grove:47:15
 //     %46 add[128,10]  std/activations.grove:47:15
-//     %50 transpose[256,128]  examples/mnist-mlp.grove:14:41
-//     %51 matmul[256,10]  examples/mnist-mlp.grove:14:41
+//     %50 transpose[256,128]  examples/mnist-mlp.grove:15:41
+//     %51 matmul[256,10]  examples/mnist-mlp.grove:15:41
 //   4x4 output tile per invocation (matmul as a 256x10x128 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
@@ -993,16 +993,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %34 mean[]  std/losses.grove:7:3
 //   one invocation per output element: 1 invocations in workgroups of 64
 // part 1: 10 fused ops, output f32[128,256] -> temps@101376
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %7 const[]  examples/mnist-mlp.grove:8:14
-//     %8 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %14 const[]  examples/mnist-mlp.grove:8:34
-//     %17 const[]  examples/mnist-mlp.grove:8:25
-//     %53 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %54 mul[128,256]  examples/mnist-mlp.grove:8:29
-//     %55 sub[128,256]  examples/mnist-mlp.grove:8:29
-//     %56 mul[128,256]  examples/mnist-mlp.grove:8:29
-//     %57 mul[128,256]  examples/mnist-mlp.grove:8:34
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %7 const[]  examples/mnist-mlp.grove:9:14
+//     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %14 const[]  examples/mnist-mlp.grove:9:34
+//     %17 const[]  examples/mnist-mlp.grove:9:25
+//     %53 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %54 mul[128,256]  examples/mnist-mlp.grove:9:29
+//     %55 sub[128,256]  examples/mnist-mlp.grove:9:29
+//     %56 mul[128,256]  examples/mnist-mlp.grove:9:29
+//     %57 mul[128,256]  examples/mnist-mlp.grove:9:34
 //   one invocation per output element: 32768 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
@@ -1052,20 +1052,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k8_add_const_mul: one part
 // part 0: 14 fused ops, output f32[128,256] -> temps@134144
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %7 const[]  examples/mnist-mlp.grove:8:14
-//     %9 const[]  examples/mnist-mlp.grove:8:67
-//     %11 const[]  examples/mnist-mlp.grove:8:54
-//     %17 const[]  examples/mnist-mlp.grove:8:25
-//     %18 add[128,256]  examples/mnist-mlp.grove:8:24
-//     %52 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %58 mul[128,256]  examples/mnist-mlp.grove:8:54
-//     %59 mul[128,256]  examples/mnist-mlp.grove:8:65
-//     %60 mul[128,256]  examples/mnist-mlp.grove:8:65
-//     %61 mul[128,256]  examples/mnist-mlp.grove:8:65
-//     %62 add[128,256]  examples/mnist-mlp.grove:8:65
-//     %63 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %64 add[128,256]  examples/mnist-mlp.grove:8:14
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %7 const[]  examples/mnist-mlp.grove:9:14
+//     %9 const[]  examples/mnist-mlp.grove:9:67
+//     %11 const[]  examples/mnist-mlp.grove:9:54
+//     %17 const[]  examples/mnist-mlp.grove:9:25
+//     %18 add[128,256]  examples/mnist-mlp.grove:9:24
+//     %52 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %58 mul[128,256]  examples/mnist-mlp.grove:9:54
+//     %59 mul[128,256]  examples/mnist-mlp.grove:9:65
+//     %60 mul[128,256]  examples/mnist-mlp.grove:9:65
+//     %61 mul[128,256]  examples/mnist-mlp.grove:9:65
+//     %62 add[128,256]  examples/mnist-mlp.grove:9:65
+//     %63 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %64 add[128,256]  examples/mnist-mlp.grove:9:14
 //   one invocation per output element: 32768 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
@@ -1102,11 +1102,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k9_sum_transpose_matmul: 2 independent parts in one dispatch
 // part 0: 1 fused op, output f32[256] -> grads@200704
-//     %65 sum[256]  examples/mnist-mlp.grove:14:41
+//     %65 sum[256]  examples/mnist-mlp.grove:15:41
 //   one invocation per output element: 256 invocations in workgroups of 64
 // part 1: 2 fused ops, output f32[784,256] -> grads@0
-//     %66 transpose[784,128]  examples/mnist-mlp.grove:14:41
-//     %67 matmul[784,256]  examples/mnist-mlp.grove:14:41
+//     %66 transpose[784,128]  examples/mnist-mlp.grove:15:41
+//     %67 matmul[784,256]  examples/mnist-mlp.grove:15:41
 //   8x8 output tile per invocation (matmul as a 784x256x128 product): 3136 invocations (1 x 98 x 32) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
@@ -1422,7 +1422,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k10_matmul: one part
 // part 0: 1 fused op, output f32[128,256] -> temps@0
-//     %5 matmul[128,256]  examples/mnist-mlp.grove:14:41
+//     %5 matmul[128,256]  examples/mnist-mlp.grove:15:41
 //   8x8 output tile per invocation (matmul as a 128x256x784 product): 512 invocations (1 x 16 x 32) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_inputs: array<f32>;
@@ -1671,22 +1671,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 // ----------------------------------------------------------------------
 // k11_add_const_mul_pow: one part
 // part 0: 16 fused ops, output f32[128,10] -> outputs@0
-//     %6 add[128,256]  examples/mnist-mlp.grove:14:41
-//     %7 const[]  examples/mnist-mlp.grove:8:14
-//     %8 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %9 const[]  examples/mnist-mlp.grove:8:67
-//     %10 pow[128,256]  examples/mnist-mlp.grove:8:65
-//     %11 const[]  examples/mnist-mlp.grove:8:54
-//     %12 mul[128,256]  examples/mnist-mlp.grove:8:54
-//     %13 add[128,256]  examples/mnist-mlp.grove:8:49
-//     %14 const[]  examples/mnist-mlp.grove:8:34
-//     %15 mul[128,256]  examples/mnist-mlp.grove:8:34
-//     %16 tanh[128,256]  examples/mnist-mlp.grove:8:29
-//     %17 const[]  examples/mnist-mlp.grove:8:25
-//     %18 add[128,256]  examples/mnist-mlp.grove:8:24
-//     %19 mul[128,256]  examples/mnist-mlp.grove:8:14
-//     %20 matmul[128,10]  examples/mnist-mlp.grove:14:41
-//     %21 add[128,10]  examples/mnist-mlp.grove:14:41
+//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
+//     %7 const[]  examples/mnist-mlp.grove:9:14
+//     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %9 const[]  examples/mnist-mlp.grove:9:67
+//     %10 pow[128,256]  examples/mnist-mlp.grove:9:65
+//     %11 const[]  examples/mnist-mlp.grove:9:54
+//     %12 mul[128,256]  examples/mnist-mlp.grove:9:54
+//     %13 add[128,256]  examples/mnist-mlp.grove:9:49
+//     %14 const[]  examples/mnist-mlp.grove:9:34
+//     %15 mul[128,256]  examples/mnist-mlp.grove:9:34
+//     %16 tanh[128,256]  examples/mnist-mlp.grove:9:29
+//     %17 const[]  examples/mnist-mlp.grove:9:25
+//     %18 add[128,256]  examples/mnist-mlp.grove:9:24
+//     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
+//     %20 matmul[128,10]  examples/mnist-mlp.grove:15:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
 @group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
