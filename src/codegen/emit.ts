@@ -92,14 +92,13 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
 
   const kernels: PlanKernel[] = [];
   let nextKernel = 0;
-  const kernelIds = new Map<string, number>();
   const temps = new TempAllocator();
   const where = (span: Parameters<typeof formatSpan>[0] | undefined) =>
     span ? formatSpan(span, input.sources ? { sources: input.sources } : {}) : "";
 
+  // Every kernel's header names it by its index, so no two are identical; the runtime's pipeline
+  // cache is keyed by WGSL text in any case.
   const addKernel = (src: KernelSource): number => {
-    const known = kernelIds.get(src.wgsl);
-    if (known !== undefined) return known;
     const id = kernels.length;
     kernels.push({
       id,
@@ -112,7 +111,6 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
       bytesRead: src.bytesRead,
       bytesWritten: src.bytesWritten,
     });
-    kernelIds.set(src.wgsl, id);
     return id;
   };
 

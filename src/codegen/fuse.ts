@@ -161,23 +161,15 @@ export const rootReasons: readonly (readonly [name: string, test: Predicate, rea
 /** Longest chain of inlined ops a value may carry into each of several consumers. */
 const deepLimit = 6;
 
-/** How many ops a consumer recomputes to inline `n` (shared subtrees counted once). */
-function inlineCost(n: Node, roots: ReadonlySet<Node>, memo: Map<Node, number>): number {
+/** How many ops a consumer recomputes to inline `n` (shared subtrees counted once; views are free). */
+function inlineCost(n: Node, roots: ReadonlySet<Node>): number {
   const seen = new Set<Node>();
   const visit = (x: Node): number => {
-    if (seen.has(x) || roots.has(x) || isLeaf(x) || viewOps.has(x.op)) {
-      if (viewOps.has(x.op) && !seen.has(x)) {
-        seen.add(x);
-        return x.inputs.reduce((s, i) => s + visit(i), 0);
-      }
-      return 0;
-    }
+    if (seen.has(x) || roots.has(x) || isLeaf(x)) return 0;
     seen.add(x);
-    return 1 + x.inputs.reduce((s, i) => s + visit(i), 0);
+    return (viewOps.has(x.op) ? 0 : 1) + x.inputs.reduce((s, i) => s + visit(i), 0);
   };
-  const c = visit(n);
-  memo.set(n, c);
-  return c;
+  return visit(n);
 }
 
 function isLeaf(n: Node): boolean {
@@ -198,12 +190,11 @@ export function fuseKernels(
   }
   const facts: Facts = { consumers, outputs: new Set(outputs) };
   const roots = new Set<Node>();
-  const cost = new Map<Node, number>();
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
     if (isLeaf(n) && !facts.outputs.has(n)) continue;
     if (rootReasons.some(([, test]) => test(n, facts, options))) roots.add(n);
-    else if (inlineCost(n, roots, cost) > deepLimit && (consumers.get(n)?.length ?? 0) > 1)
+    else if (inlineCost(n, roots) > deepLimit && (consumers.get(n)?.length ?? 0) > 1)
       // "shared-deep": a chain of cheap ops is still too long to repeat in every consumer.
       roots.add(n);
   }
