@@ -147,12 +147,14 @@ export class GraphBuilder {
     return this.node("iota", [], { n });
   }
 
-  randomUniform(shape: Shape, seed: number, stream = 0): Node {
-    return this.node("random_uniform", [], { shape, seed, stream });
+  /** Uniform draws; `step` (a scalar i32 node) makes them differ from step to step. */
+  randomUniform(shape: Shape, seed: number, stream = 0, step?: Node): Node {
+    return this.node("random_uniform", step ? [step] : [], { shape, seed, stream });
   }
 
-  randomNormal(shape: Shape, seed: number, stream = 0): Node {
-    return this.node("random_normal", [], { shape, seed, stream });
+  /** Normal draws; `step` (a scalar i32 node) makes them differ from step to step. */
+  randomNormal(shape: Shape, seed: number, stream = 0, step?: Node): Node {
+    return this.node("random_normal", step ? [step] : [], { shape, seed, stream });
   }
 
   // ------------------------------------------------------------------ elementwise

@@ -30,7 +30,7 @@ export {
 } from "./rewrite.js";
 export { philox4x32, uniformAt, normalAt } from "./random.js";
 export { erf } from "./scalar-fns.js";
-export { lowerTrace, type LowerOptions } from "./lower.js";
+export { lowerTrace, STEP_INPUT, type LowerOptions } from "./lower.js";
 export {
   compileTrain,
   pipelinePassNames,

@@ -111,12 +111,13 @@ function reduceRule(kind: ReduceOp): InterpretRule<ReduceOp> {
 }
 
 function randomRule(
-  draw: (seed: number, stream: number, i: number) => number,
+  draw: (seed: number, stream: number, i: number, counter: number) => number,
 ): InterpretRule<"random_uniform" | "random_normal"> {
-  return (node, _args, ctx) => {
+  return (node, args, ctx) => {
     const out = ctx.alloc(node);
     const { seed, stream } = node.attrs;
-    for (let i = 0; i < out.length; i++) out[i] = draw(seed, stream, i);
+    const counter = args[0] ? args[0].data[0]! : 0;
+    for (let i = 0; i < out.length; i++) out[i] = draw(seed, stream, i, counter);
     return out;
   };
 }

@@ -11,6 +11,9 @@ import type { Graph, Node } from "./node.js";
 import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "./ops.js";
 import { binaryOps, compareOps, reduceOps, unaryOps } from "./ops.js";
 
+/** The name of the training step input; `@` keeps it apart from every Grove identifier. */
+export const STEP_INPUT = "@step";
+
 export interface LowerOptions {
   /** The batch size: the value of the first dimension of the model's inputs. */
   readonly batch: number;
@@ -114,6 +117,14 @@ export function lowerTrace(trace: Trace, options: LowerOptions): Result<Graph | 
   return { value: b.build(outputs), diagnostics: [] };
 }
 
+/**
+ * The scalar i32 input `@step` (the 1-based training step, written by the trainer) that makes a
+ * training graph's random draws differ from step to step; evaluation draws take none.
+ */
+function stepInput(b: GraphBuilder, options: LowerOptions): Node | undefined {
+  return options.training ? b.input(STEP_INPUT, [], "i32") : undefined;
+}
+
 function lowerNode(
   b: GraphBuilder,
   n: TraceNode,
@@ -129,9 +140,9 @@ function lowerNode(
     case "training":
       return b.constant(options.training ? 1 : 0);
     case "random_uniform":
-      return b.randomUniform(shapeOf(n, "shape", size), options.seed, n.id);
+      return b.randomUniform(shapeOf(n, "shape", size), options.seed, n.id, stepInput(b, options));
     case "random_normal":
-      return b.randomNormal(shapeOf(n, "shape", size), options.seed, n.id);
+      return b.randomNormal(shapeOf(n, "shape", size), options.seed, n.id, stepInput(b, options));
   }
   const rule = structuralRules[n.op] ?? elementwiseRule(n.op);
   if (!rule) throw new Error(`internal compiler error: no lowering for trace op ${n.op}`);

@@ -64,7 +64,10 @@ export interface PoolAttrs {
   readonly stride: Pair;
 }
 
-/** Counter-based random numbers: a pure function of (seed, stream, element index). */
+/**
+ * Counter-based random numbers: a pure function of (seed, stream, element index) and, when the
+ * node has an operand (a scalar i32, the training step), of that value too.
+ */
 export interface RandomAttrs {
   readonly shape: Shape;
   readonly seed: number;

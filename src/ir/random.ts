@@ -3,11 +3,12 @@
  *
  * Algorithm: Philox-4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3",
  * SC 2011; the same generator as Random123, cuRAND, JAX and PyTorch). Element `i` of a tensor
- * drawn with attributes (seed, stream) is
+ * drawn with attributes (seed, stream) and counter word `c` (the training step when the draw
+ * takes the `@step` input, else 0) is
  *
- *     [x0, x1, x2, x3] = philox4x32_10(counter = [i, 0, 0, 0], key = [seed, stream])
+ *     [x0, x1, x2, x3] = philox4x32_10(counter = [i, c, 0, 0], key = [seed, stream])
  *
- * so every value is a pure function of (seed, stream, element index) and any element can be
+ * so every value is a pure function of (seed, stream, step, element index) and any element can be
  * computed independently, in any order, by any GPU thread. Only 32-bit unsigned arithmetic is
  * used: `Math.imul` for the low word of a product, a 16-bit split for the high word, `>>> 0` to
  * stay in u32. The same steps in WGSL on `u32` give bit-identical words.
@@ -60,14 +61,14 @@ export function philox4x32(
 const TWO_POW_MINUS_24 = 1 / 16777216;
 
 /** Element `index` of `random_uniform` with the given key: a float in [0, 1). */
-export function uniformAt(seed: number, stream: number, index: number): number {
-  const [x0] = philox4x32([index >>> 0, 0, 0, 0], [seed >>> 0, stream >>> 0]);
+export function uniformAt(seed: number, stream: number, index: number, counter = 0): number {
+  const [x0] = philox4x32([index >>> 0, counter >>> 0, 0, 0], [seed >>> 0, stream >>> 0]);
   return (x0 >>> 8) * TWO_POW_MINUS_24;
 }
 
 /** Element `index` of `random_normal` with the given key: a standard normal sample. */
-export function normalAt(seed: number, stream: number, index: number): number {
-  const [x0, x1] = philox4x32([index >>> 0, 0, 0, 0], [seed >>> 0, stream >>> 0]);
+export function normalAt(seed: number, stream: number, index: number, counter = 0): number {
+  const [x0, x1] = philox4x32([index >>> 0, counter >>> 0, 0, 0], [seed >>> 0, stream >>> 0]);
   const u1 = ((x0 >>> 8) + 1) * TWO_POW_MINUS_24;
   const u2 = (x1 >>> 8) * TWO_POW_MINUS_24;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);

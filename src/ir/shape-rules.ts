@@ -144,7 +144,10 @@ function leafRule(inputs: readonly TensorType[], attrs: OpAttrs["input"]): Tenso
 }
 
 function randomRule(inputs: readonly TensorType[], attrs: RandomAttrs): TensorType {
-  arity(inputs, 0, "random");
+  if (inputs.length > 1) fail(`random takes at most one operand (the step), got ${inputs.length}`);
+  const step = inputs[0];
+  if (step && (step.dtype !== "i32" || step.shape.length !== 0))
+    fail(`random's step operand must be a scalar i32, got ${step.dtype}[${step.shape.join(", ")}]`);
   checkShape(attrs.shape, "random");
   for (const k of [attrs.seed, attrs.stream]) {
     if (!Number.isInteger(k) || k < 0 || k > 0xffffffff) fail(`random key ${k} is not a u32`);

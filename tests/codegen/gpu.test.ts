@@ -147,6 +147,14 @@ const opCases: OpCase[] = [
     name: "random numbers match the interpreter bit for bit",
     build: (b) => b.add(b.randomUniform([7, 9], 42, 3), b.randomNormal([7, 9], 42, 4)),
   },
+  {
+    name: "random numbers keyed by a step input match the interpreter bit for bit",
+    build: (b) => {
+      const step = b.input("@step", [], "i32");
+      return b.add(b.randomUniform([7, 9], 42, 3, step), b.randomNormal([7, 9], 42, 4, step));
+    },
+    range: 1000,
+  },
 ];
 
 function randomInputs(g: Graph, seed: number, range: number): Record<string, Tensor> {

@@ -42,8 +42,8 @@ describe("plans of the examples", () => {
     expect(counts).toMatchInlineSnapshot(`
       {
         "examples/autoencoder.grove": [
-          11,
-          57,
+          12,
+          61,
         ],
         "examples/char-transformer.grove": [
           80,

@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gradcheck } from "../../src/ir/gradcheck.js";
+import { interpretOutputs } from "../../src/ir/interpret.js";
 import { lowerTrace } from "../../src/ir/lower.js";
 import type { Graph } from "../../src/ir/node.js";
 import { compileTrain, pipelinePassNames } from "../../src/ir/pipeline.js";
 import { printGraph } from "../../src/ir/print.js";
+import { makeTensor } from "../../src/ir/tensor.js";
 import { verify } from "../../src/ir/verify.js";
 import { vjpRules } from "../../src/ir/vjp-rules.js";
 import { checkFile } from "../../src/parser/program.js";
@@ -55,7 +57,8 @@ describe("compileTrain on every example", () => {
       for (const p of params) expect(training.outputs.has(`d_${p}`)).toBe(true);
       expect(forward.outputs.get("loss")!.shape).toEqual([]);
       expect(forward.inputs.size).toBeGreaterThan(0);
-      for (const input of forward.inputs.values()) expect(input.shape[0]).toBe(batch);
+      for (const [name, input] of forward.inputs)
+        if (name !== "@step") expect(input.shape[0]).toBe(batch);
     });
 
     it(`${file}: every parameter's gradient matches central differences`, () => {
@@ -132,6 +135,40 @@ describe("lowering", () => {
     expect(text(forward)).toMatch(/sigmoid .*# model\.grove@\d+/);
     expect(text(training)).toMatch(/return .*d_w=%\d+, d_b=%\d+/);
     expect(training.nodes.length).toBeGreaterThan(forward.nodes.length);
+  });
+
+  it("keys dropout in the training graph by the `@step` input; evaluation draws nothing", () => {
+    const p = fromSource(`
+      model Drop {
+        input features: [N, 2]
+        param w: [2, 3] ~ glorot_uniform
+        output y = dropout(features, rate: 0.5) @ w
+      }
+      train Drop {
+        data = spirals(classes: 3)
+        loss = cross_entropy(y, label)
+        optimizer = sgd()
+      }
+    `);
+    const { training, params } = compileTrain(p.trains[0]!, { batch: 6 }).value!;
+    expect(training.inputs.get("@step")).toMatchObject({ shape: [], dtype: "i32" });
+    const evaluation = compileTrain(p.trains[0]!, { batch: 6, training: false }).value!.forward;
+    expect(evaluation.inputs.has("@step")).toBe(false);
+    expect(evaluation.nodes.some((n) => n.op === "random_uniform")).toBe(false);
+    const bindings = {
+      features: makeTensor([6, 2], "f32", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+      label: makeTensor([6], "i32", [0, 1, 2, 0, 1, 2]),
+      w: makeTensor([2, 3], "f32", [1, -1, 0.5, 0.25, 2, -3]),
+    };
+    const grad = (step: number) =>
+      Array.from(
+        interpretOutputs(training, { ...bindings, "@step": makeTensor([], "i32", [step]) }).get(
+          `d_${params[0]}`,
+        )!.data,
+      );
+    // A fresh mask each step, the same mask for the same step.
+    expect(grad(3)).toEqual(grad(3));
+    expect(grad(3)).not.toEqual(grad(4));
   });
 
   it("reports a dimension that stays symbolic", () => {

@@ -3,7 +3,14 @@
  * 16-bit mulhi against BigInt, determinism, independence of streams, and loose distribution checks.
  */
 import { describe, expect, test } from "vitest";
-import { GraphBuilder, interpret, normalAt, philox4x32, uniformAt } from "../../src/ir/index.js";
+import {
+  GraphBuilder,
+  interpret,
+  makeTensor,
+  normalAt,
+  philox4x32,
+  uniformAt,
+} from "../../src/ir/index.js";
 import { mulhi32 } from "../../src/ir/random.js";
 import { Rng } from "./helpers.js";
 
@@ -90,6 +97,19 @@ describe("random ops", () => {
     const within = xs.filter((x) => Math.abs(x) < 1).length / n;
     expect(Math.abs(within - 0.6827)).toBeLessThan(0.015);
     expect(xs.every(Number.isFinite)).toBe(true);
+  });
+
+  test("a step operand is the second counter word: each step draws afresh, reproducibly", () => {
+    const b = new GraphBuilder();
+    const u = b.randomUniform([64], 42, 3, b.input("@step", [], "i32"));
+    const g = b.build({ u });
+    const at = (step: number) =>
+      Array.from(interpret(g, { "@step": makeTensor([], "i32", [step]) }).get(u)!.data);
+    expect(at(5)).toEqual(at(5));
+    expect(at(5)).not.toEqual(at(6));
+    expect(at(5)[17]).toBe(uniformAt(42, 3, 17, 5));
+    expect(at(0)[17]).toBe(uniformAt(42, 3, 17));
+    expect(() => b.randomUniform([2], 1, 0, b.input("x", [2]))).toThrow(/scalar i32/);
   });
 
   test("the same random node is interned; a different stream is a different node", () => {

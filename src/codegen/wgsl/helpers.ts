@@ -43,9 +43,9 @@ export const helperSources: Readonly<Record<string, string>> = {
   let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
   return ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
 }`,
-  g_philox: `fn g_philox(i: u32, seed: u32, stream: u32) -> vec2<u32> {
+  g_philox: `fn g_philox(i: u32, step: u32, seed: u32, stream: u32) -> vec2<u32> {
   var c0 = i;
-  var c1 = 0u;
+  var c1 = step;
   var c2 = 0u;
   var c3 = 0u;
   var k0 = seed;
@@ -66,11 +66,11 @@ export const helperSources: Readonly<Record<string, string>> = {
   }
   return vec2<u32>(c0, c1);
 }`,
-  g_uniform: `fn g_uniform(i: u32, seed: u32, stream: u32) -> f32 {
-  return f32(g_philox(i, seed, stream).x >> 8u) * 5.9604644775390625e-8;
+  g_uniform: `fn g_uniform(i: u32, step: u32, seed: u32, stream: u32) -> f32 {
+  return f32(g_philox(i, step, seed, stream).x >> 8u) * 5.9604644775390625e-8;
 }`,
-  g_normal: `fn g_normal(i: u32, seed: u32, stream: u32) -> f32 {
-  let w = g_philox(i, seed, stream);
+  g_normal: `fn g_normal(i: u32, step: u32, seed: u32, stream: u32) -> f32 {
+  let w = g_philox(i, step, seed, stream);
   let u1 = f32((w.x >> 8u) + 1u) * 5.9604644775390625e-8;
   let u2 = f32(w.y >> 8u) * 5.9604644775390625e-8;
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);

@@ -45,6 +45,13 @@ function operand(e: Emitter, node: Node, input: Node, idx: Index): string {
   return e.value(input, broadcastIndex(idx, node.shape, input.shape));
 }
 
+/** A draw of element `idx`: Philox counter (index, step or 0), key (seed, stream). */
+function random(e: Emitter, n: Node, idx: Index, helper: string): string {
+  const { seed, stream } = n.attrs as NodeOf<"random_uniform">["attrs"];
+  const step = n.inputs[0] ? `u32(${e.value(n.inputs[0], [])})` : "0u";
+  return `${e.use(helper)}(u32(${flatten(idx, n.shape)}), ${step}, ${seed >>> 0}u, ${stream >>> 0}u)`;
+}
+
 function unary(f: (e: Emitter, x: string, n: Node) => string): AnyRule {
   return (e, n, idx) => f(e, operand(e, n, n.inputs[0]!, idx), n);
 }
@@ -143,10 +150,8 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   },
   const: (_e, n) => (isF(n) ? f32Literal(n.attrs.value) : i32Literal(n.attrs.value)),
   iota: (_e, _n, idx) => idx[0]!,
-  random_uniform: (e, n, idx) =>
-    `${e.use("g_uniform")}(u32(${flatten(idx, n.shape)}), ${n.attrs.seed >>> 0}u, ${n.attrs.stream >>> 0}u)`,
-  random_normal: (e, n, idx) =>
-    `${e.use("g_normal")}(u32(${flatten(idx, n.shape)}), ${n.attrs.seed >>> 0}u, ${n.attrs.stream >>> 0}u)`,
+  random_uniform: (e, n, idx) => random(e, n, idx, "g_uniform"),
+  random_normal: (e, n, idx) => random(e, n, idx, "g_normal"),
 
   // ------------------------------------------------------------ elementwise
   neg: unary((_e, x) => `-${paren(x)}`),
