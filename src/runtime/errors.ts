@@ -7,7 +7,8 @@ const noAdapterMessages = {
   node:
     "no WebGPU adapter found. Grove needs a Vulkan driver: on Debian install libvulkan1 and " +
     "mesa-vulkan-drivers from bookworm-backports (`bash scripts/setup.sh` does this), or run on " +
-    "a machine with a GPU.",
+    "a machine with a GPU. Without one, `--backend cpu` trains on the CPU through the " +
+    "reference interpreter: slower, the same results up to float32 rounding.",
   browser:
     "no WebGPU adapter found. This browser has WebGPU but no usable GPU adapter: enable hardware " +
     "acceleration, or run on a machine with a GPU.",

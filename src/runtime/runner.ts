@@ -11,8 +11,9 @@ import { PipelineCache } from "./pipelines.js";
 import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
+import type { HostArray, StepRunner } from "./step-runner.js";
 
-export type HostArray = Float32Array | Int32Array;
+export type { HostArray } from "./step-runner.js";
 
 /** A named tensor the host may write or read: an input, output, parameter or optimizer state. */
 interface HostTensor {
@@ -24,7 +25,7 @@ interface HostTensor {
   readonly dtype: PlanDtype;
 }
 
-export class PlanRunner {
+export class PlanRunner implements StepRunner {
   private readonly pool: StagingPool;
   private readonly written = new Set<number | string>();
   private failure: Error | undefined;

@@ -1,0 +1,249 @@
+/**
+ * @file `CpuRunner`: the CPU backend. Runs a Plan's programs on the host through the reference
+ * interpreter (float32) instead of its WGSL kernels: `train` interprets the training graph (loss,
+ * metrics, every `d_<param>`), then clips by the global norm and applies the host optimizer with
+ * the update kernel's math; `eval` interprets the evaluation graph. Tensors keep the Plan's names,
+ * shapes and optimizer-state layout, so parameters and moments move between this and `PlanRunner`
+ * unchanged. Slow, but it needs no GPU and gives the same numbers up to float32 rounding.
+ */
+import type { CompiledPlan } from "../codegen/compile.js";
+import type { OptimizerSpec } from "../codegen/optimizer.js";
+import type { Plan, PlanTensor } from "../codegen/plan.js";
+import { InternalError } from "../diag/diagnostic.js";
+import { interpret } from "../ir/interpret.js";
+import type { Graph, Node } from "../ir/node.js";
+import { clipScale, globalNorm, hostOptimizer, type HostOptimizer } from "./host-optimizer.js";
+import type { HostArray, StepRunner } from "./step-runner.js";
+
+interface Program {
+  readonly graph: Graph;
+  readonly inputs: readonly string[];
+  /** Host outputs of the program and the graph nodes that compute them. */
+  readonly outputs: readonly (readonly [string, Node])[];
+  /** Updates the parameters (the `train` program). */
+  readonly update: boolean;
+}
+
+const elements = (t: PlanTensor) => t.shape.reduce((a, d) => a * d, 1);
+const zeros = (t: PlanTensor): HostArray =>
+  t.dtype === "i32" ? new Int32Array(elements(t)) : new Float32Array(elements(t));
+
+export class CpuRunner implements StepRunner {
+  private readonly inputs = new Map<string, HostArray>();
+  /** Parameters and optimizer state, by their Plan names. */
+  private readonly values = new Map<string, Float32Array>();
+  private readonly outputs = new Map<string, HostArray>();
+  private readonly grads = new Map<string, Float32Array>();
+  private uniforms: Readonly<Record<string, number>> | undefined;
+  private destroyed = false;
+  private readonly tensors: {
+    readonly inputs: ReadonlyMap<string, PlanTensor>;
+    readonly outputs: ReadonlyMap<string, PlanTensor>;
+    readonly params: ReadonlyMap<string, PlanTensor>;
+    readonly grads: ReadonlyMap<string, PlanTensor>;
+  };
+
+  private constructor(
+    readonly plan: Plan,
+    private readonly programs: ReadonlyMap<string, Program>,
+    private readonly optimizer: HostOptimizer,
+  ) {
+    const byName = (list: readonly PlanTensor[]) => new Map(list.map((t) => [t.name, t]));
+    this.tensors = {
+      inputs: byName(plan.inputs),
+      outputs: byName(plan.outputs),
+      params: byName([...plan.params, ...plan.state]),
+      grads: byName(plan.grads ?? []),
+    };
+    for (const t of [...plan.params, ...plan.state])
+      this.values.set(t.name, new Float32Array(elements(t)));
+    for (const t of plan.outputs) this.outputs.set(t.name, zeros(t));
+    for (const t of plan.grads ?? []) this.grads.set(t.name, new Float32Array(elements(t)));
+  }
+
+  /**
+   * A runner for `compiled` (what `compilePlan` returns: the Plan and its IR graphs) with the train
+   * section's `optimizer`. Parameters, state and outputs start at zero, as on the GPU. Throws an
+   * `InternalError` when the Plan and the graphs or the optimizer do not fit together.
+   */
+  static create(compiled: CompiledPlan, optimizer: OptimizerSpec): CpuRunner {
+    const { plan } = compiled;
+    const graphs = { training: compiled.compiled.training, evaluation: compiled.evaluation };
+    const host = hostOptimizer(optimizer);
+    const moments = [...new Set(plan.state.map((s) => s.name.slice(0, s.name.indexOf(":"))))];
+    if (plan.params.length > 0 && moments.join() !== host.moments.join())
+      throw new InternalError(
+        `the plan keeps moments [${moments}] but the host ${optimizer.name} keeps [${host.moments}]`,
+      );
+    const programs = new Map<string, Program>();
+    for (const [name, program] of Object.entries(plan.programs)) {
+      const graph =
+        name === "train" ? graphs.training : name === "eval" ? graphs.evaluation : undefined;
+      if (!graph) throw new InternalError(`the CPU backend cannot run program "${name}"`);
+      const outputs = program.outputs
+        .filter((o) => o !== "grad_norm")
+        .map((o) => {
+          const node = graph.outputs.get(o);
+          if (!node) throw new InternalError(`program "${name}": the graph has no output "${o}"`);
+          return [o, node] as const;
+        });
+      for (const i of program.inputs)
+        if (!graph.inputs.has(i))
+          throw new InternalError(`program "${name}": the graph has no input "${i}"`);
+      const update = name === "train" && plan.params.length > 0;
+      if (update)
+        for (const p of plan.params)
+          if (!graph.outputs.has(`d_${p.name}`))
+            throw new InternalError(`the training graph has no gradient d_${p.name}`);
+      programs.set(name, { graph, inputs: program.inputs, outputs, update });
+    }
+    return new CpuRunner(plan, programs, host);
+  }
+
+  /** Nothing to compile on the host; checks that the program exists. */
+  async prepare(programName: string): Promise<void> {
+    this.assertUsable();
+    this.program(programName);
+  }
+
+  writeInput(name: string, data: HostArray): void {
+    const t = this.find("input", this.tensors.inputs, name);
+    this.inputs.set(name, this.copy(t, data));
+  }
+
+  writeParam(name: string, data: HostArray): void {
+    const t = this.find("param or state", this.tensors.params, name);
+    this.values.set(name, this.copy(t, data) as Float32Array);
+  }
+
+  async readParam(name: string): Promise<HostArray> {
+    this.find("param or state", this.tensors.params, name);
+    return this.values.get(name)!.slice();
+  }
+
+  async readGrad(name: string): Promise<HostArray> {
+    this.find("gradient", this.tensors.grads, name);
+    return this.grads.get(name)!.slice();
+  }
+
+  async readOutput(name: string): Promise<HostArray> {
+    this.find("output", this.tensors.outputs, name);
+    return this.outputs.get(name)!.slice();
+  }
+
+  /** Stores the scalars rounded to float32, as the GPU's uniform buffer holds them. */
+  writeUniforms(values: Readonly<Record<string, number>>): void {
+    this.assertUsable();
+    const uniforms = this.plan.uniforms;
+    if (!uniforms) throw new Error("writeUniforms: this plan has no uniforms");
+    const expected = `expected ${uniforms.fields.join(", ") || "no fields"}`;
+    for (const key of Object.keys(values))
+      if (!uniforms.fields.includes(key))
+        throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
+    const stored: Record<string, number> = {};
+    for (const field of uniforms.fields) {
+      const value = values[field];
+      if (typeof value !== "number")
+        throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
+      stored[field] = Math.fround(value);
+    }
+    this.uniforms = stored;
+  }
+
+  /**
+   * Runs `programName` to completion: interprets its graph with every written input and the
+   * current parameters bound by name, stores its outputs and, for `train`, the gradients, the
+   * global norm when the plan clips, and the updated parameters and moments.
+   */
+  run(programName: string): void {
+    this.assertUsable();
+    const program = this.program(programName);
+    const bindings: Record<string, HostArray> = {};
+    for (const name of program.inputs) {
+      const data = this.inputs.get(name);
+      if (!data)
+        throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
+      bindings[name] = data;
+    }
+    if (program.update && !this.uniforms)
+      throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
+    for (const p of this.plan.params) bindings[p.name] = this.values.get(p.name)!;
+    const grads = program.update
+      ? this.plan.params.map((p) => program.graph.outputs.get(`d_${p.name}`)!)
+      : [];
+    const nodes = [...program.outputs.map(([, n]) => n), ...grads];
+    const values = interpret(program.graph, bindings, { precision: "f32", nodes });
+    for (const [name, node] of program.outputs)
+      this.outputs.set(name, toHost(values.get(node)!.data));
+    if (!program.update) return;
+    this.plan.params.forEach((p, k) =>
+      this.grads.set(p.name, toHost(values.get(grads[k]!)!.data) as Float32Array),
+    );
+    this.step();
+  }
+
+  /** Clipping and the optimizer update, from the gradients of the last `train` run. */
+  private step(): void {
+    const u = this.uniforms!;
+    let scale = 1;
+    if (this.plan.uniforms?.fields.includes("clip")) {
+      const norm = globalNorm(this.grads.values());
+      if (this.outputs.has("grad_norm")) this.outputs.set("grad_norm", Float32Array.of(norm));
+      scale = clipScale(norm, u.clip ?? 0);
+    }
+    const scalars = { lr: u.lr ?? 0, bc1: u.bc1 ?? 1, bc2: u.bc2 ?? 1 };
+    for (const p of this.plan.params) {
+      const state: Record<string, Float32Array> = {};
+      for (const m of this.optimizer.moments) state[m] = this.values.get(`${m}:${p.name}`)!;
+      this.optimizer.update(
+        this.values.get(p.name)!,
+        this.grads.get(p.name)!,
+        state,
+        scalars,
+        scale,
+      );
+    }
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.inputs.clear();
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error("this CpuRunner was destroyed");
+  }
+
+  private program(name: string): Program {
+    const program = this.programs.get(name);
+    if (!program) {
+      const known = [...this.programs.keys()].join(", ");
+      throw new Error(`no program "${name}" in this plan; it has ${known || "none"}`);
+    }
+    return program;
+  }
+
+  private find(kind: string, map: ReadonlyMap<string, PlanTensor>, name: string): PlanTensor {
+    this.assertUsable();
+    const tensor = map.get(name);
+    if (tensor) return tensor;
+    const known = [...map.keys()].join(", ");
+    throw new Error(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
+  }
+
+  private copy(tensor: PlanTensor, data: HostArray): HostArray {
+    const wantArray = tensor.dtype === "i32" ? Int32Array : Float32Array;
+    if (!(data instanceof wantArray) || data.length !== elements(tensor)) {
+      throw new Error(
+        `"${tensor.name}" holds ${elements(tensor)} ${tensor.dtype} values (a ${wantArray.name}); ` +
+          `got a ${data.constructor.name} of length ${data.length}`,
+      );
+    }
+    return data.slice();
+  }
+}
+
+/** An interpreter result as the host arrays a runner returns (f32 results are Float32Arrays). */
+function toHost(data: Float32Array | Float64Array | Int32Array): HostArray {
+  return data instanceof Float64Array ? Float32Array.from(data) : data;
+}

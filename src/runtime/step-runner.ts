@@ -1,0 +1,58 @@
+/**
+ * @file `StepRunner`: what the training loop needs from a backend that runs a Plan's programs —
+ * the GPU's `PlanRunner` and the host's `CpuRunner` both implement it, with the same tensor names,
+ * layouts and uniforms, so parameters, optimizer state and checkpoints move between them.
+ */
+import type { PlanParam, PlanState, PlanTensor } from "../codegen/plan.js";
+
+export type HostArray = Float32Array | Int32Array;
+
+/** A program as the host sees it: the inputs to write before a run and the outputs it may read. */
+export interface StepProgram {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/**
+ * The part of a Plan the training loop reads. A `Plan` is one (its programs also carry their
+ * dispatches, which only the GPU runner uses).
+ */
+export interface StepPlan {
+  /** `train` (forward, backward and the optimizer update) and `eval` (forward only). */
+  readonly programs: Readonly<Record<string, StepProgram>>;
+  readonly inputs: readonly PlanTensor[];
+  readonly params: readonly PlanParam[];
+  /** Optimizer moments, named `m:l1.w`, zero at the start. */
+  readonly state: readonly PlanState[];
+  readonly outputs: readonly PlanTensor[];
+  /** Each parameter's gradient after a `train` run, named like the parameter. */
+  readonly grads?: readonly PlanTensor[];
+  /** The per-run scalars `writeUniforms` takes (`lr`, `bc1`, `bc2`, `step`, maybe `clip`). */
+  readonly uniforms?: { readonly fields: readonly string[] };
+}
+
+/**
+ * Runs a Plan's programs on some backend. Writes take effect for every later run; reads see every
+ * run made so far. A run's results are only guaranteed once a read's promise resolves.
+ */
+export interface StepRunner {
+  readonly plan: StepPlan;
+  /** Makes `program` ready to run (compiles its kernels on the GPU); a no-op when it already is. */
+  prepare(program: string): Promise<void>;
+  /** Writes a program input; `data` must match the input's dtype and element count. */
+  writeInput(name: string, data: HostArray): void;
+  /** Writes a parameter or optimizer-state tensor. */
+  writeParam(name: string, data: HostArray): void;
+  /** Reads a parameter or optimizer-state tensor. */
+  readParam(name: string): Promise<HostArray>;
+  /** Reads a parameter's gradient as the last `train` run left it (before clipping). */
+  readGrad(name: string): Promise<HostArray>;
+  /** Writes the per-run scalars: every field of `plan.uniforms`, and nothing else. */
+  writeUniforms(values: Readonly<Record<string, number>>): void;
+  /** Runs `program`; every input it reads (and the uniforms, for `train`) must have been written. */
+  run(program: string): void;
+  /** Reads an output (`loss`, `metric:*`, `grad_norm`, model outputs). */
+  readOutput(name: string): Promise<HostArray>;
+  /** Frees what the runner holds. Idempotent. */
+  destroy(): void;
+}
