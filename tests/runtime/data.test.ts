@@ -1,6 +1,6 @@
 /**
  * Data loaders: the MNIST digits and their fixed split, the synthetic sets drawn from the seed,
- * validation hold-out, and the clear error for sources `grove train` cannot read yet.
+ * validation hold-out, and the clear error for a source `grove train` does not know.
  */
 import { describe, expect, it } from "vitest";
 import type { CallSpec } from "../../src/parser/check/values.js";
@@ -91,9 +91,9 @@ it("permutations are deterministic and complete", () => {
   expect(permutation(1000, 9, 2)).not.toEqual(p);
 });
 
-it("refuses the sources it cannot read yet with a clear message", () => {
-  expect(() => loadData(spec("npy", { features: "x.npy" }), 0)).toThrow(UnsupportedDataError);
-  expect(() => loadData(spec("npy", { features: "x.npy" }), 0)).toThrow(
-    "data source `npy` is not supported by `grove train` yet",
+it("refuses a source it does not know with a clear message", () => {
+  expect(() => loadData(spec("parquet", { path: "x.parquet" }), 0)).toThrow(UnsupportedDataError);
+  expect(() => loadData(spec("parquet", { path: "x.parquet" }), 0)).toThrow(
+    "data source `parquet` is not supported by `grove train` yet",
   );
 });

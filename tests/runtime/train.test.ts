@@ -1,17 +1,33 @@
 /**
  * The training loop: schedules on the host, and end-to-end training of a tiny model on the GPU
- * with a remainder batch, deterministic from the seed.
+ * with a remainder batch, deterministic from the seed; checkpoints, interrupts and resuming to the
+ * same steps, --init, divergence, gradient norms, and evaluation and prediction from a checkpoint.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import type { CallSpec } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
-import { subset } from "../../src/runtime/data/index.js";
+import {
+  CheckpointError,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointTensor,
+} from "../../src/runtime/checkpoint.js";
+import { loadData, subset } from "../../src/runtime/data/index.js";
 import { xor } from "../../src/runtime/data/synthetic.js";
-import { DivergedError, learningRate, train } from "../../src/runtime/train.js";
+import {
+  DivergedError,
+  evaluateCheckpoint,
+  gradStatus,
+  InterruptedError,
+  learningRate,
+  predict,
+  train,
+  type TrainOptions,
+} from "../../src/runtime/train.js";
 import { describeGpu } from "./gpu.js";
 
 const spec = (name: string, args: CallSpec["args"] = {}): CallSpec => ({
@@ -66,6 +82,41 @@ function xorTrain() {
   return r.program.trains[0]!;
 }
 
+const sine = `
+model Sine {
+  input features: [N, 1]
+  out = Dense(1, 1)
+  output y = features |> out
+}
+train Sine {
+  data = sine(n: 64)
+  loss = mse(y, target)
+  optimizer = sgd(lr: 0.01)
+  batch = 16
+}
+`;
+
+function sineTrain() {
+  const r = checkFile("s.grove", { readFile: (p) => (p === "s.grove" ? sine : undefined) });
+  return r.program.trains[0]!;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "grove-train-"));
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const bits = (a: Float32Array | Int32Array) => [
+  ...new Uint32Array(a.buffer, a.byteOffset, a.length),
+];
+
+it("flags vanishing and exploding gradient norms", () => {
+  expect(gradStatus(1e-8)).toBe("vanishing");
+  expect(gradStatus(0)).toBe("vanishing");
+  expect(gradStatus(2e-7)).toBeUndefined();
+  expect(gradStatus(999)).toBeUndefined();
+  expect(gradStatus(1001)).toBe("exploding");
+  expect(gradStatus(NaN)).toBe("exploding");
+  expect(gradStatus(Infinity)).toBe("exploding");
+});
+
 function cli(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -73,10 +124,12 @@ function cli(args: string[]) {
   return runCli(args, io).then((code) => ({ code, out: out.join(""), err: err.join("") }));
 }
 
-it("grove train refuses a data source it cannot read yet, without a stack trace", async () => {
+it("grove train names a missing data file, without a stack trace", async () => {
   const r = await cli(["train", "bench/models/mlp-small.grove"]);
   expect(r.code).toBe(1);
-  expect(r.err).toBe("grove train: data source `npy` is not supported by `grove train` yet\n");
+  expect(r.err).toBe(
+    `grove train: cannot read ${resolve("bench/models/features.npy")}: no such file\n`,
+  );
 });
 
 it("grove train refuses data whose feature count does not fit the model", async () => {
@@ -139,22 +192,239 @@ describeGpu("train", (gpu) => {
     expect(events.at(-1)!.event).toBe("end");
   });
 
+  it("resumes an interrupted run to exactly the steps and parameters of an unbroken one", async () => {
+    const t = xorTrain();
+    const dir = tmp();
+    const run = async (o: Partial<TrainOptions>) => {
+      const losses: number[] = [];
+      const r = await train({
+        device: gpu.device,
+        train: t,
+        ...o,
+        onStep: (s) => {
+          losses.push(s.loss);
+          o.onStep?.(s);
+        },
+      });
+      return { ...r, losses };
+    };
+    const fullPath = join(dir, "full.safetensors");
+    const full = await run({ epochs: 2, checkpoint: fullPath });
+    expect(full.losses).toHaveLength(28);
+    expect(full.checkpoint).toEqual({
+      path: fullPath,
+      step: 28,
+      epoch: 3,
+      nextBatch: 0,
+      reason: "epoch",
+    });
+    // Step 13 is reported while step 14 (the epoch's remainder batch) runs: the interrupt comes at
+    // the end of epoch 1. Step 20 stops in the middle of epoch 2.
+    for (const abortAt of [13, 20]) {
+      const path = join(dir, `cut-${abortAt}.safetensors`);
+      const controller = new AbortController();
+      const first: number[] = [];
+      const err = (await train({
+        device: gpu.device,
+        train: t,
+        epochs: 2,
+        checkpoint: path,
+        signal: controller.signal,
+        onStep: (s) => {
+          first.push(s.loss);
+          if (s.step === abortAt) controller.abort();
+        },
+      }).catch((e: unknown) => e)) as InterruptedError;
+      expect(err).toBeInstanceOf(InterruptedError);
+      expect(err.step).toBe(abortAt + 1);
+      expect(err.message).toBe(`interrupted at step ${abortAt + 1}; checkpoint saved to ${path}`);
+      expect(first).toHaveLength(err.step);
+      const meta = readCheckpoint(path).metadata;
+      expect([meta.step, meta.epoch, meta.next_batch]).toEqual(
+        abortAt === 13 ? ["14", "2", "0"] : ["21", "2", "7"],
+      );
+      const resumed = await run({ resume: path, checkpoint: path });
+      expect(resumed.steps).toBe(28);
+      expect([...first, ...resumed.losses]).toEqual(full.losses);
+      expect(resumed.epochs.map((e) => e.epoch)).toEqual([2]);
+      expect(resumed.epochs[0]!.loss).toBe(full.epochs[1]!.loss);
+      expect(resumed.epochs[0]!.validation).toEqual(full.epochs[1]!.validation);
+      for (const [name, value] of full.params)
+        expect(bits(resumed.params.get(name)!)).toEqual(bits(value));
+      // Every tensor of the final checkpoint, optimizer moments included, is the same.
+      const a = readCheckpoint(fullPath).tensors;
+      const b = readCheckpoint(path).tensors;
+      expect([...b.keys()]).toEqual([...a.keys()]);
+      expect([...a.keys()]).toContain("optimizer.v:h.w");
+      for (const [name, value] of a) expect(bits(b.get(name)!.data)).toEqual(bits(value.data));
+    }
+    // Evaluating the checkpoint gives the numbers of the last epoch's validation.
+    const data = loadData(t.data, t.seed);
+    const evaluated = await evaluateCheckpoint({
+      device: gpu.device,
+      train: t,
+      checkpoint: fullPath,
+      data: data.validation!,
+      batch: t.batch,
+    });
+    expect(evaluated).toEqual(full.epochs[1]!.validation);
+    // Predicting 37 examples (a full batch and a remainder) gives one row of logits each.
+    const inputs = subset(
+      data.validation!,
+      Array.from({ length: 37 }, (_, i) => i),
+    );
+    const features = new Map([...inputs.fields].filter(([k]) => k === "features"));
+    const [logits, ...more] = await predict({
+      device: gpu.device,
+      train: t,
+      checkpoint: fullPath,
+      inputs: { count: 37, fields: features },
+      batch: t.batch,
+    });
+    expect(more).toEqual([]);
+    expect(logits!.name).toBe("logits");
+    expect(logits!.shape).toEqual([2]);
+    expect(logits!.data).toHaveLength(74);
+    expect([...logits!.data].every(Number.isFinite)).toBe(true);
+    // Row 33 ran in the remainder batch; its scores match the same example in a batch of its own.
+    const alone = await predict({
+      device: gpu.device,
+      train: t,
+      checkpoint: fullPath,
+      inputs: subset(inputs, [33]),
+      batch: 1,
+    });
+    expect([...alone[0]!.data]).toEqual([...logits!.data.subarray(66, 68)]);
+  });
+
+  it("starts from --init parameters with fresh optimizer state", async () => {
+    const t = xorTrain();
+    const dir = tmp();
+    const from = join(dir, "a.safetensors");
+    const a = await train({ device: gpu.device, train: t, epochs: 2, checkpoint: from });
+    const warnings: string[] = [];
+    const path = join(dir, "b.safetensors");
+    // Adam's steps with a learning rate of 1e-30 leave every trained f32 parameter as it is, so
+    // the validation after one epoch is the one the parameters had at the end of run a.
+    const b = await train({
+      device: gpu.device,
+      train: t,
+      epochs: 1,
+      lr: 1e-30,
+      init: from,
+      checkpoint: path,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings).toEqual([]);
+    expect(b.epochs[0]!.validation).toEqual(a.epochs[1]!.validation);
+    for (const [name, value] of a.params) expect(bits(b.params.get(name)!)).toEqual(bits(value));
+    const saved = readCheckpoint(path);
+    expect([saved.metadata.step, saved.metadata.epoch]).toEqual(["14", "2"]);
+    // Extra tensors are ignored with a warning; a missing parameter is refused by name.
+    const tensors = new Map(readCheckpoint(from).tensors);
+    tensors.set("extra.w", { dtype: "F32", shape: [1], data: Float32Array.of(1) });
+    const extra = join(dir, "extra.safetensors");
+    writeCheckpoint(extra, { tensors, metadata: { model: "Xor" } });
+    await train({
+      device: gpu.device,
+      train: t,
+      epochs: 1,
+      init: extra,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings).toEqual([`${extra}: ignoring tensors the model does not have: extra.w`]);
+    tensors.delete("h.b");
+    writeCheckpoint(extra, { tensors, metadata: { model: "Xor" } });
+    const missing = train({ device: gpu.device, train: t, epochs: 1, init: extra });
+    await expect(missing).rejects.toThrow(CheckpointError);
+    await expect(missing).rejects.toThrow(
+      `${extra}: has no tensor \`h.b\`, the model's parameter [16]`,
+    );
+  });
+
+  it("reports each parameter's gradient norm after an epoch's last step", async () => {
+    // One step per epoch from known parameters: y = 0.5 x + 0.1, mse over all 64 examples.
+    const t = sineTrain();
+    const dir = tmp();
+    const init = join(dir, "init.safetensors");
+    const p = (shape: number[], v: number): CheckpointTensor => ({
+      dtype: "F32",
+      shape,
+      data: Float32Array.of(v),
+    });
+    writeCheckpoint(init, {
+      tensors: new Map([
+        ["out.w", p([1, 1], 0.5)],
+        ["out.b", p([1], 0.1)],
+      ]),
+      metadata: {},
+    });
+    const r = await train({
+      device: gpu.device,
+      train: t,
+      batch: 64,
+      epochs: 1,
+      init,
+      watchGrads: true,
+    });
+    const data = loadData(t.data, t.seed).train;
+    const x = data.fields.get("features")!.data;
+    const y = data.fields.get("target")!.data;
+    let gw = 0;
+    let gb = 0;
+    for (let i = 0; i < 64; i++) {
+      const d = (2 * (0.5 * x[i]! + 0.1 - y[i]!)) / 64;
+      gw += d * x[i]!;
+      gb += d;
+    }
+    const norms = r.epochs[0]!.gradNorms!;
+    expect(Object.keys(norms)).toEqual(["out.w", "out.b"]);
+    expect(norms["out.w"]).toBeCloseTo(Math.abs(gw), 5);
+    expect(norms["out.b"]).toBeCloseTo(Math.abs(gb), 5);
+    expect(Math.abs(gw)).toBeGreaterThan(0.01);
+  });
+
+  it("names the last good checkpoint when the loss diverges, and keeps it", async () => {
+    const t = sineTrain();
+    const path = join(tmp(), "s.safetensors");
+    await train({ device: gpu.device, train: t, epochs: 1, checkpoint: path });
+    const before = readFileSync(path);
+    const run = train({
+      device: gpu.device,
+      train: t,
+      resume: path,
+      checkpoint: path,
+      epochs: 3,
+      lr: 1e30,
+    });
+    await expect(run).rejects.toThrow(DivergedError);
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `^training diverged: the loss is (NaN|-?Infinity) at step \\d+; try a smaller learning rate; the last good checkpoint is ${escape(path)} \\(step 4\\)$`,
+      ),
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("never saves parameters that are not finite", async () => {
+    // A learning rate beyond f32 makes the first update infinite while its loss is still finite.
+    const path = join(tmp(), "s.safetensors");
+    const run = train({
+      device: gpu.device,
+      train: sineTrain(),
+      batch: 64,
+      epochs: 2,
+      lr: 1e39,
+      checkpoint: path,
+    });
+    await expect(run).rejects.toThrow(
+      /^training diverged: `out\.[wb]` is not finite after the update at step 1; try a smaller learning rate; no checkpoint was saved before it$/,
+    );
+    expect(existsSync(path)).toBe(false);
+  });
+
   it("stops at the first step whose loss is not finite", async () => {
-    const sine = `
-model Sine {
-  input features: [N, 1]
-  out = Dense(1, 1)
-  output y = features |> out
-}
-train Sine {
-  data = sine(n: 64)
-  loss = mse(y, target)
-  optimizer = sgd(lr: 1e30)
-  batch = 16
-}
-`;
-    const r = checkFile("s.grove", { readFile: (p) => (p === "s.grove" ? sine : undefined) });
-    const run = train({ device: gpu.device, train: r.program.trains[0]!, epochs: 3 });
+    const run = train({ device: gpu.device, train: sineTrain(), epochs: 3, lr: 1e30 });
     await expect(run).rejects.toThrow(DivergedError);
     await expect(run).rejects.toThrow(
       /^training diverged: the loss is (NaN|-?Infinity) at step \d+;/,

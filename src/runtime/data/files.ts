@@ -17,7 +17,8 @@ export class DataError extends Error {
   }
 }
 
-function read(path: string): Buffer {
+/** The bytes of a data file; a file that cannot be read is a `DataError` naming it. */
+export function readDataFile(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
@@ -34,7 +35,7 @@ export interface CsvOptions {
 
 export function csv(file: string, baseDir: string, o: CsvOptions): Dataset {
   const path = resolve(baseDir, file);
-  const lines = read(path)
+  const lines = readDataFile(path)
     .toString("utf8")
     .split(/\r?\n/)
     .map((l, i) => ({ text: l, line: i + 1 }))
@@ -89,7 +90,7 @@ export function csv(file: string, baseDir: string, o: CsvOptions): Dataset {
 /** Non-overlapping windows of `context` bytes; `targets` is each window shifted by one byte. */
 export function text(file: string, baseDir: string, context: number): Dataset {
   const path = resolve(baseDir, file);
-  const bytes = read(path);
+  const bytes = readDataFile(path);
   const count = Math.floor((bytes.length - 1) / context);
   if (count < 1)
     throw new DataError(`${path}: ${bytes.length} bytes is too short for a context of ${context}`);

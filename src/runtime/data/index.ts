@@ -1,15 +1,19 @@
 /**
- * @file Loading a train section's data source into splits: `mnist`, the synthetic sets, `csv`
- * and `text` are read; `npy` and `idx` are an `UnsupportedDataError` for now.
+ * @file Loading a train section's data source into splits: `mnist`, the synthetic sets, `csv`,
+ * `text`, `npy` and `idx`. A name the loader does not know is an `UnsupportedDataError`.
  */
 import type { CallSpec } from "../../parser/check/values.js";
 import { csv, text } from "./files.js";
+import { idx } from "./idx.js";
+import { npy } from "./npy.js";
 import { mnist } from "./mnist.js";
 import { sine, spirals, xor } from "./synthetic.js";
 import { holdOut, UnsupportedDataError, type Dataset, type Splits } from "./types.js";
 
 export * from "./types.js";
 export { DataError } from "./files.js";
+export { encodeNpy, parseNpy, readNpy, writeNpy, type NpyArray } from "./npy.js";
+export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { permutation } from "./shuffle.js";
 
 /**
@@ -48,6 +52,16 @@ export function loadData(spec: CallSpec, seed: number, baseDir = "."): Splits {
       break;
     case "text":
       data = text(a.path as string, baseDir, num("context", 64));
+      break;
+    case "npy":
+      data = npy(
+        a.features as string,
+        baseDir,
+        typeof a.labels === "string" ? { labels: a.labels } : { targets: a.targets as string },
+      );
+      break;
+    case "idx":
+      data = idx(a.images as string, a.labels as string, baseDir);
       break;
     default:
       throw new UnsupportedDataError(spec.name);
