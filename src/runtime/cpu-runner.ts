@@ -6,12 +6,13 @@
  * shapes and optimizer-state layout, so parameters and moments move between this and `PlanRunner`
  * unchanged. Slow, but it needs no GPU and gives the same numbers up to float32 rounding.
  */
-import type { CompiledPlan } from "../codegen/compile.js";
+import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
 import type { OptimizerSpec } from "../codegen/optimizer.js";
 import type { Plan, PlanTensor } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";
 import type { Graph, Node } from "../ir/node.js";
+import type { ElaboratedTrain } from "../parser/check/values.js";
 import { clipScale, globalNorm, hostOptimizer, type HostOptimizer } from "./host-optimizer.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
 
@@ -98,6 +99,21 @@ export class CpuRunner implements StepRunner {
       programs.set(name, { graph, inputs: program.inputs, outputs, update });
     }
     return new CpuRunner(plan, programs, host);
+  }
+
+  /**
+   * Compiles `train` for `options.batch` (default: the section's) with `compilePlan` and creates
+   * a runner with the section's optimizer. Throws when the section does not compile.
+   */
+  static fromTrain(train: ElaboratedTrain, options: PlanOptions = {}): CpuRunner {
+    const r = compilePlan(train, options);
+    if (!r.value) {
+      const messages = r.diagnostics.map((d) => d.message).join("; ");
+      throw new Error(
+        `compiling the plan for batch ${options.batch ?? train.batch} failed: ${messages}`,
+      );
+    }
+    return CpuRunner.create(r.value, train.optimizer);
   }
 
   /** Nothing to compile on the host; checks that the program exists. */
