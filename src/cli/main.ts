@@ -7,9 +7,11 @@ import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import { checkFile } from "../parser/program.js";
 import { compileCommand } from "./compile.js";
+import { evalCommand } from "./eval.js";
 import { gradcheckCommand } from "./gradcheck.js";
 import { kernelsCommand } from "./kernels.js";
 import { processIo, type Io } from "./io.js";
+import { predictCommand } from "./predict.js";
 import { trainCommand } from "./train.js";
 
 export { processIo, type Io };
@@ -124,6 +126,13 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .option("--seed <n>", "seed of data, initialisation and shuffling", int("--seed"))
     .option("--no-fuse", "one kernel per primitive")
     .option("--log-json <file>", "write every step, epoch and the result as JSON lines")
+    .option(
+      "--checkpoint <path>",
+      "where to save checkpoints (default: checkpoints/MODEL.safetensors next to the file)",
+    )
+    .option("--resume <path>", "continue the run saved in this checkpoint")
+    .option("--init <path>", "start from this checkpoint's parameters (fresh optimizer, step 0)")
+    .option("--watch-grads", "print each parameter's gradient norm after every epoch")
     .action(
       async (
         file: string,
@@ -134,9 +143,58 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           seed?: number;
           fuse: boolean;
           logJson?: string;
+          checkpoint?: string;
+          resume?: string;
+          init?: string;
+          watchGrads?: boolean;
         },
       ) => {
         code = await trainCommand(file, opts, io);
+      },
+    );
+
+  program
+    .command("eval")
+    .description("report a checkpoint's loss and metrics on a split of the train section's data")
+    .argument("<file>", ".grove file with a train section")
+    .requiredOption("--checkpoint <path>", "the checkpoint whose parameters to evaluate")
+    .addOption(
+      new Option(
+        "--split <split>",
+        "which split (default: test, else validation, else train)",
+      ).choices(["test", "validation", "train"]),
+    )
+    .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
+    .option("--no-fuse", "one kernel per primitive")
+    .action(
+      async (
+        file: string,
+        opts: {
+          checkpoint: string;
+          split?: "test" | "validation" | "train";
+          batch?: number;
+          fuse: boolean;
+        },
+      ) => {
+        code = await evalCommand(file, opts, io);
+      },
+    );
+
+  program
+    .command("predict")
+    .description("run a checkpoint's model on the examples of a file and write its outputs")
+    .argument("<file>", ".grove file with a train section")
+    .requiredOption("--checkpoint <path>", "the checkpoint whose parameters to use")
+    .requiredOption("--input <path>", "the examples: CSV rows of feature values")
+    .option("-o, --out <path>", "write the outputs here (.csv) instead of printing them")
+    .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
+    .option("--no-fuse", "one kernel per primitive")
+    .action(
+      async (
+        file: string,
+        opts: { checkpoint: string; input: string; out?: string; batch?: number; fuse: boolean },
+      ) => {
+        code = await predictCommand(file, opts, io);
       },
     );
 

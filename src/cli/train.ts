@@ -1,10 +1,14 @@
 /**
  * @file `grove train FILE`: trains the file's first train section on the GPU with the command
  * line's overrides, printing a line per epoch (and per step at most every two seconds), the test
- * split's loss and metrics at the end, and optionally every event as JSON lines.
+ * split's loss and metrics at the end, and optionally every event as JSON lines. Checkpoints go to
+ * `checkpoints/<model>.safetensors` next to the file (or `--checkpoint`); `--resume` continues a
+ * saved run, `--init` starts from saved parameters; the first Ctrl-C saves and exits 130, the
+ * second exits at once.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
+import type { Plan } from "../codegen/plan.js";
 import type { Io } from "./io.js";
 import { loadChecked, planOf } from "./load.js";
 
@@ -15,16 +19,61 @@ export interface TrainCliOptions {
   readonly seed?: number;
   readonly fuse: boolean;
   readonly logJson?: string;
+  readonly checkpoint?: string;
+  readonly resume?: string;
+  readonly init?: string;
+  readonly watchGrads?: boolean;
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
+/** Where `grove train` saves checkpoints by default: `checkpoints/<model>.safetensors` by the file. */
+export function defaultCheckpoint(file: string, model: string): string {
+  return join(dirname(file), "checkpoints", `${model}.safetensors`);
+}
 
-function evalText(prefix: string, r: { loss: number; metrics: Readonly<Record<string, number>> }) {
+/** Why `data` does not fit the inputs of `plan`, or undefined when it does. */
+export function dataMisfit(
+  plan: Plan,
+  data: { readonly fields: ReadonlyMap<string, { readonly perExample: number }> },
+): string | undefined {
+  for (const input of plan.inputs) {
+    const field = data.fields.get(input.name);
+    const per = input.shape.slice(1).reduce((p, d) => p * d, 1);
+    if (field && field.perExample !== per)
+      return (
+        `the data's \`${input.name}\` has ${field.perExample} values per example, ` +
+        `but the model input \`${input.name}\` takes ${per} ([${input.shape.slice(1).join(", ")}] after the batch)`
+      );
+  }
+  return undefined;
+}
+
+export const fmt = (x: number) =>
+  Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2);
+
+export function evalText(
+  prefix: string,
+  r: { loss: number; metrics: Readonly<Record<string, number>> },
+): string {
   const metrics = Object.entries(r.metrics).map(([k, v]) => `  ${prefix}${k} ${fmt(v)}`);
   return `${prefix}loss ${fmt(r.loss)}${metrics.join("")}`;
 }
 
-export async function trainCommand(file: string, opts: TrainCliOptions, io: Io): Promise<number> {
+/**
+ * Runs `grove train`. `signal` replaces the SIGINT handler (tests); without it, the first SIGINT
+ * stops after the current step with a checkpoint and the second exits the process at once.
+ */
+export async function trainCommand(
+  file: string,
+  opts: TrainCliOptions,
+  io: Io,
+  signal?: AbortSignal,
+): Promise<number> {
+  if (opts.resume !== undefined && opts.init !== undefined) {
+    io.err(
+      "grove train: --resume and --init cannot be combined (--resume continues a run, --init starts a new one)\n",
+    );
+    return 1;
+  }
   const checked = loadChecked(file, io);
   if (!checked) return 1;
   const section = checked.program.trains[0];
@@ -38,8 +87,26 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
   const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
-  const { DivergedError, train } = await import("../runtime/train.js");
-  const seed = opts.seed ?? section.seed;
+  const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { DivergedError, InterruptedError, gradStatus, train, trainingPosition } =
+    await import("../runtime/train.js");
+  let resume;
+  let at;
+  let init;
+  try {
+    if (opts.resume !== undefined) {
+      resume = { path: opts.resume, checkpoint: readCheckpoint(opts.resume) };
+      at = trainingPosition(resume.checkpoint, opts.resume);
+    }
+    if (opts.init !== undefined) init = { path: opts.init, checkpoint: readCheckpoint(opts.init) };
+  } catch (e) {
+    if (e instanceof CheckpointError) {
+      io.err(`grove train: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const seed = opts.seed ?? at?.seed ?? section.seed;
   let data;
   try {
     data = loadData(section.data, seed, dirname(file));
@@ -50,19 +117,13 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     }
     throw e;
   }
-  const batch = Math.min(opts.batch ?? section.batch, data.train.count);
+  const batch = Math.min(opts.batch ?? at?.batch ?? section.batch, data.train.count);
   const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
   if (!plan) return 1;
-  for (const input of plan.inputs) {
-    const field = data.train.fields.get(input.name);
-    const per = input.shape.slice(1).reduce((p, d) => p * d, 1);
-    if (field && field.perExample !== per) {
-      io.err(
-        `grove train: the data's \`${input.name}\` has ${field.perExample} values per example, ` +
-          `but the model input \`${input.name}\` takes ${per} ([${input.shape.slice(1).join(", ")}] after the batch)\n`,
-      );
-      return 1;
-    }
+  const misfit = dataMisfit(plan, data.train);
+  if (misfit) {
+    io.err(`grove train: ${misfit}\n`);
+    return 1;
   }
   let gpu;
   try {
@@ -74,7 +135,8 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     }
     throw e;
   }
-  const epochs = opts.epochs ?? section.epochs;
+  const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
+  const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
   const events: unknown[] = [];
   const log = (e: object) => {
@@ -90,7 +152,24 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       (remainder ? ` (the last batch of each epoch has ${remainder})` : "") +
       `, seed ${seed}\n`,
   );
+  if (at)
+    io.out(
+      `resuming from ${opts.resume} at step ${at.step} (epoch ${at.epoch}, batch ${at.nextBatch + 1} of ${stepsPerEpoch})\n`,
+    );
+  if (init) io.out(`starting from the parameters in ${opts.init}\n`);
   let lastPrint = performance.now();
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.err("grove train: interrupted again; exiting without saving\n");
+      process.exit(130);
+    }
+    io.err("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
+    controller.abort();
+  };
+  if (!signal) process.on("SIGINT", onSigint);
   try {
     const result = await train({
       device: gpu.device,
@@ -103,7 +182,14 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       fuse: opts.fuse,
       ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
       sources: checked.sources.texts(),
+      checkpoint,
+      sourceFile: file,
+      ...(resume ? { resume } : {}),
+      ...(init ? { init } : {}),
+      signal: signal ?? controller.signal,
+      watchGrads: opts.watchGrads ?? false,
       onWarning: (m) => io.err(`warning: ${m}\n`),
+      onCheckpoint: (c) => log({ event: "checkpoint", ...c }),
       onStep: (s) => {
         log({ event: "step", ...s });
         const now = performance.now();
@@ -120,6 +206,17 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
         io.out(
           `epoch ${e.epoch}/${epochs}  loss ${fmt(e.loss)}${val}  ${e.stepsPerSecond.toFixed(1)} steps/s  ${e.seconds.toFixed(1)}s\n`,
         );
+        if (e.gradNorms) {
+          const names = Object.keys(e.gradNorms);
+          const width = Math.max(...names.map((n) => n.length));
+          for (const name of names) {
+            const norm = e.gradNorms[name]!;
+            const status = gradStatus(norm);
+            io.out(
+              `  grad ${name.padEnd(width)}  ${norm.toExponential(2)}${status ? `  ${status}` : ""}\n`,
+            );
+          }
+        }
       },
     });
     log({ event: "end", ...result, epochs: undefined });
@@ -129,14 +226,21 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     if (result.test)
       io.out(`test (${result.test.examples} examples): ${evalText("", result.test)}\n`);
+    if (result.checkpoint) io.out(`checkpoint saved to ${result.checkpoint.path}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof DivergedError) {
+    if (e instanceof InterruptedError) {
+      log({ event: "interrupted", step: e.step, checkpoint: e.path });
+      io.err(`grove train: ${e.message}; resume with: grove train ${file} --resume ${e.path}\n`);
+      return 130;
+    }
+    if (e instanceof DivergedError || e instanceof CheckpointError) {
       io.err(`grove train: ${e.message}\n`);
       return 1;
     }
     throw e;
   } finally {
+    if (!signal) process.off("SIGINT", onSigint);
     gpu.close();
     if (opts.logJson)
       writeFileSync(opts.logJson, events.map((e) => JSON.stringify(e)).join("\n") + "\n");

@@ -3,19 +3,35 @@
  * through the `train` program of a Plan compiled for the batch size, the last partial batch
  * through a second Plan compiled for its size (parameters and moments are copied between the
  * runners), the learning rate and Adam's bias corrections computed on the host for each step,
- * and evaluation on the validation and test splits.
+ * and evaluation on the validation and test splits. Checkpoints (safetensors, `checkpoint.ts`)
+ * are saved after every epoch and on an interrupt (an `AbortSignal`), with the exact position,
+ * so a resumed run takes the same steps as one that was never stopped; a loss or parameters that
+ * are not finite stop training without overwriting the last good checkpoint. Also evaluation and
+ * prediction from a checkpoint's parameters.
  */
 import { compilePlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { CallSpec, ElaboratedTrain } from "../parser/check/values.js";
-import { loadData, permutation, type Dataset, type Splits } from "./data/index.js";
+import {
+  CheckpointError,
+  OPTIMIZER_PREFIX,
+  readCheckpoint,
+  tensorsFor,
+  writeCheckpoint,
+  type Checkpoint,
+  type CheckpointTensor,
+} from "./checkpoint.js";
+import { loadData, permutation, type Dataset, type Field, type Splits } from "./data/index.js";
 import { initialiseParams } from "./host-data.js";
 import { PlanRunner } from "./runner.js";
+
+/** A checkpoint given by its path, or already read (the path is then only for messages). */
+export type CheckpointSource = string | { readonly path: string; readonly checkpoint: Checkpoint };
 
 export interface TrainOptions {
   readonly device: GPUDevice;
   readonly train: ElaboratedTrain;
-  /** Overrides of the train section. */
+  /** Overrides of the train section (on resume, of the checkpoint's values). */
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
@@ -27,8 +43,21 @@ export interface TrainOptions {
   readonly plan?: Plan;
   /** The data; loaded from the train section's source when absent. */
   readonly data?: Splits;
+  /** Where to save a checkpoint after every epoch and on an interrupt; none when absent. */
+  readonly checkpoint?: string;
+  /** The `.grove` file, recorded in checkpoints. */
+  readonly sourceFile?: string;
+  /** Continue the run saved in this checkpoint: parameters, optimizer state and position. */
+  readonly resume?: CheckpointSource;
+  /** Start from this checkpoint's parameters, with fresh optimizer state at step 0. */
+  readonly init?: CheckpointSource;
+  /** When aborted, the current step finishes, a checkpoint is saved and `InterruptedError` thrown. */
+  readonly signal?: AbortSignal;
+  /** Read every parameter's gradient after each epoch's last step and report the L2 norms. */
+  readonly watchGrads?: boolean;
   readonly onStep?: (s: StepReport) => void;
   readonly onEpoch?: (e: EpochReport) => void;
+  readonly onCheckpoint?: (c: SavedCheckpoint) => void;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -56,6 +85,18 @@ export interface EpochReport {
   readonly seconds: number;
   readonly stepsPerSecond: number;
   readonly validation?: EvalReport;
+  /** With `watchGrads`: each parameter's gradient L2 norm after the epoch's last step. */
+  readonly gradNorms?: Readonly<Record<string, number>>;
+}
+
+export interface SavedCheckpoint {
+  readonly path: string;
+  /** Steps done when it was saved. */
+  readonly step: number;
+  /** The epoch of the next step (1-based) and the index of its next batch. */
+  readonly epoch: number;
+  readonly nextBatch: number;
+  readonly reason: "epoch" | "interrupt";
 }
 
 export interface TrainResult {
@@ -68,21 +109,121 @@ export interface TrainResult {
   readonly clipApplied: boolean;
   /** Every parameter's value after training, by name. */
   readonly params: ReadonlyMap<string, Float32Array>;
+  /** The last checkpoint saved, if any. */
+  readonly checkpoint?: SavedCheckpoint;
 }
 
-/** Training stopped because the loss was not finite. */
+const lastGood = (c: { path: string; step: number } | undefined) =>
+  c
+    ? `the last good checkpoint is ${c.path} (step ${c.step})`
+    : "no checkpoint was saved before it";
+
+/** Training stopped because the loss (or the parameters after a step) was not finite. */
 export class DivergedError extends Error {
   constructor(
     readonly step: number,
     readonly loss: number,
+    /** The last checkpoint saved with finite values; it was not overwritten. */
+    readonly checkpoint?: { readonly path: string; readonly step: number },
+    what = `the loss is ${loss}`,
   ) {
-    super(`training diverged: the loss is ${loss} at step ${step}; try a smaller learning rate`);
+    super(
+      `training diverged: ${what} at step ${step}; try a smaller learning rate; ${lastGood(checkpoint)}`,
+    );
     this.name = "DivergedError";
+  }
+}
+
+/** Training stopped on its `AbortSignal` after step `step`; `path` holds the checkpoint. */
+export class InterruptedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly path: string | undefined,
+  ) {
+    super(
+      `interrupted at step ${step}; ` +
+        (path ? `checkpoint saved to ${path}` : "no checkpoint path was given, nothing saved"),
+    );
+    this.name = "InterruptedError";
   }
 }
 
 const num = (spec: CallSpec, name: string, fallback: number): number =>
   typeof spec.args[name] === "number" ? (spec.args[name] as number) : fallback;
+
+/** The checkpoint format version in `__metadata__.format_version`. */
+export const CHECKPOINT_VERSION = "1";
+
+/** Where a checkpoint left training, from its `__metadata__`. */
+export interface TrainingPosition {
+  readonly model: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly nextBatch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly lr: number;
+  readonly optimizer: string;
+  readonly trainExamples: number;
+  readonly examplesSeen: number;
+  readonly epochLossSum: number;
+}
+
+/** Reads the training position of a checkpoint written by `train`; a `CheckpointError` otherwise. */
+export function trainingPosition(checkpoint: Checkpoint, file: string): TrainingPosition {
+  const m = checkpoint.metadata;
+  if (m.format !== "grove")
+    throw new CheckpointError(file, "was not saved by grove train (no `format: grove` metadata)");
+  if (m.format_version !== CHECKPOINT_VERSION)
+    throw new CheckpointError(
+      file,
+      `has checkpoint format version ${m.format_version}; this Grove reads version ${CHECKPOINT_VERSION}`,
+    );
+  const number = (key: string, integer = true): number => {
+    const v = Number(m[key]);
+    if (
+      m[key] === undefined ||
+      m[key] === "" ||
+      !Number.isFinite(v) ||
+      (integer && !Number.isInteger(v))
+    )
+      throw new CheckpointError(
+        file,
+        `metadata \`${key}\` is ${JSON.stringify(m[key])}, not a number`,
+      );
+    return v;
+  };
+  return {
+    model: m.model ?? "",
+    step: number("step"),
+    epoch: number("epoch"),
+    nextBatch: number("next_batch"),
+    epochs: number("epochs"),
+    batch: number("batch"),
+    seed: number("seed"),
+    lr: number("lr", false),
+    optimizer: m.optimizer ?? "",
+    trainExamples: number("train_examples"),
+    examplesSeen: number("examples_seen"),
+    epochLossSum: number("epoch_loss_sum", false),
+  };
+}
+
+function load(source: CheckpointSource): { path: string; checkpoint: Checkpoint } {
+  return typeof source === "string" ? { path: source, checkpoint: readCheckpoint(source) } : source;
+}
+
+/** Norms outside this range are flagged by `gradStatus`. */
+export const GRAD_VANISHING = 1e-7;
+export const GRAD_EXPLODING = 1e3;
+
+/** `vanishing` below 1e-7, `exploding` above 1e3 or not finite, else undefined. */
+export function gradStatus(norm: number): "vanishing" | "exploding" | undefined {
+  if (!Number.isFinite(norm) || norm > GRAD_EXPLODING) return "exploding";
+  if (norm < GRAD_VANISHING) return "vanishing";
+  return undefined;
+}
 
 /**
  * The learning rate of 1-based step `step` of `total`: linear warmup over `warmup` steps to `lr`,
@@ -117,15 +258,17 @@ class Runners {
   private version = 0;
   private latest: PlanRunner | undefined;
 
+  /** `initial` writes the starting parameters and optimizer state into the first runner. */
   constructor(
     private readonly device: GPUDevice,
     private readonly train: ElaboratedTrain,
     private readonly options: { fuse: boolean; sources?: ReadonlyMap<string, string> },
+    private readonly initial: (runner: PlanRunner) => void,
     private readonly compiled?: Plan,
   ) {}
 
   /** The runner for `size` with `program` prepared and the current parameters. */
-  async get(size: number, program: string, seed: number): Promise<PlanRunner> {
+  async get(size: number, program: string): Promise<PlanRunner> {
     let entry = this.runners.get(size);
     if (!entry) {
       const plan =
@@ -136,7 +279,7 @@ class Runners {
       };
       this.runners.set(size, entry);
       if (!this.latest) {
-        initialiseParams(entry.runner, entry.runner.plan, seed);
+        this.initial(entry.runner);
         entry.version = this.version;
         this.latest = entry.runner;
       }
@@ -164,11 +307,16 @@ class Runners {
     return r.value.plan;
   }
 
-  /** The current value of every parameter. */
-  async params(): Promise<Map<string, Float32Array>> {
+  /** The runner that holds the current parameters (the one that ran the last step). */
+  get current(): PlanRunner {
+    return this.latest!;
+  }
+
+  /** The current value of every parameter, or with `state` also every optimizer moment. */
+  async params(state = false): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     const from = this.latest!;
-    for (const p of from.plan.params)
+    for (const p of [...from.plan.params, ...(state ? from.plan.state : [])])
       out.set(p.name, (await from.readParam(p.name)) as Float32Array);
     return out;
   }
@@ -187,10 +335,13 @@ class Runners {
 
 /** The batch size a Plan was specialised for: the leading dimension of its inputs. */
 function planBatch(plan: Plan): number | undefined {
-  return plan.inputs[0]?.shape[0];
+  return plan.inputs.find((t) => t.name !== "@step")?.shape[0];
 }
 
-/** Copies examples `order[start..start+size)` of every input of `plan` into its input buffers. */
+/**
+ * Copies examples `order[start..start+size)` of every input of `plan` into its input buffers;
+ * the scalar input `@step`, when the program has one, is the 1-based global step.
+ */
 function writeBatch(
   runner: PlanRunner,
   plan: Plan,
@@ -199,8 +350,13 @@ function writeBatch(
   order: ArrayLike<number>,
   start: number,
   size: number,
+  step: number,
 ): void {
   for (const name of plan.programs[program]!.inputs) {
+    if (name === "@step") {
+      runner.writeInput(name, Int32Array.of(step));
+      continue;
+    }
     const field = data.fields.get(name);
     if (!field) {
       const known = [...data.fields.keys()].join(", ");
@@ -229,14 +385,14 @@ async function evaluate(
   runners: Runners,
   data: Dataset,
   batch: number,
-  seed: number,
+  step: number,
 ): Promise<EvalReport> {
   const order = Array.from({ length: data.count }, (_, i) => i);
   let loss = 0;
   const metrics: Record<string, number> = {};
   for (const b of batches(data.count, batch)) {
-    const runner = await runners.get(b.size, "eval", seed);
-    writeBatch(runner, runner.plan, "eval", data, order, b.start, b.size);
+    const runner = await runners.get(b.size, "eval");
+    writeBatch(runner, runner.plan, "eval", data, order, b.start, b.size, step);
     runner.run("eval");
     for (const name of runner.plan.programs.eval!.outputs) {
       if (name !== "loss" && !name.startsWith("metric:")) continue;
@@ -249,14 +405,25 @@ async function evaluate(
   return { loss: loss / data.count, metrics, examples: data.count };
 }
 
+const allFinite = (a: Float32Array) => {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+};
+
 /** Trains `options.train` on the GPU and reports each epoch. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
-  const seed = options.seed ?? options.train.seed;
-  const batch = options.batch ?? options.train.batch;
-  const epochs = options.epochs ?? options.train.epochs;
+  if (options.resume && options.init)
+    throw new Error("resume and init cannot be combined: resume continues a run, init starts one");
+  const resume = options.resume ? load(options.resume) : undefined;
+  const init = options.init ? load(options.init) : undefined;
+  const at = resume ? trainingPosition(resume.checkpoint, resume.path) : undefined;
+  const model = options.train.model;
+  const seed = options.seed ?? at?.seed ?? options.train.seed;
+  const batch = options.batch ?? at?.batch ?? options.train.batch;
+  const epochs = options.epochs ?? at?.epochs ?? options.train.epochs;
   const optimizer = options.train.optimizer;
-  const baseLr = options.lr ?? num(optimizer, "lr", 1e-3);
+  const baseLr = options.lr ?? at?.lr ?? num(optimizer, "lr", 1e-3);
   const beta1 = num(optimizer, "beta1", 0.9);
   const beta2 = num(optimizer, "beta2", 0.999);
   const trainSpec = { ...options.train, seed };
@@ -265,14 +432,67 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (count === 0) throw new Error("the training data is empty");
   const stepsPerEpoch = Math.ceil(count / batch);
   const total = epochs * stepsPerEpoch;
+  if (resume && at) {
+    const refuse = (detail: string) => {
+      throw new CheckpointError(resume.path, detail);
+    };
+    if (at.model !== model) refuse(`was saved for model ${at.model}, not ${model}`);
+    if (at.optimizer !== optimizer.name)
+      refuse(
+        `was saved with the ${at.optimizer} optimizer, but the train section uses ${optimizer.name}`,
+      );
+    if (at.batch !== batch)
+      refuse(`was saved with batch ${at.batch}; resume with the same batch, not ${batch}`);
+    if (at.seed !== seed)
+      refuse(`was saved with seed ${at.seed}; resume with the same seed, not ${seed}`);
+    if (at.trainExamples !== count)
+      refuse(`was saved training on ${at.trainExamples} examples, but the data has ${count}`);
+    const steps = Math.ceil(at.trainExamples / at.batch);
+    if (at.nextBatch > steps || at.epoch < 1 || at.step !== (at.epoch - 1) * steps + at.nextBatch)
+      refuse(
+        `its position (step ${at.step}, epoch ${at.epoch}, batch ${at.nextBatch}) does not fit ${steps} steps per epoch`,
+      );
+    if (at.epochs !== epochs)
+      options.onWarning?.(
+        `the checkpoint was saved for ${at.epochs} epochs and this run has ${epochs}: the schedule spans ${total} steps, so the steps differ from the original run`,
+      );
+  }
+  const initial = (runner: PlanRunner): void => {
+    const plan = runner.plan;
+    if (!resume && !init) return initialiseParams(runner, plan, seed);
+    const from = (resume ?? init)!;
+    const tensors = tensorsFor(from.checkpoint, plan, from.path, { state: !!resume });
+    for (const p of plan.params) runner.writeParam(p.name, tensors.get(p.name)!);
+    for (const s of plan.state)
+      runner.writeParam(
+        s.name,
+        resume ? tensors.get(s.name)! : new Float32Array(s.shape.reduce((a, d) => a * d, 1)),
+      );
+    if (init) {
+      const known = new Set(plan.params.map((p) => p.name));
+      const extra = [...init.checkpoint.tensors.keys()].filter(
+        (k) => !known.has(k) && !k.startsWith(OPTIMIZER_PREFIX),
+      );
+      if (extra.length > 0)
+        options.onWarning?.(
+          `${init.path}: ignoring tensors the model does not have: ${extra.join(", ")}`,
+        );
+      const saved = init.checkpoint.metadata.model;
+      if (saved && saved !== model)
+        options.onWarning?.(
+          `${init.path} was saved for model ${saved}; its parameters fit ${model}`,
+        );
+    }
+  };
   const runners = new Runners(
     options.device,
     trainSpec,
     { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+    initial,
     options.plan,
   );
   try {
-    const first = await runners.get(Math.min(batch, count), "train", seed);
+    const first = await runners.get(Math.min(batch, count), "train");
     const fields = first.plan.uniforms?.fields ?? [];
     const clipApplied = fields.includes("clip");
     if (options.train.clipGradNorm !== undefined && !clipApplied)
@@ -296,19 +516,80 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       return out;
     };
     const reports: EpochReport[] = [];
-    let step = 0;
-    let seen = 0;
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    let step = at?.step ?? 0;
+    let seen = at?.examplesSeen ?? 0;
+    let saved: SavedCheckpoint | undefined;
+    let good: { path: string; step: number } | undefined = resume
+      ? { path: resume.path, step }
+      : undefined;
+
+    /** Saves parameters, moments and the position, unless a value is not finite. */
+    const save = async (
+      epoch: number,
+      nextBatch: number,
+      epochLossSum: number,
+      reason: SavedCheckpoint["reason"],
+    ): Promise<void> => {
+      const path = options.checkpoint;
+      if (!path) return;
+      const values = await runners.params(true);
+      for (const [name, v] of values)
+        if (!allFinite(v))
+          throw new DivergedError(step, NaN, good, `\`${name}\` is not finite after the update`);
+      const plan = runners.current.plan;
+      const tensors = new Map<string, CheckpointTensor>();
+      for (const p of plan.params)
+        tensors.set(p.name, { dtype: "F32", shape: p.shape, data: values.get(p.name)! });
+      for (const s of plan.state)
+        tensors.set(OPTIMIZER_PREFIX + s.name, {
+          dtype: "F32",
+          shape: s.shape,
+          data: values.get(s.name)!,
+        });
+      const metadata: Record<string, string> = {
+        format: "grove",
+        format_version: CHECKPOINT_VERSION,
+        model,
+        source: options.sourceFile ?? "",
+        step: String(step),
+        epoch: String(epoch),
+        next_batch: String(nextBatch),
+        epochs: String(epochs),
+        steps_per_epoch: String(stepsPerEpoch),
+        batch: String(batch),
+        seed: String(seed),
+        lr: String(baseLr),
+        optimizer: optimizer.name,
+        optimizer_args: JSON.stringify(optimizer.args),
+        schedule: JSON.stringify({
+          name: options.train.schedule.name,
+          args: options.train.schedule.args,
+        }),
+        clip_grad_norm: String(options.train.clipGradNorm ?? 0),
+        train_examples: String(count),
+        examples_seen: String(seen),
+        epoch_loss_sum: String(epochLossSum),
+        reason,
+      };
+      writeCheckpoint(path, { tensors, metadata });
+      saved = { path, step, epoch, nextBatch, reason };
+      good = { path, step };
+      options.onCheckpoint?.(saved);
+    };
+
+    for (let epoch = at?.epoch ?? 1; epoch <= epochs; epoch++) {
       const te = performance.now();
       const order = permutation(count, seed, 0x30000 + epoch);
+      const list = batches(count, batch);
+      const resumed = at && epoch === at.epoch;
+      let lossSum = resumed ? at.epochLossSum : 0;
       let pending:
         | { promise: Promise<Float32Array | Int32Array>; step: number; size: number; lr: number }
         | undefined;
-      let lossSum = 0;
       const settle = async () => {
         if (!pending) return;
         const loss = (await pending.promise)[0]!;
-        if (!Number.isFinite(loss)) throw new DivergedError(pending.step, loss);
+        if (!Number.isFinite(loss)) throw new DivergedError(pending.step, loss, good);
         lossSum += loss * pending.size;
         options.onStep?.({
           step: pending.step,
@@ -320,10 +601,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         });
         pending = undefined;
       };
-      for (const b of batches(count, batch)) {
-        const runner = await runners.get(b.size, "train", seed);
+      const firstBatch = resumed ? at.nextBatch : 0;
+      for (let i = firstBatch; i < list.length; i++) {
+        if (options.signal?.aborted) {
+          await settle();
+          await save(epoch, i, lossSum, "interrupt");
+          throw new InterruptedError(step, options.checkpoint);
+        }
+        const b = list[i]!;
+        const runner = await runners.get(b.size, "train");
         step++;
-        writeBatch(runner, runner.plan, "train", data.train, order, b.start, b.size);
+        writeBatch(runner, runner.plan, "train", data.train, order, b.start, b.size, step);
         const u = uniforms(step);
         if (fields.length > 0) runner.writeUniforms(u);
         runner.run("train");
@@ -337,23 +625,40 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
       }
       await settle();
+      /** Steps this call ran in the epoch (fewer than the epoch's after a resume). */
+      const steps = list.length - firstBatch;
+      let gradNorms: Record<string, number> | undefined;
+      if (options.watchGrads && steps > 0) {
+        gradNorms = {};
+        const runner = runners.current;
+        for (const g of runner.plan.grads ?? []) {
+          const values = await runner.readGrad(g.name);
+          let sum = 0;
+          for (let k = 0; k < values.length; k++) sum += values[k]! * values[k]!;
+          gradNorms[g.name] = Math.sqrt(sum);
+        }
+      }
       const seconds = (performance.now() - te) / 1000;
       const validation = data.validation
-        ? await evaluate(runners, data.validation, batch, seed)
+        ? await evaluate(runners, data.validation, batch, step)
         : undefined;
+      await save(epoch + 1, 0, 0, "epoch");
       const report: EpochReport = {
         epoch,
         loss: lossSum / count,
         steps: stepsPerEpoch,
         examples: count,
         seconds,
-        stepsPerSecond: stepsPerEpoch / seconds,
+        stepsPerSecond: steps / seconds,
         ...(validation ? { validation } : {}),
+        ...(gradNorms ? { gradNorms } : {}),
       };
       reports.push(report);
       options.onEpoch?.(report);
+      if (options.signal?.aborted && epoch < epochs)
+        throw new InterruptedError(step, options.checkpoint);
     }
-    const test = data.test ? await evaluate(runners, data.test, batch, seed) : undefined;
+    const test = data.test ? await evaluate(runners, data.test, batch, step) : undefined;
     return {
       epochs: reports,
       ...(test ? { test } : {}),
@@ -362,8 +667,117 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       seconds: (performance.now() - t0) / 1000,
       clipApplied,
       params: await runners.params(),
+      ...(saved ? { checkpoint: saved } : {}),
     };
   } finally {
     runners.destroy();
   }
+}
+
+export interface FromCheckpointOptions {
+  readonly device: GPUDevice;
+  readonly train: ElaboratedTrain;
+  /** Its parameters are used; optimizer state is ignored. */
+  readonly checkpoint: CheckpointSource;
+  readonly batch: number;
+  readonly fuse?: boolean;
+  readonly sources?: ReadonlyMap<string, string>;
+  /** The Plan for `batch`, when the caller already compiled it. */
+  readonly plan?: Plan;
+}
+
+/** Runs `body` with runners holding the checkpoint's parameters. */
+async function withCheckpoint<T>(
+  options: FromCheckpointOptions,
+  body: (runners: Runners) => Promise<T>,
+): Promise<T> {
+  const { path, checkpoint } = load(options.checkpoint);
+  const runners = new Runners(
+    options.device,
+    options.train,
+    { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+    (runner) => {
+      const tensors = tensorsFor(checkpoint, runner.plan, path);
+      for (const p of runner.plan.params) runner.writeParam(p.name, tensors.get(p.name)!);
+    },
+    options.plan,
+  );
+  try {
+    return await body(runners);
+  } finally {
+    runners.destroy();
+  }
+}
+
+/** The `eval` program's mean loss and metrics over `data` with a checkpoint's parameters. */
+export function evaluateCheckpoint(
+  options: FromCheckpointOptions & { readonly data: Dataset },
+): Promise<EvalReport> {
+  const loaded = load(options.checkpoint);
+  const step = Number(loaded.checkpoint.metadata.step ?? 0) || 0;
+  return withCheckpoint({ ...options, checkpoint: loaded }, (runners) =>
+    evaluate(runners, options.data, Math.min(options.batch, options.data.count), step),
+  );
+}
+
+/** One model output over every example: `data` holds `count` × `shape` values in example order. */
+export interface Prediction {
+  readonly name: string;
+  /** The output's shape after the batch dimension. */
+  readonly shape: readonly number[];
+  readonly dtype: "f32" | "i32";
+  readonly data: Float32Array | Int32Array;
+}
+
+/**
+ * Runs the `eval` program on `inputs` (the model's inputs; data fields the model does not read,
+ * such as `label`, are filled with zeros) and returns every model output, in example order.
+ */
+export async function predict(
+  options: FromCheckpointOptions & { readonly inputs: Dataset },
+): Promise<Prediction[]> {
+  const data = options.inputs;
+  if (data.count === 0) throw new Error("there are no examples to predict");
+  return withCheckpoint(options, async (runners) => {
+    const order = Array.from({ length: data.count }, (_, i) => i);
+    let out: {
+      name: string;
+      shape: number[];
+      dtype: "f32" | "i32";
+      data: Float32Array | Int32Array;
+    }[] = [];
+    for (const b of batches(data.count, Math.min(options.batch, data.count))) {
+      const runner = await runners.get(b.size, "eval");
+      const plan = runner.plan;
+      const fields = new Map<string, Field>(data.fields);
+      for (const t of plan.inputs) {
+        if (fields.has(t.name) || t.name === "@step") continue;
+        const per = t.shape.slice(1).reduce((a, d) => a * d, 1);
+        const zeros =
+          t.dtype === "i32" ? new Int32Array(data.count * per) : new Float32Array(data.count * per);
+        fields.set(t.name, { dtype: t.dtype, perExample: per, data: zeros });
+      }
+      writeBatch(runner, plan, "eval", { fields, count: data.count }, order, b.start, b.size, 0);
+      runner.run("eval");
+      const names = plan.programs.eval!.outputs.filter(
+        (n) => n !== "loss" && !n.startsWith("metric:"),
+      );
+      if (out.length === 0)
+        out = names.map((name) => {
+          const t = plan.outputs.find((o) => o.name === name)!;
+          const shape = t.shape.slice(1);
+          const per = shape.reduce((a, d) => a * d, 1);
+          const values =
+            t.dtype === "i32"
+              ? new Int32Array(data.count * per)
+              : new Float32Array(data.count * per);
+          return { name, shape, dtype: t.dtype, data: values };
+        });
+      for (const o of out) {
+        const values = await runner.readOutput(o.name);
+        o.data.set(values, b.start * (o.data.length / data.count));
+      }
+    }
+    return out;
+  });
 }

@@ -1,0 +1,93 @@
+/**
+ * @file `grove eval FILE --checkpoint C`: the loss and metrics of a checkpoint's parameters on one
+ * split of the file's first train section (default `test`, else `validation`, else `train`),
+ * through the `eval` program, batched like training.
+ */
+import { dirname } from "node:path";
+import type { Io } from "./io.js";
+import { loadChecked, planOf } from "./load.js";
+import { dataMisfit, evalText } from "./train.js";
+
+export interface EvalCliOptions {
+  readonly checkpoint: string;
+  readonly split?: "test" | "validation" | "train";
+  readonly batch?: number;
+  readonly fuse: boolean;
+}
+
+export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
+  const checked = loadChecked(file, io);
+  if (!checked) return 1;
+  const section = checked.program.trains[0];
+  if (!section) {
+    io.err(`grove eval: ${file} has no train section\n`);
+    return 1;
+  }
+  const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
+  const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
+  const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { evaluateCheckpoint } = await import("../runtime/train.js");
+  const fail = (message: string) => {
+    io.err(`grove eval: ${message}\n`);
+    return 1;
+  };
+  let checkpoint;
+  try {
+    checkpoint = readCheckpoint(opts.checkpoint);
+  } catch (e) {
+    if (e instanceof CheckpointError) return fail(e.message);
+    throw e;
+  }
+  const meta = checkpoint.metadata;
+  const metaNumber = (key: string) =>
+    meta[key] !== undefined && Number.isInteger(Number(meta[key])) ? Number(meta[key]) : undefined;
+  // The seed decides the synthetic sets and so the held-out split: use the training run's.
+  const seed = metaNumber("seed") ?? section.seed;
+  let data;
+  try {
+    data = loadData(section.data, seed, dirname(file));
+  } catch (e) {
+    if (e instanceof UnsupportedDataError || e instanceof DataError) return fail(e.message);
+    throw e;
+  }
+  const split = opts.split ?? (data.test ? "test" : data.validation ? "validation" : "train");
+  const set = data[split];
+  if (!set) {
+    const have = (["train", "validation", "test"] as const).filter((s) => data[s]).join(", ");
+    return fail(`the data source \`${section.data.name}\` has no ${split} split; it has ${have}`);
+  }
+  const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
+  const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
+  if (!plan) return 1;
+  const misfit = dataMisfit(plan, set);
+  if (misfit) return fail(misfit);
+  let gpu;
+  try {
+    gpu = await acquireDevice();
+  } catch (e) {
+    if (e instanceof NoAdapterError) return fail(e.message);
+    throw e;
+  }
+  try {
+    const r = await evaluateCheckpoint({
+      device: gpu.device,
+      train: section,
+      checkpoint: { path: opts.checkpoint, checkpoint },
+      data: set,
+      batch,
+      plan,
+      fuse: opts.fuse,
+      sources: checked.sources.texts(),
+    });
+    const step = meta.step !== undefined ? ` (step ${meta.step})` : "";
+    io.out(
+      `${section.model} ${split} (${r.examples} examples) with ${opts.checkpoint}${step}: ${evalText("", r)}\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof CheckpointError) return fail(e.message);
+    throw e;
+  } finally {
+    gpu.close();
+  }
+}
