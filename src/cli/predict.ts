@@ -1,8 +1,9 @@
 /**
  * @file `grove predict FILE --checkpoint C --input DATA [-o OUT]`: runs the `eval` program of the
  * file's first train section with a checkpoint's parameters on the examples of a CSV file (one row
- * of feature values per example, an optional header row) and writes every model output as CSV,
- * one row per example, with an `argmax` column for a classifier's class scores.
+ * of feature values per example, an optional header row) or a `.npy` array (examples along the
+ * first axis) and writes every model output as CSV, one row per example, with an `argmax` column
+ * for a classifier's class scores, or the model's output as `.npy` when OUT ends in `.npy`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -96,6 +97,7 @@ export async function predictCommand(
   const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { predict } = await import("../runtime/train.js");
+  const { DataError, readNpy, writeNpy } = await import("../runtime/data/index.js");
   const fail = (message: string) => {
     io.err(`grove predict: ${message}\n`);
     return 1;
@@ -107,20 +109,32 @@ export async function predictCommand(
       `predict feeds one model input, but ${section.model} has ${modelInputs.join(", ")}`,
     );
   const inputName = modelInputs[0]!;
-  if (opts.out !== undefined && !opts.out.endsWith(".csv"))
-    return fail(`cannot write ${opts.out}: the output is written as .csv`);
+  if (opts.out !== undefined && !/\.(csv|npy)$/.test(opts.out))
+    return fail(`cannot write ${opts.out}: the output is written as .csv or .npy`);
   let checkpoint;
-  let rows;
+  let rows: { width: number; values: ArrayLike<number> };
+  let count: number;
   try {
     checkpoint = readCheckpoint(opts.checkpoint);
-    if (!opts.input.endsWith(".csv"))
-      throw new PredictError(`cannot read ${opts.input}: the input must be a .csv file`);
-    rows = readCsv(opts.input, section);
+    if (opts.input.endsWith(".csv")) {
+      rows = readCsv(opts.input, section);
+      count = rows.values.length / rows.width;
+    } else if (opts.input.endsWith(".npy")) {
+      const array = readNpy(opts.input);
+      if (array.shape.length === 0)
+        throw new PredictError(
+          `${opts.input} holds a single value, not examples along its first axis`,
+        );
+      count = array.shape[0]!;
+      rows = { width: array.shape.slice(1).reduce((a, d) => a * d, 1), values: array.data };
+    } else
+      throw new PredictError(`cannot read ${opts.input}: the input must be a .csv or .npy file`);
   } catch (e) {
-    if (e instanceof CheckpointError || e instanceof PredictError) return fail(e.message);
+    if (e instanceof CheckpointError || e instanceof PredictError || e instanceof DataError)
+      return fail(e.message);
     throw e;
   }
-  const count = rows.values.length / rows.width;
+  if (count === 0) return fail(`${opts.input} has no examples`);
   const saved = Number(checkpoint.metadata.batch);
   const batch = Math.min(
     opts.batch ?? (Number.isInteger(saved) && saved > 0 ? saved : section.batch),
@@ -136,7 +150,7 @@ export async function predictCommand(
     );
   const data =
     input.dtype === "i32" ? Int32Array.from(rows.values) : Float32Array.from(rows.values);
-  if (input.dtype === "i32" && rows.values.some((v) => !Number.isInteger(v)))
+  if (input.dtype === "i32" && Array.from(rows.values).some((v) => !Number.isInteger(v)))
     return fail(`the model input \`${inputName}\` takes whole numbers; ${opts.input} has others`);
   let gpu;
   try {
@@ -165,6 +179,16 @@ export async function predictCommand(
     throw e;
   } finally {
     gpu.close();
+  }
+  if (opts.out?.endsWith(".npy")) {
+    if (outputs.length !== 1)
+      return fail(
+        `${section.model} has ${outputs.length} outputs (${outputs.map((o) => o.name).join(", ")}); a .npy file holds one: write .csv`,
+      );
+    const o = outputs[0]!;
+    writeNpy(opts.out, o.data, [count, ...o.shape]);
+    io.out(`wrote ${count} predictions to ${opts.out}\n`);
+    return 0;
   }
   // A classifier (an integer `label`) gets the index of each row's largest score.
   const classifier = section.fields.some((f) => f.name === "label" && f.dtype === "i32");

@@ -59,15 +59,10 @@ export function evalText(
 }
 
 /**
- * Runs `grove train`. `signal` replaces the SIGINT handler (tests); without it, the first SIGINT
- * stops after the current step with a checkpoint and the second exits the process at once.
+ * Runs `grove train`. While it trains, the first SIGINT stops after the current step with a
+ * checkpoint (exit 130) and the second exits the process at once.
  */
-export async function trainCommand(
-  file: string,
-  opts: TrainCliOptions,
-  io: Io,
-  signal?: AbortSignal,
-): Promise<number> {
+export async function trainCommand(file: string, opts: TrainCliOptions, io: Io): Promise<number> {
   if (opts.resume !== undefined && opts.init !== undefined) {
     io.err(
       "grove train: --resume and --init cannot be combined (--resume continues a run, --init starts a new one)\n",
@@ -118,6 +113,15 @@ export async function trainCommand(
     throw e;
   }
   const batch = Math.min(opts.batch ?? at?.batch ?? section.batch, data.train.count);
+  // A resumed run must see the same batches in the same order as the one it continues.
+  if (at && (batch !== at.batch || seed !== at.seed)) {
+    const [what, saved, now] =
+      batch !== at.batch ? ["batch", at.batch, batch] : ["seed", at.seed, seed];
+    io.err(
+      `grove train: ${opts.resume}: was saved with ${what} ${saved}; resume with the same ${what}, not ${now}\n`,
+    );
+    return 1;
+  }
   const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
   if (!plan) return 1;
   const misfit = dataMisfit(plan, data.train);
@@ -169,7 +173,7 @@ export async function trainCommand(
     io.err("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
     controller.abort();
   };
-  if (!signal) process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
   try {
     const result = await train({
       device: gpu.device,
@@ -186,7 +190,7 @@ export async function trainCommand(
       sourceFile: file,
       ...(resume ? { resume } : {}),
       ...(init ? { init } : {}),
-      signal: signal ?? controller.signal,
+      signal: controller.signal,
       watchGrads: opts.watchGrads ?? false,
       onWarning: (m) => io.err(`warning: ${m}\n`),
       onCheckpoint: (c) => log({ event: "checkpoint", ...c }),
@@ -240,7 +244,7 @@ export async function trainCommand(
     }
     throw e;
   } finally {
-    if (!signal) process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSigint);
     gpu.close();
     if (opts.logJson)
       writeFileSync(opts.logJson, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
