@@ -248,6 +248,9 @@ describe("the npy source", () => {
         `^${path("frac.npy")}: labels must be whole numbers from 0, but example 1 is 1\\.5$`,
       ),
     );
+    expect(() =>
+      npy(x, dir, { labels: y("big.npy", new Float32Array([0, 2 ** 40, 2]), [3]) }),
+    ).toThrow(/big\.npy: labels must be whole numbers from 0, but example 1 is 1099511627776/);
     expect(() => npy(x, dir, { labels: y("neg.npy", new Int32Array([0, -1, 2]), [3]) })).toThrow(
       /neg\.npy: labels must be whole numbers from 0, but example 1 is -1/,
     );

@@ -392,7 +392,7 @@ export function npy(features: string, baseDir: string, o: NpyOptions): Dataset {
   if (isLabels) {
     const label = y.data instanceof Int32Array ? y.data : new Int32Array(y.data.length);
     y.data.forEach((v, i) => {
-      if (!(Number.isInteger(v) && v >= 0))
+      if (!(Number.isInteger(v) && v >= 0 && v <= MAX_I32))
         throw new DataError(
           `${yPath}: labels must be whole numbers from 0, but example ${i} is ${v}`,
         );
