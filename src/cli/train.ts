@@ -156,9 +156,13 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       (remainder ? ` (the last batch of each epoch has ${remainder})` : "") +
       `, seed ${seed}\n`,
   );
-  if (at)
+  if (at && at.epoch <= epochs)
     io.out(
       `resuming from ${opts.resume} at step ${at.step} (epoch ${at.epoch}, batch ${at.nextBatch + 1} of ${stepsPerEpoch})\n`,
+    );
+  if (at && at.epoch > epochs)
+    io.out(
+      `the checkpoint has finished all ${epochs} epochs; nothing to train (--epochs trains longer)\n`,
     );
   if (init) io.out(`starting from the parameters in ${opts.init}\n`);
   let lastPrint = performance.now();

@@ -452,9 +452,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       refuse(
         `its position (step ${at.step}, epoch ${at.epoch}, batch ${at.nextBatch}) does not fit ${steps} steps per epoch`,
       );
-    if (at.epochs !== epochs)
+    // Cosine and linear schedules end at the last step: more or fewer epochs change every rate.
+    if (at.epochs !== epochs && ["cosine", "linear"].includes(options.train.schedule.name))
       options.onWarning?.(
-        `the checkpoint was saved for ${at.epochs} epochs and this run has ${epochs}: the schedule spans ${total} steps, so the steps differ from the original run`,
+        `the checkpoint was saved for ${at.epochs} epochs and this run has ${epochs}: the ${options.train.schedule.name} schedule now spans ${total} steps, so the learning rates differ from the original run's`,
       );
   }
   const initial = (runner: PlanRunner): void => {

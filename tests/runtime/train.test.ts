@@ -243,6 +243,29 @@ describeGpu("train", (gpu) => {
       expect([meta.step, meta.epoch, meta.next_batch]).toEqual(
         abortAt === 13 ? ["14", "2", "0"] : ["21", "2", "7"],
       );
+      if (abortAt === 20) {
+        // Resumed with a signal that is already aborted, it saves the same position at once: every
+        // tensor goes through the GPU and back unchanged. More epochs stretch the cosine schedule.
+        const again = join(dir, "again.safetensors");
+        const warnings: string[] = [];
+        const stopped = await train({
+          device: gpu.device,
+          train: t,
+          resume: path,
+          epochs: 3,
+          checkpoint: again,
+          signal: AbortSignal.abort(),
+          onWarning: (w) => warnings.push(w),
+        }).catch((e: unknown) => e);
+        expect(stopped).toBeInstanceOf(InterruptedError);
+        expect(warnings).toEqual([
+          "the checkpoint was saved for 2 epochs and this run has 3: the cosine schedule now spans 42 steps, so the learning rates differ from the original run's",
+        ]);
+        const [x, y] = [readCheckpoint(path), readCheckpoint(again)];
+        expect({ ...y.metadata, epochs: "2" }).toEqual(x.metadata);
+        for (const [name, value] of x.tensors)
+          expect(bits(y.tensors.get(name)!.data)).toEqual(bits(value.data));
+      }
       const resumed = await run({ resume: path, checkpoint: path });
       expect(resumed.steps).toBe(28);
       expect([...first, ...resumed.losses]).toEqual(full.losses);
