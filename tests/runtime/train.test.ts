@@ -320,6 +320,28 @@ describeGpu("train", (gpu) => {
     expect([...alone[0]!.data]).toEqual([...logits!.data.subarray(66, 68)]);
   });
 
+  it("evaluates a checkpoint to the numbers of the end-of-training test evaluation", async () => {
+    const t = xorTrain();
+    const checkpoint = join(tmp(), "t.safetensors");
+    const test = xor(77, 0.05, 2); // two batches of 32 and a remainder of 13
+    const r = await train({
+      device: gpu.device,
+      train: t,
+      epochs: 1,
+      data: { train: xor(200, 0.05, 1), test },
+      checkpoint,
+    });
+    expect(r.test!.examples).toBe(77);
+    const evaluated = await evaluateCheckpoint({
+      device: gpu.device,
+      train: t,
+      checkpoint,
+      data: test,
+      batch: t.batch,
+    });
+    expect(evaluated).toEqual(r.test);
+  });
+
   it("starts from --init parameters with fresh optimizer state", async () => {
     const t = xorTrain();
     const dir = tmp();
