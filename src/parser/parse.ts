@@ -4,7 +4,8 @@
  */
 import type { IRecognitionException } from "chevrotain";
 import { makeDiagnostic, type Diagnostic, type Result } from "../diag/diagnostic.js";
-import type { Program } from "./ast.js";
+import type * as A from "./ast.js";
+import type { Program, TrainSetting } from "./ast.js";
 import { GroveParser } from "./grammar.js";
 import { groveLexer, reservedWords, UnterminatedString } from "./tokens.js";
 
@@ -37,6 +38,41 @@ export function parse(text: string, file: string): Result<Program> {
     value: { file, decls, span: { file, start: 0, end: text.length } },
     diagnostics,
   };
+}
+
+/**
+ * Parses one train setting given on the command line (`--set "optimizer = adam(lr: 3e-4)"`) as
+ * the virtual file `file`; anything after the setting is a syntax error.
+ */
+export function parseSetting(text: string, file: string): Result<TrainSetting | undefined> {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = groveLexer.tokenize(text);
+  for (const e of lexed.errors) diagnostics.push(lexError(text, file, e.offset, e.length));
+  for (const t of lexed.groups["problems"] ?? [])
+    diagnostics.push(lexError(text, file, t.startOffset, t.image.length));
+  const parser = groveParser();
+  parser.file = file;
+  parser.textLength = text.length;
+  parser.input = lexed.tokens;
+  const b = parser.binding() as A.Binding | undefined;
+  // A rule used as the entry point stops at the end of its value: the rest is extra.
+  const rest = b && lexed.tokens.find((t) => t.startOffset >= b.span.end);
+  for (const e of parser.errors)
+    if (!rest || e.token.startOffset < rest.startOffset)
+      diagnostics.push(parseError(file, text, e));
+  if (!b || diagnostics.length > 0) return { value: undefined, diagnostics };
+  if (rest)
+    diagnostics.push(
+      makeDiagnostic({
+        code: "G0110",
+        message: "expected the end of the setting",
+        span: { file, start: rest.startOffset, end: text.trimEnd().length },
+        label: "a setting is one `name = value`",
+        help: "give each setting its own `--set`",
+      }),
+    );
+  if (diagnostics.length > 0) return { value: undefined, diagnostics };
+  return { value: { key: b.name, value: b.value, span: b.span }, diagnostics };
 }
 
 function lexError(text: string, file: string, offset: number, length: number): Diagnostic {

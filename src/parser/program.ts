@@ -20,7 +20,7 @@ import {
   type ElaboratedModel,
   type ElaboratedTrain,
 } from "./check/values.js";
-import { parse } from "./parse.js";
+import { parse, parseSetting } from "./parse.js";
 
 /** Where the standard library lives: `std/` at the package root (two levels above this file). */
 export const stdDir = fileURLToPath(new URL("../../std/", import.meta.url));
@@ -193,14 +193,35 @@ function valueOf(d: Named) {
   return { kind: "model", decl: d } as const;
 }
 
+export interface CheckOptions {
+  /**
+   * Train settings from the command line (`optimizer = adam(lr: 3e-4)`), one per string; each
+   * replaces the setting of the same name in every train section (or adds it), and is checked
+   * like one written there. Diagnostics point into the virtual file `--set N`.
+   */
+  readonly settings?: readonly string[];
+}
+
 /** Parses and checks one file with its imports. Never throws on user error. */
-export function checkFile(entry: string, host: Host = nodeHost): CheckResult {
+export function checkFile(
+  entry: string,
+  host: Host = nodeHost,
+  options: CheckOptions = {},
+): CheckResult {
   const sources = new SourceMap();
   const diags: Diagnostic[] = [];
   const std = loadStd();
   for (const [path, text] of std.texts) sources.add({ path, text });
   diags.push(...std.diagnostics);
   const user = loadUser(entry, host, sources, diags);
+  const overrides: A.TrainSetting[] = [];
+  (options.settings ?? []).forEach((text, k) => {
+    const path = `--set ${k + 1}`;
+    sources.add({ path, text });
+    const r = parseSetting(text, path);
+    diags.push(...r.diagnostics);
+    if (r.value) overrides.push(r.value);
+  });
   const loaded: Loaded = { user, std: std.programs };
   const { globals, names } = buildGlobals(loaded, diags);
 
@@ -228,7 +249,7 @@ export function checkFile(entry: string, host: Host = nodeHost): CheckResult {
   const trains: ElaboratedTrain[] = [];
   for (const d of decls) {
     if (d.kind !== "train") continue;
-    const t = checkTrain(d, modelDecls, globals, sink);
+    const t = checkTrain(d, modelDecls, globals, sink, overrides);
     if (t) trains.push(t);
   }
   return { program: { models, trains }, diagnostics: sortDiagnostics(sink.list), sources };

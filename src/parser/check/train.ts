@@ -239,6 +239,7 @@ export function checkTrain(
   models: ReadonlyMap<string, A.ModelDecl>,
   globals: Scope,
   sink: DiagnosticSink,
+  overrides: readonly A.TrainSetting[] = [],
 ): ElaboratedTrain | undefined {
   const ev = new Evaluator(globals, sink);
   const model = models.get(decl.model.name);
@@ -254,7 +255,8 @@ export function checkTrain(
     return undefined;
   }
   const settings = new Map<string, A.TrainSetting>();
-  for (const s of decl.settings) {
+  const fromCommandLine = new Set(overrides);
+  for (const s of [...decl.settings, ...overrides]) {
     if (!trainSettings.includes(s.key.name)) {
       const help = didYouMean(s.key.name, trainSettings);
       ev.report({
@@ -268,6 +270,10 @@ export function checkTrain(
       continue;
     }
     const prev = settings.get(s.key.name);
+    if (prev && fromCommandLine.has(s) && !fromCommandLine.has(prev)) {
+      settings.set(s.key.name, s);
+      continue;
+    }
     if (prev) {
       ev.report({
         code: "G0202",
