@@ -12,10 +12,16 @@ export const name = "Grove";
 
 export function version() {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-  return `${pkg.version} (${process.env.GROVE_BENCH_FUSE === "0" ? "unfused" : "fused"})`;
+  const fused = process.env.GROVE_BENCH_FUSE === "0" ? "unfused" : "fused";
+  return `${pkg.version} (${fused}${grove && subgroups() ? ", subgroups" : ""})`;
 }
 
 let grove;
+
+/** The subgroup template for products when the device has the feature (GROVE_BENCH_SUBGROUPS=0: off). */
+function subgroups() {
+  return process.env.GROVE_BENCH_SUBGROUPS !== "0" && grove.features.has("subgroups");
+}
 
 export async function init(gpu) {
   grove = await acquireDevice({ gpu });
@@ -30,7 +36,7 @@ export async function setupTrain(workload, weights, { x, labels }) {
   const optimizer = { ...workload.optimizer, span: train.optimizer.span };
   const compiled = compilePlan(
     { ...train, optimizer },
-    { batch: workload.batch, fuse: process.env.GROVE_BENCH_FUSE !== "0" },
+    { batch: workload.batch, fuse: process.env.GROVE_BENCH_FUSE !== "0", subgroups: subgroups() },
   );
   if (!compiled.value)
     throw new Error(renderDiagnostics(compiled.diagnostics, checked.sources, "short"));
@@ -85,7 +91,7 @@ export async function setupMatmul(n, a, b) {
       params: [],
       optimizer: { name: "sgd", args: { lr: 0.1 } },
     },
-    { fuse: true },
+    { fuse: true, subgroups: subgroups() },
   );
   const runner = await PlanRunner.create(grove.device, plan, { programs: ["eval"] });
   runner.writeInput("a", a);

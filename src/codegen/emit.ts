@@ -160,6 +160,7 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
           location: (n) => location.get(n) ?? wanted.get(n),
           store,
           where,
+          subgroups: options.subgroups ?? false,
         });
         location.set(grp.output, store);
         return part;

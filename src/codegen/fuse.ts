@@ -24,6 +24,11 @@ export interface KernelGroup {
 export interface FusionOptions {
   /** false: one kernel per primitive, for ablation studies (`--no-fuse`). */
   readonly fuse: boolean;
+  /**
+   * Products may use the subgroup template (`enable subgroups;`): only for a device with the
+   * `subgroups` feature and a subgroup size that is a multiple of 8, at most 64 (lavapipe: 8).
+   */
+  readonly subgroups?: boolean;
 }
 
 /** Ops that cost next to nothing, so recomputing them in a consumer's inner loop is fine. */

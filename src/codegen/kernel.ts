@@ -9,7 +9,7 @@ import type { Node } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { helperCode } from "./wgsl/helpers.js";
-import { tileForProduct } from "./tiles.js";
+import { subgroupTileFor, tileForProduct } from "./tiles.js";
 import { broadcastIndex, wgslRules, type Emitter } from "./wgsl/rules.js";
 import { flatten, unflatten, Writer, type Index } from "./wgsl/writer.js";
 
@@ -48,6 +48,8 @@ export interface KernelContext {
   readonly store: Location;
   /** `file:line:col` of a span, for headers. */
   readonly where: (span: Span | undefined) => string;
+  /** Products may use the subgroup template (the device has the `subgroups` feature). */
+  readonly subgroups?: boolean;
 }
 
 /** One fusion group's code: a WGSL function over its own invocation index `t`. */
@@ -62,6 +64,12 @@ export interface KernelPart {
   readonly header: readonly string[];
   readonly bytesRead: number;
   readonly bytesWritten: number;
+  /**
+   * The part uses subgroup operations: its function is `partN(t, w, lane)` with the part's
+   * workgroup index `w` (uniform, so loops bounded by it stay in uniform control flow) and the
+   * subgroup lane, and it never returns early.
+   */
+  readonly subgroup: boolean;
 }
 
 export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
@@ -103,7 +111,7 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     );
   const main = group.main ?? (gemmOps.has(out.op) ? out : undefined);
   const layout =
-    (main && tiledLayout(w, emitter, group, main, store)) ??
+    (main && tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false)) ??
     elementwiseBody(w, emitter, group, store);
   if (w.text().includes("g_bits(")) helpers.add("g_bits");
   const ops = group.nodes.map((n) => n.op);
@@ -121,6 +129,7 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     header,
     bytesRead: [...read].reduce((s, n) => s + 4 * n.shape.reduce((p, d) => p * d, 1), 0),
     bytesWritten: 4 * out.shape.reduce((p, d) => p * d, 1),
+    subgroup: layout.subgroup ?? false,
   };
 }
 
@@ -154,21 +163,43 @@ export function assembleKernel(parts: readonly KernelPart[], index: number): Ker
     (a, i) =>
       `@group(0) @binding(${i}) var<storage, ${arenas.get(a) === "read" ? "read" : "read_write"}> a_${a}: array<f32>;`,
   );
+  // With subgroup parts, parts are chosen by the workgroup index (uniform, as subgroup operations
+  // require); the ranges are whole workgroups either way.
+  const subgroups = parts.some((p) => p.subgroup);
+  const args = (i: number) =>
+    parts[i]!.subgroup
+      ? `t - ${starts[i]}, wg - ${starts[i]! / workgroupSize}, sgi`
+      : `t - ${starts[i]}`;
   const calls = parts.map((_, i) =>
     i === parts.length - 1
-      ? `  part${i}(t - ${starts[i]});`
-      : `  if (t < ${starts[i + 1]}) {\n    part${i}(t - ${starts[i]});\n    return;\n  }`,
+      ? `  part${i}(${args(i)});`
+      : `  if (${subgroups ? `wg < ${starts[i + 1]! / workgroupSize}` : `t < ${starts[i + 1]}`}) {\n    part${i}(${args(i)});\n    return;\n  }`,
   );
+  const entry = subgroups
+    ? [
+        "fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(subgroup_invocation_id) sgi: u32) {",
+        "  let wg = i32(wid.x + wid.y * nwg.x);",
+        `  let t = wg * ${workgroupSize} + i32(lid.x);`,
+      ]
+    : [
+        "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
+        `  let t = i32(gid.x + gid.y * nwg.x * ${workgroupSize}u);`,
+      ];
   const wgsl = [
     ...header,
     "",
+    ...(subgroups ? ["enable subgroups;", ""] : []),
     ...bindings,
     "",
     ...(helpers.size > 0 ? [helperCode(helpers), ""] : []),
-    ...parts.flatMap((p, i) => [`fn part${i}(t: i32) {`, p.body, "}", ""]),
+    ...parts.flatMap((p, i) => [
+      `fn part${i}(t: i32${p.subgroup ? ", w: i32, lane: u32" : ""}) {`,
+      p.body,
+      "}",
+      "",
+    ]),
     `@compute @workgroup_size(${workgroupSize})`,
-    "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
-    `  let t = i32(gid.x + gid.y * nwg.x * ${workgroupSize}u);`,
+    ...entry,
     ...calls,
     "}",
     "",
@@ -212,11 +243,15 @@ function tiledLayout(
   group: KernelGroup,
   main: Node,
   store: Store,
+  subgroups: boolean,
 ): Layout | undefined {
   if (!gemmOps.has(main.op)) return undefined;
   // Sizes first: decoding writes index names, so only build the view once a tile is chosen.
   const dims = gemmDims(main);
-  const tile = tileForProduct(dims.batch, dims.m, dims.n, ...fusedAround(group, main));
+  const around = fusedAround(group, main);
+  const shared = subgroups ? subgroupTileFor(dims.batch, dims.m, dims.n, ...around) : undefined;
+  if (shared) return subgroupBody(w, e, group, main, gemmOf(w, e, main)!, shared, store);
+  const tile = tileForProduct(dims.batch, dims.m, dims.n, ...around);
   if (!tile) return undefined;
   return tiledBody(w, e, group, main, gemmOf(w, e, main)!, tile, store);
 }
@@ -239,6 +274,8 @@ interface Layout {
   readonly invocations: number;
   /** How the work is split, for the kernel header. */
   readonly split: string;
+  /** The body uses subgroup operations (see `KernelPart.subgroup`). */
+  readonly subgroup?: boolean;
 }
 
 /** One invocation per output element; a loop node is computed first, then its epilogue. */
@@ -479,6 +516,96 @@ function tiledBody(
   return {
     invocations,
     split: `${TM}x${TN} output tile per invocation (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}`,
+  };
+}
+
+/**
+ * The register-tiled product with subgroups: a workgroup shares one TM-row band (so its rows, the
+ * loop bound and every subgroup operation are uniform) and spreads 64 column tiles over its lanes.
+ * Per step of k each lane loads one A value per 8 rows (row `lane % 8` of each group) and
+ * `subgroupBroadcast` hands row i's value to every lane, so A costs TM / 8 loads instead of TM; B
+ * is read per lane as in `tiledBody`. On lavapipe every non-uniform storage load is a per-lane
+ * scalar loop, so loads, not arithmetic, bound a product: this halves them. Needs a subgroup size
+ * that is a multiple of 8 (lavapipe: 8) and at most the workgroup size.
+ */
+function subgroupBody(
+  w: Writer,
+  e: Emitter,
+  group: KernelGroup,
+  main: Node,
+  g: Gemm,
+  tile: readonly [number, number],
+  store: Store,
+): Layout {
+  const out = group.output;
+  const { M, N, K, batchShape } = g;
+  const [TM, TN] = tile;
+  const batch = batchShape.reduce((p, d) => p * d, 1);
+  const tilesM = Math.ceil(M / TM);
+  const tilesN = Math.ceil(N / TN);
+  const bands = Math.ceil(tilesN / workgroupSize);
+  const invocations = batch * tilesM * bands * workgroupSize;
+  w.line(`let rt = w / ${bands};`);
+  w.line(`let i0 = (rt % ${tilesM}) * ${TM};`);
+  w.line(`let j0 = ((w % ${bands}) * ${workgroupSize} + t % ${workgroupSize}) * ${TN};`);
+  const bIdx =
+    batch > 1
+      ? unflatten(w.bind(`rt / ${tilesM}`, "bt"), batchShape).map((x) => w.bind(x, "b"))
+      : batchShape.map(() => "0");
+  // Lanes past the last column tile still run (subgroup operations need every lane): their
+  // columns are clamped and their stores skipped.
+  const exactM = M % TM === 0;
+  const exactN = N % TN === 0 && tilesN % workgroupSize === 0;
+  const rows = [...Array(TM).keys()].map((ii) =>
+    g.row(w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m")),
+  );
+  const cols = [...Array(TN).keys()].map((jj) =>
+    g.col(w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
+  );
+  const laneRows = [...Array(TM / 8).keys()].map((q) =>
+    g.row(
+      w.bind(
+        exactM ? `i0 + ${q * 8} + i32(lane % 8u)` : `min(i0 + ${q * 8} + i32(lane % 8u), ${M - 1})`,
+        "m",
+      ),
+    ),
+  );
+  const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
+  for (let ii = 0; ii < TM; ii++)
+    for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
+  // Bounded by the uniform w, not by t: subgroupBroadcast must stay in uniform control flow.
+  w.line(`let kEnd = select(${K}, 0, w < 0);`);
+  w.block(`for (var k = 0; k < kEnd; k++)`, () =>
+    w.scoped(() => {
+      const step = g.step("k");
+      const mine = laneRows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
+      const av = rows.map((_, ii) =>
+        w.bind(`subgroupBroadcast(${mine[ii >> 3]}, ${ii & 7}u)`, "x"),
+      );
+      const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
+      for (let ii = 0; ii < TM; ii++)
+        for (let jj = 0; jj < TN; jj++)
+          w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
+    }),
+  );
+  for (let ii = 0; ii < TM; ii++)
+    for (let jj = 0; jj < TN; jj++) {
+      const idx = g.out(bIdx, rows[ii]!, cols[jj]!);
+      const epilogue = () => {
+        w.remember(main, idx, acc(ii, jj));
+        store(flatten(idx, out.shape), e.value(out, idx));
+      };
+      const guards = [
+        ...(exactM ? [] : [`i0 + ${ii} < ${M}`]),
+        ...(exactN ? [] : [`j0 + ${jj} < ${N}`]),
+      ];
+      if (guards.length === 0) epilogue();
+      else w.block(`if (${guards.join(" && ")})`, () => w.scoped(epilogue));
+    }
+  return {
+    invocations,
+    subgroup: true,
+    split: `${TM}x${TN} output tile per invocation, rows shared by subgroupBroadcast (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${bands} workgroups of ${workgroupSize} lanes over ${tilesN} column tiles)`,
   };
 }
 

@@ -69,3 +69,52 @@ export function rereads(mm: Node, which: number): number {
   const tile = tileFor(mm) ?? [1, 1];
   return which === 0 ? Math.ceil(n / tile[1]) : Math.ceil(m / tile[0]);
 }
+
+/** Invocations per workgroup of the subgroup template (kernel.ts's `workgroupSize`). */
+const lanesPerWorkgroup = 64;
+
+/**
+ * Tiles of the subgroup template, largest first. Rows come in groups of 8: each lane loads one
+ * row's A value per group and `subgroupBroadcast` hands it to the other lanes, so A costs TM / 8
+ * loads per step of k instead of TM.
+ */
+const subgroupTiles: readonly (readonly [number, number])[] = [
+  [16, 8],
+  [16, 4],
+  [8, 8],
+  [8, 4],
+];
+
+/**
+ * The tile of the subgroup template for `batch` products of m x n outputs, or undefined when it
+ * does not pay: a workgroup shares its rows and spreads 64 column tiles over its lanes, so a
+ * product with few column tiles would leave most lanes idle.
+ */
+export function subgroupTileFor(
+  batch: number,
+  m: number,
+  n: number,
+  epilogue = 0,
+  prologue = 0,
+): readonly [number, number] | undefined {
+  if (m * n < 256) return undefined;
+  const plainish = epilogue <= 2 && prologue === 0;
+  const fits = subgroupTiles.filter(([tm, tn]) => {
+    const tilesN = Math.ceil(n / tn);
+    const idle = (Math.ceil(tilesN / lanesPerWorkgroup) * lanesPerWorkgroup) / tilesN;
+    const cheap =
+      plainish ||
+      tm * tn * (1 + epilogue) + (tm / 8 + tn) * prologue <= codeBudget ||
+      tm * tn <= 32;
+    return m >= tm && idle <= 1.34 && cheap;
+  });
+  const busy = fits.find(
+    ([tm, tn]) =>
+      batch *
+        Math.ceil(m / tm) *
+        Math.ceil(Math.ceil(n / tn) / lanesPerWorkgroup) *
+        lanesPerWorkgroup >=
+      minInvocations,
+  );
+  return busy ?? fits[fits.length - 1];
+}

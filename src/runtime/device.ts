@@ -53,6 +53,8 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Grove
   if (options.timestampQuery !== false && adapter.features.has("timestamp-query")) {
     requiredFeatures.push("timestamp-query");
   }
+  // Plans compiled with `subgroups: true` need it (faster matrix products).
+  if (adapter.features.has("subgroups")) requiredFeatures.push("subgroups");
   const device = await adapter.requestDevice({
     label: "grove",
     requiredLimits,

@@ -223,82 +223,139 @@ describeGpu("generated kernels", (gpu) => {
     }
   });
 
-  const examples: [string, number, boolean[]][] = [
-    ["examples/mnist-mlp.grove", 3, [true, false]],
-    ["examples/mnist-cnn.grove", 2, [true, false]],
-    ["examples/autoencoder.grove", 3, [true, false]],
+  // The subgroup template needs the `subgroups` feature (lavapipe has it, with 8 lanes).
+  const itSubgroups = gpu.features.has("subgroups") ? it : it.skip;
+  itSubgroups(
+    "subgroup template: shapes with row, column and workgroup remainders, batches, prologues and epilogues",
+    async () => {
+      // [batch, m, k, n, transposed A with a relu-mask prologue]; n is large enough for the
+      // template (at least ~48 column tiles); 37, 250 and 505 leave remainders everywhere.
+      const shapes: [number[], number, number, number, boolean][] = [
+        [[], 37, 19, 250, false],
+        [[], 64, 33, 512, true],
+        [[2], 21, 7, 203, false],
+        [[], 130, 5, 505, true],
+        [[3], 16, 40, 256, false],
+      ];
+      for (const [batch, m, k, n, masked] of shapes) {
+        const b = new GraphBuilder();
+        const a = masked
+          ? b.mul(
+              b.transpose(f(b, "at", [...batch, k, m]), batch.length ? [0, 2, 1] : [1, 0]),
+              b.greater(f(b, "z", [...batch, m, k]), b.constant(0)),
+            )
+          : f(b, "a", [...batch, m, k]);
+        const mm = b.matmul(a, f(b, "w", [k, n]));
+        const y = b.relu(b.add(mm, f(b, "bias", [n])));
+        const g = b.build({ y });
+        const plan = forwardPlan(g, true, true);
+        const label = `[${batch}] ${m}x${k} @ ${k}x${n}${masked ? " (masked transpose)" : ""}`;
+        expect(
+          plan.kernels.some((kn) => kn.wgsl.includes("subgroupBroadcast")),
+          label,
+        ).toBe(true);
+        const inputs = randomInputs(g, 300 + m, 4);
+        const want = interpret(g, inputs, { precision: "f32" }).get(g.outputs.get("y")!)!.data;
+        const got = await runForward(gpu.device, plan, inputs);
+        expect(relError(got, want), label).toBeLessThan(2e-5);
+      }
+    },
+  );
+
+  // "subgroups": fused, with the subgroup template for products (skipped without the feature).
+  const examples: [string, number, (boolean | "subgroups")[]][] = [
+    ["examples/mnist-mlp.grove", 3, [true, false, "subgroups"]],
+    ["examples/mnist-cnn.grove", 2, [true, false, "subgroups"]],
+    ["examples/autoencoder.grove", 3, [true, false, "subgroups"]],
     ["examples/regression.grove", 5, [true, false]],
-    ["examples/char-transformer.grove", 1, [true]],
+    ["examples/char-transformer.grove", 1, [true, "subgroups"]],
   ];
   for (const [file, batch, modes] of examples)
-    for (const fuse of modes) {
-      it(`${file} (${fuse ? "fused" : "unfused"}): loss, metrics, gradients and 3 optimizer steps`, async () => {
-        // Several steps of plain SGD: well conditioned, so float32 on the GPU and float64 on the
-        // host stay close. (Adam's first steps are about lr * sign(g), which amplifies rounding
-        // in tiny gradients; the optimizer kernels are checked against GPU gradients below.)
-        const optimizer = { name: "sgd", args: { lr: 0.01 } };
-        const { plan, compiled, evaluation } = examplePlan(file, batch, fuse, optimizer);
-        const g = compiled.training;
-        const values = randomBindings(g, seededRandom(5));
-        const params = new Map(compiled.params.map((p) => [p, Float64Array.from(values[p]!.data)]));
-        const runner = await PlanRunner.create(gpu.device, plan);
-        try {
-          for (const p of plan.params)
-            runner.writeParam(p.name, Float32Array.from(values[p.name]!.data));
-          for (const s of plan.state)
-            runner.writeParam(s.name, new Float32Array(s.shape.reduce((x, d) => x * d, 1)));
-          writeInputs(runner, plan, values);
+    for (const mode of modes) {
+      const fuse = mode !== false;
+      const subgroups = mode === "subgroups";
+      const name = subgroups ? "fused, subgroups" : fuse ? "fused" : "unfused";
+      (subgroups ? itSubgroups : it)(
+        `${file} (${name}): loss, metrics, gradients and 3 optimizer steps`,
+        async () => {
+          // Several steps of plain SGD: well conditioned, so float32 on the GPU and float64 on the
+          // host stay close. (Adam's first steps are about lr * sign(g), which amplifies rounding
+          // in tiny gradients; the optimizer kernels are checked against GPU gradients below.)
+          const optimizer = { name: "sgd", args: { lr: 0.01 } };
+          const { plan, compiled, evaluation } = examplePlan(
+            file,
+            batch,
+            fuse,
+            optimizer,
+            subgroups,
+          );
+          if (subgroups)
+            expect(plan.kernels.some((k) => k.wgsl.includes("subgroupBroadcast"))).toBe(true);
+          const g = compiled.training;
+          const values = randomBindings(g, seededRandom(5));
+          const params = new Map(
+            compiled.params.map((p) => [p, Float64Array.from(values[p]!.data)]),
+          );
+          const runner = await PlanRunner.create(gpu.device, plan);
+          try {
+            for (const p of plan.params)
+              runner.writeParam(p.name, Float32Array.from(values[p.name]!.data));
+            for (const s of plan.state)
+              runner.writeParam(s.name, new Float32Array(s.shape.reduce((x, d) => x * d, 1)));
+            writeInputs(runner, plan, values);
 
-          // Evaluation: outputs, loss and metrics of the forward pass.
-          runner.writeUniforms(stepUniforms(plan, { lr: 0, bc1: 1, bc2: 1, step: 1 }));
-          runner.run("eval");
-          const evalRef = interpret(evaluation, values, { precision: "f64" });
-          for (const name of plan.programs.eval!.outputs) {
-            const got = await runner.readOutput(name);
-            expect(
-              relError(got, evalRef.get(evaluation.outputs.get(name)!)!.data),
-              `eval ${name}`,
-            ).toBeLessThan(1e-4);
-          }
-
-          const lr = 0.01;
-
-          for (let step = 1; step <= 3; step++) {
-            const bindings = {
-              ...values,
-              ...Object.fromEntries(
-                [...params].map(([k, v]) => [k, makeTensor(values[k]!.shape, "f32", v, "f64")]),
-              ),
-            };
-            const ref = interpret(g, bindings, { precision: "f64" });
-            runner.writeUniforms(
-              stepUniforms(plan, { lr, bc1: 1 - 0.9 ** step, bc2: 1 - 0.999 ** step, step }),
-            );
-            runner.run("train");
-            const loss = await runner.readOutput("loss");
-            expect(
-              relError(loss, ref.get(g.outputs.get("loss")!)!.data),
-              `loss at step ${step}`,
-            ).toBeLessThan(1e-4);
-            const scale = Math.max(
-              ...compiled.params.map((p) => maxAbs(ref.get(g.outputs.get(`d_${p}`)!)!.data)),
-            );
-            for (const p of compiled.params) {
-              const want = ref.get(g.outputs.get(`d_${p}`)!)!.data;
-              const got = await runner.readGrad(p);
-              expect(relError(got, want, scale), `d_${p} at step ${step}`).toBeLessThan(1e-4);
-              const param = params.get(p)!;
-              for (let i = 0; i < param.length; i++) param[i]! -= lr * want[i]!;
+            // Evaluation: outputs, loss and metrics of the forward pass.
+            runner.writeUniforms(stepUniforms(plan, { lr: 0, bc1: 1, bc2: 1, step: 1 }));
+            runner.run("eval");
+            const evalRef = interpret(evaluation, values, { precision: "f64" });
+            for (const name of plan.programs.eval!.outputs) {
+              const got = await runner.readOutput(name);
+              expect(
+                relError(got, evalRef.get(evaluation.outputs.get(name)!)!.data),
+                `eval ${name}`,
+              ).toBeLessThan(1e-4);
             }
+
+            const lr = 0.01;
+
+            for (let step = 1; step <= 3; step++) {
+              const bindings = {
+                ...values,
+                ...Object.fromEntries(
+                  [...params].map(([k, v]) => [k, makeTensor(values[k]!.shape, "f32", v, "f64")]),
+                ),
+              };
+              const ref = interpret(g, bindings, { precision: "f64" });
+              runner.writeUniforms(
+                stepUniforms(plan, { lr, bc1: 1 - 0.9 ** step, bc2: 1 - 0.999 ** step, step }),
+              );
+              runner.run("train");
+              const loss = await runner.readOutput("loss");
+              expect(
+                relError(loss, ref.get(g.outputs.get("loss")!)!.data),
+                `loss at step ${step}`,
+              ).toBeLessThan(1e-4);
+              const scale = Math.max(
+                ...compiled.params.map((p) => maxAbs(ref.get(g.outputs.get(`d_${p}`)!)!.data)),
+              );
+              for (const p of compiled.params) {
+                const want = ref.get(g.outputs.get(`d_${p}`)!)!.data;
+                const got = await runner.readGrad(p);
+                expect(relError(got, want, scale), `d_${p} at step ${step}`).toBeLessThan(1e-4);
+                const param = params.get(p)!;
+                for (let i = 0; i < param.length; i++) param[i]! -= lr * want[i]!;
+              }
+            }
+            for (const p of compiled.params) {
+              const got = await runner.readParam(p);
+              expect(relError(got, params.get(p)!), `${p} after 3 steps`).toBeLessThan(1e-4);
+            }
+          } finally {
+            runner.destroy();
           }
-          for (const p of compiled.params) {
-            const got = await runner.readParam(p);
-            expect(relError(got, params.get(p)!), `${p} after 3 steps`).toBeLessThan(1e-4);
-          }
-        } finally {
-          runner.destroy();
-        }
-      }, 120_000);
+        },
+        120_000,
+      );
     }
 
   it("clips the global gradient norm before the update", async () => {

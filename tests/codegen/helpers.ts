@@ -16,21 +16,22 @@ export function examplePlan(
   batch: number,
   fuse = true,
   optimizer?: { name: string; args: Readonly<Record<string, number | boolean>> },
+  subgroups = false,
 ): CompiledPlan {
   const r = checkFile(file);
   expect(r.diagnostics).toEqual([]);
   const train = r.program.trains[0]!;
   const t = optimizer ? { ...train, optimizer: { ...optimizer, span: train.span } } : train;
-  const c = compilePlan(t, { batch, fuse, sources: r.sources.texts() });
+  const c = compilePlan(t, { batch, fuse, subgroups, sources: r.sources.texts() });
   expect(c.diagnostics).toEqual([]);
   return c.value!;
 }
 
 /** A plan whose `eval` program computes the outputs of a parameter-free graph. */
-export function forwardPlan(g: Graph, fuse = true): Plan {
+export function forwardPlan(g: Graph, fuse = true, subgroups = false): Plan {
   return emitPlan(
     { training: g, evaluation: g, params: [], optimizer: { name: "sgd", args: { lr: 0.1 } } },
-    { fuse },
+    { fuse, subgroups },
   );
 }
 
