@@ -1,18 +1,21 @@
 /**
  * @file `grove eval FILE --checkpoint C`: the loss and metrics of a checkpoint's parameters on one
  * split of the file's first train section (default `test`, else `validation`, else `train`),
- * through the `eval` program, batched like training.
+ * through the `eval` program, batched like training, on the GPU or (`--backend cpu`) the host.
  */
 import { dirname } from "node:path";
 import type { Io } from "./io.js";
-import { loadChecked, planOf } from "./load.js";
-import { dataMisfit, evalText } from "./train.js";
+import { compiledOf, loadChecked } from "./load.js";
+import { dataMisfit, evalText, type BackendName } from "./train.js";
 
 export interface EvalCliOptions {
   readonly checkpoint: string;
   readonly split?: "test" | "validation" | "train";
   readonly batch?: number;
   readonly fuse: boolean;
+  readonly backend?: BackendName;
+  /** Evaluate the first N examples of the split only (as `grove train --eval-limit N`). */
+  readonly limit?: number;
 }
 
 export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
@@ -23,7 +26,8 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
     io.err(`grove eval: ${file} has no train section\n`);
     return 1;
   }
-  const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
+  const { DataError, loadData, subset, UnsupportedDataError } =
+    await import("../runtime/data/index.js");
   const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { evaluateCheckpoint } = await import("../runtime/train.js");
@@ -51,31 +55,37 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
     throw e;
   }
   const split = opts.split ?? (data.test ? "test" : data.validation ? "validation" : "train");
-  const set = data[split];
+  let set = data[split];
   if (!set) {
     const have = (["train", "validation", "test"] as const).filter((s) => data[s]).join(", ");
     return fail(`the data source \`${section.data.name}\` has no ${split} split; it has ${have}`);
   }
+  if (opts.limit !== undefined && opts.limit < set.count)
+    set = subset(
+      set,
+      Array.from({ length: opts.limit }, (_, i) => i),
+    );
   const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
-  const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
-  if (!plan) return 1;
-  const misfit = dataMisfit(plan, set);
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
+  if (!compiled) return 1;
+  const misfit = dataMisfit(compiled.plan, set);
   if (misfit) return fail(misfit);
   let gpu;
-  try {
-    gpu = await acquireDevice();
-  } catch (e) {
-    if (e instanceof NoAdapterError) return fail(e.message);
-    throw e;
-  }
+  if (opts.backend !== "cpu")
+    try {
+      gpu = await acquireDevice();
+    } catch (e) {
+      if (e instanceof NoAdapterError) return fail(e.message);
+      throw e;
+    }
   try {
     const r = await evaluateCheckpoint({
-      device: gpu.device,
+      device: gpu ? gpu.device : "cpu",
       train: section,
       checkpoint: { path: opts.checkpoint, checkpoint },
       data: set,
       batch,
-      plan,
+      plan: compiled,
       fuse: opts.fuse,
       sources: checked.sources.texts(),
     });
@@ -88,6 +98,6 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
     if (e instanceof CheckpointError) return fail(e.message);
     throw e;
   } finally {
-    gpu.close();
+    gpu?.close();
   }
 }

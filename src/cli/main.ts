@@ -34,6 +34,14 @@ const positive = (what: string) => (v: string) => {
   return n;
 };
 
+const backendOption = () =>
+  new Option(
+    "--backend <backend>",
+    "gpu (WebGPU) or cpu (the reference interpreter: slower, no GPU needed)",
+  )
+    .choices(["gpu", "cpu"])
+    .default("gpu");
+
 /** Runs the CLI and returns the exit code: 0 success, 1 user errors, 2 usage or internal errors. */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code = 0;
@@ -114,7 +122,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
 
   program
     .command("train")
-    .description("train a .grove file's train section on the GPU")
+    .description("train a .grove file's train section on the GPU (or the CPU)")
     .argument("<file>", ".grove file with a train section")
     .option("--epochs <n>", "epochs (overrides the train section)", atLeastOne("--epochs"))
     .option("--batch <n>", "batch size (overrides the train section)", atLeastOne("--batch"))
@@ -133,6 +141,17 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .option("--resume <path>", "continue the run saved in this checkpoint")
     .option("--init <path>", "start from this checkpoint's parameters (fresh optimizer, step 0)")
     .option("--watch-grads", "print each parameter's gradient norm after every epoch")
+    .addOption(backendOption())
+    .option(
+      "--max-steps <n>",
+      "stop after N training steps in total, then save and evaluate (for smoke tests)",
+      atLeastOne("--max-steps"),
+    )
+    .option(
+      "--eval-limit <n>",
+      "evaluate on the first N examples of the validation and test splits",
+      atLeastOne("--eval-limit"),
+    )
     .action(
       async (
         file: string,
@@ -147,6 +166,9 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           resume?: string;
           init?: string;
           watchGrads?: boolean;
+          backend: "gpu" | "cpu";
+          maxSteps?: number;
+          evalLimit?: number;
         },
       ) => {
         code = await trainCommand(file, opts, io);
@@ -166,6 +188,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
     .option("--no-fuse", "one kernel per primitive")
+    .addOption(backendOption())
+    .option(
+      "--limit <n>",
+      "evaluate the first N examples of the split only (like grove train --eval-limit)",
+      atLeastOne("--limit"),
+    )
     .action(
       async (
         file: string,
@@ -174,6 +202,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           split?: "test" | "validation" | "train";
           batch?: number;
           fuse: boolean;
+          backend: "gpu" | "cpu";
+          limit?: number;
         },
       ) => {
         code = await evalCommand(file, opts, io);
@@ -189,10 +219,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .option("-o, --out <path>", "write the outputs here (.csv) instead of printing them")
     .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
     .option("--no-fuse", "one kernel per primitive")
+    .addOption(backendOption())
     .action(
       async (
         file: string,
-        opts: { checkpoint: string; input: string; out?: string; batch?: number; fuse: boolean },
+        opts: {
+          checkpoint: string;
+          input: string;
+          out?: string;
+          batch?: number;
+          fuse: boolean;
+          backend: "gpu" | "cpu";
+        },
       ) => {
         code = await predictCommand(file, opts, io);
       },

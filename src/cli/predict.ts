@@ -8,7 +8,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
-import { loadChecked, planOf } from "./load.js";
+import { compiledOf, loadChecked } from "./load.js";
+import type { BackendName } from "./train.js";
 
 export interface PredictCliOptions {
   readonly checkpoint: string;
@@ -16,6 +17,7 @@ export interface PredictCliOptions {
   readonly out?: string;
   readonly batch?: number;
   readonly fuse: boolean;
+  readonly backend?: BackendName;
 }
 
 /** A problem with the input file or the request, for a one-line message. */
@@ -140,9 +142,9 @@ export async function predictCommand(
     opts.batch ?? (Number.isInteger(saved) && saved > 0 ? saved : section.batch),
     count,
   );
-  const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
-  if (!plan) return 1;
-  const input = plan.inputs.find((t) => t.name === inputName)!;
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
+  if (!compiled) return 1;
+  const input = compiled.plan.inputs.find((t) => t.name === inputName)!;
   const per = input.shape.slice(1).reduce((a, d) => a * d, 1);
   if (rows.width !== per)
     return fail(
@@ -153,16 +155,17 @@ export async function predictCommand(
   if (input.dtype === "i32" && Array.from(rows.values).some((v) => !Number.isInteger(v)))
     return fail(`the model input \`${inputName}\` takes whole numbers; ${opts.input} has others`);
   let gpu;
-  try {
-    gpu = await acquireDevice();
-  } catch (e) {
-    if (e instanceof NoAdapterError) return fail(e.message);
-    throw e;
-  }
+  if (opts.backend !== "cpu")
+    try {
+      gpu = await acquireDevice();
+    } catch (e) {
+      if (e instanceof NoAdapterError) return fail(e.message);
+      throw e;
+    }
   let outputs;
   try {
     outputs = await predict({
-      device: gpu.device,
+      device: gpu ? gpu.device : "cpu",
       train: section,
       checkpoint: { path: opts.checkpoint, checkpoint },
       inputs: {
@@ -170,7 +173,7 @@ export async function predictCommand(
         fields: new Map([[inputName, { dtype: input.dtype, perExample: per, data }]]),
       },
       batch,
-      plan,
+      plan: compiled,
       fuse: opts.fuse,
       sources: checked.sources.texts(),
     });
@@ -178,7 +181,7 @@ export async function predictCommand(
     if (e instanceof CheckpointError) return fail(e.message);
     throw e;
   } finally {
-    gpu.close();
+    gpu?.close();
   }
   if (opts.out?.endsWith(".npy")) {
     if (outputs.length !== 1)

@@ -1,16 +1,23 @@
 /**
- * @file `grove train FILE`: trains the file's first train section on the GPU with the command
- * line's overrides, printing a line per epoch (and per step at most every two seconds), the test
- * split's loss and metrics at the end, and optionally every event as JSON lines. Checkpoints go to
- * `checkpoints/<model>.safetensors` next to the file (or `--checkpoint`); `--resume` continues a
- * saved run, `--init` starts from saved parameters; the first Ctrl-C saves and exits 130, the
- * second exits at once.
+ * @file `grove train FILE`: trains the file's first train section on the GPU (or with `--backend
+ * cpu` on the host, through the reference interpreter) with the command line's overrides, printing
+ * a line per epoch (and on a TTY a live progress line; elsewhere a line per step at most every two
+ * seconds), the test split's loss and metrics at the end, and optionally every event as JSON lines.
+ * Checkpoints go to `checkpoints/<model>.safetensors` next to the file (or `--checkpoint`), with
+ * the chart of the run's epochs beside it (`.svg`); `--resume` continues a saved run, `--init`
+ * starts from saved parameters, `--max-steps` stops early (smoke tests); the first Ctrl-C saves and
+ * exits 130, the second exits at once.
  */
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import type { Plan } from "../codegen/plan.js";
+import type { EpochHistory } from "../runtime/train.js";
+import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
-import { loadChecked, planOf } from "./load.js";
+import { compiledOf, loadChecked } from "./load.js";
+import { ProgressBar } from "./progress.js";
+
+export type BackendName = "gpu" | "cpu";
 
 export interface TrainCliOptions {
   readonly epochs?: number;
@@ -23,6 +30,31 @@ export interface TrainCliOptions {
   readonly resume?: string;
   readonly init?: string;
   readonly watchGrads?: boolean;
+  /** `gpu` (default) or `cpu`: the reference interpreter, no device acquired. */
+  readonly backend?: BackendName;
+  /** Stop after this many training steps in total (smoke tests). */
+  readonly maxSteps?: number;
+  /** Evaluate on the first N examples of the validation and test splits. */
+  readonly evalLimit?: number;
+}
+
+/** Where `grove train` writes the chart: the checkpoint's path with `.svg` for `.safetensors`. */
+export function chartPath(checkpoint: string): string {
+  return checkpoint.replace(/\.safetensors$/, "") + ".svg";
+}
+
+/** The chart of a run's epochs: train loss, validation loss and `val_` metrics per epoch. */
+export function historyChart(title: string, history: readonly EpochHistory[]): string {
+  const names = [...new Set(history.flatMap((e) => Object.keys(e.validation?.metrics ?? {})))];
+  const metrics: Record<string, number[]> = {};
+  for (const name of names)
+    metrics[`val_${name}`] = history.map((e) => e.validation?.metrics[name] ?? NaN);
+  return trainingChart({
+    title,
+    trainLoss: history.map((e) => e.loss),
+    validationLoss: history.map((e) => e.validation?.loss ?? NaN),
+    metrics,
+  });
 }
 
 /** Where `grove train` saves checkpoints by default: `checkpoints/<model>.safetensors` by the file. */
@@ -83,15 +115,25 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
   const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
-  const { DivergedError, InterruptedError, gradStatus, train, trainingPosition } =
-    await import("../runtime/train.js");
+  const {
+    checkpointHistory,
+    DivergedError,
+    InterruptedError,
+    gradStatus,
+    train,
+    trainingPosition,
+  } = await import("../runtime/train.js");
+  const cpu = opts.backend === "cpu";
   let resume;
   let at;
   let init;
+  let history: EpochHistory[] = [];
   try {
     if (opts.resume !== undefined) {
       resume = { path: opts.resume, checkpoint: readCheckpoint(opts.resume) };
       at = trainingPosition(resume.checkpoint, opts.resume);
+      const before = at.epoch;
+      history = checkpointHistory(resume.checkpoint, opts.resume).filter((e) => e.epoch < before);
     }
     if (opts.init !== undefined) init = { path: opts.init, checkpoint: readCheckpoint(opts.init) };
   } catch (e) {
@@ -122,23 +164,24 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
-  const plan = planOf(checked, section, { fuse: opts.fuse, batch }, io);
-  if (!plan) return 1;
-  const misfit = dataMisfit(plan, data.train);
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
+  if (!compiled) return 1;
+  const misfit = dataMisfit(compiled.plan, data.train);
   if (misfit) {
     io.err(`grove train: ${misfit}\n`);
     return 1;
   }
   let gpu;
-  try {
-    gpu = await acquireDevice();
-  } catch (e) {
-    if (e instanceof NoAdapterError) {
-      io.err(`grove train: ${e.message}\n`);
-      return 1;
+  if (!cpu)
+    try {
+      gpu = await acquireDevice();
+    } catch (e) {
+      if (e instanceof NoAdapterError) {
+        io.err(`grove train: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
     }
-    throw e;
-  }
   const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
   const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
@@ -146,49 +189,78 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const log = (e: object) => {
     if (opts.logJson) events.push(e);
   };
+  // On a TTY a live progress line replaces the per-step lines; every other line clears it first.
+  const bar = new ProgressBar(io.progress ?? { write: () => {} });
+  const live = io.progress?.isTTY === true;
+  const say = (text: string) => {
+    bar.clear();
+    io.out(text);
+  };
+  const warn = (text: string) => {
+    bar.clear();
+    io.err(text);
+  };
   const parts = [`${data.train.count} train`];
   if (data.validation) parts.push(`${data.validation.count} validation`);
   if (data.test) parts.push(`${data.test.count} test`);
   const remainder = data.train.count % batch;
-  io.out(
+  const evaluated =
+    opts.evalLimit !== undefined &&
+    [data.validation, data.test].some((d) => d && d.count > opts.evalLimit!)
+      ? `; evaluating on the first ${opts.evalLimit} examples of each split`
+      : "";
+  say(
     `training ${section.model} on ${section.data.name} (${parts.join(", ")} examples): ` +
       `${epochs} epochs of ${stepsPerEpoch} steps, batch ${batch}` +
       (remainder ? ` (the last batch of each epoch has ${remainder})` : "") +
-      `, seed ${seed}\n`,
+      `, seed ${seed}` +
+      (cpu ? ", on the CPU" : "") +
+      (opts.maxSteps !== undefined ? `, at most ${opts.maxSteps} steps in total` : "") +
+      `${evaluated}\n`,
   );
   if (at && at.epoch <= epochs)
-    io.out(
+    say(
       `resuming from ${opts.resume} at step ${at.step} (epoch ${at.epoch}, batch ${at.nextBatch + 1} of ${stepsPerEpoch})\n`,
     );
   if (at && at.epoch > epochs)
-    io.out(
+    say(
       `the checkpoint has finished all ${epochs} epochs; nothing to train (--epochs trains longer)\n`,
     );
-  if (init) io.out(`starting from the parameters in ${opts.init}\n`);
+  if (init) say(`starting from the parameters in ${opts.init}\n`);
+  const chart = chartPath(checkpoint);
+  /** Writes the chart of the epochs so far (none: nothing is written) and says where. */
+  const writeChart = (epochsSoFar: readonly EpochHistory[]) => {
+    if (epochsSoFar.length === 0) return;
+    writeFileSync(chart, historyChart(`${section.model} (${file})`, epochsSoFar));
+    say(`chart saved to ${chart}\n`);
+  };
   let lastPrint = performance.now();
+  let running = { epoch: 0, sum: 0, steps: 0 };
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) {
-      io.err("grove train: interrupted again; exiting without saving\n");
+      warn("grove train: interrupted again; exiting without saving\n");
       process.exit(130);
     }
-    io.err("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
+    warn("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
     controller.abort();
   };
   process.on("SIGINT", onSigint);
   try {
     const result = await train({
-      device: gpu.device,
+      device: gpu ? gpu.device : "cpu",
       train: section,
-      plan,
+      plan: compiled,
       data,
       batch,
       epochs,
       seed,
       fuse: opts.fuse,
       ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
+      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+      ...(opts.evalLimit !== undefined ? { evalLimit: opts.evalLimit } : {}),
       sources: checked.sources.texts(),
       checkpoint,
       sourceFile: file,
@@ -196,23 +268,43 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       ...(init ? { init } : {}),
       signal: controller.signal,
       watchGrads: opts.watchGrads ?? false,
-      onWarning: (m) => io.err(`warning: ${m}\n`),
+      onWarning: (m) => warn(`warning: ${m}\n`),
       onCheckpoint: (c) => log({ event: "checkpoint", ...c }),
       onStep: (s) => {
         log({ event: "step", ...s });
+        if (live) {
+          if (running.epoch !== s.epoch) running = { epoch: s.epoch, sum: 0, steps: 0 };
+          running.sum += s.loss;
+          running.steps++;
+          bar.update({
+            epoch: s.epoch,
+            epochs,
+            step: s.step - (s.epoch - 1) * stepsPerEpoch,
+            stepsPerEpoch,
+            loss: running.sum / running.steps,
+          });
+          return;
+        }
         const now = performance.now();
         if (now - lastPrint < 2000) return;
         lastPrint = now;
-        io.out(
+        say(
           `  step ${s.step}/${epochs * stepsPerEpoch}  loss ${fmt(s.loss)}  lr ${s.lr.toExponential(2)}  ${s.seconds.toFixed(1)}s\n`,
         );
       },
       onEpoch: (e) => {
         log({ event: "epoch", ...e });
+        history.push({
+          epoch: e.epoch,
+          loss: e.loss,
+          ...(e.validation ? { validation: e.validation } : {}),
+          ...(e.partial ? { partial: true } : {}),
+        });
         lastPrint = performance.now();
         const val = e.validation ? `  ${evalText("val_", e.validation)}` : "";
-        io.out(
-          `epoch ${e.epoch}/${epochs}  loss ${fmt(e.loss)}${val}  ${e.stepsPerSecond.toFixed(1)} steps/s  ${e.seconds.toFixed(1)}s\n`,
+        const part = e.partial ? ` (${e.examples} of ${data.train.count} examples)` : "";
+        say(
+          `epoch ${e.epoch}/${epochs}${part}  loss ${fmt(e.loss)}${val}  ${e.stepsPerSecond.toFixed(1)} steps/s  ${e.seconds.toFixed(1)}s\n`,
         );
         if (e.gradNorms) {
           const names = Object.keys(e.gradNorms);
@@ -220,36 +312,42 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
           for (const name of names) {
             const norm = e.gradNorms[name]!;
             const status = gradStatus(norm);
-            io.out(
+            say(
               `  grad ${name.padEnd(width)}  ${norm.toExponential(2)}${status ? `  ${status}` : ""}\n`,
             );
           }
         }
       },
     });
+    bar.done();
     log({ event: "end", ...result, epochs: undefined });
-    io.out(
+    if (result.stoppedEarly)
+      say(`stopped at step ${result.steps} (--max-steps ${opts.maxSteps})\n`);
+    say(
       `trained ${result.steps} steps (${result.examplesSeen} examples) in ${result.seconds.toFixed(1)}s` +
         `, ${(result.steps / result.seconds).toFixed(1)} steps/s overall\n`,
     );
-    if (result.test)
-      io.out(`test (${result.test.examples} examples): ${evalText("", result.test)}\n`);
-    if (result.checkpoint) io.out(`checkpoint saved to ${result.checkpoint.path}\n`);
+    if (result.test) say(`test (${result.test.examples} examples): ${evalText("", result.test)}\n`);
+    if (result.checkpoint) say(`checkpoint saved to ${result.checkpoint.path}\n`);
+    writeChart(result.history);
     return 0;
   } catch (e) {
+    bar.done();
     if (e instanceof InterruptedError) {
       log({ event: "interrupted", step: e.step, checkpoint: e.path });
+      writeChart(history);
       io.err(`grove train: ${e.message}; resume with: grove train ${file} --resume ${e.path}\n`);
       return 130;
     }
     if (e instanceof DivergedError || e instanceof CheckpointError) {
+      if (e instanceof DivergedError) writeChart(history);
       io.err(`grove train: ${e.message}\n`);
       return 1;
     }
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
-    gpu.close();
+    gpu?.close();
     if (opts.logJson)
       writeFileSync(opts.logJson, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
   }

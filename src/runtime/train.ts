@@ -6,10 +6,13 @@
  * and evaluation on the validation and test splits. Checkpoints (safetensors, `checkpoint.ts`)
  * are saved after every epoch and on an interrupt (an `AbortSignal`), with the exact position,
  * so a resumed run takes the same steps as one that was never stopped; a loss or parameters that
- * are not finite stop training without overwriting the last good checkpoint. Also evaluation and
- * prediction from a checkpoint's parameters.
+ * are not finite stop training without overwriting the last good checkpoint. Checkpoints also keep
+ * the per-epoch history (for the chart of a resumed run). `maxSteps` stops early (smoke tests),
+ * `evalLimit` evaluates a prefix of each split. Also evaluation and prediction from a checkpoint's
+ * parameters. Everything runs on `StepRunner`s: `PlanRunner` on a GPU device, or `CpuRunner` (the
+ * reference interpreter) with `device: "cpu"`, which touches no GPU.
  */
-import { compilePlan } from "../codegen/compile.js";
+import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { CallSpec, ElaboratedTrain } from "../parser/check/values.js";
 import {
@@ -21,15 +24,33 @@ import {
   type Checkpoint,
   type CheckpointTensor,
 } from "./checkpoint.js";
-import { loadData, permutation, type Dataset, type Field, type Splits } from "./data/index.js";
+import { CpuRunner } from "./cpu-runner.js";
+import {
+  loadData,
+  permutation,
+  subset,
+  type Dataset,
+  type Field,
+  type Splits,
+} from "./data/index.js";
 import { initialiseParams } from "./host-data.js";
 import { PlanRunner } from "./runner.js";
+
+/**
+ * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels) or `"cpu"`
+ * (`CpuRunner`: the float32 reference interpreter and the host optimizer; no device is touched).
+ * Both keep the Plan's tensor names, so checkpoints move between them.
+ */
+export type Backend = GPUDevice | "cpu";
+
+/** The runners the training loop drives: both are `StepRunner`s over a `Plan`. */
+type Runner = PlanRunner | CpuRunner;
 
 /** A checkpoint given by its path, or already read (the path is then only for messages). */
 export type CheckpointSource = string | { readonly path: string; readonly checkpoint: Checkpoint };
 
 export interface TrainOptions {
-  readonly device: GPUDevice;
+  readonly device: Backend;
   readonly train: ElaboratedTrain;
   /** Overrides of the train section (on resume, of the checkpoint's values). */
   readonly epochs?: number;
@@ -39,10 +60,17 @@ export interface TrainOptions {
   readonly fuse?: boolean;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
-  /** The Plan for the full batch size, when the caller already compiled it. */
-  readonly plan?: Plan;
+  /**
+   * The Plan for the full batch size, when the caller already compiled it (the CPU backend also
+   * needs its graphs: pass what `compilePlan` returns, or the plan is compiled again).
+   */
+  readonly plan?: Plan | CompiledPlan;
   /** The data; loaded from the train section's source when absent. */
   readonly data?: Splits;
+  /** Stop after this many training steps in total (the global step), then save and evaluate. */
+  readonly maxSteps?: number;
+  /** Evaluate on the first `evalLimit` examples of the validation and test splits only. */
+  readonly evalLimit?: number;
   /** Where to save a checkpoint after every epoch and on an interrupt; none when absent. */
   readonly checkpoint?: string;
   /** The `.grove` file, recorded in checkpoints. */
@@ -87,6 +115,64 @@ export interface EpochReport {
   readonly validation?: EvalReport;
   /** With `watchGrads`: each parameter's gradient L2 norm after the epoch's last step. */
   readonly gradNorms?: Readonly<Record<string, number>>;
+  /** `maxSteps` ended the run inside this epoch: `loss` and `examples` cover its first part. */
+  readonly partial?: boolean;
+}
+
+/** One epoch of a run as checkpoints keep it (`__metadata__.history`) and the chart draws it. */
+export interface EpochHistory {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly validation?: {
+    readonly loss: number;
+    readonly metrics: Readonly<Record<string, number>>;
+  };
+  /** The epoch was cut short by `maxSteps`; a resumed run replaces it with the whole epoch. */
+  readonly partial?: boolean;
+}
+
+const historyEntry = (e: EpochReport): EpochHistory => ({
+  epoch: e.epoch,
+  loss: e.loss,
+  ...(e.validation
+    ? { validation: { loss: e.validation.loss, metrics: e.validation.metrics } }
+    : {}),
+  ...(e.partial ? { partial: true } : {}),
+});
+
+/** JSON has no NaN or infinities: they are written as strings and read back as numbers. */
+const encodeNumber = (_: string, v: unknown) =>
+  typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+const decodeNumber = (v: unknown): number =>
+  typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+
+/**
+ * The per-epoch history a checkpoint keeps in `__metadata__.history` (a JSON array), for the
+ * chart of a resumed run; empty when the checkpoint has none. A history that is not valid JSON is
+ * a `CheckpointError`.
+ */
+export function checkpointHistory(checkpoint: Checkpoint, file: string): EpochHistory[] {
+  const text = checkpoint.metadata.history;
+  if (text === undefined || text === "") return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = undefined;
+  }
+  if (!Array.isArray(raw) || !raw.every((e) => typeof e === "object" && e !== null))
+    throw new CheckpointError(file, "metadata `history` is not a JSON array of epochs");
+  return raw.map((e: Record<string, unknown>): EpochHistory => {
+    const v = e.validation as { loss?: unknown; metrics?: Record<string, unknown> } | undefined;
+    const metrics: Record<string, number> = {};
+    for (const [k, x] of Object.entries(v?.metrics ?? {})) metrics[k] = decodeNumber(x);
+    return {
+      epoch: decodeNumber(e.epoch),
+      loss: decodeNumber(e.loss),
+      ...(v ? { validation: { loss: decodeNumber(v.loss), metrics } } : {}),
+      ...(e.partial === true ? { partial: true } : {}),
+    };
+  });
 }
 
 export interface SavedCheckpoint {
@@ -96,7 +182,7 @@ export interface SavedCheckpoint {
   /** The epoch of the next step (1-based) and the index of its next batch. */
   readonly epoch: number;
   readonly nextBatch: number;
-  readonly reason: "epoch" | "interrupt";
+  readonly reason: "epoch" | "interrupt" | "max-steps";
 }
 
 export interface TrainResult {
@@ -111,6 +197,10 @@ export interface TrainResult {
   readonly params: ReadonlyMap<string, Float32Array>;
   /** The last checkpoint saved, if any. */
   readonly checkpoint?: SavedCheckpoint;
+  /** Every epoch of the run, those before a resume included (from the checkpoint). */
+  readonly history: readonly EpochHistory[];
+  /** `maxSteps` stopped training before the end of the last epoch. */
+  readonly stoppedEarly: boolean;
 }
 
 const lastGood = (c: { path: string; step: number } | undefined) =>
@@ -254,29 +344,41 @@ export function learningRate(schedule: CallSpec, lr: number, step: number, total
 
 /** Runners by batch size, sharing one set of parameter values (copied on demand). */
 class Runners {
-  private readonly runners = new Map<number, { runner: PlanRunner; version: number }>();
+  private readonly runners = new Map<number, { runner: Runner; version: number }>();
   private version = 0;
-  private latest: PlanRunner | undefined;
+  private latest: Runner | undefined;
+  private readonly compiled: { plan: Plan; full?: CompiledPlan } | undefined;
 
   /** `initial` writes the starting parameters and optimizer state into the first runner. */
   constructor(
-    private readonly device: GPUDevice,
+    private readonly device: Backend,
     private readonly train: ElaboratedTrain,
     private readonly options: { fuse: boolean; sources?: ReadonlyMap<string, string> },
-    private readonly initial: (runner: PlanRunner) => void,
-    private readonly compiled?: Plan,
-  ) {}
+    private readonly initial: (runner: Runner) => void,
+    compiled?: Plan | CompiledPlan,
+  ) {
+    this.compiled =
+      compiled === undefined
+        ? undefined
+        : "compiled" in compiled
+          ? { plan: compiled.plan, full: compiled }
+          : { plan: compiled };
+  }
 
   /** The runner for `size` with `program` prepared and the current parameters. */
-  async get(size: number, program: string): Promise<PlanRunner> {
+  async get(size: number, program: string): Promise<Runner> {
     let entry = this.runners.get(size);
     if (!entry) {
-      const plan =
-        this.compiled && planBatch(this.compiled) === size ? this.compiled : this.compile(size);
-      entry = {
-        runner: await PlanRunner.create(this.device, plan, { programs: [] }),
-        version: -1,
-      };
+      const given =
+        this.compiled && planBatch(this.compiled.plan) === size ? this.compiled : undefined;
+      let runner: Runner;
+      if (this.device === "cpu")
+        runner = CpuRunner.create(given?.full ?? this.compile(size), this.train.optimizer);
+      else {
+        const plan = given?.plan ?? this.compile(size).plan;
+        runner = await PlanRunner.create(this.device, plan, { programs: [] });
+      }
+      entry = { runner, version: -1 };
       this.runners.set(size, entry);
       if (!this.latest) {
         this.initial(entry.runner);
@@ -294,7 +396,7 @@ class Runners {
     return entry.runner;
   }
 
-  private compile(size: number): Plan {
+  private compile(size: number): CompiledPlan {
     const r = compilePlan(this.train, {
       batch: size,
       fuse: this.options.fuse,
@@ -304,11 +406,11 @@ class Runners {
       const messages = r.diagnostics.map((d) => d.message).join("; ");
       throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
     }
-    return r.value.plan;
+    return r.value;
   }
 
   /** The runner that holds the current parameters (the one that ran the last step). */
-  get current(): PlanRunner {
+  get current(): Runner {
     return this.latest!;
   }
 
@@ -322,7 +424,7 @@ class Runners {
   }
 
   /** Records that `runner` changed the parameters. */
-  updated(runner: PlanRunner): void {
+  updated(runner: Runner): void {
     this.version++;
     this.latest = runner;
     for (const e of this.runners.values()) if (e.runner === runner) e.version = this.version;
@@ -343,7 +445,7 @@ function planBatch(plan: Plan): number | undefined {
  * the scalar input `@step`, when the program has one, is the 1-based global step.
  */
 function writeBatch(
-  runner: PlanRunner,
+  runner: Runner,
   plan: Plan,
   program: string,
   data: Dataset,
@@ -410,7 +512,7 @@ const allFinite = (a: Float32Array) => {
   return true;
 };
 
-/** Trains `options.train` on the GPU and reports each epoch. */
+/** Trains `options.train` on the GPU or the CPU (`options.device`) and reports each epoch. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   if (options.resume && options.init)
@@ -430,6 +532,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const data = options.data ?? loadData(options.train.data, seed);
   const count = data.train.count;
   if (count === 0) throw new Error("the training data is empty");
+  const limit = (set: Dataset | undefined): Dataset | undefined =>
+    set && options.evalLimit !== undefined && options.evalLimit < set.count
+      ? subset(
+          set,
+          Array.from({ length: options.evalLimit }, (_, i) => i),
+        )
+      : set;
+  const validationSet = limit(data.validation);
+  const testSet = limit(data.test);
   const stepsPerEpoch = Math.ceil(count / batch);
   const total = epochs * stepsPerEpoch;
   if (resume && at) {
@@ -458,7 +569,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         `the checkpoint was saved for ${at.epochs} epochs and this run has ${epochs}: the ${options.train.schedule.name} schedule now spans ${total} steps, so the learning rates differ from the original run's`,
       );
   }
-  const initial = (runner: PlanRunner): void => {
+  const initial = (runner: Runner): void => {
     const plan = runner.plan;
     if (!resume && !init) return initialiseParams(runner, plan, seed);
     const from = (resume ?? init)!;
@@ -517,6 +628,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       return out;
     };
     const reports: EpochReport[] = [];
+    // The epochs before a resume, for the chart; a partial epoch is replaced when it completes.
+    const history: EpochHistory[] = resume
+      ? checkpointHistory(resume.checkpoint, resume.path).filter((e) => e.epoch < (at?.epoch ?? 1))
+      : [];
+    const maxSteps = options.maxSteps;
+    let stoppedEarly = false;
     let step = at?.step ?? 0;
     let seen = at?.examplesSeen ?? 0;
     let saved: SavedCheckpoint | undefined;
@@ -570,6 +687,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         train_examples: String(count),
         examples_seen: String(seen),
         epoch_loss_sum: String(epochLossSum),
+        history: JSON.stringify(history, encodeNumber),
         reason,
       };
       writeCheckpoint(path, { tensors, metadata });
@@ -579,6 +697,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
 
     for (let epoch = at?.epoch ?? 1; epoch <= epochs; epoch++) {
+      if (maxSteps !== undefined && step >= maxSteps) {
+        stoppedEarly = true;
+        break;
+      }
       const te = performance.now();
       const order = permutation(count, seed, 0x30000 + epoch);
       const list = batches(count, batch);
@@ -603,7 +725,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         pending = undefined;
       };
       const firstBatch = resumed ? at.nextBatch : 0;
-      for (let i = firstBatch; i < list.length; i++) {
+      // Examples of this epoch trained on so far (every batch before a remainder is full).
+      let epochExamples = Math.min(firstBatch * batch, count);
+      let next = firstBatch;
+      for (let i = firstBatch; i < list.length; i++, next = i) {
+        if (maxSteps !== undefined && step >= maxSteps) break;
         if (options.signal?.aborted) {
           await settle();
           await save(epoch, i, lossSum, "interrupt");
@@ -618,6 +744,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         runner.run("train");
         runners.updated(runner);
         seen += b.size;
+        epochExamples += b.size;
         // Read this step's loss while the next step runs; wait for the previous one first.
         const promise = runner.readOutput("loss");
         // Training may stop before this read is awaited (a diverged loss): never unhandled.
@@ -626,8 +753,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
       }
       await settle();
-      /** Steps this call ran in the epoch (fewer than the epoch's after a resume). */
-      const steps = list.length - firstBatch;
+      const partial = next < list.length;
+      stoppedEarly = partial;
+      /** Steps this call ran in the epoch (fewer than the epoch's after a resume or maxSteps). */
+      const steps = next - firstBatch;
       let gradNorms: Record<string, number> | undefined;
       if (options.watchGrads && steps > 0) {
         gradNorms = {};
@@ -640,26 +769,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         }
       }
       const seconds = (performance.now() - te) / 1000;
-      const validation = data.validation
-        ? await evaluate(runners, data.validation, batch, step)
+      const validation = validationSet
+        ? await evaluate(runners, validationSet, batch, step)
         : undefined;
-      await save(epoch + 1, 0, 0, "epoch");
       const report: EpochReport = {
         epoch,
-        loss: lossSum / count,
+        loss: lossSum / epochExamples,
         steps: stepsPerEpoch,
-        examples: count,
+        examples: epochExamples,
         seconds,
         stepsPerSecond: steps / seconds,
         ...(validation ? { validation } : {}),
         ...(gradNorms ? { gradNorms } : {}),
+        ...(partial ? { partial: true } : {}),
       };
+      history.push(historyEntry(report));
+      if (partial) await save(epoch, next, lossSum, "max-steps");
+      else await save(epoch + 1, 0, 0, "epoch");
       reports.push(report);
       options.onEpoch?.(report);
+      if (partial) break;
       if (options.signal?.aborted && epoch < epochs)
         throw new InterruptedError(step, options.checkpoint);
     }
-    const test = data.test ? await evaluate(runners, data.test, batch, step) : undefined;
+    const test = testSet ? await evaluate(runners, testSet, batch, step) : undefined;
     return {
       epochs: reports,
       ...(test ? { test } : {}),
@@ -669,6 +802,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       clipApplied,
       params: await runners.params(),
       ...(saved ? { checkpoint: saved } : {}),
+      history,
+      stoppedEarly,
     };
   } finally {
     runners.destroy();
@@ -676,15 +811,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 export interface FromCheckpointOptions {
-  readonly device: GPUDevice;
+  readonly device: Backend;
   readonly train: ElaboratedTrain;
   /** Its parameters are used; optimizer state is ignored. */
   readonly checkpoint: CheckpointSource;
   readonly batch: number;
   readonly fuse?: boolean;
   readonly sources?: ReadonlyMap<string, string>;
-  /** The Plan for `batch`, when the caller already compiled it. */
-  readonly plan?: Plan;
+  /** The Plan for `batch`, when the caller already compiled it (with its graphs for the CPU). */
+  readonly plan?: Plan | CompiledPlan;
 }
 
 /** Runs `body` with runners holding the checkpoint's parameters. */

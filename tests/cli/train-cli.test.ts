@@ -98,7 +98,11 @@ describeGpu("grove train, eval and predict with checkpoints", () => {
     expect(full.out).toMatch(
       /^training Xor on xor \(168 train, 42 validation examples\): 2 epochs of 6 steps/,
     );
-    expect(full.out.endsWith(`checkpoint saved to ${checkpoint}\n`)).toBe(true);
+    expect(
+      full.out.endsWith(
+        `checkpoint saved to ${checkpoint}\nchart saved to ${join(dir, "checkpoints", "Xor.svg")}\n`,
+      ),
+    ).toBe(true);
     const last = /\nepoch 2\/2 {2}loss \S+ {2}val_loss (\S+) {2}val_accuracy (\S+) /.exec(
       full.out,
     )!;
@@ -144,7 +148,9 @@ describeGpu("grove train, eval and predict with checkpoints", () => {
     expect(rest.out).toContain(last[0]!.replace(/ {2}[\d.]+ steps\/s.*/, ""));
     expect(stepLosses(restLog)).toEqual(stepLosses(fullLog).slice(6));
     // The resumed run kept saving to the checkpoint it came from.
-    expect(rest.out.endsWith(`checkpoint saved to ${cut}\n`)).toBe(true);
+    expect(
+      rest.out.endsWith(`checkpoint saved to ${cut}\nchart saved to ${join(dir, "cut.svg")}\n`),
+    ).toBe(true);
     oneLine(
       await cli("train", file, "--resume", cut, "--batch", "16"),
       `grove train: ${cut}: was saved with batch 32; resume with the same batch, not 16`,

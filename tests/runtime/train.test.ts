@@ -476,6 +476,57 @@ describeGpu("train", (gpu) => {
     );
   });
 
+  it("the CPU backend takes the GPU's steps through the training loop; checkpoints move between them", async () => {
+    const t = xorTrain();
+    const dir = tmp();
+    const run = async (device: GPUDevice | "cpu", o: Partial<TrainOptions> = {}) => {
+      const losses: number[] = [];
+      const r = await train({
+        device,
+        train: t,
+        epochs: 2,
+        ...o,
+        onStep: (s) => losses.push(s.loss),
+      });
+      return { ...r, losses };
+    };
+    const onGpu = await run(gpu.device);
+    const cpuPath = join(dir, "cpu.safetensors");
+    const onCpu = await run("cpu", { checkpoint: cpuPath, maxSteps: 14 });
+    expect(onCpu.losses).toHaveLength(14);
+    expect(onCpu.checkpoint).toMatchObject({ step: 14, epoch: 2, nextBatch: 0, reason: "epoch" });
+    // Both compute in float32 from the same start; the interpreter accumulates sums in float64 and
+    // the kernels in float32 in another order, so each loss differs by a few units in the last
+    // place (measured: at most 3e-7 relative over these steps) and Adam carries such differences
+    // along. 1e-5 leaves a wide margin over that and is far below what a wrong gradient, update,
+    // schedule or batch order changes (1e-3 and more in these losses).
+    const close = (a: readonly number[], b: readonly number[]) => {
+      expect(a).toHaveLength(b.length);
+      a.forEach((x, i) =>
+        expect(Math.abs(x - b[i]!) / Math.abs(b[i]!), `step ${i + 1}`).toBeLessThan(1e-5),
+      );
+    };
+    close(onCpu.losses, onGpu.losses.slice(0, 14));
+    // The CPU's checkpoint, resumed on the GPU, continues with the GPU run's second epoch.
+    const resumed = await run(gpu.device, { resume: cpuPath });
+    close(resumed.losses, onGpu.losses.slice(14));
+    const [a, b] = [resumed.epochs[0]!.validation!, onGpu.epochs[1]!.validation!];
+    close([a.loss, a.metrics.accuracy!], [b.loss, b.metrics.accuracy!]);
+    // And the CPU evaluates the GPU run's parameters to the GPU's numbers.
+    const gpuPath = join(dir, "gpu.safetensors");
+    await train({ device: gpu.device, train: t, epochs: 2, checkpoint: gpuPath });
+    const data = loadData(t.data, t.seed).validation!;
+    const onHost = await evaluateCheckpoint({
+      device: "cpu",
+      train: t,
+      checkpoint: gpuPath,
+      data,
+      batch: t.batch,
+    });
+    close([onHost.loss, onHost.metrics.accuracy!], [b.loss, b.metrics.accuracy!]);
+    expect(resumed.history.map((e) => e.epoch)).toEqual([1, 2]);
+  });
+
   it("applies the remainder batch as one more optimizer step", async () => {
     // 35 copies of one example: every step's gradient depends only on the parameters, so batch 32
     // (32 + 3) and batch 34 (34 + 1) take the same two steps, and batch 35 only one.
