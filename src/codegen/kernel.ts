@@ -498,21 +498,19 @@ function tiledBody(
           w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
     }),
   );
-  for (let ii = 0; ii < TM; ii++)
-    for (let jj = 0; jj < TN; jj++) {
-      const idx = g.out(bIdx, rows[ii]!, cols[jj]!);
-      const epilogue = () => {
-        w.remember(main, idx, acc(ii, jj));
-        store(flatten(idx, out.shape), e.value(out, idx));
-      };
-      const guards = [
-        ...(exactM ? [] : [`i0 + ${ii} < ${M}`]),
-        ...(exactN ? [] : [`j0 + ${jj} < ${N}`]),
-      ];
-      // Unguarded stores share loads (a bias, say) between the tile's elements.
-      if (guards.length === 0) epilogue();
-      else w.block(`if (${guards.join(" && ")})`, () => w.scoped(epilogue));
-    }
+  storeTileByRows(
+    w,
+    e,
+    out,
+    main,
+    g,
+    bIdx,
+    cols,
+    { TM, TN, M, N },
+    { m: exactM, n: exactN },
+    "t",
+    store,
+  );
   return {
     invocations,
     split: `${TM}x${TN} output tile per invocation (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${tilesN}) in workgroups of ${workgroupSize}`,
@@ -556,9 +554,6 @@ function subgroupBody(
   // columns are clamped and their stores skipped.
   const exactM = M % TM === 0;
   const exactN = N % TN === 0 && tilesN % workgroupSize === 0;
-  const rows = [...Array(TM).keys()].map((ii) =>
-    g.row(w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m")),
-  );
   const cols = [...Array(TN).keys()].map((jj) =>
     g.col(w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
   );
@@ -579,7 +574,7 @@ function subgroupBody(
     w.scoped(() => {
       const step = g.step("k");
       const mine = laneRows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
-      const av = rows.map((_, ii) =>
+      const av = [...Array(TM).keys()].map((ii) =>
         w.bind(`subgroupBroadcast(${mine[ii >> 3]}, ${ii & 7}u)`, "x"),
       );
       const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
@@ -588,25 +583,69 @@ function subgroupBody(
           w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
     }),
   );
-  for (let ii = 0; ii < TM; ii++)
-    for (let jj = 0; jj < TN; jj++) {
-      const idx = g.out(bIdx, rows[ii]!, cols[jj]!);
-      const epilogue = () => {
-        w.remember(main, idx, acc(ii, jj));
-        store(flatten(idx, out.shape), e.value(out, idx));
-      };
-      const guards = [
-        ...(exactM ? [] : [`i0 + ${ii} < ${M}`]),
-        ...(exactN ? [] : [`j0 + ${jj} < ${N}`]),
-      ];
-      if (guards.length === 0) epilogue();
-      else w.block(`if (${guards.join(" && ")})`, () => w.scoped(epilogue));
-    }
+  storeTileByRows(
+    w,
+    e,
+    out,
+    main,
+    g,
+    bIdx,
+    cols,
+    { TM, TN, M, N },
+    { m: exactM, n: exactN },
+    "w",
+    store,
+  );
   return {
     invocations,
     subgroup: true,
     split: `${TM}x${TN} output tile per invocation, rows shared by subgroupBroadcast (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${bands} workgroups of ${workgroupSize} lanes over ${tilesN} column tiles)`,
   };
+}
+
+/**
+ * Stores a TM x TN accumulator tile one row at a time: a loop over the rows stores row 0 through
+ * the epilogue, then shifts every row of accumulators up by one (register moves). That writes TN
+ * store sites instead of TM x TN: lavapipe expands every non-uniform store into a branch per lane,
+ * and LLVM's compile time grows faster than linearly in them (an unrolled 8x8 tile with its
+ * epilogue took seconds to compile, a 32x8 one over a minute). `bound` (never negative) hides the
+ * trip count so that the loop is not unrolled again.
+ */
+function storeTileByRows(
+  w: Writer,
+  e: Emitter,
+  out: Node,
+  main: Node,
+  g: Gemm,
+  bIdx: Index,
+  cols: readonly string[][],
+  tile: { readonly TM: number; readonly TN: number; readonly M: number; readonly N: number },
+  exact: { readonly m: boolean; readonly n: boolean },
+  bound: string,
+  store: Store,
+): void {
+  const { TM, TN, M, N } = tile;
+  const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
+  w.block(`for (var ri = 0; ri < select(${TM}, 0, ${bound} < 0); ri++)`, () =>
+    w.scoped(() => {
+      const row = g.row(w.bind(exact.m ? "i0 + ri" : `min(i0 + ri, ${M - 1})`, "m"));
+      for (let jj = 0; jj < TN; jj++) {
+        const idx = g.out(bIdx, row, cols[jj]!);
+        const epilogue = () => {
+          w.remember(main, idx, acc(0, jj));
+          store(flatten(idx, out.shape), e.value(out, idx));
+        };
+        const guards = [
+          ...(exact.m ? [] : [`i0 + ri < ${M}`]),
+          ...(exact.n ? [] : [`j0 + ${jj} < ${N}`]),
+        ];
+        if (guards.length === 0) epilogue();
+        else w.block(`if (${guards.join(" && ")})`, () => w.scoped(epilogue));
+      }
+      for (let ii = 0; ii + 1 < TM; ii++)
+        for (let jj = 0; jj < TN; jj++) w.line(`${acc(ii, jj)} = ${acc(ii + 1, jj)};`);
+    }),
+  );
 }
 
 /** Ops fused after a loop node (its epilogue) and before it (its operands' prologue). */

@@ -79,6 +79,7 @@ const lanesPerWorkgroup = 64;
  * loads per step of k instead of TM.
  */
 const subgroupTiles: readonly (readonly [number, number])[] = [
+  [32, 8],
   [16, 8],
   [16, 4],
   [8, 8],

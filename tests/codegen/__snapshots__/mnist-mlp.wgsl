@@ -181,70 +181,73 @@ fn part0(t: i32) {
     acc_7_6 = fma(v23, v30, acc_7_6);
     acc_7_7 = fma(v23, v31, acc_7_7);
   }
-  a_temps[m0 * 256 + n8] = acc_0_0;
-  a_temps[m0 * 256 + n9] = acc_0_1;
-  a_temps[m0 * 256 + n10] = acc_0_2;
-  a_temps[m0 * 256 + n11] = acc_0_3;
-  a_temps[m0 * 256 + n12] = acc_0_4;
-  a_temps[m0 * 256 + n13] = acc_0_5;
-  a_temps[m0 * 256 + n14] = acc_0_6;
-  a_temps[m0 * 256 + n15] = acc_0_7;
-  a_temps[m1 * 256 + n8] = acc_1_0;
-  a_temps[m1 * 256 + n9] = acc_1_1;
-  a_temps[m1 * 256 + n10] = acc_1_2;
-  a_temps[m1 * 256 + n11] = acc_1_3;
-  a_temps[m1 * 256 + n12] = acc_1_4;
-  a_temps[m1 * 256 + n13] = acc_1_5;
-  a_temps[m1 * 256 + n14] = acc_1_6;
-  a_temps[m1 * 256 + n15] = acc_1_7;
-  a_temps[m2 * 256 + n8] = acc_2_0;
-  a_temps[m2 * 256 + n9] = acc_2_1;
-  a_temps[m2 * 256 + n10] = acc_2_2;
-  a_temps[m2 * 256 + n11] = acc_2_3;
-  a_temps[m2 * 256 + n12] = acc_2_4;
-  a_temps[m2 * 256 + n13] = acc_2_5;
-  a_temps[m2 * 256 + n14] = acc_2_6;
-  a_temps[m2 * 256 + n15] = acc_2_7;
-  a_temps[m3 * 256 + n8] = acc_3_0;
-  a_temps[m3 * 256 + n9] = acc_3_1;
-  a_temps[m3 * 256 + n10] = acc_3_2;
-  a_temps[m3 * 256 + n11] = acc_3_3;
-  a_temps[m3 * 256 + n12] = acc_3_4;
-  a_temps[m3 * 256 + n13] = acc_3_5;
-  a_temps[m3 * 256 + n14] = acc_3_6;
-  a_temps[m3 * 256 + n15] = acc_3_7;
-  a_temps[m4 * 256 + n8] = acc_4_0;
-  a_temps[m4 * 256 + n9] = acc_4_1;
-  a_temps[m4 * 256 + n10] = acc_4_2;
-  a_temps[m4 * 256 + n11] = acc_4_3;
-  a_temps[m4 * 256 + n12] = acc_4_4;
-  a_temps[m4 * 256 + n13] = acc_4_5;
-  a_temps[m4 * 256 + n14] = acc_4_6;
-  a_temps[m4 * 256 + n15] = acc_4_7;
-  a_temps[m5 * 256 + n8] = acc_5_0;
-  a_temps[m5 * 256 + n9] = acc_5_1;
-  a_temps[m5 * 256 + n10] = acc_5_2;
-  a_temps[m5 * 256 + n11] = acc_5_3;
-  a_temps[m5 * 256 + n12] = acc_5_4;
-  a_temps[m5 * 256 + n13] = acc_5_5;
-  a_temps[m5 * 256 + n14] = acc_5_6;
-  a_temps[m5 * 256 + n15] = acc_5_7;
-  a_temps[m6 * 256 + n8] = acc_6_0;
-  a_temps[m6 * 256 + n9] = acc_6_1;
-  a_temps[m6 * 256 + n10] = acc_6_2;
-  a_temps[m6 * 256 + n11] = acc_6_3;
-  a_temps[m6 * 256 + n12] = acc_6_4;
-  a_temps[m6 * 256 + n13] = acc_6_5;
-  a_temps[m6 * 256 + n14] = acc_6_6;
-  a_temps[m6 * 256 + n15] = acc_6_7;
-  a_temps[m7 * 256 + n8] = acc_7_0;
-  a_temps[m7 * 256 + n9] = acc_7_1;
-  a_temps[m7 * 256 + n10] = acc_7_2;
-  a_temps[m7 * 256 + n11] = acc_7_3;
-  a_temps[m7 * 256 + n12] = acc_7_4;
-  a_temps[m7 * 256 + n13] = acc_7_5;
-  a_temps[m7 * 256 + n14] = acc_7_6;
-  a_temps[m7 * 256 + n15] = acc_7_7;
+  for (var ri = 0; ri < select(8, 0, t < 0); ri++) {
+    let m32 = i0 + ri;
+    a_temps[m32 * 256 + n8] = acc_0_0;
+    a_temps[m32 * 256 + n9] = acc_0_1;
+    a_temps[m32 * 256 + n10] = acc_0_2;
+    a_temps[m32 * 256 + n11] = acc_0_3;
+    a_temps[m32 * 256 + n12] = acc_0_4;
+    a_temps[m32 * 256 + n13] = acc_0_5;
+    a_temps[m32 * 256 + n14] = acc_0_6;
+    a_temps[m32 * 256 + n15] = acc_0_7;
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_0_4 = acc_1_4;
+    acc_0_5 = acc_1_5;
+    acc_0_6 = acc_1_6;
+    acc_0_7 = acc_1_7;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_1_4 = acc_2_4;
+    acc_1_5 = acc_2_5;
+    acc_1_6 = acc_2_6;
+    acc_1_7 = acc_2_7;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
+    acc_2_4 = acc_3_4;
+    acc_2_5 = acc_3_5;
+    acc_2_6 = acc_3_6;
+    acc_2_7 = acc_3_7;
+    acc_3_0 = acc_4_0;
+    acc_3_1 = acc_4_1;
+    acc_3_2 = acc_4_2;
+    acc_3_3 = acc_4_3;
+    acc_3_4 = acc_4_4;
+    acc_3_5 = acc_4_5;
+    acc_3_6 = acc_4_6;
+    acc_3_7 = acc_4_7;
+    acc_4_0 = acc_5_0;
+    acc_4_1 = acc_5_1;
+    acc_4_2 = acc_5_2;
+    acc_4_3 = acc_5_3;
+    acc_4_4 = acc_5_4;
+    acc_4_5 = acc_5_5;
+    acc_4_6 = acc_5_6;
+    acc_4_7 = acc_5_7;
+    acc_5_0 = acc_6_0;
+    acc_5_1 = acc_6_1;
+    acc_5_2 = acc_6_2;
+    acc_5_3 = acc_6_3;
+    acc_5_4 = acc_6_4;
+    acc_5_5 = acc_6_5;
+    acc_5_6 = acc_6_6;
+    acc_5_7 = acc_6_7;
+    acc_6_0 = acc_7_0;
+    acc_6_1 = acc_7_1;
+    acc_6_2 = acc_7_2;
+    acc_6_3 = acc_7_3;
+    acc_6_4 = acc_7_4;
+    acc_6_5 = acc_7_5;
+    acc_6_6 = acc_7_6;
+    acc_6_7 = acc_7_7;
+  }
 }
 
 fn part1(t: i32) {
@@ -383,29 +386,24 @@ fn part0(t: i32) {
     acc_1_2 = fma(v18, v21, acc_1_2);
     acc_1_3 = fma(v18, v22, acc_1_3);
   }
-  if (j0 + 0 < 10) {
-    a_temps[m0 * 10 + n2 + 65664] = acc_0_0;
-  }
-  if (j0 + 1 < 10) {
-    a_temps[m0 * 10 + n3 + 65664] = acc_0_1;
-  }
-  if (j0 + 2 < 10) {
-    a_temps[m0 * 10 + n4 + 65664] = acc_0_2;
-  }
-  if (j0 + 3 < 10) {
-    a_temps[m0 * 10 + n5 + 65664] = acc_0_3;
-  }
-  if (j0 + 0 < 10) {
-    a_temps[m1 * 10 + n2 + 65664] = acc_1_0;
-  }
-  if (j0 + 1 < 10) {
-    a_temps[m1 * 10 + n3 + 65664] = acc_1_1;
-  }
-  if (j0 + 2 < 10) {
-    a_temps[m1 * 10 + n4 + 65664] = acc_1_2;
-  }
-  if (j0 + 3 < 10) {
-    a_temps[m1 * 10 + n5 + 65664] = acc_1_3;
+  for (var ri = 0; ri < select(2, 0, t < 0); ri++) {
+    let m23 = i0 + ri;
+    if (j0 + 0 < 10) {
+      a_temps[m23 * 10 + n2 + 65664] = acc_0_0;
+    }
+    if (j0 + 1 < 10) {
+      a_temps[m23 * 10 + n3 + 65664] = acc_0_1;
+    }
+    if (j0 + 2 < 10) {
+      a_temps[m23 * 10 + n4 + 65664] = acc_0_2;
+    }
+    if (j0 + 3 < 10) {
+      a_temps[m23 * 10 + n5 + 65664] = acc_0_3;
+    }
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
   }
 }
 
@@ -781,38 +779,41 @@ fn part2(t: i32) {
     acc_3_6 = fma(v51, v58, acc_3_6);
     acc_3_7 = fma(v51, v59, acc_3_7);
   }
-  a_temps[m0 * 256 + n4 + 68608] = acc_0_0;
-  a_temps[m0 * 256 + n5 + 68608] = acc_0_1;
-  a_temps[m0 * 256 + n6 + 68608] = acc_0_2;
-  a_temps[m0 * 256 + n7 + 68608] = acc_0_3;
-  a_temps[m0 * 256 + n8 + 68608] = acc_0_4;
-  a_temps[m0 * 256 + n9 + 68608] = acc_0_5;
-  a_temps[m0 * 256 + n10 + 68608] = acc_0_6;
-  a_temps[m0 * 256 + n11 + 68608] = acc_0_7;
-  a_temps[m1 * 256 + n4 + 68608] = acc_1_0;
-  a_temps[m1 * 256 + n5 + 68608] = acc_1_1;
-  a_temps[m1 * 256 + n6 + 68608] = acc_1_2;
-  a_temps[m1 * 256 + n7 + 68608] = acc_1_3;
-  a_temps[m1 * 256 + n8 + 68608] = acc_1_4;
-  a_temps[m1 * 256 + n9 + 68608] = acc_1_5;
-  a_temps[m1 * 256 + n10 + 68608] = acc_1_6;
-  a_temps[m1 * 256 + n11 + 68608] = acc_1_7;
-  a_temps[m2 * 256 + n4 + 68608] = acc_2_0;
-  a_temps[m2 * 256 + n5 + 68608] = acc_2_1;
-  a_temps[m2 * 256 + n6 + 68608] = acc_2_2;
-  a_temps[m2 * 256 + n7 + 68608] = acc_2_3;
-  a_temps[m2 * 256 + n8 + 68608] = acc_2_4;
-  a_temps[m2 * 256 + n9 + 68608] = acc_2_5;
-  a_temps[m2 * 256 + n10 + 68608] = acc_2_6;
-  a_temps[m2 * 256 + n11 + 68608] = acc_2_7;
-  a_temps[m3 * 256 + n4 + 68608] = acc_3_0;
-  a_temps[m3 * 256 + n5 + 68608] = acc_3_1;
-  a_temps[m3 * 256 + n6 + 68608] = acc_3_2;
-  a_temps[m3 * 256 + n7 + 68608] = acc_3_3;
-  a_temps[m3 * 256 + n8 + 68608] = acc_3_4;
-  a_temps[m3 * 256 + n9 + 68608] = acc_3_5;
-  a_temps[m3 * 256 + n10 + 68608] = acc_3_6;
-  a_temps[m3 * 256 + n11 + 68608] = acc_3_7;
+  for (var ri = 0; ri < select(4, 0, t < 0); ri++) {
+    let m60 = i0 + ri;
+    a_temps[m60 * 256 + n4 + 68608] = acc_0_0;
+    a_temps[m60 * 256 + n5 + 68608] = acc_0_1;
+    a_temps[m60 * 256 + n6 + 68608] = acc_0_2;
+    a_temps[m60 * 256 + n7 + 68608] = acc_0_3;
+    a_temps[m60 * 256 + n8 + 68608] = acc_0_4;
+    a_temps[m60 * 256 + n9 + 68608] = acc_0_5;
+    a_temps[m60 * 256 + n10 + 68608] = acc_0_6;
+    a_temps[m60 * 256 + n11 + 68608] = acc_0_7;
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_0_4 = acc_1_4;
+    acc_0_5 = acc_1_5;
+    acc_0_6 = acc_1_6;
+    acc_0_7 = acc_1_7;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_1_4 = acc_2_4;
+    acc_1_5 = acc_2_5;
+    acc_1_6 = acc_2_6;
+    acc_1_7 = acc_2_7;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
+    acc_2_4 = acc_3_4;
+    acc_2_5 = acc_3_5;
+    acc_2_6 = acc_3_6;
+    acc_2_7 = acc_3_7;
+  }
 }
 
 fn part3(t: i32) {
@@ -918,53 +919,32 @@ fn part3(t: i32) {
     acc_3_2 = fma(v35, v57, acc_3_2);
     acc_3_3 = fma(v35, v63, acc_3_3);
   }
-  if (j0 + 0 < 10) {
-    a_grads[m0 * 10 + n4 + 200960] = acc_0_0;
-  }
-  if (j0 + 1 < 10) {
-    a_grads[m0 * 10 + n5 + 200960] = acc_0_1;
-  }
-  if (j0 + 2 < 10) {
-    a_grads[m0 * 10 + n6 + 200960] = acc_0_2;
-  }
-  if (j0 + 3 < 10) {
-    a_grads[m0 * 10 + n7 + 200960] = acc_0_3;
-  }
-  if (j0 + 0 < 10) {
-    a_grads[m1 * 10 + n4 + 200960] = acc_1_0;
-  }
-  if (j0 + 1 < 10) {
-    a_grads[m1 * 10 + n5 + 200960] = acc_1_1;
-  }
-  if (j0 + 2 < 10) {
-    a_grads[m1 * 10 + n6 + 200960] = acc_1_2;
-  }
-  if (j0 + 3 < 10) {
-    a_grads[m1 * 10 + n7 + 200960] = acc_1_3;
-  }
-  if (j0 + 0 < 10) {
-    a_grads[m2 * 10 + n4 + 200960] = acc_2_0;
-  }
-  if (j0 + 1 < 10) {
-    a_grads[m2 * 10 + n5 + 200960] = acc_2_1;
-  }
-  if (j0 + 2 < 10) {
-    a_grads[m2 * 10 + n6 + 200960] = acc_2_2;
-  }
-  if (j0 + 3 < 10) {
-    a_grads[m2 * 10 + n7 + 200960] = acc_2_3;
-  }
-  if (j0 + 0 < 10) {
-    a_grads[m3 * 10 + n4 + 200960] = acc_3_0;
-  }
-  if (j0 + 1 < 10) {
-    a_grads[m3 * 10 + n5 + 200960] = acc_3_1;
-  }
-  if (j0 + 2 < 10) {
-    a_grads[m3 * 10 + n6 + 200960] = acc_3_2;
-  }
-  if (j0 + 3 < 10) {
-    a_grads[m3 * 10 + n7 + 200960] = acc_3_3;
+  for (var ri = 0; ri < select(4, 0, t < 0); ri++) {
+    let m64 = i0 + ri;
+    if (j0 + 0 < 10) {
+      a_grads[m64 * 10 + n4 + 200960] = acc_0_0;
+    }
+    if (j0 + 1 < 10) {
+      a_grads[m64 * 10 + n5 + 200960] = acc_0_1;
+    }
+    if (j0 + 2 < 10) {
+      a_grads[m64 * 10 + n6 + 200960] = acc_0_2;
+    }
+    if (j0 + 3 < 10) {
+      a_grads[m64 * 10 + n7 + 200960] = acc_0_3;
+    }
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
   }
 }
 
@@ -1290,70 +1270,73 @@ fn part1(t: i32) {
     acc_7_6 = fma(v23, v30, acc_7_6);
     acc_7_7 = fma(v23, v31, acc_7_7);
   }
-  a_grads[m0 * 256 + n8] = acc_0_0;
-  a_grads[m0 * 256 + n9] = acc_0_1;
-  a_grads[m0 * 256 + n10] = acc_0_2;
-  a_grads[m0 * 256 + n11] = acc_0_3;
-  a_grads[m0 * 256 + n12] = acc_0_4;
-  a_grads[m0 * 256 + n13] = acc_0_5;
-  a_grads[m0 * 256 + n14] = acc_0_6;
-  a_grads[m0 * 256 + n15] = acc_0_7;
-  a_grads[m1 * 256 + n8] = acc_1_0;
-  a_grads[m1 * 256 + n9] = acc_1_1;
-  a_grads[m1 * 256 + n10] = acc_1_2;
-  a_grads[m1 * 256 + n11] = acc_1_3;
-  a_grads[m1 * 256 + n12] = acc_1_4;
-  a_grads[m1 * 256 + n13] = acc_1_5;
-  a_grads[m1 * 256 + n14] = acc_1_6;
-  a_grads[m1 * 256 + n15] = acc_1_7;
-  a_grads[m2 * 256 + n8] = acc_2_0;
-  a_grads[m2 * 256 + n9] = acc_2_1;
-  a_grads[m2 * 256 + n10] = acc_2_2;
-  a_grads[m2 * 256 + n11] = acc_2_3;
-  a_grads[m2 * 256 + n12] = acc_2_4;
-  a_grads[m2 * 256 + n13] = acc_2_5;
-  a_grads[m2 * 256 + n14] = acc_2_6;
-  a_grads[m2 * 256 + n15] = acc_2_7;
-  a_grads[m3 * 256 + n8] = acc_3_0;
-  a_grads[m3 * 256 + n9] = acc_3_1;
-  a_grads[m3 * 256 + n10] = acc_3_2;
-  a_grads[m3 * 256 + n11] = acc_3_3;
-  a_grads[m3 * 256 + n12] = acc_3_4;
-  a_grads[m3 * 256 + n13] = acc_3_5;
-  a_grads[m3 * 256 + n14] = acc_3_6;
-  a_grads[m3 * 256 + n15] = acc_3_7;
-  a_grads[m4 * 256 + n8] = acc_4_0;
-  a_grads[m4 * 256 + n9] = acc_4_1;
-  a_grads[m4 * 256 + n10] = acc_4_2;
-  a_grads[m4 * 256 + n11] = acc_4_3;
-  a_grads[m4 * 256 + n12] = acc_4_4;
-  a_grads[m4 * 256 + n13] = acc_4_5;
-  a_grads[m4 * 256 + n14] = acc_4_6;
-  a_grads[m4 * 256 + n15] = acc_4_7;
-  a_grads[m5 * 256 + n8] = acc_5_0;
-  a_grads[m5 * 256 + n9] = acc_5_1;
-  a_grads[m5 * 256 + n10] = acc_5_2;
-  a_grads[m5 * 256 + n11] = acc_5_3;
-  a_grads[m5 * 256 + n12] = acc_5_4;
-  a_grads[m5 * 256 + n13] = acc_5_5;
-  a_grads[m5 * 256 + n14] = acc_5_6;
-  a_grads[m5 * 256 + n15] = acc_5_7;
-  a_grads[m6 * 256 + n8] = acc_6_0;
-  a_grads[m6 * 256 + n9] = acc_6_1;
-  a_grads[m6 * 256 + n10] = acc_6_2;
-  a_grads[m6 * 256 + n11] = acc_6_3;
-  a_grads[m6 * 256 + n12] = acc_6_4;
-  a_grads[m6 * 256 + n13] = acc_6_5;
-  a_grads[m6 * 256 + n14] = acc_6_6;
-  a_grads[m6 * 256 + n15] = acc_6_7;
-  a_grads[m7 * 256 + n8] = acc_7_0;
-  a_grads[m7 * 256 + n9] = acc_7_1;
-  a_grads[m7 * 256 + n10] = acc_7_2;
-  a_grads[m7 * 256 + n11] = acc_7_3;
-  a_grads[m7 * 256 + n12] = acc_7_4;
-  a_grads[m7 * 256 + n13] = acc_7_5;
-  a_grads[m7 * 256 + n14] = acc_7_6;
-  a_grads[m7 * 256 + n15] = acc_7_7;
+  for (var ri = 0; ri < select(8, 0, t < 0); ri++) {
+    let m32 = i0 + ri;
+    a_grads[m32 * 256 + n8] = acc_0_0;
+    a_grads[m32 * 256 + n9] = acc_0_1;
+    a_grads[m32 * 256 + n10] = acc_0_2;
+    a_grads[m32 * 256 + n11] = acc_0_3;
+    a_grads[m32 * 256 + n12] = acc_0_4;
+    a_grads[m32 * 256 + n13] = acc_0_5;
+    a_grads[m32 * 256 + n14] = acc_0_6;
+    a_grads[m32 * 256 + n15] = acc_0_7;
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_0_4 = acc_1_4;
+    acc_0_5 = acc_1_5;
+    acc_0_6 = acc_1_6;
+    acc_0_7 = acc_1_7;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_1_4 = acc_2_4;
+    acc_1_5 = acc_2_5;
+    acc_1_6 = acc_2_6;
+    acc_1_7 = acc_2_7;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
+    acc_2_4 = acc_3_4;
+    acc_2_5 = acc_3_5;
+    acc_2_6 = acc_3_6;
+    acc_2_7 = acc_3_7;
+    acc_3_0 = acc_4_0;
+    acc_3_1 = acc_4_1;
+    acc_3_2 = acc_4_2;
+    acc_3_3 = acc_4_3;
+    acc_3_4 = acc_4_4;
+    acc_3_5 = acc_4_5;
+    acc_3_6 = acc_4_6;
+    acc_3_7 = acc_4_7;
+    acc_4_0 = acc_5_0;
+    acc_4_1 = acc_5_1;
+    acc_4_2 = acc_5_2;
+    acc_4_3 = acc_5_3;
+    acc_4_4 = acc_5_4;
+    acc_4_5 = acc_5_5;
+    acc_4_6 = acc_5_6;
+    acc_4_7 = acc_5_7;
+    acc_5_0 = acc_6_0;
+    acc_5_1 = acc_6_1;
+    acc_5_2 = acc_6_2;
+    acc_5_3 = acc_6_3;
+    acc_5_4 = acc_6_4;
+    acc_5_5 = acc_6_5;
+    acc_5_6 = acc_6_6;
+    acc_5_7 = acc_6_7;
+    acc_6_0 = acc_7_0;
+    acc_6_1 = acc_7_1;
+    acc_6_2 = acc_7_2;
+    acc_6_3 = acc_7_3;
+    acc_6_4 = acc_7_4;
+    acc_6_5 = acc_7_5;
+    acc_6_6 = acc_7_6;
+    acc_6_7 = acc_7_7;
+  }
 }
 
 @compute @workgroup_size(64)
@@ -1596,70 +1579,73 @@ fn part0(t: i32) {
     acc_7_6 = fma(v23, v30, acc_7_6);
     acc_7_7 = fma(v23, v31, acc_7_7);
   }
-  a_temps[m0 * 256 + n8] = acc_0_0;
-  a_temps[m0 * 256 + n9] = acc_0_1;
-  a_temps[m0 * 256 + n10] = acc_0_2;
-  a_temps[m0 * 256 + n11] = acc_0_3;
-  a_temps[m0 * 256 + n12] = acc_0_4;
-  a_temps[m0 * 256 + n13] = acc_0_5;
-  a_temps[m0 * 256 + n14] = acc_0_6;
-  a_temps[m0 * 256 + n15] = acc_0_7;
-  a_temps[m1 * 256 + n8] = acc_1_0;
-  a_temps[m1 * 256 + n9] = acc_1_1;
-  a_temps[m1 * 256 + n10] = acc_1_2;
-  a_temps[m1 * 256 + n11] = acc_1_3;
-  a_temps[m1 * 256 + n12] = acc_1_4;
-  a_temps[m1 * 256 + n13] = acc_1_5;
-  a_temps[m1 * 256 + n14] = acc_1_6;
-  a_temps[m1 * 256 + n15] = acc_1_7;
-  a_temps[m2 * 256 + n8] = acc_2_0;
-  a_temps[m2 * 256 + n9] = acc_2_1;
-  a_temps[m2 * 256 + n10] = acc_2_2;
-  a_temps[m2 * 256 + n11] = acc_2_3;
-  a_temps[m2 * 256 + n12] = acc_2_4;
-  a_temps[m2 * 256 + n13] = acc_2_5;
-  a_temps[m2 * 256 + n14] = acc_2_6;
-  a_temps[m2 * 256 + n15] = acc_2_7;
-  a_temps[m3 * 256 + n8] = acc_3_0;
-  a_temps[m3 * 256 + n9] = acc_3_1;
-  a_temps[m3 * 256 + n10] = acc_3_2;
-  a_temps[m3 * 256 + n11] = acc_3_3;
-  a_temps[m3 * 256 + n12] = acc_3_4;
-  a_temps[m3 * 256 + n13] = acc_3_5;
-  a_temps[m3 * 256 + n14] = acc_3_6;
-  a_temps[m3 * 256 + n15] = acc_3_7;
-  a_temps[m4 * 256 + n8] = acc_4_0;
-  a_temps[m4 * 256 + n9] = acc_4_1;
-  a_temps[m4 * 256 + n10] = acc_4_2;
-  a_temps[m4 * 256 + n11] = acc_4_3;
-  a_temps[m4 * 256 + n12] = acc_4_4;
-  a_temps[m4 * 256 + n13] = acc_4_5;
-  a_temps[m4 * 256 + n14] = acc_4_6;
-  a_temps[m4 * 256 + n15] = acc_4_7;
-  a_temps[m5 * 256 + n8] = acc_5_0;
-  a_temps[m5 * 256 + n9] = acc_5_1;
-  a_temps[m5 * 256 + n10] = acc_5_2;
-  a_temps[m5 * 256 + n11] = acc_5_3;
-  a_temps[m5 * 256 + n12] = acc_5_4;
-  a_temps[m5 * 256 + n13] = acc_5_5;
-  a_temps[m5 * 256 + n14] = acc_5_6;
-  a_temps[m5 * 256 + n15] = acc_5_7;
-  a_temps[m6 * 256 + n8] = acc_6_0;
-  a_temps[m6 * 256 + n9] = acc_6_1;
-  a_temps[m6 * 256 + n10] = acc_6_2;
-  a_temps[m6 * 256 + n11] = acc_6_3;
-  a_temps[m6 * 256 + n12] = acc_6_4;
-  a_temps[m6 * 256 + n13] = acc_6_5;
-  a_temps[m6 * 256 + n14] = acc_6_6;
-  a_temps[m6 * 256 + n15] = acc_6_7;
-  a_temps[m7 * 256 + n8] = acc_7_0;
-  a_temps[m7 * 256 + n9] = acc_7_1;
-  a_temps[m7 * 256 + n10] = acc_7_2;
-  a_temps[m7 * 256 + n11] = acc_7_3;
-  a_temps[m7 * 256 + n12] = acc_7_4;
-  a_temps[m7 * 256 + n13] = acc_7_5;
-  a_temps[m7 * 256 + n14] = acc_7_6;
-  a_temps[m7 * 256 + n15] = acc_7_7;
+  for (var ri = 0; ri < select(8, 0, t < 0); ri++) {
+    let m32 = i0 + ri;
+    a_temps[m32 * 256 + n8] = acc_0_0;
+    a_temps[m32 * 256 + n9] = acc_0_1;
+    a_temps[m32 * 256 + n10] = acc_0_2;
+    a_temps[m32 * 256 + n11] = acc_0_3;
+    a_temps[m32 * 256 + n12] = acc_0_4;
+    a_temps[m32 * 256 + n13] = acc_0_5;
+    a_temps[m32 * 256 + n14] = acc_0_6;
+    a_temps[m32 * 256 + n15] = acc_0_7;
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_0_4 = acc_1_4;
+    acc_0_5 = acc_1_5;
+    acc_0_6 = acc_1_6;
+    acc_0_7 = acc_1_7;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_1_4 = acc_2_4;
+    acc_1_5 = acc_2_5;
+    acc_1_6 = acc_2_6;
+    acc_1_7 = acc_2_7;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
+    acc_2_4 = acc_3_4;
+    acc_2_5 = acc_3_5;
+    acc_2_6 = acc_3_6;
+    acc_2_7 = acc_3_7;
+    acc_3_0 = acc_4_0;
+    acc_3_1 = acc_4_1;
+    acc_3_2 = acc_4_2;
+    acc_3_3 = acc_4_3;
+    acc_3_4 = acc_4_4;
+    acc_3_5 = acc_4_5;
+    acc_3_6 = acc_4_6;
+    acc_3_7 = acc_4_7;
+    acc_4_0 = acc_5_0;
+    acc_4_1 = acc_5_1;
+    acc_4_2 = acc_5_2;
+    acc_4_3 = acc_5_3;
+    acc_4_4 = acc_5_4;
+    acc_4_5 = acc_5_5;
+    acc_4_6 = acc_5_6;
+    acc_4_7 = acc_5_7;
+    acc_5_0 = acc_6_0;
+    acc_5_1 = acc_6_1;
+    acc_5_2 = acc_6_2;
+    acc_5_3 = acc_6_3;
+    acc_5_4 = acc_6_4;
+    acc_5_5 = acc_6_5;
+    acc_5_6 = acc_6_6;
+    acc_5_7 = acc_6_7;
+    acc_6_0 = acc_7_0;
+    acc_6_1 = acc_7_1;
+    acc_6_2 = acc_7_2;
+    acc_6_3 = acc_7_3;
+    acc_6_4 = acc_7_4;
+    acc_6_5 = acc_7_5;
+    acc_6_6 = acc_7_6;
+    acc_6_7 = acc_7_7;
+  }
 }
 
 @compute @workgroup_size(64)
@@ -1760,45 +1746,32 @@ fn part0(t: i32) {
     acc_1_2 = fma(v26, v29, acc_1_2);
     acc_1_3 = fma(v26, v30, acc_1_3);
   }
-  if (j0 + 0 < 10) {
-    let v31 = a_params[n2 + 203520];
-    let v32 = acc_0_0 + v31;
-    a_outputs[m0 * 10 + n2] = v32;
-  }
-  if (j0 + 1 < 10) {
-    let v33 = a_params[n3 + 203520];
-    let v34 = acc_0_1 + v33;
-    a_outputs[m0 * 10 + n3] = v34;
-  }
-  if (j0 + 2 < 10) {
-    let v35 = a_params[n4 + 203520];
-    let v36 = acc_0_2 + v35;
-    a_outputs[m0 * 10 + n4] = v36;
-  }
-  if (j0 + 3 < 10) {
-    let v37 = a_params[n5 + 203520];
-    let v38 = acc_0_3 + v37;
-    a_outputs[m0 * 10 + n5] = v38;
-  }
-  if (j0 + 0 < 10) {
-    let v39 = a_params[n2 + 203520];
-    let v40 = acc_1_0 + v39;
-    a_outputs[m1 * 10 + n2] = v40;
-  }
-  if (j0 + 1 < 10) {
-    let v41 = a_params[n3 + 203520];
-    let v42 = acc_1_1 + v41;
-    a_outputs[m1 * 10 + n3] = v42;
-  }
-  if (j0 + 2 < 10) {
-    let v43 = a_params[n4 + 203520];
-    let v44 = acc_1_2 + v43;
-    a_outputs[m1 * 10 + n4] = v44;
-  }
-  if (j0 + 3 < 10) {
-    let v45 = a_params[n5 + 203520];
-    let v46 = acc_1_3 + v45;
-    a_outputs[m1 * 10 + n5] = v46;
+  for (var ri = 0; ri < select(2, 0, t < 0); ri++) {
+    let m31 = i0 + ri;
+    if (j0 + 0 < 10) {
+      let v32 = a_params[n2 + 203520];
+      let v33 = acc_0_0 + v32;
+      a_outputs[m31 * 10 + n2] = v33;
+    }
+    if (j0 + 1 < 10) {
+      let v34 = a_params[n3 + 203520];
+      let v35 = acc_0_1 + v34;
+      a_outputs[m31 * 10 + n3] = v35;
+    }
+    if (j0 + 2 < 10) {
+      let v36 = a_params[n4 + 203520];
+      let v37 = acc_0_2 + v36;
+      a_outputs[m31 * 10 + n4] = v37;
+    }
+    if (j0 + 3 < 10) {
+      let v38 = a_params[n5 + 203520];
+      let v39 = acc_0_3 + v38;
+      a_outputs[m31 * 10 + n5] = v39;
+    }
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
   }
 }
 
