@@ -15,6 +15,8 @@ import type { Io } from "./io.js";
 import { loadChecked, planOf } from "./load.js";
 
 export interface CompileOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly emit: string;
   readonly dumpAfter?: string;
   readonly batch?: number;
@@ -29,7 +31,7 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
     );
     return 2;
   }
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   if (opts.emit !== "ir") return emitCode(checked, opts, io);
   const sources = checked.sources.texts();

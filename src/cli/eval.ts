@@ -9,6 +9,8 @@ import { compiledOf, loadChecked } from "./load.js";
 import { dataMisfit, evalText, type BackendName } from "./train.js";
 
 export interface EvalCliOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly checkpoint: string;
   readonly split?: "test" | "validation" | "train";
   readonly batch?: number;
@@ -19,7 +21,7 @@ export interface EvalCliOptions {
 }
 
 export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

@@ -9,6 +9,8 @@ import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
 
 export interface GradcheckCliOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly batch: number;
   readonly seed: number;
   readonly directions: number;
@@ -16,7 +18,7 @@ export interface GradcheckCliOptions {
 }
 
 export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io): number {
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const { trains } = checked.program;
   if (trains.length === 0) {

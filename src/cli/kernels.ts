@@ -7,6 +7,8 @@ import type { Io } from "./io.js";
 import { loadChecked, planOf } from "./load.js";
 
 export interface KernelsOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly fuse: boolean;
   readonly profile: boolean;
   readonly batch?: number;
@@ -14,7 +16,7 @@ export interface KernelsOptions {
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const trains = checked.program.trains;
   if (trains.length === 0) {

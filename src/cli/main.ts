@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
-import { checkFile } from "../parser/program.js";
+import { checkFile, nodeHost } from "../parser/program.js";
 import { compileCommand } from "./compile.js";
 import { evalCommand } from "./eval.js";
 import { gradcheckCommand } from "./gradcheck.js";
@@ -60,8 +60,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
         .choices(["rich", "short", "json"])
         .default("rich"),
     )
-    .action((files: string[], opts: { format: Format }) => {
-      code = check(files, opts.format, io);
+    .action((files: string[], opts: { format: Format; set: string[] }) => {
+      code = check(files, opts.format, opts.set, io);
     });
 
   program
@@ -236,6 +236,15 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       },
     );
 
+  // Every command that reads a train section takes `--set key=value` (repeatable).
+  for (const command of program.commands)
+    command.option(
+      "--set <setting>",
+      'replace or add a train setting, e.g. --set "optimizer = adam(lr: 3e-4)" (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    );
+
   try {
     await program.parseAsync(argv as string[], { from: "user" });
   } catch (e) {
@@ -246,11 +255,16 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   return code;
 }
 
-function check(files: readonly string[], format: Format, io: Io): number {
+function check(
+  files: readonly string[],
+  format: Format,
+  settings: readonly string[],
+  io: Io,
+): number {
   let failed = false;
   const json: unknown[] = [];
   for (const file of files) {
-    const r = checkFile(file);
+    const r = checkFile(file, nodeHost, { settings });
     failed ||= hasErrors(r.diagnostics);
     if (format === "json") {
       json.push(...(JSON.parse(renderDiagnostics(r.diagnostics, r.sources, "json")) as unknown[]));

@@ -12,6 +12,8 @@ import { compiledOf, loadChecked } from "./load.js";
 import type { BackendName } from "./train.js";
 
 export interface PredictCliOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly checkpoint: string;
   readonly input: string;
   readonly out?: string;
@@ -89,7 +91,7 @@ export async function predictCommand(
   opts: PredictCliOptions,
   io: Io,
 ): Promise<number> {
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

@@ -20,6 +20,8 @@ import { ProgressBar } from "./progress.js";
 export type BackendName = "gpu" | "cpu";
 
 export interface TrainCliOptions {
+  /** Train settings from `--set`, each `key = value`. */
+  readonly set?: readonly string[];
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
@@ -101,7 +103,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
-  const checked = loadChecked(file, io);
+  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

@@ -149,3 +149,28 @@ describe("usage errors", () => {
     expect(r.err).toContain("Usage: grove");
   });
 });
+
+describe("--set", () => {
+  it("replaces a train setting on every command that reads one", async () => {
+    const plan = async (...set: string[]) => {
+      const r = await cli("compile", "--emit", "plan", "bench/models/mlp-small.grove", ...set);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { state: unknown[]; uniforms?: { fields: string[] } };
+    };
+    const sgd = await plan("--set", "optimizer = sgd(lr: 0.1)");
+    expect(sgd.state).toEqual([]);
+    const adam = await plan("--set", "optimizer = adam()", "--set", "clip_grad_norm = 1");
+    expect(adam.state.length).toBeGreaterThan(0);
+    expect(adam.uniforms?.fields).toContain("clip");
+  });
+
+  it("reports a bad setting with its place on the command line, exit 1, no stack", async () => {
+    const r = await cli("check", good, "--set", "optimizer = adma()", "--format", "short");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^--set 1:1:13: error\[G0604\]: unknown optimizer `adma`/);
+    expect(r.err).not.toMatch(noStack);
+    const t = await cli("train", good, "--set", "epochs = 3 batch = 2");
+    expect(t.code).toBe(1);
+    expect(t.err).toContain("expected the end of the setting");
+  });
+});
