@@ -70,7 +70,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
   if (!compiled) return 1;
-  const misfit = dataMisfit(compiled.plan, set);
+  const misfit = dataMisfit(compiled, set, split);
   if (misfit) return fail(misfit);
   let gpu;
   if (opts.backend !== "cpu")

@@ -10,7 +10,9 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileSync } from "node:fs";
-import type { Plan } from "../codegen/plan.js";
+import type { CompiledPlan } from "../codegen/compile.js";
+import { idBound } from "../ir/id-bound.js";
+import type { Dataset } from "../runtime/data/types.js";
 import type { EpochHistory } from "../runtime/train.js";
 import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
@@ -64,18 +66,35 @@ export function defaultCheckpoint(file: string, model: string): string {
   return join(dirname(file), "checkpoints", `${model}.safetensors`);
 }
 
-/** Why `data` does not fit the inputs of `plan`, or undefined when it does. */
+/**
+ * Why `data` does not fit the model, or undefined when it does: a field whose values per example
+ * differ from the input's, or an id (a label, a token) outside what the model can take — the
+ * depth of the `one_hot` or the rows of the table it indexes.
+ */
 export function dataMisfit(
-  plan: Plan,
-  data: { readonly fields: ReadonlyMap<string, { readonly perExample: number }> },
+  compiled: CompiledPlan,
+  data: Dataset,
+  split?: string,
 ): string | undefined {
-  for (const input of plan.inputs) {
+  for (const input of compiled.plan.inputs) {
     const field = data.fields.get(input.name);
+    if (!field) continue;
     const per = input.shape.slice(1).reduce((p, d) => p * d, 1);
-    if (field && field.perExample !== per)
+    if (field.perExample !== per)
       return (
         `the data's \`${input.name}\` has ${field.perExample} values per example, ` +
         `but the model input \`${input.name}\` takes ${per} ([${input.shape.slice(1).join(", ")}] after the batch)`
+      );
+    const node = compiled.compiled.training.inputs.get(input.name);
+    const bound =
+      node && field.dtype === "i32" ? idBound(compiled.compiled.training, node) : undefined;
+    if (bound === undefined) continue;
+    const i = field.data.findIndex((v) => v < 0 || v >= bound);
+    if (i >= 0)
+      return (
+        `the data's \`${input.name}\` has the value ${field.data[i]} ` +
+        `(example ${Math.floor(i / per) + 1}${split ? ` of the ${split} split` : ""}), ` +
+        `but the model takes \`${input.name}\` values from 0 to ${bound - 1}`
       );
   }
   return undefined;
@@ -168,7 +187,10 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   }
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
   if (!compiled) return 1;
-  const misfit = dataMisfit(compiled.plan, data.train);
+  const splits = { train: data.train, validation: data.validation, test: data.test };
+  const misfit = Object.entries(splits)
+    .map(([name, split]) => split && dataMisfit(compiled, split, name))
+    .find((m) => m !== undefined);
   if (misfit) {
     io.err(`grove train: ${misfit}\n`);
     return 1;

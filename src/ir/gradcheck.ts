@@ -3,8 +3,9 @@
  * differences on random inputs and parameters. This is what `grove gradcheck` runs, so people who
  * write their own functions can trust their derivatives.
  */
+import { idBound } from "./id-bound.js";
 import { interpret, type Bindings } from "./interpret.js";
-import { sizeOf, type Graph, type Node } from "./node.js";
+import { sizeOf, type Graph } from "./node.js";
 import { makeTensor, type Tensor } from "./tensor.js";
 
 export interface GradcheckOptions {
@@ -48,30 +49,12 @@ function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-/**
- * The exclusive upper bound for an i32 input: the smallest table size or one-hot depth among the
- * ops that consume it (through reshapes and casts), or 2 when nothing says.
- */
-function idRange(graph: Graph, input: Node): number {
-  const reach = new Set<Node>([input]);
-  let bound = Infinity;
-  for (const n of graph.nodes) {
-    if (!n.inputs.some((i) => reach.has(i))) continue;
-    if (n.op === "reshape" || n.op === "transpose" || n.op === "slice" || n.op === "broadcast")
-      reach.add(n);
-    if (n.op === "gather" && reach.has(n.inputs[1]!))
-      bound = Math.min(bound, n.inputs[0]!.shape[0]!);
-    if (n.op === "one_hot") bound = Math.min(bound, n.attrs.depth);
-  }
-  return Number.isFinite(bound) ? bound : 2;
-}
-
 /** Random inputs (normal for f32, in-range ids for i32) and parameters scaled by fan-in. */
 export function randomBindings(graph: Graph, rand: () => number): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const [name, n] of graph.inputs) {
     const size = sizeOf(n.shape);
-    const range = n.dtype === "i32" ? idRange(graph, n) : 0;
+    const range = n.dtype === "i32" ? (idBound(graph, n) ?? 2) : 0;
     const values = Array.from({ length: size }, () =>
       n.dtype === "i32" ? Math.floor(rand() * range) : normal(rand),
     );

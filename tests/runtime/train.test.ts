@@ -147,6 +147,23 @@ it("grove train refuses data whose feature count does not fit the model", async 
   );
 });
 
+it("grove train and grove eval refuse labels the model cannot take, before training", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "grove-ids-"));
+  // Three classes in the model; the validation rows (the last quarter) hold a label 3.
+  writeFileSync(join(dir, "d.csv"), "a,b,y\n1,2,0\n4,5,1\n7,8,2\n1,1,3\n");
+  writeFileSync(
+    join(dir, "m.grove"),
+    `model M {\n  input features: [N, 2]\n  l = Dense(2, 3)\n  output y = features |> l\n}\n` +
+      `train M {\n  data = csv(path: "d.csv", label: "y", validate: 0.25)\n  loss = cross_entropy(y, label)\n  optimizer = sgd()\n  batch = 2\n}\n`,
+  );
+  const r = await cli(["train", join(dir, "m.grove"), "--checkpoint", join(dir, "c.safetensors")]);
+  expect(r.code).toBe(1);
+  expect(r.err).toBe(
+    "grove train: the data's `label` has the value 3 (example 1 of the validation split), but the model takes `label` values from 0 to 2\n",
+  );
+  expect(r.out).toBe("");
+});
+
 describeGpu("train", (gpu) => {
   it("trains a small model, remainder batches included, reproducibly from the seed", async () => {
     const t = xorTrain();
