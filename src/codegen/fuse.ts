@@ -166,6 +166,12 @@ export const rootReasons: readonly (readonly [name: string, test: Predicate, rea
 /** Longest chain of inlined ops a value may carry into each of several consumers. */
 const deepLimit = 6;
 
+/**
+ * Longest chain of inlined ops a product's operand may carry (its prologue): a relu mask
+ * (`g * (z > 0)`, 2 ops) stays inlined; a softmax cross-entropy gradient is stored first.
+ */
+const prologueLimit = 3;
+
 /** How many ops a consumer recomputes to inline `n` (shared subtrees counted once; views are free). */
 function inlineCost(n: Node, roots: ReadonlySet<Node>): number {
   const seen = new Set<Node>();
@@ -201,6 +207,14 @@ export function fuseKernels(
     if (rootReasons.some(([, test]) => test(n, facts, options))) roots.add(n);
     else if (inlineCost(n, roots) > deepLimit && (consumers.get(n)?.length ?? 0) > 1)
       // "shared-deep": a chain of cheap ops is still too long to repeat in every consumer.
+      roots.add(n);
+    else if (
+      options.fuse &&
+      (consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)) &&
+      inlineCost(n, roots) > prologueLimit
+    )
+      // "prologue-deep": a product would recompute the chain for every re-read, and each of its
+      // loads is a per-lane loop that lavapipe also compiles slowly.
       roots.add(n);
   }
   const mains = options.fuse ? epilogues(roots, facts) : new Map<Node, Node>();

@@ -46,19 +46,19 @@ describe("plans of the examples", () => {
           61,
         ],
         "examples/char-transformer.grove": [
-          80,
+          86,
           437,
         ],
         "examples/mnist-cnn.grove": [
-          14,
+          15,
           54,
         ],
         "examples/mnist-mlp.grove": [
-          12,
+          14,
           58,
         ],
         "examples/regression.grove": [
-          7,
+          8,
           33,
         ],
       }

@@ -326,14 +326,42 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k2_add_const_mul_matmul: one part
-// part 0: 7 fused ops, output f32[128,10] -> temps@65664
+// k2_add_const_mul: one part
+// part 0: 6 fused ops, output f32[128,256] -> temps@65664
 //     %6 add[128,256]  examples/mnist-mlp.grove:15:41
 //     %7 const[]  examples/mnist-mlp.grove:9:14
 //     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
 //     %17 const[]  examples/mnist-mlp.grove:9:25
 //     %18 add[128,256]  examples/mnist-mlp.grove:9:24
 //     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
+//   one invocation per output element: 32768 invocations in workgroups of 64
+
+@group(0) @binding(0) var<storage, read> a_params: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
+
+fn part0(t: i32) {
+  if (t >= 32768) { return; }
+  let i0 = (t / 256);
+  let i1 = (t % 256);
+  let v2 = a_temps[i0 * 256 + i1];
+  let v3 = a_params[i1 + 200704];
+  let v4 = v2 + v3;
+  let v5 = 0.5 * v4;
+  let v6 = a_temps[i0 * 256 + i1 + 32896];
+  let v7 = 1.0 + v6;
+  let v8 = v5 * v7;
+  a_temps[t + 65664] = v8;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = i32(gid.x + gid.y * nwg.x * 64u);
+  part0(t - 0);
+}
+
+// ----------------------------------------------------------------------
+// k3_matmul: one part
+// part 0: 1 fused op, output f32[128,10] -> temps@98432
 //     %20 matmul[128,10]  examples/mnist-mlp.grove:15:41
 //   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
 
@@ -360,45 +388,34 @@ fn part0(t: i32) {
   var acc_1_3 = 0.0;
   let kEnd = select(256, 0, t < 0);
   for (var k = 0; k < kEnd; k++) {
-    let v6 = a_temps[m0 * 256 + k];
-    let v7 = a_params[k + 200704];
-    let v8 = v6 + v7;
-    let v9 = 0.5 * v8;
-    let v10 = a_temps[m0 * 256 + k + 32896];
-    let v11 = 1.0 + v10;
-    let v12 = v9 * v11;
-    let v13 = a_temps[m1 * 256 + k];
-    let v14 = v13 + v7;
-    let v15 = 0.5 * v14;
-    let v16 = a_temps[m1 * 256 + k + 32896];
-    let v17 = 1.0 + v16;
-    let v18 = v15 * v17;
-    let v19 = a_params[k * 10 + n2 + 200960];
-    let v20 = a_params[k * 10 + n3 + 200960];
-    let v21 = a_params[k * 10 + n4 + 200960];
-    let v22 = a_params[k * 10 + n5 + 200960];
-    acc_0_0 = fma(v12, v19, acc_0_0);
-    acc_0_1 = fma(v12, v20, acc_0_1);
-    acc_0_2 = fma(v12, v21, acc_0_2);
-    acc_0_3 = fma(v12, v22, acc_0_3);
-    acc_1_0 = fma(v18, v19, acc_1_0);
-    acc_1_1 = fma(v18, v20, acc_1_1);
-    acc_1_2 = fma(v18, v21, acc_1_2);
-    acc_1_3 = fma(v18, v22, acc_1_3);
+    let v6 = a_temps[m0 * 256 + k + 65664];
+    let v7 = a_temps[m1 * 256 + k + 65664];
+    let v8 = a_params[k * 10 + n2 + 200960];
+    let v9 = a_params[k * 10 + n3 + 200960];
+    let v10 = a_params[k * 10 + n4 + 200960];
+    let v11 = a_params[k * 10 + n5 + 200960];
+    acc_0_0 = fma(v6, v8, acc_0_0);
+    acc_0_1 = fma(v6, v9, acc_0_1);
+    acc_0_2 = fma(v6, v10, acc_0_2);
+    acc_0_3 = fma(v6, v11, acc_0_3);
+    acc_1_0 = fma(v7, v8, acc_1_0);
+    acc_1_1 = fma(v7, v9, acc_1_1);
+    acc_1_2 = fma(v7, v10, acc_1_2);
+    acc_1_3 = fma(v7, v11, acc_1_3);
   }
   for (var ri = 0; ri < select(2, 0, t < 0); ri++) {
-    let m23 = i0 + ri;
+    let m12 = i0 + ri;
     if (j0 + 0 < 10) {
-      a_temps[m23 * 10 + n2 + 65664] = acc_0_0;
+      a_temps[m12 * 10 + n2 + 98432] = acc_0_0;
     }
     if (j0 + 1 < 10) {
-      a_temps[m23 * 10 + n3 + 65664] = acc_0_1;
+      a_temps[m12 * 10 + n3 + 98432] = acc_0_1;
     }
     if (j0 + 2 < 10) {
-      a_temps[m23 * 10 + n4 + 65664] = acc_0_2;
+      a_temps[m12 * 10 + n4 + 98432] = acc_0_2;
     }
     if (j0 + 3 < 10) {
-      a_temps[m23 * 10 + n5 + 65664] = acc_0_3;
+      a_temps[m12 * 10 + n5 + 98432] = acc_0_3;
     }
     acc_0_0 = acc_1_0;
     acc_0_1 = acc_1_1;
@@ -414,12 +431,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k3_add_max_argmax: 2 independent parts in one dispatch
-// part 0: 2 fused ops, output f32[128,1] -> temps@66944
+// k4_add_max_argmax: 2 independent parts in one dispatch
+// part 0: 2 fused ops, output f32[128,1] -> temps@99712
 //     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %24 max[128,1]  std/activations.grove:46:25
 //   one invocation per output element: 128 invocations in workgroups of 64
-// part 1: 2 fused ops, output i32[128] -> temps@67072
+// part 1: 2 fused ops, output i32[128] -> temps@99840
 //     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %35 argmax[128]  std/losses.grove:21:36
 //   one invocation per output element: 128 invocations in workgroups of 64
@@ -435,23 +452,23 @@ fn part0(t: i32) {
   if (t >= 128) { return; }
   var acc0 = g_bits(0xff800000u);
   for (var r1 = 0; r1 < select(10, 0, t < 0); r1++) {
-    let v2 = a_temps[t * 10 + r1 + 65664];
+    let v2 = a_temps[t * 10 + r1 + 98432];
     let v3 = a_params[r1 + 203520];
     let v4 = v2 + v3;
     acc0 = max(acc0, v4);
   }
-  a_temps[t + 66944] = acc0;
+  a_temps[t + 99712] = acc0;
 }
 
 fn part1(t: i32) {
   if (t >= 128) { return; }
-  let v2 = a_temps[t * 10 + 65664];
+  let v2 = a_temps[t * 10 + 98432];
   let v3 = a_params[203520];
   let v4 = v2 + v3;
   var best0 = v4;
   var arg1 = 0;
   for (var r5 = 0; r5 < select(10, 0, t < 0); r5++) {
-    let v6 = a_temps[t * 10 + r5 + 65664];
+    let v6 = a_temps[t * 10 + r5 + 98432];
     let v7 = a_params[r5 + 203520];
     let v8 = v6 + v7;
     if (v8 > best0 || (v8 != v8 && best0 == best0)) {
@@ -459,7 +476,7 @@ fn part1(t: i32) {
       arg1 = r5;
     }
   }
-  a_temps[t + 67072] = bitcast<f32>(arg1);
+  a_temps[t + 99840] = bitcast<f32>(arg1);
 }
 
 @compute @workgroup_size(64)
@@ -473,8 +490,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k4_add_stop_gradient_sub_exp: 2 independent parts in one dispatch
-// part 0: 4 fused ops, output f32[128,10] -> temps@67200
+// k5_add_stop_gradient_sub_exp: 2 independent parts in one dispatch
+// part 0: 4 fused ops, output f32[128,10] -> temps@99968
 //     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
 //     %26 sub[128,10]  std/activations.grove:46:7
@@ -494,20 +511,20 @@ fn part0(t: i32) {
   if (t >= 1280) { return; }
   let i0 = (t / 10);
   let i1 = (t % 10);
-  let v2 = a_temps[i0 * 10 + i1 + 65664];
+  let v2 = a_temps[i0 * 10 + i1 + 98432];
   let v3 = a_params[i1 + 203520];
   let v4 = v2 + v3;
-  let v5 = a_temps[i0 + 66944];
+  let v5 = a_temps[i0 + 99712];
   let v6 = v4 - v5;
   let v7 = exp(v6);
-  a_temps[t + 67200] = v7;
+  a_temps[t + 99968] = v7;
 }
 
 fn part1(t: i32) {
   if (t >= 1) { return; }
   var acc0 = 0.0;
   for (var r1 = 0; r1 < select(128, 0, t < 0); r1++) {
-    let v2 = bitcast<i32>(a_temps[r1 + 67072]);
+    let v2 = bitcast<i32>(a_temps[r1 + 99840]);
     let v3 = bitcast<i32>(a_inputs[r1 + 100352]);
     let v4 = select(0.0, 1.0, v2 == v3);
     acc0 = acc0 + v4;
@@ -527,8 +544,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k5_sum: one part
-// part 0: 1 fused op, output f32[128,1] -> temps@67072
+// k6_sum: one part
+// part 0: 1 fused op, output f32[128,1] -> temps@99840
 //     %28 sum[128,1]  std/activations.grove:47:11
 //   one invocation per output element: 128 invocations in workgroups of 64
 
@@ -538,10 +555,10 @@ fn part0(t: i32) {
   if (t >= 128) { return; }
   var acc0 = 0.0;
   for (var r1 = 0; r1 < select(10, 0, t < 0); r1++) {
-    let v2 = a_temps[t * 10 + r1 + 67200];
+    let v2 = a_temps[t * 10 + r1 + 99968];
     acc0 = acc0 + v2;
   }
-  a_temps[t + 67072] = acc0;
+  a_temps[t + 99840] = acc0;
 }
 
 @compute @workgroup_size(64)
@@ -551,8 +568,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k6_add_one_hot_stop_gradient_sub: 4 independent parts in one dispatch
-// part 0: 8 fused ops, output f32[128] -> temps@68480
+// k7_add_one_hot_stop_gradient_sub: 2 independent parts in one dispatch
+// part 0: 8 fused ops, output f32[128] -> temps@101248
 //     %21 add[128,10]  examples/mnist-mlp.grove:15:41
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
@@ -562,7 +579,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %31 mul[128,10]  std/losses.grove:7:13
 //     %32 sum[128]  std/losses.grove:7:9
 //   one invocation per output element: 128 invocations in workgroups of 64
-// part 1: 9 fused ops, output f32[10] -> grads@203520
+// part 1: 8 fused ops, output f32[128,10] -> temps@101376
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %38 const[128,10]  std/losses.grove:7:9
 //     %39 mul[128,10]  std/losses.grove:7:13
@@ -571,43 +588,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %44 broadcast[128,10]  std/activations.grove:47:11
 //     %45 mul[128,10]  std/activations.grove:47:15
 //     %46 add[128,10]  std/activations.grove:47:15
-//     %47 sum[10]  examples/mnist-mlp.grove:15:41
-//   one invocation per output element: 10 invocations in workgroups of 64
-// part 2: 10 fused ops, output f32[128,256] -> temps@68608
-//     %23 one_hot[128,10]  std/losses.grove:6:13
-//     %38 const[128,10]  std/losses.grove:7:9
-//     %39 mul[128,10]  std/losses.grove:7:13
-//     %42 reshape[128,1]  std/activations.grove:47:3
-//     %43 div[128,1]  std/activations.grove:47:7
-//     %44 broadcast[128,10]  std/activations.grove:47:11
-//     %45 mul[128,10]  std/activations.grove:47:15
-//     %46 add[128,10]  std/activations.grove:47:15
-//     %48 transpose[10,256]  examples/mnist-mlp.grove:15:41
-//     %49 matmul[128,256]  examples/mnist-mlp.grove:15:41
-//   4x8 output tile per invocation (matmul as a 128x256x10 product): 1024 invocations (1 x 32 x 32) in workgroups of 64
-// part 3: 16 fused ops, output f32[256,10] -> grads@200960
-//     %6 add[128,256]  examples/mnist-mlp.grove:15:41
-//     %7 const[]  examples/mnist-mlp.grove:9:14
-//     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
-//     %17 const[]  examples/mnist-mlp.grove:9:25
-//     %18 add[128,256]  examples/mnist-mlp.grove:9:24
-//     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
-//     %23 one_hot[128,10]  std/losses.grove:6:13
-//     %38 const[128,10]  std/losses.grove:7:9
-//     %39 mul[128,10]  std/losses.grove:7:13
-//     %42 reshape[128,1]  std/activations.grove:47:3
-//     %43 div[128,1]  std/activations.grove:47:7
-//     %44 broadcast[128,10]  std/activations.grove:47:11
-//     %45 mul[128,10]  std/activations.grove:47:15
-//     %46 add[128,10]  std/activations.grove:47:15
-//     %50 transpose[256,128]  examples/mnist-mlp.grove:15:41
-//     %51 matmul[256,10]  examples/mnist-mlp.grove:15:41
-//   4x4 output tile per invocation (matmul as a 256x10x128 product): 192 invocations (1 x 64 x 3) in workgroups of 64
+//   one invocation per output element: 1280 invocations in workgroups of 64
 
-@group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
-@group(0) @binding(1) var<storage, read> a_inputs: array<f32>;
-@group(0) @binding(2) var<storage, read> a_params: array<f32>;
-@group(0) @binding(3) var<storage, read_write> a_temps: array<f32>;
+@group(0) @binding(0) var<storage, read> a_inputs: array<f32>;
+@group(0) @binding(1) var<storage, read> a_params: array<f32>;
+@group(0) @binding(2) var<storage, read_write> a_temps: array<f32>;
 
 fn part0(t: i32) {
   if (t >= 128) { return; }
@@ -615,55 +600,112 @@ fn part0(t: i32) {
   for (var r1 = 0; r1 < select(10, 0, t < 0); r1++) {
     let v2 = bitcast<i32>(a_inputs[t + 100352]);
     let v3 = select(0.0, 1.0, v2 == r1);
-    let v4 = a_temps[t * 10 + r1 + 65664];
+    let v4 = a_temps[t * 10 + r1 + 98432];
     let v5 = a_params[r1 + 203520];
     let v6 = v4 + v5;
-    let v7 = a_temps[t + 66944];
+    let v7 = a_temps[t + 99712];
     let v8 = v6 - v7;
-    let v9 = a_temps[t + 67072];
+    let v9 = a_temps[t + 99840];
     let v10 = log(v9);
     let v11 = v8 - v10;
     let v12 = v3 * v11;
     acc0 = acc0 + v12;
   }
-  a_temps[t + 68480] = acc0;
+  a_temps[t + 101248] = acc0;
+}
+
+fn part1(t: i32) {
+  if (t >= 1280) { return; }
+  let i0 = (t / 10);
+  let i1 = (t % 10);
+  let v2 = (-0.0078125);
+  let v3 = bitcast<i32>(a_inputs[i0 + 100352]);
+  let v4 = select(0.0, 1.0, v3 == i1);
+  let v5 = v2 * v4;
+  let v6 = a_temps[i0 + 32768];
+  let v7 = a_temps[i0 + 99840];
+  let v8 = v6 / v7;
+  let v9 = a_temps[i0 * 10 + i1 + 99968];
+  let v10 = v8 * v9;
+  let v11 = v5 + v10;
+  a_temps[t + 101376] = v11;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = i32(gid.x + gid.y * nwg.x * 64u);
+  if (t < 128) {
+    part0(t - 0);
+    return;
+  }
+  part1(t - 128);
+}
+
+// ----------------------------------------------------------------------
+// k8_neg_mean_sum_transpose: 4 independent parts in one dispatch
+// part 0: 2 fused ops, output f32[] -> outputs@1280
+//     %33 neg[128]  std/losses.grove:7:8
+//     %34 mean[]  std/losses.grove:7:3
+//   one invocation per output element: 1 invocations in workgroups of 64
+// part 1: 1 fused op, output f32[10] -> grads@203520
+//     %47 sum[10]  examples/mnist-mlp.grove:15:41
+//   one invocation per output element: 10 invocations in workgroups of 64
+// part 2: 2 fused ops, output f32[128,256] -> temps@102656
+//     %48 transpose[10,256]  examples/mnist-mlp.grove:15:41
+//     %49 matmul[128,256]  examples/mnist-mlp.grove:15:41
+//   8x8 output tile per invocation (matmul as a 128x256x10 product): 512 invocations (1 x 16 x 32) in workgroups of 64
+// part 3: 2 fused ops, output f32[256,10] -> grads@200960
+//     %50 transpose[256,128]  examples/mnist-mlp.grove:15:41
+//     %51 matmul[256,10]  examples/mnist-mlp.grove:15:41
+//   4x8 output tile per invocation (matmul as a 256x10x128 product): 128 invocations (1 x 64 x 2) in workgroups of 64
+
+@group(0) @binding(0) var<storage, read_write> a_grads: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a_outputs: array<f32>;
+@group(0) @binding(2) var<storage, read> a_params: array<f32>;
+@group(0) @binding(3) var<storage, read_write> a_temps: array<f32>;
+
+fn part0(t: i32) {
+  if (t >= 1) { return; }
+  var acc0 = 0.0;
+  for (var r1 = 0; r1 < select(128, 0, t < 0); r1++) {
+    let v2 = a_temps[r1 + 101248];
+    let v3 = -v2;
+    acc0 = acc0 + v3;
+  }
+  let v4 = acc0 / 128.0;
+  a_outputs[t + 1280] = v4;
 }
 
 fn part1(t: i32) {
   if (t >= 10) { return; }
   var acc0 = 0.0;
   for (var r1 = 0; r1 < select(128, 0, t < 0); r1++) {
-    let v2 = (-0.0078125);
-    let v3 = bitcast<i32>(a_inputs[r1 + 100352]);
-    let v4 = select(0.0, 1.0, v3 == t);
-    let v5 = v2 * v4;
-    let v6 = a_temps[r1 + 32768];
-    let v7 = a_temps[r1 + 67072];
-    let v8 = v6 / v7;
-    let v9 = a_temps[r1 * 10 + t + 67200];
-    let v10 = v8 * v9;
-    let v11 = v5 + v10;
-    acc0 = acc0 + v11;
+    let v2 = a_temps[r1 * 10 + t + 101376];
+    acc0 = acc0 + v2;
   }
   a_grads[t + 203520] = acc0;
 }
 
 fn part2(t: i32) {
-  if (t >= 1024) { return; }
-  let i0 = ((t / 32) % 32) * 4;
+  if (t >= 512) { return; }
+  let i0 = ((t / 32) % 16) * 8;
   let j0 = (t % 32) * 8;
   let m0 = i0 + 0;
   let m1 = i0 + 1;
   let m2 = i0 + 2;
   let m3 = i0 + 3;
-  let n4 = j0 + 0;
-  let n5 = j0 + 1;
-  let n6 = j0 + 2;
-  let n7 = j0 + 3;
-  let n8 = j0 + 4;
-  let n9 = j0 + 5;
-  let n10 = j0 + 6;
-  let n11 = j0 + 7;
+  let m4 = i0 + 4;
+  let m5 = i0 + 5;
+  let m6 = i0 + 6;
+  let m7 = i0 + 7;
+  let n8 = j0 + 0;
+  let n9 = j0 + 1;
+  let n10 = j0 + 2;
+  let n11 = j0 + 3;
+  let n12 = j0 + 4;
+  let n13 = j0 + 5;
+  let n14 = j0 + 6;
+  let n15 = j0 + 7;
   var acc_0_0 = 0.0;
   var acc_0_1 = 0.0;
   var acc_0_2 = 0.0;
@@ -696,99 +738,311 @@ fn part2(t: i32) {
   var acc_3_5 = 0.0;
   var acc_3_6 = 0.0;
   var acc_3_7 = 0.0;
+  var acc_4_0 = 0.0;
+  var acc_4_1 = 0.0;
+  var acc_4_2 = 0.0;
+  var acc_4_3 = 0.0;
+  var acc_4_4 = 0.0;
+  var acc_4_5 = 0.0;
+  var acc_4_6 = 0.0;
+  var acc_4_7 = 0.0;
+  var acc_5_0 = 0.0;
+  var acc_5_1 = 0.0;
+  var acc_5_2 = 0.0;
+  var acc_5_3 = 0.0;
+  var acc_5_4 = 0.0;
+  var acc_5_5 = 0.0;
+  var acc_5_6 = 0.0;
+  var acc_5_7 = 0.0;
+  var acc_6_0 = 0.0;
+  var acc_6_1 = 0.0;
+  var acc_6_2 = 0.0;
+  var acc_6_3 = 0.0;
+  var acc_6_4 = 0.0;
+  var acc_6_5 = 0.0;
+  var acc_6_6 = 0.0;
+  var acc_6_7 = 0.0;
+  var acc_7_0 = 0.0;
+  var acc_7_1 = 0.0;
+  var acc_7_2 = 0.0;
+  var acc_7_3 = 0.0;
+  var acc_7_4 = 0.0;
+  var acc_7_5 = 0.0;
+  var acc_7_6 = 0.0;
+  var acc_7_7 = 0.0;
   let kEnd = select(10, 0, t < 0);
   for (var k = 0; k < kEnd; k++) {
-    let v12 = (-0.0078125);
-    let v13 = bitcast<i32>(a_inputs[m0 + 100352]);
-    let v14 = select(0.0, 1.0, v13 == k);
-    let v15 = v12 * v14;
-    let v16 = a_temps[m0 + 32768];
-    let v17 = a_temps[m0 + 67072];
-    let v18 = v16 / v17;
-    let v19 = a_temps[m0 * 10 + k + 67200];
-    let v20 = v18 * v19;
-    let v21 = v15 + v20;
-    let v22 = (-0.0078125);
-    let v23 = bitcast<i32>(a_inputs[m1 + 100352]);
-    let v24 = select(0.0, 1.0, v23 == k);
-    let v25 = v22 * v24;
-    let v26 = a_temps[m1 + 32768];
-    let v27 = a_temps[m1 + 67072];
-    let v28 = v26 / v27;
-    let v29 = a_temps[m1 * 10 + k + 67200];
-    let v30 = v28 * v29;
-    let v31 = v25 + v30;
-    let v32 = (-0.0078125);
-    let v33 = bitcast<i32>(a_inputs[m2 + 100352]);
-    let v34 = select(0.0, 1.0, v33 == k);
-    let v35 = v32 * v34;
-    let v36 = a_temps[m2 + 32768];
-    let v37 = a_temps[m2 + 67072];
-    let v38 = v36 / v37;
-    let v39 = a_temps[m2 * 10 + k + 67200];
-    let v40 = v38 * v39;
-    let v41 = v35 + v40;
-    let v42 = (-0.0078125);
-    let v43 = bitcast<i32>(a_inputs[m3 + 100352]);
-    let v44 = select(0.0, 1.0, v43 == k);
-    let v45 = v42 * v44;
-    let v46 = a_temps[m3 + 32768];
-    let v47 = a_temps[m3 + 67072];
-    let v48 = v46 / v47;
-    let v49 = a_temps[m3 * 10 + k + 67200];
-    let v50 = v48 * v49;
-    let v51 = v45 + v50;
-    let v52 = a_params[n4 * 10 + k + 200960];
-    let v53 = a_params[n5 * 10 + k + 200960];
-    let v54 = a_params[n6 * 10 + k + 200960];
-    let v55 = a_params[n7 * 10 + k + 200960];
-    let v56 = a_params[n8 * 10 + k + 200960];
-    let v57 = a_params[n9 * 10 + k + 200960];
-    let v58 = a_params[n10 * 10 + k + 200960];
-    let v59 = a_params[n11 * 10 + k + 200960];
-    acc_0_0 = fma(v21, v52, acc_0_0);
-    acc_0_1 = fma(v21, v53, acc_0_1);
-    acc_0_2 = fma(v21, v54, acc_0_2);
-    acc_0_3 = fma(v21, v55, acc_0_3);
-    acc_0_4 = fma(v21, v56, acc_0_4);
-    acc_0_5 = fma(v21, v57, acc_0_5);
-    acc_0_6 = fma(v21, v58, acc_0_6);
-    acc_0_7 = fma(v21, v59, acc_0_7);
-    acc_1_0 = fma(v31, v52, acc_1_0);
-    acc_1_1 = fma(v31, v53, acc_1_1);
-    acc_1_2 = fma(v31, v54, acc_1_2);
-    acc_1_3 = fma(v31, v55, acc_1_3);
-    acc_1_4 = fma(v31, v56, acc_1_4);
-    acc_1_5 = fma(v31, v57, acc_1_5);
-    acc_1_6 = fma(v31, v58, acc_1_6);
-    acc_1_7 = fma(v31, v59, acc_1_7);
-    acc_2_0 = fma(v41, v52, acc_2_0);
-    acc_2_1 = fma(v41, v53, acc_2_1);
-    acc_2_2 = fma(v41, v54, acc_2_2);
-    acc_2_3 = fma(v41, v55, acc_2_3);
-    acc_2_4 = fma(v41, v56, acc_2_4);
-    acc_2_5 = fma(v41, v57, acc_2_5);
-    acc_2_6 = fma(v41, v58, acc_2_6);
-    acc_2_7 = fma(v41, v59, acc_2_7);
-    acc_3_0 = fma(v51, v52, acc_3_0);
-    acc_3_1 = fma(v51, v53, acc_3_1);
-    acc_3_2 = fma(v51, v54, acc_3_2);
-    acc_3_3 = fma(v51, v55, acc_3_3);
-    acc_3_4 = fma(v51, v56, acc_3_4);
-    acc_3_5 = fma(v51, v57, acc_3_5);
-    acc_3_6 = fma(v51, v58, acc_3_6);
-    acc_3_7 = fma(v51, v59, acc_3_7);
+    let v16 = a_temps[m0 * 10 + k + 101376];
+    let v17 = a_temps[m1 * 10 + k + 101376];
+    let v18 = a_temps[m2 * 10 + k + 101376];
+    let v19 = a_temps[m3 * 10 + k + 101376];
+    let v20 = a_temps[m4 * 10 + k + 101376];
+    let v21 = a_temps[m5 * 10 + k + 101376];
+    let v22 = a_temps[m6 * 10 + k + 101376];
+    let v23 = a_temps[m7 * 10 + k + 101376];
+    let v24 = a_params[n8 * 10 + k + 200960];
+    let v25 = a_params[n9 * 10 + k + 200960];
+    let v26 = a_params[n10 * 10 + k + 200960];
+    let v27 = a_params[n11 * 10 + k + 200960];
+    let v28 = a_params[n12 * 10 + k + 200960];
+    let v29 = a_params[n13 * 10 + k + 200960];
+    let v30 = a_params[n14 * 10 + k + 200960];
+    let v31 = a_params[n15 * 10 + k + 200960];
+    acc_0_0 = fma(v16, v24, acc_0_0);
+    acc_0_1 = fma(v16, v25, acc_0_1);
+    acc_0_2 = fma(v16, v26, acc_0_2);
+    acc_0_3 = fma(v16, v27, acc_0_3);
+    acc_0_4 = fma(v16, v28, acc_0_4);
+    acc_0_5 = fma(v16, v29, acc_0_5);
+    acc_0_6 = fma(v16, v30, acc_0_6);
+    acc_0_7 = fma(v16, v31, acc_0_7);
+    acc_1_0 = fma(v17, v24, acc_1_0);
+    acc_1_1 = fma(v17, v25, acc_1_1);
+    acc_1_2 = fma(v17, v26, acc_1_2);
+    acc_1_3 = fma(v17, v27, acc_1_3);
+    acc_1_4 = fma(v17, v28, acc_1_4);
+    acc_1_5 = fma(v17, v29, acc_1_5);
+    acc_1_6 = fma(v17, v30, acc_1_6);
+    acc_1_7 = fma(v17, v31, acc_1_7);
+    acc_2_0 = fma(v18, v24, acc_2_0);
+    acc_2_1 = fma(v18, v25, acc_2_1);
+    acc_2_2 = fma(v18, v26, acc_2_2);
+    acc_2_3 = fma(v18, v27, acc_2_3);
+    acc_2_4 = fma(v18, v28, acc_2_4);
+    acc_2_5 = fma(v18, v29, acc_2_5);
+    acc_2_6 = fma(v18, v30, acc_2_6);
+    acc_2_7 = fma(v18, v31, acc_2_7);
+    acc_3_0 = fma(v19, v24, acc_3_0);
+    acc_3_1 = fma(v19, v25, acc_3_1);
+    acc_3_2 = fma(v19, v26, acc_3_2);
+    acc_3_3 = fma(v19, v27, acc_3_3);
+    acc_3_4 = fma(v19, v28, acc_3_4);
+    acc_3_5 = fma(v19, v29, acc_3_5);
+    acc_3_6 = fma(v19, v30, acc_3_6);
+    acc_3_7 = fma(v19, v31, acc_3_7);
+    acc_4_0 = fma(v20, v24, acc_4_0);
+    acc_4_1 = fma(v20, v25, acc_4_1);
+    acc_4_2 = fma(v20, v26, acc_4_2);
+    acc_4_3 = fma(v20, v27, acc_4_3);
+    acc_4_4 = fma(v20, v28, acc_4_4);
+    acc_4_5 = fma(v20, v29, acc_4_5);
+    acc_4_6 = fma(v20, v30, acc_4_6);
+    acc_4_7 = fma(v20, v31, acc_4_7);
+    acc_5_0 = fma(v21, v24, acc_5_0);
+    acc_5_1 = fma(v21, v25, acc_5_1);
+    acc_5_2 = fma(v21, v26, acc_5_2);
+    acc_5_3 = fma(v21, v27, acc_5_3);
+    acc_5_4 = fma(v21, v28, acc_5_4);
+    acc_5_5 = fma(v21, v29, acc_5_5);
+    acc_5_6 = fma(v21, v30, acc_5_6);
+    acc_5_7 = fma(v21, v31, acc_5_7);
+    acc_6_0 = fma(v22, v24, acc_6_0);
+    acc_6_1 = fma(v22, v25, acc_6_1);
+    acc_6_2 = fma(v22, v26, acc_6_2);
+    acc_6_3 = fma(v22, v27, acc_6_3);
+    acc_6_4 = fma(v22, v28, acc_6_4);
+    acc_6_5 = fma(v22, v29, acc_6_5);
+    acc_6_6 = fma(v22, v30, acc_6_6);
+    acc_6_7 = fma(v22, v31, acc_6_7);
+    acc_7_0 = fma(v23, v24, acc_7_0);
+    acc_7_1 = fma(v23, v25, acc_7_1);
+    acc_7_2 = fma(v23, v26, acc_7_2);
+    acc_7_3 = fma(v23, v27, acc_7_3);
+    acc_7_4 = fma(v23, v28, acc_7_4);
+    acc_7_5 = fma(v23, v29, acc_7_5);
+    acc_7_6 = fma(v23, v30, acc_7_6);
+    acc_7_7 = fma(v23, v31, acc_7_7);
+  }
+  for (var ri = 0; ri < select(8, 0, t < 0); ri++) {
+    let m32 = i0 + ri;
+    a_temps[m32 * 256 + n8 + 102656] = acc_0_0;
+    a_temps[m32 * 256 + n9 + 102656] = acc_0_1;
+    a_temps[m32 * 256 + n10 + 102656] = acc_0_2;
+    a_temps[m32 * 256 + n11 + 102656] = acc_0_3;
+    a_temps[m32 * 256 + n12 + 102656] = acc_0_4;
+    a_temps[m32 * 256 + n13 + 102656] = acc_0_5;
+    a_temps[m32 * 256 + n14 + 102656] = acc_0_6;
+    a_temps[m32 * 256 + n15 + 102656] = acc_0_7;
+    acc_0_0 = acc_1_0;
+    acc_0_1 = acc_1_1;
+    acc_0_2 = acc_1_2;
+    acc_0_3 = acc_1_3;
+    acc_0_4 = acc_1_4;
+    acc_0_5 = acc_1_5;
+    acc_0_6 = acc_1_6;
+    acc_0_7 = acc_1_7;
+    acc_1_0 = acc_2_0;
+    acc_1_1 = acc_2_1;
+    acc_1_2 = acc_2_2;
+    acc_1_3 = acc_2_3;
+    acc_1_4 = acc_2_4;
+    acc_1_5 = acc_2_5;
+    acc_1_6 = acc_2_6;
+    acc_1_7 = acc_2_7;
+    acc_2_0 = acc_3_0;
+    acc_2_1 = acc_3_1;
+    acc_2_2 = acc_3_2;
+    acc_2_3 = acc_3_3;
+    acc_2_4 = acc_3_4;
+    acc_2_5 = acc_3_5;
+    acc_2_6 = acc_3_6;
+    acc_2_7 = acc_3_7;
+    acc_3_0 = acc_4_0;
+    acc_3_1 = acc_4_1;
+    acc_3_2 = acc_4_2;
+    acc_3_3 = acc_4_3;
+    acc_3_4 = acc_4_4;
+    acc_3_5 = acc_4_5;
+    acc_3_6 = acc_4_6;
+    acc_3_7 = acc_4_7;
+    acc_4_0 = acc_5_0;
+    acc_4_1 = acc_5_1;
+    acc_4_2 = acc_5_2;
+    acc_4_3 = acc_5_3;
+    acc_4_4 = acc_5_4;
+    acc_4_5 = acc_5_5;
+    acc_4_6 = acc_5_6;
+    acc_4_7 = acc_5_7;
+    acc_5_0 = acc_6_0;
+    acc_5_1 = acc_6_1;
+    acc_5_2 = acc_6_2;
+    acc_5_3 = acc_6_3;
+    acc_5_4 = acc_6_4;
+    acc_5_5 = acc_6_5;
+    acc_5_6 = acc_6_6;
+    acc_5_7 = acc_6_7;
+    acc_6_0 = acc_7_0;
+    acc_6_1 = acc_7_1;
+    acc_6_2 = acc_7_2;
+    acc_6_3 = acc_7_3;
+    acc_6_4 = acc_7_4;
+    acc_6_5 = acc_7_5;
+    acc_6_6 = acc_7_6;
+    acc_6_7 = acc_7_7;
+  }
+}
+
+fn part3(t: i32) {
+  if (t >= 128) { return; }
+  let i0 = ((t / 2) % 64) * 4;
+  let j0 = (t % 2) * 8;
+  let m0 = i0 + 0;
+  let m1 = i0 + 1;
+  let m2 = i0 + 2;
+  let m3 = i0 + 3;
+  let n4 = min(j0 + 0, 9);
+  let n5 = min(j0 + 1, 9);
+  let n6 = min(j0 + 2, 9);
+  let n7 = min(j0 + 3, 9);
+  let n8 = min(j0 + 4, 9);
+  let n9 = min(j0 + 5, 9);
+  let n10 = min(j0 + 6, 9);
+  let n11 = min(j0 + 7, 9);
+  var acc_0_0 = 0.0;
+  var acc_0_1 = 0.0;
+  var acc_0_2 = 0.0;
+  var acc_0_3 = 0.0;
+  var acc_0_4 = 0.0;
+  var acc_0_5 = 0.0;
+  var acc_0_6 = 0.0;
+  var acc_0_7 = 0.0;
+  var acc_1_0 = 0.0;
+  var acc_1_1 = 0.0;
+  var acc_1_2 = 0.0;
+  var acc_1_3 = 0.0;
+  var acc_1_4 = 0.0;
+  var acc_1_5 = 0.0;
+  var acc_1_6 = 0.0;
+  var acc_1_7 = 0.0;
+  var acc_2_0 = 0.0;
+  var acc_2_1 = 0.0;
+  var acc_2_2 = 0.0;
+  var acc_2_3 = 0.0;
+  var acc_2_4 = 0.0;
+  var acc_2_5 = 0.0;
+  var acc_2_6 = 0.0;
+  var acc_2_7 = 0.0;
+  var acc_3_0 = 0.0;
+  var acc_3_1 = 0.0;
+  var acc_3_2 = 0.0;
+  var acc_3_3 = 0.0;
+  var acc_3_4 = 0.0;
+  var acc_3_5 = 0.0;
+  var acc_3_6 = 0.0;
+  var acc_3_7 = 0.0;
+  let kEnd = select(128, 0, t < 0);
+  for (var k = 0; k < kEnd; k++) {
+    let v12 = a_temps[k * 256 + m0 + 65664];
+    let v13 = a_temps[k * 256 + m1 + 65664];
+    let v14 = a_temps[k * 256 + m2 + 65664];
+    let v15 = a_temps[k * 256 + m3 + 65664];
+    let v16 = a_temps[k * 10 + n4 + 101376];
+    let v17 = a_temps[k * 10 + n5 + 101376];
+    let v18 = a_temps[k * 10 + n6 + 101376];
+    let v19 = a_temps[k * 10 + n7 + 101376];
+    let v20 = a_temps[k * 10 + n8 + 101376];
+    let v21 = a_temps[k * 10 + n9 + 101376];
+    let v22 = a_temps[k * 10 + n10 + 101376];
+    let v23 = a_temps[k * 10 + n11 + 101376];
+    acc_0_0 = fma(v12, v16, acc_0_0);
+    acc_0_1 = fma(v12, v17, acc_0_1);
+    acc_0_2 = fma(v12, v18, acc_0_2);
+    acc_0_3 = fma(v12, v19, acc_0_3);
+    acc_0_4 = fma(v12, v20, acc_0_4);
+    acc_0_5 = fma(v12, v21, acc_0_5);
+    acc_0_6 = fma(v12, v22, acc_0_6);
+    acc_0_7 = fma(v12, v23, acc_0_7);
+    acc_1_0 = fma(v13, v16, acc_1_0);
+    acc_1_1 = fma(v13, v17, acc_1_1);
+    acc_1_2 = fma(v13, v18, acc_1_2);
+    acc_1_3 = fma(v13, v19, acc_1_3);
+    acc_1_4 = fma(v13, v20, acc_1_4);
+    acc_1_5 = fma(v13, v21, acc_1_5);
+    acc_1_6 = fma(v13, v22, acc_1_6);
+    acc_1_7 = fma(v13, v23, acc_1_7);
+    acc_2_0 = fma(v14, v16, acc_2_0);
+    acc_2_1 = fma(v14, v17, acc_2_1);
+    acc_2_2 = fma(v14, v18, acc_2_2);
+    acc_2_3 = fma(v14, v19, acc_2_3);
+    acc_2_4 = fma(v14, v20, acc_2_4);
+    acc_2_5 = fma(v14, v21, acc_2_5);
+    acc_2_6 = fma(v14, v22, acc_2_6);
+    acc_2_7 = fma(v14, v23, acc_2_7);
+    acc_3_0 = fma(v15, v16, acc_3_0);
+    acc_3_1 = fma(v15, v17, acc_3_1);
+    acc_3_2 = fma(v15, v18, acc_3_2);
+    acc_3_3 = fma(v15, v19, acc_3_3);
+    acc_3_4 = fma(v15, v20, acc_3_4);
+    acc_3_5 = fma(v15, v21, acc_3_5);
+    acc_3_6 = fma(v15, v22, acc_3_6);
+    acc_3_7 = fma(v15, v23, acc_3_7);
   }
   for (var ri = 0; ri < select(4, 0, t < 0); ri++) {
-    let m60 = i0 + ri;
-    a_temps[m60 * 256 + n4 + 68608] = acc_0_0;
-    a_temps[m60 * 256 + n5 + 68608] = acc_0_1;
-    a_temps[m60 * 256 + n6 + 68608] = acc_0_2;
-    a_temps[m60 * 256 + n7 + 68608] = acc_0_3;
-    a_temps[m60 * 256 + n8 + 68608] = acc_0_4;
-    a_temps[m60 * 256 + n9 + 68608] = acc_0_5;
-    a_temps[m60 * 256 + n10 + 68608] = acc_0_6;
-    a_temps[m60 * 256 + n11 + 68608] = acc_0_7;
+    let m24 = i0 + ri;
+    if (j0 + 0 < 10) {
+      a_grads[m24 * 10 + n4 + 200960] = acc_0_0;
+    }
+    if (j0 + 1 < 10) {
+      a_grads[m24 * 10 + n5 + 200960] = acc_0_1;
+    }
+    if (j0 + 2 < 10) {
+      a_grads[m24 * 10 + n6 + 200960] = acc_0_2;
+    }
+    if (j0 + 3 < 10) {
+      a_grads[m24 * 10 + n7 + 200960] = acc_0_3;
+    }
+    if (j0 + 4 < 10) {
+      a_grads[m24 * 10 + n8 + 200960] = acc_0_4;
+    }
+    if (j0 + 5 < 10) {
+      a_grads[m24 * 10 + n9 + 200960] = acc_0_5;
+    }
+    if (j0 + 6 < 10) {
+      a_grads[m24 * 10 + n10 + 200960] = acc_0_6;
+    }
+    if (j0 + 7 < 10) {
+      a_grads[m24 * 10 + n11 + 200960] = acc_0_7;
+    }
     acc_0_0 = acc_1_0;
     acc_0_1 = acc_1_1;
     acc_0_2 = acc_1_2;
@@ -816,163 +1070,27 @@ fn part2(t: i32) {
   }
 }
 
-fn part3(t: i32) {
-  if (t >= 192) { return; }
-  let i0 = ((t / 3) % 64) * 4;
-  let j0 = (t % 3) * 4;
-  let m0 = i0 + 0;
-  let m1 = i0 + 1;
-  let m2 = i0 + 2;
-  let m3 = i0 + 3;
-  let n4 = min(j0 + 0, 9);
-  let n5 = min(j0 + 1, 9);
-  let n6 = min(j0 + 2, 9);
-  let n7 = min(j0 + 3, 9);
-  var acc_0_0 = 0.0;
-  var acc_0_1 = 0.0;
-  var acc_0_2 = 0.0;
-  var acc_0_3 = 0.0;
-  var acc_1_0 = 0.0;
-  var acc_1_1 = 0.0;
-  var acc_1_2 = 0.0;
-  var acc_1_3 = 0.0;
-  var acc_2_0 = 0.0;
-  var acc_2_1 = 0.0;
-  var acc_2_2 = 0.0;
-  var acc_2_3 = 0.0;
-  var acc_3_0 = 0.0;
-  var acc_3_1 = 0.0;
-  var acc_3_2 = 0.0;
-  var acc_3_3 = 0.0;
-  let kEnd = select(128, 0, t < 0);
-  for (var k = 0; k < kEnd; k++) {
-    let v8 = a_temps[k * 256 + m0];
-    let v9 = a_params[m0 + 200704];
-    let v10 = v8 + v9;
-    let v11 = 0.5 * v10;
-    let v12 = a_temps[k * 256 + m0 + 32896];
-    let v13 = 1.0 + v12;
-    let v14 = v11 * v13;
-    let v15 = a_temps[k * 256 + m1];
-    let v16 = a_params[m1 + 200704];
-    let v17 = v15 + v16;
-    let v18 = 0.5 * v17;
-    let v19 = a_temps[k * 256 + m1 + 32896];
-    let v20 = 1.0 + v19;
-    let v21 = v18 * v20;
-    let v22 = a_temps[k * 256 + m2];
-    let v23 = a_params[m2 + 200704];
-    let v24 = v22 + v23;
-    let v25 = 0.5 * v24;
-    let v26 = a_temps[k * 256 + m2 + 32896];
-    let v27 = 1.0 + v26;
-    let v28 = v25 * v27;
-    let v29 = a_temps[k * 256 + m3];
-    let v30 = a_params[m3 + 200704];
-    let v31 = v29 + v30;
-    let v32 = 0.5 * v31;
-    let v33 = a_temps[k * 256 + m3 + 32896];
-    let v34 = 1.0 + v33;
-    let v35 = v32 * v34;
-    let v36 = (-0.0078125);
-    let v37 = bitcast<i32>(a_inputs[k + 100352]);
-    let v38 = select(0.0, 1.0, v37 == n4);
-    let v39 = v36 * v38;
-    let v40 = a_temps[k + 32768];
-    let v41 = a_temps[k + 67072];
-    let v42 = v40 / v41;
-    let v43 = a_temps[k * 10 + n4 + 67200];
-    let v44 = v42 * v43;
-    let v45 = v39 + v44;
-    let v46 = (-0.0078125);
-    let v47 = select(0.0, 1.0, v37 == n5);
-    let v48 = v46 * v47;
-    let v49 = a_temps[k * 10 + n5 + 67200];
-    let v50 = v42 * v49;
-    let v51 = v48 + v50;
-    let v52 = (-0.0078125);
-    let v53 = select(0.0, 1.0, v37 == n6);
-    let v54 = v52 * v53;
-    let v55 = a_temps[k * 10 + n6 + 67200];
-    let v56 = v42 * v55;
-    let v57 = v54 + v56;
-    let v58 = (-0.0078125);
-    let v59 = select(0.0, 1.0, v37 == n7);
-    let v60 = v58 * v59;
-    let v61 = a_temps[k * 10 + n7 + 67200];
-    let v62 = v42 * v61;
-    let v63 = v60 + v62;
-    acc_0_0 = fma(v14, v45, acc_0_0);
-    acc_0_1 = fma(v14, v51, acc_0_1);
-    acc_0_2 = fma(v14, v57, acc_0_2);
-    acc_0_3 = fma(v14, v63, acc_0_3);
-    acc_1_0 = fma(v21, v45, acc_1_0);
-    acc_1_1 = fma(v21, v51, acc_1_1);
-    acc_1_2 = fma(v21, v57, acc_1_2);
-    acc_1_3 = fma(v21, v63, acc_1_3);
-    acc_2_0 = fma(v28, v45, acc_2_0);
-    acc_2_1 = fma(v28, v51, acc_2_1);
-    acc_2_2 = fma(v28, v57, acc_2_2);
-    acc_2_3 = fma(v28, v63, acc_2_3);
-    acc_3_0 = fma(v35, v45, acc_3_0);
-    acc_3_1 = fma(v35, v51, acc_3_1);
-    acc_3_2 = fma(v35, v57, acc_3_2);
-    acc_3_3 = fma(v35, v63, acc_3_3);
-  }
-  for (var ri = 0; ri < select(4, 0, t < 0); ri++) {
-    let m64 = i0 + ri;
-    if (j0 + 0 < 10) {
-      a_grads[m64 * 10 + n4 + 200960] = acc_0_0;
-    }
-    if (j0 + 1 < 10) {
-      a_grads[m64 * 10 + n5 + 200960] = acc_0_1;
-    }
-    if (j0 + 2 < 10) {
-      a_grads[m64 * 10 + n6 + 200960] = acc_0_2;
-    }
-    if (j0 + 3 < 10) {
-      a_grads[m64 * 10 + n7 + 200960] = acc_0_3;
-    }
-    acc_0_0 = acc_1_0;
-    acc_0_1 = acc_1_1;
-    acc_0_2 = acc_1_2;
-    acc_0_3 = acc_1_3;
-    acc_1_0 = acc_2_0;
-    acc_1_1 = acc_2_1;
-    acc_1_2 = acc_2_2;
-    acc_1_3 = acc_2_3;
-    acc_2_0 = acc_3_0;
-    acc_2_1 = acc_3_1;
-    acc_2_2 = acc_3_2;
-    acc_2_3 = acc_3_3;
-  }
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = i32(gid.x + gid.y * nwg.x * 64u);
-  if (t < 128) {
+  if (t < 64) {
     part0(t - 0);
     return;
   }
-  if (t < 192) {
-    part1(t - 128);
+  if (t < 128) {
+    part1(t - 64);
     return;
   }
-  if (t < 1216) {
-    part2(t - 192);
+  if (t < 640) {
+    part2(t - 128);
     return;
   }
-  part3(t - 1216);
+  part3(t - 640);
 }
 
 // ----------------------------------------------------------------------
-// k7_neg_mean_add_const: 2 independent parts in one dispatch
-// part 0: 2 fused ops, output f32[] -> outputs@1280
-//     %33 neg[128]  std/losses.grove:7:8
-//     %34 mean[]  std/losses.grove:7:3
-//   one invocation per output element: 1 invocations in workgroups of 64
-// part 1: 10 fused ops, output f32[128,256] -> temps@101376
+// k9_add_const_mul_sub: one part
+// part 0: 10 fused ops, output f32[128,256] -> temps@65664
 //     %6 add[128,256]  examples/mnist-mlp.grove:15:41
 //     %7 const[]  examples/mnist-mlp.grove:9:14
 //     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
@@ -985,27 +1103,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %57 mul[128,256]  examples/mnist-mlp.grove:9:34
 //   one invocation per output element: 32768 invocations in workgroups of 64
 
-@group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
-@group(0) @binding(1) var<storage, read> a_params: array<f32>;
-@group(0) @binding(2) var<storage, read_write> a_temps: array<f32>;
+@group(0) @binding(0) var<storage, read> a_params: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
 
 fn part0(t: i32) {
-  if (t >= 1) { return; }
-  var acc0 = 0.0;
-  for (var r1 = 0; r1 < select(128, 0, t < 0); r1++) {
-    let v2 = a_temps[r1 + 68480];
-    let v3 = -v2;
-    acc0 = acc0 + v3;
-  }
-  let v4 = acc0 / 128.0;
-  a_outputs[t + 1280] = v4;
-}
-
-fn part1(t: i32) {
   if (t >= 32768) { return; }
   let i0 = (t / 256);
   let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1 + 68608];
+  let v2 = a_temps[i0 * 256 + i1 + 102656];
   let v3 = a_temps[i0 * 256 + i1];
   let v4 = a_params[i1 + 200704];
   let v5 = v3 + v4;
@@ -1016,22 +1121,18 @@ fn part1(t: i32) {
   let v10 = 1.0 - v9;
   let v11 = v7 * v10;
   let v12 = v11 * 0.7978845834732056;
-  a_temps[t + 101376] = v12;
+  a_temps[t + 65664] = v12;
 }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = i32(gid.x + gid.y * nwg.x * 64u);
-  if (t < 64) {
-    part0(t - 0);
-    return;
-  }
-  part1(t - 64);
+  part0(t - 0);
 }
 
 // ----------------------------------------------------------------------
-// k8_add_const_mul: one part
-// part 0: 14 fused ops, output f32[128,256] -> temps@134144
+// k10_add_const_mul: one part
+// part 0: 14 fused ops, output f32[128,256] -> temps@135424
 //     %6 add[128,256]  examples/mnist-mlp.grove:15:41
 //     %7 const[]  examples/mnist-mlp.grove:9:14
 //     %9 const[]  examples/mnist-mlp.grove:9:67
@@ -1055,7 +1156,7 @@ fn part0(t: i32) {
   if (t >= 32768) { return; }
   let i0 = (t / 256);
   let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1 + 101376];
+  let v2 = a_temps[i0 * 256 + i1 + 65664];
   let v3 = v2 * 0.044714998453855515;
   let v4 = a_temps[i0 * 256 + i1];
   let v5 = a_params[i1 + 200704];
@@ -1064,13 +1165,13 @@ fn part0(t: i32) {
   let v8 = 3.0 * v7;
   let v9 = v3 * v8;
   let v10 = v2 + v9;
-  let v11 = a_temps[i0 * 256 + i1 + 68608];
+  let v11 = a_temps[i0 * 256 + i1 + 102656];
   let v12 = a_temps[i0 * 256 + i1 + 32896];
   let v13 = 1.0 + v12;
   let v14 = v11 * v13;
   let v15 = v14 * 0.5;
   let v16 = v10 + v15;
-  a_temps[t + 134144] = v16;
+  a_temps[t + 135424] = v16;
 }
 
 @compute @workgroup_size(64)
@@ -1080,7 +1181,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k9_sum_transpose_matmul: 2 independent parts in one dispatch
+// k11_sum_transpose_matmul: 2 independent parts in one dispatch
 // part 0: 1 fused op, output f32[256] -> grads@200704
 //     %65 sum[256]  examples/mnist-mlp.grove:15:41
 //   one invocation per output element: 256 invocations in workgroups of 64
@@ -1097,7 +1198,7 @@ fn part0(t: i32) {
   if (t >= 256) { return; }
   var acc0 = 0.0;
   for (var r1 = 0; r1 < select(128, 0, t < 0); r1++) {
-    let v2 = a_temps[r1 * 256 + t + 134144];
+    let v2 = a_temps[r1 * 256 + t + 135424];
     acc0 = acc0 + v2;
   }
   a_grads[t + 200704] = acc0;
@@ -1197,14 +1298,14 @@ fn part1(t: i32) {
     let v21 = a_inputs[k * 784 + m5];
     let v22 = a_inputs[k * 784 + m6];
     let v23 = a_inputs[k * 784 + m7];
-    let v24 = a_temps[k * 256 + n8 + 134144];
-    let v25 = a_temps[k * 256 + n9 + 134144];
-    let v26 = a_temps[k * 256 + n10 + 134144];
-    let v27 = a_temps[k * 256 + n11 + 134144];
-    let v28 = a_temps[k * 256 + n12 + 134144];
-    let v29 = a_temps[k * 256 + n13 + 134144];
-    let v30 = a_temps[k * 256 + n14 + 134144];
-    let v31 = a_temps[k * 256 + n15 + 134144];
+    let v24 = a_temps[k * 256 + n8 + 135424];
+    let v25 = a_temps[k * 256 + n9 + 135424];
+    let v26 = a_temps[k * 256 + n10 + 135424];
+    let v27 = a_temps[k * 256 + n11 + 135424];
+    let v28 = a_temps[k * 256 + n12 + 135424];
+    let v29 = a_temps[k * 256 + n13 + 135424];
+    let v30 = a_temps[k * 256 + n14 + 135424];
+    let v31 = a_temps[k * 256 + n15 + 135424];
     acc_0_0 = fma(v16, v24, acc_0_0);
     acc_0_1 = fma(v16, v25, acc_0_1);
     acc_0_2 = fma(v16, v26, acc_0_2);
@@ -1403,7 +1504,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k10_matmul: one part
+// k12_matmul: one part
 // part 0: 1 fused op, output f32[128,256] -> temps@0
 //     %5 matmul[128,256]  examples/mnist-mlp.grove:15:41
 //   8x8 output tile per invocation (matmul as a 128x256x784 product): 512 invocations (1 x 16 x 32) in workgroups of 64
@@ -1655,8 +1756,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k11_add_const_mul_pow: one part
-// part 0: 16 fused ops, output f32[128,10] -> outputs@0
+// k13_add_const_mul_pow: one part
+// part 0: 14 fused ops, output f32[128,256] -> temps@32768
 //     %6 add[128,256]  examples/mnist-mlp.grove:15:41
 //     %7 const[]  examples/mnist-mlp.grove:9:14
 //     %8 mul[128,256]  examples/mnist-mlp.grove:9:14
@@ -1671,13 +1772,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %17 const[]  examples/mnist-mlp.grove:9:25
 //     %18 add[128,256]  examples/mnist-mlp.grove:9:24
 //     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
-//     %20 matmul[128,10]  examples/mnist-mlp.grove:15:41
-//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
-//   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
+//   one invocation per output element: 32768 invocations in workgroups of 64
 
-@group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
-@group(0) @binding(1) var<storage, read> a_params: array<f32>;
-@group(0) @binding(2) var<storage, read> a_temps: array<f32>;
+@group(0) @binding(0) var<storage, read> a_params: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
 
 fn g_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
@@ -1691,6 +1789,41 @@ fn g_tanh(x: f32) -> f32 {
   let e = exp(-2.0 * abs(x));
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
+
+fn part0(t: i32) {
+  if (t >= 32768) { return; }
+  let i0 = (t / 256);
+  let i1 = (t % 256);
+  let v2 = a_temps[i0 * 256 + i1];
+  let v3 = a_params[i1 + 200704];
+  let v4 = v2 + v3;
+  let v5 = 0.5 * v4;
+  let v6 = g_pow(v4, 3.0);
+  let v7 = 0.044714998453855515 * v6;
+  let v8 = v4 + v7;
+  let v9 = 0.7978845834732056 * v8;
+  let v10 = g_tanh(v9);
+  let v11 = 1.0 + v10;
+  let v12 = v5 * v11;
+  a_temps[t + 32768] = v12;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = i32(gid.x + gid.y * nwg.x * 64u);
+  part0(t - 0);
+}
+
+// ----------------------------------------------------------------------
+// k14_matmul_add: one part
+// part 0: 2 fused ops, output f32[128,10] -> outputs@0
+//     %20 matmul[128,10]  examples/mnist-mlp.grove:15:41
+//     %21 add[128,10]  examples/mnist-mlp.grove:15:41
+//   2x4 output tile per invocation (matmul as a 128x10x256 product): 192 invocations (1 x 64 x 3) in workgroups of 64
+
+@group(0) @binding(0) var<storage, read_write> a_outputs: array<f32>;
+@group(0) @binding(1) var<storage, read> a_params: array<f32>;
+@group(0) @binding(2) var<storage, read> a_temps: array<f32>;
 
 fn part0(t: i32) {
   if (t >= 192) { return; }
@@ -1712,61 +1845,42 @@ fn part0(t: i32) {
   var acc_1_3 = 0.0;
   let kEnd = select(256, 0, t < 0);
   for (var k = 0; k < kEnd; k++) {
-    let v6 = a_temps[m0 * 256 + k];
-    let v7 = a_params[k + 200704];
-    let v8 = v6 + v7;
-    let v9 = 0.5 * v8;
-    let v10 = g_pow(v8, 3.0);
-    let v11 = 0.044714998453855515 * v10;
-    let v12 = v8 + v11;
-    let v13 = 0.7978845834732056 * v12;
-    let v14 = g_tanh(v13);
-    let v15 = 1.0 + v14;
-    let v16 = v9 * v15;
-    let v17 = a_temps[m1 * 256 + k];
-    let v18 = v17 + v7;
-    let v19 = 0.5 * v18;
-    let v20 = g_pow(v18, 3.0);
-    let v21 = 0.044714998453855515 * v20;
-    let v22 = v18 + v21;
-    let v23 = 0.7978845834732056 * v22;
-    let v24 = g_tanh(v23);
-    let v25 = 1.0 + v24;
-    let v26 = v19 * v25;
-    let v27 = a_params[k * 10 + n2 + 200960];
-    let v28 = a_params[k * 10 + n3 + 200960];
-    let v29 = a_params[k * 10 + n4 + 200960];
-    let v30 = a_params[k * 10 + n5 + 200960];
-    acc_0_0 = fma(v16, v27, acc_0_0);
-    acc_0_1 = fma(v16, v28, acc_0_1);
-    acc_0_2 = fma(v16, v29, acc_0_2);
-    acc_0_3 = fma(v16, v30, acc_0_3);
-    acc_1_0 = fma(v26, v27, acc_1_0);
-    acc_1_1 = fma(v26, v28, acc_1_1);
-    acc_1_2 = fma(v26, v29, acc_1_2);
-    acc_1_3 = fma(v26, v30, acc_1_3);
+    let v6 = a_temps[m0 * 256 + k + 32768];
+    let v7 = a_temps[m1 * 256 + k + 32768];
+    let v8 = a_params[k * 10 + n2 + 200960];
+    let v9 = a_params[k * 10 + n3 + 200960];
+    let v10 = a_params[k * 10 + n4 + 200960];
+    let v11 = a_params[k * 10 + n5 + 200960];
+    acc_0_0 = fma(v6, v8, acc_0_0);
+    acc_0_1 = fma(v6, v9, acc_0_1);
+    acc_0_2 = fma(v6, v10, acc_0_2);
+    acc_0_3 = fma(v6, v11, acc_0_3);
+    acc_1_0 = fma(v7, v8, acc_1_0);
+    acc_1_1 = fma(v7, v9, acc_1_1);
+    acc_1_2 = fma(v7, v10, acc_1_2);
+    acc_1_3 = fma(v7, v11, acc_1_3);
   }
   for (var ri = 0; ri < select(2, 0, t < 0); ri++) {
-    let m31 = i0 + ri;
+    let m12 = i0 + ri;
     if (j0 + 0 < 10) {
-      let v32 = a_params[n2 + 203520];
-      let v33 = acc_0_0 + v32;
-      a_outputs[m31 * 10 + n2] = v33;
+      let v13 = a_params[n2 + 203520];
+      let v14 = acc_0_0 + v13;
+      a_outputs[m12 * 10 + n2] = v14;
     }
     if (j0 + 1 < 10) {
-      let v34 = a_params[n3 + 203520];
-      let v35 = acc_0_1 + v34;
-      a_outputs[m31 * 10 + n3] = v35;
+      let v15 = a_params[n3 + 203520];
+      let v16 = acc_0_1 + v15;
+      a_outputs[m12 * 10 + n3] = v16;
     }
     if (j0 + 2 < 10) {
-      let v36 = a_params[n4 + 203520];
-      let v37 = acc_0_2 + v36;
-      a_outputs[m31 * 10 + n4] = v37;
+      let v17 = a_params[n4 + 203520];
+      let v18 = acc_0_2 + v17;
+      a_outputs[m12 * 10 + n4] = v18;
     }
     if (j0 + 3 < 10) {
-      let v38 = a_params[n5 + 203520];
-      let v39 = acc_0_3 + v38;
-      a_outputs[m31 * 10 + n5] = v39;
+      let v19 = a_params[n5 + 203520];
+      let v20 = acc_0_3 + v19;
+      a_outputs[m12 * 10 + n5] = v20;
     }
     acc_0_0 = acc_1_0;
     acc_0_1 = acc_1_1;
@@ -1782,7 +1896,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k12_max_argmax: 2 independent parts in one dispatch
+// k15_max_argmax: 2 independent parts in one dispatch
 // part 0: 1 fused op, output f32[128,1] -> temps@0
 //     %24 max[128,1]  std/activations.grove:46:25
 //   one invocation per output element: 128 invocations in workgroups of 64
@@ -1833,7 +1947,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k13_stop_gradient_sub_exp_sum: 2 independent parts in one dispatch
+// k16_stop_gradient_sub_exp_sum: 2 independent parts in one dispatch
 // part 0: 4 fused ops, output f32[128,1] -> temps@256
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
 //     %26 sub[128,10]  std/activations.grove:46:7
@@ -1886,7 +2000,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k14_one_hot_stop_gradient_sub_log: one part
+// k17_one_hot_stop_gradient_sub_log: one part
 // part 0: 7 fused ops, output f32[128] -> temps@128
 //     %23 one_hot[128,10]  std/losses.grove:6:13
 //     %25 stop_gradient[128,1]  std/activations.grove:46:11
@@ -1926,7 +2040,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ----------------------------------------------------------------------
-// k15_neg_mean: one part
+// k18_neg_mean: one part
 // part 0: 2 fused ops, output f32[] -> outputs@1280
 //     %33 neg[128]  std/losses.grove:7:8
 //     %34 mean[]  std/losses.grove:7:3
