@@ -76,3 +76,24 @@ export function checkPlan(
   }
   return buffers;
 }
+
+/**
+ * Why `device` cannot run `kernels` that use the subgroup template (`enable subgroups;`, from
+ * `compilePlan(..., { subgroups: true })`), or undefined when it can: the template needs the
+ * `subgroups` feature and subgroup sizes that are multiples of 8, at most the workgroup size 64.
+ */
+export function subgroupProblem(
+  kernels: readonly { readonly name: string; readonly wgsl: string }[],
+  features: ReadonlySet<string>,
+  info: { readonly subgroupMinSize?: number; readonly subgroupMaxSize?: number } | undefined,
+): string | undefined {
+  const user = kernels.find((k) => k.wgsl.includes("enable subgroups;"));
+  if (!user) return undefined;
+  const fix = "compile the plan with `subgroups: false`";
+  if (!features.has("subgroups"))
+    return `kernel ${user.name} uses subgroups, which this device does not support; ${fix}`;
+  const [min, max] = [info?.subgroupMinSize ?? 0, info?.subgroupMaxSize ?? 0];
+  if (min < 8 || max > 64 || min % 8 !== 0 || max % 8 !== 0)
+    return `kernel ${user.name} needs subgroups of 8 to 64 lanes (a multiple of 8); this device's are ${min} to ${max}; ${fix}`;
+  return undefined;
+}

@@ -5,7 +5,7 @@
  */
 import type { Plan, PlanBuffer, PlanDtype, PlanProgram, PlanTensor } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
-import { checkPlan } from "./check-plan.js";
+import { checkPlan, subgroupProblem } from "./check-plan.js";
 import { DeviceLostError, GpuError } from "./errors.js";
 import { PipelineCache } from "./pipelines.js";
 import { encodeDispatches, timeDispatches } from "./profile.js";
@@ -99,6 +99,12 @@ export class PlanRunner implements StepRunner {
     const cache = PipelineCache.for(this.device);
     const kernels = new Map(this.plan.kernels.map((k) => [k.id, k]));
     const used = [...new Set(program.dispatches.map((d) => d.kernel))];
+    const problem = subgroupProblem(
+      used.map((id) => kernels.get(id)!),
+      this.device.features as ReadonlySet<string>,
+      this.device.adapterInfo,
+    );
+    if (problem) throw new Error(problem);
     const pipelines = new Map(
       await Promise.all(
         used.map(async (id) => [id, await cache.pipeline(kernels.get(id)!)] as const),

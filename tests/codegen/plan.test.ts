@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TempAllocator } from "../../src/codegen/memory.js";
+import { subgroupProblem } from "../../src/runtime/check-plan.js";
 import { examplePlan } from "./helpers.js";
 
 const examples = [
@@ -76,6 +77,29 @@ describe("plans of the examples", () => {
     const plan = examplePlan("examples/mnist-mlp.grove", 128).plan;
     const text = plan.kernels.map((k) => k.wgsl).join("\n// " + "-".repeat(70) + "\n");
     await expect(text).toMatchFileSnapshot("__snapshots__/mnist-mlp.wgsl");
+  });
+});
+
+describe("plans with the subgroup template", () => {
+  it("use subgroups only when asked, and the runner's check names what the device lacks", () => {
+    const portable = examplePlan("bench/models/mlp-large.grove", 256).plan;
+    const shared = examplePlan("bench/models/mlp-large.grove", 256, true, undefined, true).plan;
+    expect(portable.kernels.some((k) => k.wgsl.includes("subgroup"))).toBe(false);
+    const users = shared.kernels.filter((k) => k.wgsl.includes("enable subgroups;"));
+    expect(users.length).toBeGreaterThan(0);
+    for (const k of users) expect(k.wgsl).toContain("subgroupBroadcast(");
+    const lavapipe = { subgroupMinSize: 8, subgroupMaxSize: 8 };
+    expect(subgroupProblem(portable.kernels, new Set(), undefined)).toBeUndefined();
+    expect(subgroupProblem(shared.kernels, new Set(["subgroups"]), lavapipe)).toBeUndefined();
+    expect(subgroupProblem(shared.kernels, new Set(), lavapipe)).toMatch(
+      /uses subgroups, which this device does not support; compile the plan with `subgroups: false`/,
+    );
+    expect(
+      subgroupProblem(shared.kernels, new Set(["subgroups"]), {
+        subgroupMinSize: 4,
+        subgroupMaxSize: 128,
+      }),
+    ).toMatch(/needs subgroups of 8 to 64 lanes .* this device's are 4 to 128/);
   });
 });
 
