@@ -22,6 +22,8 @@ export interface CompileOptions {
   readonly batch?: number;
   readonly out?: string;
   readonly fuse?: boolean;
+  /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
+  readonly subgroups?: boolean;
 }
 
 export function compileCommand(file: string, opts: CompileOptions, io: Io): number {
@@ -81,7 +83,12 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
     return 1;
   }
   for (const t of trains) {
-    const plan = planOf(checked, t, { fuse: opts.fuse ?? true, batch: opts.batch }, io);
+    const plan = planOf(
+      checked,
+      t,
+      { fuse: opts.fuse ?? true, batch: opts.batch, subgroups: opts.subgroups ?? false },
+      io,
+    );
     if (!plan) return 1;
     const files: [string, string][] =
       opts.emit === "plan"

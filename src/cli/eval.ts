@@ -30,7 +30,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   }
   const { DataError, loadData, subset, UnsupportedDataError } =
     await import("../runtime/data/index.js");
-  const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
+  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { evaluateCheckpoint } = await import("../runtime/train.js");
   const fail = (message: string) => {
@@ -68,10 +68,6 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       Array.from({ length: opts.limit }, (_, i) => i),
     );
   const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
-  if (!compiled) return 1;
-  const misfit = dataMisfit(compiled, set, split);
-  if (misfit) return fail(misfit);
   let gpu;
   if (opts.backend !== "cpu")
     try {
@@ -80,6 +76,13 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       if (e instanceof NoAdapterError) return fail(e.message);
       throw e;
     }
+  const subgroups = gpu !== undefined && useSubgroups(gpu.device);
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups }, io);
+  const misfit = compiled && dataMisfit(compiled, set, split);
+  if (!compiled || misfit) {
+    gpu?.close();
+    return misfit ? fail(misfit) : 1;
+  }
   try {
     const r = await evaluateCheckpoint({
       device: gpu ? gpu.device : "cpu",

@@ -13,6 +13,8 @@ export interface KernelsOptions {
   readonly profile: boolean;
   readonly batch?: number;
   readonly program: string;
+  /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
+  readonly subgroups?: boolean;
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
@@ -24,7 +26,12 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     return 1;
   }
   for (const train of trains) {
-    const plan = planOf(checked, train, { fuse: opts.fuse, batch: opts.batch }, io);
+    const plan = planOf(
+      checked,
+      train,
+      { fuse: opts.fuse, batch: opts.batch, subgroups: opts.subgroups ?? false },
+      io,
+    );
     if (!plan) return 1;
     if (!plan.programs[opts.program]) {
       io.err(

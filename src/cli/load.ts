@@ -25,7 +25,11 @@ export function loadChecked(
 export function planOf(
   checked: CheckResult,
   train: ElaboratedTrain,
-  opts: { readonly fuse?: boolean; readonly batch?: number | undefined },
+  opts: {
+    readonly fuse?: boolean;
+    readonly batch?: number | undefined;
+    readonly subgroups?: boolean;
+  },
   io: Io,
 ): Plan | undefined {
   return compiledOf(checked, train, opts, io)?.plan;
@@ -35,11 +39,17 @@ export function planOf(
 export function compiledOf(
   checked: CheckResult,
   train: ElaboratedTrain,
-  opts: { readonly fuse?: boolean; readonly batch?: number | undefined },
+  opts: {
+    readonly fuse?: boolean;
+    readonly batch?: number | undefined;
+    /** Matrix products with subgroup operations (what a device with the feature runs). */
+    readonly subgroups?: boolean;
+  },
   io: Io,
 ): CompiledPlan | undefined {
   const r = compilePlan(train, {
     fuse: opts.fuse ?? true,
+    subgroups: opts.subgroups ?? false,
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),
   });

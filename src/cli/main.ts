@@ -73,6 +73,10 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("-o, --out <dir>", "write files into this folder instead of printing")
     .option("--no-fuse", "one kernel per primitive (wgsl and plan)")
+    .option(
+      "--subgroups",
+      "matrix products with subgroup operations (what grove train uses when the device has them)",
+    )
     .option("--dump-after <pass>", "print the graph after this pipeline pass")
     .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
     .action(
@@ -90,6 +94,10 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .argument("<file>", ".grove file with a train section")
     .option("--no-fuse", "one kernel per primitive")
     .option("--profile", "measure each kernel's GPU time (needs timestamp queries)")
+    .option(
+      "--subgroups",
+      "matrix products with subgroup operations (what grove train uses when the device has them)",
+    )
     .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
     .addOption(
       new Option("--program <name>", "which program").choices(["train", "eval"]).default("train"),

@@ -134,7 +134,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       `grove train: ${file} has several train sections; training the first (${section.model})\n`,
     );
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
-  const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
+  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const {
     checkpointHistory,
@@ -185,16 +185,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
-  if (!compiled) return 1;
-  const splits = { train: data.train, validation: data.validation, test: data.test };
-  const misfit = Object.entries(splits)
-    .map(([name, split]) => split && dataMisfit(compiled, split, name))
-    .find((m) => m !== undefined);
-  if (misfit) {
-    io.err(`grove train: ${misfit}\n`);
-    return 1;
-  }
   let gpu;
   if (!cpu)
     try {
@@ -206,6 +196,19 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       }
       throw e;
     }
+  const subgroups = gpu !== undefined && useSubgroups(gpu.device);
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups }, io);
+  const splits = { train: data.train, validation: data.validation, test: data.test };
+  const misfit =
+    compiled &&
+    Object.entries(splits)
+      .map(([name, split]) => split && dataMisfit(compiled, split, name))
+      .find((m) => m !== undefined);
+  if (!compiled || misfit) {
+    if (misfit) io.err(`grove train: ${misfit}\n`);
+    gpu?.close();
+    return 1;
+  }
   const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
   const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);

@@ -93,7 +93,22 @@ export function subgroupProblem(
   if (!features.has("subgroups"))
     return `kernel ${user.name} uses subgroups, which this device does not support; ${fix}`;
   const [min, max] = [info?.subgroupMinSize ?? 0, info?.subgroupMaxSize ?? 0];
-  if (min < 8 || max > 64 || min % 8 !== 0 || max % 8 !== 0)
+  if (!subgroupSizesFit(info))
     return `kernel ${user.name} needs subgroups of 8 to 64 lanes (a multiple of 8); this device's are ${min} to ${max}; ${fix}`;
   return undefined;
+}
+
+function subgroupSizesFit(
+  info: { readonly subgroupMinSize?: number; readonly subgroupMaxSize?: number } | undefined,
+): boolean {
+  const [min, max] = [info?.subgroupMinSize ?? 0, info?.subgroupMaxSize ?? 0];
+  return min >= 8 && max <= 64 && min % 8 === 0 && max % 8 === 0;
+}
+
+/**
+ * Whether plans for `device` should use the subgroup template (`compilePlan(..., { subgroups })`):
+ * the device has the feature and subgroup sizes the template can use. What the commands pass.
+ */
+export function useSubgroups(device: GPUDevice): boolean {
+  return device.features.has("subgroups") && subgroupSizesFit(device.adapterInfo);
 }

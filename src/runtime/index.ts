@@ -8,6 +8,7 @@ export { DeviceLostError, GpuError, NoAdapterError } from "./errors.js";
 export { PipelineCache } from "./pipelines.js";
 export type { DispatchTime } from "./profile.js";
 export { PlanRunner } from "./runner.js";
+export { useSubgroups } from "./check-plan.js";
 export { CpuRunner } from "./cpu-runner.js";
 export { clipScale, globalNorm, hostOptimizer } from "./host-optimizer.js";
 export type { HostOptimizer, StepScalars } from "./host-optimizer.js";

@@ -24,6 +24,7 @@ import {
   type Checkpoint,
   type CheckpointTensor,
 } from "./checkpoint.js";
+import { useSubgroups } from "./check-plan.js";
 import { CpuRunner } from "./cpu-runner.js";
 import {
   loadData,
@@ -400,6 +401,7 @@ class Runners {
     const r = compilePlan(this.train, {
       batch: size,
       fuse: this.options.fuse,
+      subgroups: this.device !== "cpu" && useSubgroups(this.device),
       ...(this.options.sources ? { sources: this.options.sources } : {}),
     });
     if (!r.value) {

@@ -174,3 +174,15 @@ describe("--set", () => {
     expect(t.err).toContain("expected the end of the setting");
   });
 });
+
+describe("--subgroups", () => {
+  it("compiles matrix products with subgroup operations only when asked", async () => {
+    const wgsl = async (...extra: string[]) => {
+      const r = await cli("compile", "--emit", "wgsl", "bench/models/mlp-large.grove", ...extra);
+      expect(r.code, r.err).toBe(0);
+      return r.out;
+    };
+    expect(await wgsl()).not.toContain("enable subgroups;");
+    expect(await wgsl("--subgroups")).toContain("subgroupBroadcast(");
+  });
+});

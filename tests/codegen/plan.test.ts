@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TempAllocator } from "../../src/codegen/memory.js";
-import { subgroupProblem } from "../../src/runtime/check-plan.js";
+import { subgroupProblem, useSubgroups } from "../../src/runtime/check-plan.js";
 import { examplePlan } from "./helpers.js";
 
 const examples = [
@@ -100,6 +100,26 @@ describe("plans with the subgroup template", () => {
         subgroupMaxSize: 128,
       }),
     ).toMatch(/needs subgroups of 8 to 64 lanes .* this device's are 4 to 128/);
+  });
+
+  it("are what the commands compile exactly when the runner would accept them", () => {
+    const device = (features: string[], min: number, max: number) =>
+      ({
+        features: new Set(features),
+        adapterInfo: { subgroupMinSize: min, subgroupMaxSize: max },
+      }) as unknown as GPUDevice;
+    const shared = examplePlan("bench/models/mlp-large.grove", 256, true, undefined, true).plan;
+    for (const d of [
+      device(["subgroups"], 8, 8),
+      device(["subgroups"], 32, 32),
+      device(["subgroups"], 4, 128),
+      device(["subgroups"], 12, 12),
+      device([], 8, 8),
+    ]) {
+      const accepted = subgroupProblem(shared.kernels, d.features, d.adapterInfo) === undefined;
+      expect(useSubgroups(d)).toBe(accepted);
+    }
+    expect(useSubgroups(device(["subgroups"], 8, 64))).toBe(true);
   });
 });
 
