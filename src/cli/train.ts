@@ -100,6 +100,18 @@ export function dataMisfit(
   return undefined;
 }
 
+/** The command that continues an interrupted run: the same file and overrides, from `path`. */
+export function resumeCommand(file: string, path: string, opts: TrainCliOptions): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  const args = ["grove", "train", file, "--resume", path];
+  if (opts.epochs !== undefined) args.push("--epochs", String(opts.epochs));
+  if (opts.lr !== undefined) args.push("--lr", String(opts.lr));
+  if (!opts.fuse) args.push("--no-fuse");
+  if (opts.backend === "cpu") args.push("--backend", "cpu");
+  for (const s of opts.set ?? []) args.push("--set", s);
+  return args.map(quote).join(" ");
+}
+
 export const fmt = (x: number) =>
   Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2);
 
@@ -363,7 +375,8 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     if (e instanceof InterruptedError) {
       log({ event: "interrupted", step: e.step, checkpoint: e.path });
       writeChart(history);
-      io.err(`grove train: ${e.message}; resume with: grove train ${file} --resume ${e.path}\n`);
+      const hint = e.path ? `; resume with: ${resumeCommand(file, e.path, opts)}` : "";
+      io.err(`grove train: ${e.message}${hint}\n`);
       return 130;
     }
     if (e instanceof DivergedError || e instanceof CheckpointError) {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { resumeCommand } from "../../src/cli/train.js";
 
 interface Run {
   readonly code: number;
@@ -184,5 +185,20 @@ describe("--subgroups", () => {
     };
     expect(await wgsl()).not.toContain("enable subgroups;");
     expect(await wgsl("--subgroups")).toContain("subgroupBroadcast(");
+  });
+});
+
+describe("the resume hint", () => {
+  it("repeats the overrides of the interrupted run, quoted for a POSIX shell", () => {
+    const cmd = resumeCommand("m.grove", "ck/m.safetensors", {
+      fuse: true,
+      lr: 0.5,
+      set: ["optimizer = adam(lr: 3e-4)", 'data = csv(path: "it\'s.csv", label: "y")'],
+    });
+    expect(cmd).toBe(
+      "grove train m.grove --resume ck/m.safetensors --lr 0.5 " +
+        "--set 'optimizer = adam(lr: 3e-4)' " +
+        `--set 'data = csv(path: "it'\\''s.csv", label: "y")'`,
+    );
   });
 });
