@@ -29,6 +29,8 @@ export interface ProgressState {
   readonly stepsPerEpoch: number;
   /** The running loss; left out when undefined. */
   readonly loss?: number;
+  /** Running metrics (`accuracy`), shown after the loss. */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Seconds since the epoch began. */
   readonly elapsed: number;
   /** Smoothed steps per second; undefined or 0 while unknown. */
@@ -71,6 +73,7 @@ export function renderProgress(state: ProgressState, width: number): string {
   const head = `epoch ${epoch}/${epochs}`;
   const count = `${step}/${stepsPerEpoch} steps`;
   const loss = state.loss !== undefined ? `loss ${formatLoss(state.loss)}` : undefined;
+  const metrics = Object.entries(state.metrics ?? {}).map(([k, v]) => `${k} ${formatLoss(v)}`);
   const rate = formatRate(state.rate);
   const left = stepsPerEpoch - step;
   const time = state.done
@@ -78,7 +81,7 @@ export function renderProgress(state: ProgressState, width: number): string {
     : `ETA ${left === 0 ? formatDuration(0) : state.rate && state.rate > 0 ? formatDuration(left / state.rate) : "--:--"}`;
   const room = Math.max(width - 1, 0);
   // Optional parts, dropped from the end of this list first when the line is too long.
-  const optional = [loss, time, rate].filter((p): p is string => p !== undefined);
+  const optional = [loss, ...metrics, time, rate].filter((p): p is string => p !== undefined);
   const barOf = (cells: number) => {
     const filled = Math.floor(fraction * cells);
     return `[${"#".repeat(filled)}${".".repeat(cells - filled)}]`;

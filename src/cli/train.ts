@@ -274,7 +274,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     say(`chart saved to ${chart}\n`);
   };
   let lastPrint = performance.now();
-  let running = { epoch: 0, sum: 0, steps: 0 };
+  let running = { epoch: 0, sum: 0, steps: 0, metrics: {} as Record<string, number> };
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -312,15 +312,21 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       onStep: (s) => {
         log({ event: "step", ...s });
         if (live) {
-          if (running.epoch !== s.epoch) running = { epoch: s.epoch, sum: 0, steps: 0 };
+          if (running.epoch !== s.epoch)
+            running = { epoch: s.epoch, sum: 0, steps: 0, metrics: {} };
           running.sum += s.loss;
           running.steps++;
+          for (const [k, v] of Object.entries(s.metrics))
+            running.metrics[k] = (running.metrics[k] ?? 0) + v;
+          const metrics: Record<string, number> = {};
+          for (const [k, v] of Object.entries(running.metrics)) metrics[k] = v / running.steps;
           bar.update({
             epoch: s.epoch,
             epochs,
             step: s.step - (s.epoch - 1) * stepsPerEpoch,
             stepsPerEpoch,
             loss: running.sum / running.steps,
+            metrics,
           });
           return;
         }
@@ -328,7 +334,11 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
         if (now - lastPrint < 2000) return;
         lastPrint = now;
         say(
-          `  step ${s.step}/${epochs * stepsPerEpoch}  loss ${fmt(s.loss)}  lr ${s.lr.toExponential(2)}  ${s.seconds.toFixed(1)}s\n`,
+          `  step ${s.step}/${epochs * stepsPerEpoch}  loss ${fmt(s.loss)}` +
+            Object.entries(s.metrics)
+              .map(([k, v]) => `  ${k} ${fmt(v)}`)
+              .join("") +
+            `  lr ${s.lr.toExponential(2)}  ${s.seconds.toFixed(1)}s\n`,
         );
       },
       onEpoch: (e) => {

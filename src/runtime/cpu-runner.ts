@@ -147,6 +147,10 @@ export class CpuRunner implements StepRunner {
     return this.outputs.get(name)!.slice();
   }
 
+  readOutputs(names: readonly string[]): Promise<HostArray[]> {
+    return Promise.all(names.map((n) => this.readOutput(n)));
+  }
+
   /** Stores the scalars rounded to float32, as the GPU's uniform buffer holds them. */
   writeUniforms(values: Readonly<Record<string, number>>): void {
     this.assertUsable();

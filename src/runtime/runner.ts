@@ -204,6 +204,28 @@ export class PlanRunner implements StepRunner {
   }
 
   /**
+   * Reads several outputs like `readOutput`; outputs in one buffer (the loss and the metrics are
+   * neighbouring scalars) come back through a single copy of the range that spans them.
+   */
+  async readOutputs(names: readonly string[]): Promise<HostArray[]> {
+    const tensors = names.map((n) => this.find("output", this.tensors.outputs, n));
+    const first = tensors[0];
+    if (!first || tensors.some((t) => t.buffer.id !== first.buffer.id))
+      return Promise.all(tensors.map((t) => this.read(t)));
+    this.assertUsable();
+    const lo = Math.min(...tensors.map((t) => t.offset));
+    const hi = Math.max(...tensors.map((t) => t.offset + t.elements));
+    const buffer = this.buffers.get(first.buffer.id)!;
+    const bytes = await this.pool.read(buffer, (hi - lo) * 4, lo * 4);
+    this.assertUsable();
+    return tensors.map((t) =>
+      t.dtype === "i32"
+        ? new Int32Array(bytes, (t.offset - lo) * 4, t.elements)
+        : new Float32Array(bytes, (t.offset - lo) * 4, t.elements),
+    );
+  }
+
+  /**
    * Runs `programName` with one compute pass per dispatch, each with timestamps, and resolves with
    * every dispatch's GPU time in ms; undefined when the device lacks `timestamp-query`. Separate
    * passes perturb the schedule, so the sum is larger than a normal run; compare kernels, not totals.

@@ -53,6 +53,8 @@ export interface StepRunner {
   run(program: string): void;
   /** Reads an output (`loss`, `metric:*`, `grad_norm`, model outputs). */
   readOutput(name: string): Promise<HostArray>;
+  /** Reads several outputs at once (one copy when they share a buffer, as scalars do). */
+  readOutputs(names: readonly string[]): Promise<HostArray[]>;
   /** Frees what the runner holds. Idempotent. */
   destroy(): void;
 }

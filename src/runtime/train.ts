@@ -36,6 +36,7 @@ import {
 } from "./data/index.js";
 import { initialiseParams } from "./host-data.js";
 import { PlanRunner } from "./runner.js";
+import type { HostArray } from "./step-runner.js";
 
 /**
  * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels) or `"cpu"`
@@ -94,6 +95,8 @@ export interface StepReport {
   readonly step: number;
   readonly epoch: number;
   readonly loss: number;
+  /** The train section's metrics on this step's batch (`accuracy`), before the update. */
+  readonly metrics: Readonly<Record<string, number>>;
   readonly lr: number;
   readonly examples: number;
   readonly seconds: number;
@@ -709,17 +712,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const resumed = at && epoch === at.epoch;
       let lossSum = resumed ? at.epochLossSum : 0;
       let pending:
-        | { promise: Promise<Float32Array | Int32Array>; step: number; size: number; lr: number }
+        | { promise: Promise<HostArray[]>; step: number; size: number; lr: number; names: string[] }
         | undefined;
       const settle = async () => {
         if (!pending) return;
-        const loss = (await pending.promise)[0]!;
+        const [lossValue, ...metricValues] = await pending.promise;
+        const loss = lossValue![0]!;
         if (!Number.isFinite(loss)) throw new DivergedError(pending.step, loss, good);
         lossSum += loss * pending.size;
+        const metrics: Record<string, number> = {};
+        pending.names.forEach(
+          (n, k) => (metrics[n.slice("metric:".length)] = metricValues[k]![0]!),
+        );
         options.onStep?.({
           step: pending.step,
           epoch,
           loss,
+          metrics,
           lr: pending.lr,
           examples: seen,
           seconds: (performance.now() - t0) / 1000,
@@ -747,12 +756,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         runners.updated(runner);
         seen += b.size;
         epochExamples += b.size;
-        // Read this step's loss while the next step runs; wait for the previous one first.
-        const promise = runner.readOutput("loss");
+        // Read this step's loss and metrics (one copy) while the next step runs; wait for the
+        // previous step's first.
+        const names = runner.plan.programs.train!.outputs.filter((n) => n.startsWith("metric:"));
+        const promise = runner.readOutputs(["loss", ...names]);
         // Training may stop before this read is awaited (a diverged loss): never unhandled.
         promise.catch(() => {});
         await settle();
-        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
+        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr, names };
       }
       await settle();
       const partial = next < list.length;

@@ -21,6 +21,18 @@ const state: ProgressState = {
   rate: 210.3,
 };
 
+describe("metrics on the progress line", () => {
+  it("follow the loss, and give way before the loss when the line is narrow", () => {
+    const withAcc = { ...state, metrics: { accuracy: 0.91234 } };
+    const wide = renderProgress(withAcc, 200);
+    expect(wide).toMatch(/loss 0\.2345  accuracy 0\.9123  ETA /);
+    const narrow = renderProgress(withAcc, 40);
+    expect(narrow.length).toBeLessThanOrEqual(39);
+    expect(renderProgress(withAcc, 66)).toContain("loss 0.2345");
+    expect(renderProgress(withAcc, 66)).not.toContain("steps/s");
+  });
+});
+
 describe("formatDuration", () => {
   it("gives m:ss below an hour and h:mm:ss from an hour on", () => {
     expect(formatDuration(0)).toBe("0:00");

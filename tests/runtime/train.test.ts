@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { compilePlan } from "../../src/codegen/compile.js";
 import type { CallSpec } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
 import {
@@ -18,6 +19,8 @@ import {
 } from "../../src/runtime/checkpoint.js";
 import { loadData, subset } from "../../src/runtime/data/index.js";
 import { xor } from "../../src/runtime/data/synthetic.js";
+import { initialiseParams, randomInputs } from "../../src/runtime/host-data.js";
+import { PlanRunner } from "../../src/runtime/runner.js";
 import {
   DivergedError,
   evaluateCheckpoint,
@@ -165,6 +168,45 @@ it("grove train and grove eval refuse labels the model cannot take, before train
 });
 
 describeGpu("train", (gpu) => {
+  it("reports each step's metrics on its batch, read with the loss in one copy", async () => {
+    const t = xorTrain();
+    const steps: { metrics: Readonly<Record<string, number>>; size: number }[] = [];
+    // 419 training examples: 13 batches of 32, then one of 3, every epoch.
+    await train({
+      device: gpu.device,
+      train: t,
+      onStep: (s) => steps.push({ metrics: s.metrics, size: (s.step - 1) % 14 === 13 ? 3 : 32 }),
+    });
+    expect(steps.length).toBe(8 * 14);
+    for (const s of steps) {
+      const acc = s.metrics.accuracy!;
+      // The fraction of one batch's examples that are right: a whole number over its size.
+      expect(Math.abs(acc * s.size - Math.round(acc * s.size))).toBeLessThan(1e-4);
+      expect(acc).toBeGreaterThanOrEqual(0);
+      expect(acc).toBeLessThanOrEqual(1);
+    }
+    const mean = (xs: typeof steps) => xs.reduce((a, s) => a + s.metrics.accuracy!, 0) / xs.length;
+    expect(mean(steps.slice(0, 5))).toBeLessThan(0.8);
+    expect(mean(steps.slice(-14))).toBeGreaterThan(0.9);
+
+    const { plan } = compilePlan(t, { batch: 32 }).value!;
+    const runner = await PlanRunner.create(gpu.device, plan);
+    try {
+      initialiseParams(runner, plan, 1);
+      randomInputs(runner, plan, 2);
+      runner.writeUniforms({ lr: 0.01, bc1: 0.1, bc2: 0.001, step: 1, clip: 5 });
+      runner.run("train");
+      const names = ["loss", "metric:accuracy", "grad_norm"];
+      const outputs = plan.outputs.filter((o) => names.includes(o.name));
+      expect(new Set(outputs.map((o) => o.buffer)).size).toBe(1);
+      const together = await runner.readOutputs(names);
+      const apart = await Promise.all(names.map((n) => runner.readOutput(n)));
+      expect(together.map((a) => Array.from(a))).toEqual(apart.map((a) => Array.from(a)));
+    } finally {
+      runner.destroy();
+    }
+  });
+
   it("trains a small model, remainder batches included, reproducibly from the seed", async () => {
     const t = xorTrain();
     const run = () => {
