@@ -487,26 +487,34 @@ function batches(count: number, batch: number): { start: number; size: number }[
   return out;
 }
 
-/** Mean loss and metrics of the `eval` program over `data`, weighted by batch size. */
+/**
+ * Mean loss and metrics of the `eval` program over `data`, weighted by batch size. `stop` is
+ * called before each batch (it throws to stop an interrupted run).
+ */
 async function evaluate(
   runners: Runners,
   data: Dataset,
   batch: number,
   step: number,
+  stop?: () => void,
 ): Promise<EvalReport> {
   const order = Array.from({ length: data.count }, (_, i) => i);
   let loss = 0;
   const metrics: Record<string, number> = {};
   for (const b of batches(data.count, batch)) {
+    stop?.();
     const runner = await runners.get(b.size, "eval");
     writeBatch(runner, runner.plan, "eval", data, order, b.start, b.size, step);
     runner.run("eval");
-    for (const name of runner.plan.programs.eval!.outputs) {
-      if (name !== "loss" && !name.startsWith("metric:")) continue;
-      const value = (await runner.readOutput(name))[0]! * b.size;
+    const names = runner.plan.programs.eval!.outputs.filter(
+      (n) => n === "loss" || n.startsWith("metric:"),
+    );
+    const values = await runner.readOutputs(names);
+    names.forEach((name, k) => {
+      const value = values[k]![0]! * b.size;
       if (name === "loss") loss += value;
       else metrics[name.slice(7)] = (metrics[name.slice(7)] ?? 0) + value;
-    }
+    });
   }
   for (const k of Object.keys(metrics)) metrics[k]! /= data.count;
   return { loss: loss / data.count, metrics, examples: data.count };
@@ -805,7 +813,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (options.signal?.aborted && epoch < epochs)
         throw new InterruptedError(step, options.checkpoint);
     }
-    const test = testSet ? await evaluate(runners, testSet, batch, step) : undefined;
+    // Training is saved by now: Ctrl-C during the test evaluation stops it and names the checkpoint.
+    const stop = () => {
+      if (options.signal?.aborted) throw new InterruptedError(step, options.checkpoint);
+    };
+    const test = testSet ? await evaluate(runners, testSet, batch, step, stop) : undefined;
     return {
       epochs: reports,
       ...(test ? { test } : {}),

@@ -251,6 +251,30 @@ describeGpu("train", (gpu) => {
     expect(events.at(-1)!.event).toBe("end");
   });
 
+  it("stops the final test evaluation on an interrupt; the trained run is already saved", async () => {
+    const t = xorTrain();
+    const data = loadData(t.data, t.seed);
+    const path = join(tmp(), "done.safetensors");
+    const controller = new AbortController();
+    let evaluated = false;
+    const err = (await train({
+      device: gpu.device,
+      train: t,
+      epochs: 1,
+      checkpoint: path,
+      signal: controller.signal,
+      // The held-out examples serve as a test split; the interrupt comes after the only epoch.
+      data: { train: data.train, test: data.validation! },
+      onEpoch: () => controller.abort(),
+    })
+      .then(() => (evaluated = true))
+      .catch((e: unknown) => e)) as InterruptedError;
+    expect(evaluated).toBe(false);
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(err.message).toBe(`interrupted at step 14; checkpoint saved to ${path}`);
+    expect(readCheckpoint(path).metadata.step).toBe("14");
+  });
+
   it("resumes an interrupted run to exactly the steps and parameters of an unbroken one", async () => {
     const t = xorTrain();
     const dir = tmp();
