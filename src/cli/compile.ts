@@ -12,7 +12,7 @@ import { compileTrain, pipelinePassNames } from "../ir/pipeline.js";
 import { printGraph } from "../ir/print.js";
 import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
-import { loadChecked, planOf } from "./load.js";
+import { compiledOf, loadChecked } from "./load.js";
 
 export interface CompileOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -83,12 +83,12 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
     return 1;
   }
   for (const t of trains) {
-    const plan = planOf(
+    const plan = compiledOf(
       checked,
       t,
       { fuse: opts.fuse ?? true, batch: opts.batch, subgroups: opts.subgroups ?? false },
       io,
-    );
+    )?.plan;
     if (!plan) return 1;
     const files: [string, string][] =
       opts.emit === "plan"

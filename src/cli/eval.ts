@@ -5,7 +5,7 @@
  */
 import { dirname } from "node:path";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked } from "./load.js";
+import { compiledOf, loadChecked, openBackend } from "./load.js";
 import { dataMisfit, evalText, type BackendName } from "./train.js";
 
 export interface EvalCliOptions {
@@ -30,7 +30,6 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   }
   const { DataError, loadData, subset, UnsupportedDataError } =
     await import("../runtime/data/index.js");
-  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { evaluateCheckpoint } = await import("../runtime/train.js");
   const fail = (message: string) => {
@@ -68,15 +67,9 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       Array.from({ length: opts.limit }, (_, i) => i),
     );
   const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
-  let gpu;
-  if (opts.backend !== "cpu")
-    try {
-      gpu = await acquireDevice();
-    } catch (e) {
-      if (e instanceof NoAdapterError) return fail(e.message);
-      throw e;
-    }
-  const subgroups = gpu !== undefined && useSubgroups(gpu.device);
+  const backend = await openBackend(opts.backend, "eval", io);
+  if (!backend) return 1;
+  const { gpu, subgroups } = backend;
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups }, io);
   const misfit = compiled && dataMisfit(compiled, set, split);
   if (!compiled || misfit) {

@@ -4,7 +4,7 @@
  */
 import type { Plan } from "../codegen/plan.js";
 import type { Io } from "./io.js";
-import { loadChecked, planOf } from "./load.js";
+import { compiledOf, loadChecked } from "./load.js";
 
 export interface KernelsOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -26,12 +26,12 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     return 1;
   }
   for (const train of trains) {
-    const plan = planOf(
+    const plan = compiledOf(
       checked,
       train,
       { fuse: opts.fuse, batch: opts.batch, subgroups: opts.subgroups ?? false },
       io,
-    );
+    )?.plan;
     if (!plan) return 1;
     if (!plan.programs[opts.program]) {
       io.err(

@@ -3,11 +3,11 @@
  * program only when there were no errors.
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
-import type { Plan } from "../codegen/plan.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../parser/program.js";
+import type { GroveDevice } from "../runtime/device.js";
 import type { Io } from "./io.js";
 
 export function loadChecked(
@@ -21,21 +21,10 @@ export function loadChecked(
   return hasErrors(r.diagnostics) ? undefined : r;
 }
 
-/** Compiles a train section to a Plan, printing diagnostics; undefined when it failed. */
-export function planOf(
-  checked: CheckResult,
-  train: ElaboratedTrain,
-  opts: {
-    readonly fuse?: boolean;
-    readonly batch?: number | undefined;
-    readonly subgroups?: boolean;
-  },
-  io: Io,
-): Plan | undefined {
-  return compiledOf(checked, train, opts, io)?.plan;
-}
-
-/** Like `planOf`, with the IR graphs the CPU backend interprets. */
+/**
+ * Compiles a train section to a Plan with its IR graphs (which the CPU backend interprets),
+ * printing diagnostics; undefined when it failed.
+ */
 export function compiledOf(
   checked: CheckResult,
   train: ElaboratedTrain,
@@ -55,4 +44,31 @@ export function compiledOf(
   });
   if (!r.value) io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
   return r.value;
+}
+
+/** Where a command runs: a WebGPU device (and whether its plans may use subgroups) or the CPU. */
+export interface Backend {
+  readonly gpu?: GroveDevice;
+  readonly subgroups: boolean;
+}
+
+/**
+ * Opens the backend `--backend` names: no device for `cpu`, else a WebGPU device. Without an
+ * adapter, prints why in one line as `grove COMMAND: ...` and resolves undefined (exit 1).
+ */
+export async function openBackend(
+  backend: "gpu" | "cpu" | undefined,
+  command: string,
+  io: Io,
+): Promise<Backend | undefined> {
+  if (backend === "cpu") return { subgroups: false };
+  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
+  try {
+    const gpu = await acquireDevice();
+    return { gpu, subgroups: useSubgroups(gpu.device) };
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+    io.err(`grove ${command}: ${e.message}\n`);
+    return undefined;
+  }
 }

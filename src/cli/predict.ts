@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked } from "./load.js";
+import { compiledOf, loadChecked, openBackend } from "./load.js";
 import type { BackendName } from "./train.js";
 
 export interface PredictCliOptions {
@@ -98,7 +98,6 @@ export async function predictCommand(
     io.err(`grove predict: ${file} has no train section\n`);
     return 1;
   }
-  const { acquireDevice, NoAdapterError } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { predict } = await import("../runtime/train.js");
   const { DataError, readNpy, writeNpy } = await import("../runtime/data/index.js");
@@ -156,14 +155,9 @@ export async function predictCommand(
     input.dtype === "i32" ? Int32Array.from(rows.values) : Float32Array.from(rows.values);
   if (input.dtype === "i32" && Array.from(rows.values).some((v) => !Number.isInteger(v)))
     return fail(`the model input \`${inputName}\` takes whole numbers; ${opts.input} has others`);
-  let gpu;
-  if (opts.backend !== "cpu")
-    try {
-      gpu = await acquireDevice();
-    } catch (e) {
-      if (e instanceof NoAdapterError) return fail(e.message);
-      throw e;
-    }
+  const backend = await openBackend(opts.backend, "predict", io);
+  if (!backend) return 1;
+  const { gpu } = backend;
   let outputs;
   try {
     outputs = await predict({

@@ -16,7 +16,7 @@ import type { Dataset } from "../runtime/data/types.js";
 import type { EpochHistory } from "../runtime/train.js";
 import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked } from "./load.js";
+import { compiledOf, loadChecked, openBackend } from "./load.js";
 import { ProgressBar } from "./progress.js";
 
 export type BackendName = "gpu" | "cpu";
@@ -146,7 +146,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       `grove train: ${file} has several train sections; training the first (${section.model})\n`,
     );
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
-  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const {
     checkpointHistory,
@@ -197,18 +196,9 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
-  let gpu;
-  if (!cpu)
-    try {
-      gpu = await acquireDevice();
-    } catch (e) {
-      if (e instanceof NoAdapterError) {
-        io.err(`grove train: ${e.message}\n`);
-        return 1;
-      }
-      throw e;
-    }
-  const subgroups = gpu !== undefined && useSubgroups(gpu.device);
+  const backend = await openBackend(opts.backend, "train", io);
+  if (!backend) return 1;
+  const { gpu, subgroups } = backend;
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups }, io);
   const splits = { train: data.train, validation: data.validation, test: data.test };
   const misfit =

@@ -9,7 +9,9 @@ import type { Node } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { helperCode } from "./wgsl/helpers.js";
-import { subgroupTileFor, tileForProduct } from "./tiles.js";
+import { subgroupTileFor, tileForProduct, workgroupSize } from "./tiles.js";
+
+export { workgroupSize };
 import { broadcastIndex, wgslRules, type Emitter } from "./wgsl/rules.js";
 import { flatten, unflatten, Writer, type Index } from "./wgsl/writer.js";
 
@@ -32,7 +34,6 @@ export interface KernelSource {
   readonly bytesWritten: number;
 }
 
-export const workgroupSize = 64;
 const maxWorkgroupsPerDimension = 65535;
 
 export function dispatchSize(invocations: number): [number, number, number] {
@@ -479,24 +480,11 @@ function tiledBody(
   const rows = [...Array(TM).keys()].map((ii) =>
     g.row(w.bind(exactM ? `i0 + ${ii}` : `min(i0 + ${ii}, ${M - 1})`, "m")),
   );
-  const cols = [...Array(TN).keys()].map((jj) =>
-    g.col(w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
-  );
-  const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
-  for (let ii = 0; ii < TM; ii++)
-    for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
+  const cols = tileColumns(w, g, TN, N, exactN);
   // The bound is opaque to the shader compiler (t is never negative) so that it does not unroll
   // a short k loop completely: that multiplies the code, and CPU adapters compile it slowly.
-  w.line(`let kEnd = select(${K}, 0, t < 0);`);
-  w.block(`for (var k = 0; k < kEnd; k++)`, () =>
-    w.scoped(() => {
-      const step = g.step("k");
-      const av = rows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
-      const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
-      for (let ii = 0; ii < TM; ii++)
-        for (let jj = 0; jj < TN; jj++)
-          w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
-    }),
+  accumulateTile(w, g, bIdx, cols, TM, K, "t", (step) =>
+    rows.map((row) => w.bind(g.a(bIdx, row, step), "x")),
   );
   storeTileByRows(
     w,
@@ -554,9 +542,7 @@ function subgroupBody(
   // columns are clamped and their stores skipped.
   const exactM = M % TM === 0;
   const exactN = N % TN === 0 && tilesN % workgroupSize === 0;
-  const cols = [...Array(TN).keys()].map((jj) =>
-    g.col(w.bind(exactN ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
-  );
+  const cols = tileColumns(w, g, TN, N, exactN);
   const laneRows = [...Array(TM / 8).keys()].map((q) =>
     g.row(
       w.bind(
@@ -565,24 +551,13 @@ function subgroupBody(
       ),
     ),
   );
-  const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
-  for (let ii = 0; ii < TM; ii++)
-    for (let jj = 0; jj < TN; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
   // Bounded by the uniform w, not by t: subgroupBroadcast must stay in uniform control flow.
-  w.line(`let kEnd = select(${K}, 0, w < 0);`);
-  w.block(`for (var k = 0; k < kEnd; k++)`, () =>
-    w.scoped(() => {
-      const step = g.step("k");
-      const mine = laneRows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
-      const av = [...Array(TM).keys()].map((ii) =>
-        w.bind(`subgroupBroadcast(${mine[ii >> 3]}, ${ii & 7}u)`, "x"),
-      );
-      const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
-      for (let ii = 0; ii < TM; ii++)
-        for (let jj = 0; jj < TN; jj++)
-          w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
-    }),
-  );
+  accumulateTile(w, g, bIdx, cols, TM, K, "w", (step) => {
+    const mine = laneRows.map((row) => w.bind(g.a(bIdx, row, step), "x"));
+    return [...Array(TM).keys()].map((ii) =>
+      w.bind(`subgroupBroadcast(${mine[ii >> 3]}, ${ii & 7}u)`, "x"),
+    );
+  });
   storeTileByRows(
     w,
     e,
@@ -601,6 +576,44 @@ function subgroupBody(
     subgroup: true,
     split: `${TM}x${TN} output tile per invocation, rows shared by subgroupBroadcast (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${bands} workgroups of ${workgroupSize} lanes over ${tilesN} column tiles)`,
   };
+}
+
+/** The column indices of a tile's TN columns from `j0`, clamped unless the tile is exact. */
+function tileColumns(w: Writer, g: Gemm, TN: number, N: number, exact: boolean): string[][] {
+  return [...Array(TN).keys()].map((jj) =>
+    g.col(w.bind(exact ? `j0 + ${jj}` : `min(j0 + ${jj}, ${N - 1})`, "n")),
+  );
+}
+
+/**
+ * Declares the TM x TN accumulators `acc_i_j` and writes the k loop that fills them by FMA:
+ * `rowValues(step)` gives A's TM values at step k, B's values come from `cols`. The loop bound
+ * `select(K, 0, bound < 0)` is opaque to the shader compiler (`bound` is never negative).
+ */
+function accumulateTile(
+  w: Writer,
+  g: Gemm,
+  bIdx: Index,
+  cols: readonly string[][],
+  TM: number,
+  K: number,
+  bound: string,
+  rowValues: (step: string[]) => string[],
+): void {
+  const acc = (ii: number, jj: number) => `acc_${ii}_${jj}`;
+  for (let ii = 0; ii < TM; ii++)
+    for (let jj = 0; jj < cols.length; jj++) w.line(`var ${acc(ii, jj)} = 0.0;`);
+  w.line(`let kEnd = select(${K}, 0, ${bound} < 0);`);
+  w.block(`for (var k = 0; k < kEnd; k++)`, () =>
+    w.scoped(() => {
+      const step = g.step("k");
+      const av = rowValues(step);
+      const bv = cols.map((col) => w.bind(g.b(bIdx, step, col), "y"));
+      for (let ii = 0; ii < TM; ii++)
+        for (let jj = 0; jj < cols.length; jj++)
+          w.line(`${acc(ii, jj)} = fma(${av[ii]}, ${bv[jj]}, ${acc(ii, jj)});`);
+    }),
+  );
 }
 
 /**

@@ -70,8 +70,8 @@ export function rereads(mm: Node, which: number): number {
   return which === 0 ? Math.ceil(n / tile[1]) : Math.ceil(m / tile[0]);
 }
 
-/** Invocations per workgroup of the subgroup template (kernel.ts's `workgroupSize`). */
-const lanesPerWorkgroup = 64;
+/** Invocations per workgroup of every generated kernel, the subgroup template's lanes included. */
+export const workgroupSize = 64;
 
 /**
  * Tiles of the subgroup template, largest first. Rows come in groups of 8: each lane loads one
@@ -102,7 +102,7 @@ export function subgroupTileFor(
   const plainish = epilogue <= 2 && prologue === 0;
   const fits = subgroupTiles.filter(([tm, tn]) => {
     const tilesN = Math.ceil(n / tn);
-    const idle = (Math.ceil(tilesN / lanesPerWorkgroup) * lanesPerWorkgroup) / tilesN;
+    const idle = (Math.ceil(tilesN / workgroupSize) * workgroupSize) / tilesN;
     const cheap =
       plainish ||
       tm * tn * (1 + epilogue) + (tm / 8 + tn) * prologue <= codeBudget ||
@@ -111,10 +111,7 @@ export function subgroupTileFor(
   });
   const busy = fits.find(
     ([tm, tn]) =>
-      batch *
-        Math.ceil(m / tm) *
-        Math.ceil(Math.ceil(n / tn) / lanesPerWorkgroup) *
-        lanesPerWorkgroup >=
+      batch * Math.ceil(m / tm) * Math.ceil(Math.ceil(n / tn) / workgroupSize) * workgroupSize >=
       minInvocations,
   );
   return busy ?? fits[fits.length - 1];

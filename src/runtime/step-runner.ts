@@ -3,7 +3,7 @@
  * the GPU's `PlanRunner` and the host's `CpuRunner` both implement it, with the same tensor names,
  * layouts and uniforms, so parameters, optimizer state and checkpoints move between them.
  */
-import type { PlanParam, PlanState, PlanTensor } from "../codegen/plan.js";
+import type { Plan } from "../codegen/plan.js";
 
 export type HostArray = Float32Array | Int32Array;
 
@@ -17,16 +17,9 @@ export interface StepProgram {
  * The part of a Plan the training loop reads. A `Plan` is one (its programs also carry their
  * dispatches, which only the GPU runner uses).
  */
-export interface StepPlan {
+export interface StepPlan extends Pick<Plan, "inputs" | "params" | "state" | "outputs" | "grads"> {
   /** `train` (forward, backward and the optimizer update) and `eval` (forward only). */
   readonly programs: Readonly<Record<string, StepProgram>>;
-  readonly inputs: readonly PlanTensor[];
-  readonly params: readonly PlanParam[];
-  /** Optimizer moments, named `m:l1.w`, zero at the start. */
-  readonly state: readonly PlanState[];
-  readonly outputs: readonly PlanTensor[];
-  /** Each parameter's gradient after a `train` run, named like the parameter. */
-  readonly grads?: readonly PlanTensor[];
   /** The per-run scalars `writeUniforms` takes (`lr`, `bc1`, `bc2`, `step`, maybe `clip`). */
   readonly uniforms?: { readonly fields: readonly string[] };
 }

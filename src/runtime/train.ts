@@ -619,6 +619,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   try {
     const first = await runners.get(Math.min(batch, count), "train");
     const fields = first.plan.uniforms?.fields ?? [];
+    // What each step reads back: the loss and the metrics (every plan of the section has them).
+    const metricNames = first.plan.programs.train!.outputs.filter((n) => n.startsWith("metric:"));
+    const stepOutputs = ["loss", ...metricNames];
     const clipApplied = fields.includes("clip");
     if (options.train.clipGradNorm !== undefined && !clipApplied)
       options.onWarning?.(
@@ -720,8 +723,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const resumed = at && epoch === at.epoch;
       let lossSum = resumed ? at.epochLossSum : 0;
       let pending:
-        | { promise: Promise<HostArray[]>; step: number; size: number; lr: number; names: string[] }
-        | undefined;
+        { promise: Promise<HostArray[]>; step: number; size: number; lr: number } | undefined;
       const settle = async () => {
         if (!pending) return;
         const [lossValue, ...metricValues] = await pending.promise;
@@ -729,9 +731,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (!Number.isFinite(loss)) throw new DivergedError(pending.step, loss, good);
         lossSum += loss * pending.size;
         const metrics: Record<string, number> = {};
-        pending.names.forEach(
-          (n, k) => (metrics[n.slice("metric:".length)] = metricValues[k]![0]!),
-        );
+        metricNames.forEach((n, k) => (metrics[n.slice("metric:".length)] = metricValues[k]![0]!));
         options.onStep?.({
           step: pending.step,
           epoch,
@@ -766,12 +766,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         epochExamples += b.size;
         // Read this step's loss and metrics (one copy) while the next step runs; wait for the
         // previous step's first.
-        const names = runner.plan.programs.train!.outputs.filter((n) => n.startsWith("metric:"));
-        const promise = runner.readOutputs(["loss", ...names]);
+        const promise = runner.readOutputs(stepOutputs);
         // Training may stop before this read is awaited (a diverged loss): never unhandled.
         promise.catch(() => {});
         await settle();
-        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr, names };
+        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
       }
       await settle();
       const partial = next < list.length;

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it, vi } from "vitest";
-import { runCli, type Io } from "../../src/cli/main.js";
+import { runCli } from "../../src/cli/main.js";
+import { runGrove } from "./run.js";
 import { readCheckpoint } from "../../src/runtime/checkpoint.js";
 
 vi.mock("../../src/runtime/device.js", async () => {
@@ -18,22 +19,7 @@ vi.mock("../../src/runtime/device.js", async () => {
   };
 });
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function cli(argv: string[], extra: Partial<Io> = {}): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    ...extra,
-  });
-  return { code, out, err };
-}
+const cli = runGrove;
 
 const source = `
 model Xor {
@@ -240,7 +226,7 @@ it("draws a live progress line on a TTY instead of the per-step lines, and clear
   const tty = { isTTY: true, columns: 100, write: (t: string) => void written.push(`BAR${t}`) };
   const r = await cli(
     ["train", file, "--backend", "cpu", "--checkpoint", join(dir, "t.safetensors")],
-    { out: (t) => void written.push(t), progress: tty },
+    { out: (t: string) => void written.push(t), progress: tty },
   );
   expect(r.code).toBe(0);
   const bar = written.filter((t) => t.startsWith("BAR\r") && t.trim() !== "BAR");

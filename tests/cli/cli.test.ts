@@ -7,21 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runGrove, type Run } from "./run.js";
 import { resumeCommand } from "../../src/cli/train.js";
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<Run> => runGrove(argv);
 
 const good = "examples/mnist-mlp.grove";
 const bad = "tests/fixtures/bad/08-unknown-name.grove";

@@ -10,15 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runGrove } from "./run.js";
 import { describeGpu } from "../runtime/gpu.js";
 
-async function cli(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runGrove(argv);
 
 const examples = readdirSync("examples")
   .filter((f) => f.endsWith(".grove"))

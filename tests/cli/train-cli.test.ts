@@ -8,21 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { runGrove, type Run } from "./run.js";
 import { readNpy, writeNpy } from "../../src/runtime/data/index.js";
 import { describeGpu } from "../runtime/gpu.js";
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<Run> => runGrove(argv);
 
 /** One line on stderr, exit 1, no stack trace. */
 function oneLine(r: Run, message: string) {

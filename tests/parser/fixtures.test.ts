@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runGrove } from "../cli/run.js";
 import { checkFile } from "../../src/parser/program.js";
 
 const root = "tests/fixtures/bad";
@@ -38,12 +38,7 @@ function expectation(path: string): string {
   return m[1]!;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const cli = runGrove;
 
 const all = fixtures();
 

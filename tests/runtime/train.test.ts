@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runGrove } from "../cli/run.js";
 import { compilePlan } from "../../src/codegen/compile.js";
 import type { CallSpec } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
@@ -120,12 +120,7 @@ it("flags vanishing and exploding gradient norms", () => {
   expect(gradStatus(Infinity)).toBe("exploding");
 });
 
-function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
-  return runCli(args, io).then((code) => ({ code, out: out.join(""), err: err.join("") }));
-}
+const cli = runGrove;
 
 it("grove train names a missing data file, without a stack trace", async () => {
   const r = await cli(["train", "bench/models/mlp-small.grove"]);
