@@ -12,7 +12,7 @@ import { compileTrain, pipelinePassNames } from "../ir/pipeline.js";
 import { printGraph } from "../ir/print.js";
 import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked } from "./load.js";
+import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 
 export interface CompileOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -24,6 +24,8 @@ export interface CompileOptions {
   readonly fuse?: boolean;
   /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
   readonly subgroups?: boolean;
+  /** `--max-binding-size`: bytes one storage binding may hold (default: WebGPU's 128 MiB). */
+  readonly maxBindingSize?: number;
 }
 
 export function compileCommand(file: string, opts: CompileOptions, io: Io): number {
@@ -86,7 +88,12 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
     const plan = compiledOf(
       checked,
       t,
-      { fuse: opts.fuse ?? true, batch: opts.batch, subgroups: opts.subgroups ?? false },
+      {
+        fuse: opts.fuse ?? true,
+        batch: opts.batch,
+        subgroups: opts.subgroups ?? false,
+        limits: bindingLimits(opts.maxBindingSize),
+      },
       io,
     )?.plan;
     if (!plan) return 1;

@@ -4,7 +4,7 @@
  */
 import type { Plan } from "../codegen/plan.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked } from "./load.js";
+import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 
 export interface KernelsOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -15,6 +15,8 @@ export interface KernelsOptions {
   readonly program: string;
   /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
   readonly subgroups?: boolean;
+  /** `--max-binding-size`: bytes one storage binding may hold (default: WebGPU's 128 MiB). */
+  readonly maxBindingSize?: number;
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
@@ -29,7 +31,12 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     const plan = compiledOf(
       checked,
       train,
-      { fuse: opts.fuse, batch: opts.batch, subgroups: opts.subgroups ?? false },
+      {
+        fuse: opts.fuse,
+        batch: opts.batch,
+        subgroups: opts.subgroups ?? false,
+        limits: bindingLimits(opts.maxBindingSize),
+      },
       io,
     )?.plan;
     if (!plan) return 1;

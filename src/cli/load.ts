@@ -3,6 +3,7 @@
  * program only when there were no errors.
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
+import { defaultLimits, type BindingLimits } from "../codegen/memory.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -33,12 +34,15 @@ export function compiledOf(
     readonly batch?: number | undefined;
     /** Matrix products with subgroup operations (what a device with the feature runs). */
     readonly subgroups?: boolean;
+    /** The device's binding limits (default: WebGPU's defaults, which any device has). */
+    readonly limits?: BindingLimits | undefined;
   },
   io: Io,
 ): CompiledPlan | undefined {
   const r = compilePlan(train, {
     fuse: opts.fuse ?? true,
     subgroups: opts.subgroups ?? false,
+    ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),
   });
@@ -46,10 +50,21 @@ export function compiledOf(
   return r.value;
 }
 
-/** Where a command runs: a WebGPU device (and whether its plans may use subgroups) or the CPU. */
+/** `--max-binding-size BYTES`: WebGPU's default limits with a smaller (or larger) binding. */
+export function bindingLimits(maxBindingSize: number | undefined): BindingLimits | undefined {
+  return maxBindingSize === undefined
+    ? undefined
+    : { ...defaultLimits, maxStorageBufferBindingSize: maxBindingSize };
+}
+
+/**
+ * Where a command runs: a WebGPU device (whether its plans may use subgroups, and the binding
+ * limits they must respect) or the CPU.
+ */
 export interface Backend {
   readonly gpu?: GroveDevice;
   readonly subgroups: boolean;
+  readonly limits?: BindingLimits;
 }
 
 /**
@@ -65,7 +80,7 @@ export async function openBackend(
   const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();
-    return { gpu, subgroups: useSubgroups(gpu.device) };
+    return { gpu, subgroups: useSubgroups(gpu.device), limits: gpu.device.limits };
   } catch (e) {
     if (!(e instanceof NoAdapterError)) throw e;
     io.err(`grove ${command}: ${e.message}\n`);

@@ -79,6 +79,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("--dump-after <pass>", "print the graph after this pipeline pass")
     .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
+    .option(
+      "--max-binding-size <bytes>",
+      "bytes one storage binding may hold; larger arenas are split (default 134217728)",
+      atLeastOne("--max-binding-size"),
+    )
     .action(
       (
         file: string,
@@ -99,6 +104,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       "matrix products with subgroup operations (what grove train uses when the device has them)",
     )
     .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
+    .option(
+      "--max-binding-size <bytes>",
+      "bytes one storage binding may hold; larger arenas are split (default 134217728)",
+      atLeastOne("--max-binding-size"),
+    )
     .addOption(
       new Option("--program <name>", "which program").choices(["train", "eval"]).default("train"),
     )

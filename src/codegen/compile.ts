@@ -1,15 +1,17 @@
 /**
  * @file From a checked train section to a Plan: the IR pipeline (lower, differentiate,
  * simplify) for the training step, a second lowering with `training()` = 0 for evaluation, then
- * fusion and emission.
+ * fusion and emission within the device's binding limits (a plan that cannot respect them is a
+ * diagnostic).
  */
-import type { Result } from "../diag/diagnostic.js";
+import { makeDiagnostic, type Result } from "../diag/diagnostic.js";
 import { lowerTrace } from "../ir/lower.js";
 import type { Graph } from "../ir/node.js";
 import { compileTrain, type CompiledTrain } from "../ir/pipeline.js";
 import { simplify } from "../ir/simplify.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { emitPlan } from "./emit.js";
+import { emitPlan, PlanLimitError } from "./emit.js";
+import type { BindingLimits } from "./memory.js";
 import type { Plan } from "./plan.js";
 
 export interface PlanOptions {
@@ -25,6 +27,13 @@ export interface PlanOptions {
    * adapter has it): pass `device.features.has("subgroups")`. Default false.
    */
   readonly subgroups?: boolean;
+  /**
+   * The binding limits the plan respects: arenas are split into chunks of at most
+   * `maxStorageBufferBindingSize` (and `maxBufferSize`) bytes and no kernel binds more than
+   * `maxStorageBuffersPerShaderStage` storage buffers. Default: WebGPU's default limits, so the
+   * plan runs on any conforming device; pass `device.limits` to compile for one device.
+   */
+  readonly limits?: BindingLimits;
 }
 
 export interface CompiledPlan {
@@ -43,16 +52,32 @@ export function compilePlan(
   const lowered = lowerTrace(train.graph, { batch, training: false, seed: train.seed });
   if (!lowered.value) return { value: undefined, diagnostics: lowered.diagnostics };
   const evaluation = simplify(lowered.value);
-  const plan = emitPlan(
-    {
-      training: r.value.training,
-      evaluation,
-      params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
-      optimizer: train.optimizer,
-      clipGradNorm: train.clipGradNorm !== undefined,
-      ...(options.sources ? { sources: options.sources } : {}),
-    },
-    { fuse: options.fuse ?? true, subgroups: options.subgroups ?? false },
-  );
-  return { value: { plan, compiled: r.value, evaluation }, diagnostics: [] };
+  try {
+    const plan = emitPlan(
+      {
+        training: r.value.training,
+        evaluation,
+        params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
+        optimizer: train.optimizer,
+        clipGradNorm: train.clipGradNorm !== undefined,
+        ...(options.sources ? { sources: options.sources } : {}),
+      },
+      {
+        fuse: options.fuse ?? true,
+        subgroups: options.subgroups ?? false,
+        ...(options.limits ? { limits: options.limits } : {}),
+      },
+    );
+    return { value: { plan, compiled: r.value, evaluation }, diagnostics: [] };
+  } catch (e) {
+    if (!(e instanceof PlanLimitError)) throw e;
+    const d = makeDiagnostic({
+      code: e.code,
+      message: e.message,
+      span: e.span ?? train.span,
+      label: e.span ? e.label : "in this train section",
+      help: e.help,
+    });
+    return { value: undefined, diagnostics: [d] };
+  }
 }

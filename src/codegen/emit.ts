@@ -1,14 +1,39 @@
 /**
  * @file Emission of a Plan from compiled graphs: lays out the arenas (inputs, parameters,
- * gradients in the parameters' layout, optimizer moments, host-read outputs, temporaries),
- * fuses each program into kernels, plans temporary memory by liveness, appends the optimizer
- * update, and writes it all out as plain data.
+ * gradients in the parameters' layout, optimizer moments, host-read outputs, temporaries), each
+ * split into chunks that fit one storage binding, fuses each program into kernels, plans
+ * temporary memory by liveness, splits merged dispatches that would bind too many storage
+ * buffers, appends the optimizer update, and writes it all out as plain data.
  */
+import type { Span } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
 import { fuseKernels, type FusionOptions, type KernelGroup } from "./fuse.js";
-import { assembleKernel, writePart, type KernelSource, type Location } from "./kernel.js";
-import { gradNormKernel, optimizerKernel, uniformFields, type OptimizerSpec } from "./optimizer.js";
+import {
+  assembleKernel,
+  writePart,
+  type KernelPart,
+  type KernelSource,
+  type Location,
+} from "./kernel.js";
+import {
+  arenaOf,
+  chunkElements,
+  ChunkedLayout,
+  ChunkedTemps,
+  chunkIndex,
+  chunkName,
+  defaultLimits,
+  rounded,
+  type BindingLimits,
+  type ChunkSlot,
+} from "./memory.js";
+import {
+  gradNormKernels,
+  optimizerKernel,
+  uniformFields,
+  type OptimizerSpec,
+} from "./optimizer.js";
 import type {
   Plan,
   PlanBuffer,
@@ -18,7 +43,6 @@ import type {
   PlanProgram,
   PlanTensor,
 } from "./plan.js";
-import { TempAllocator } from "./memory.js";
 
 export interface EmitInput {
   /** Forward and backward: outputs `loss`, `metric:*`, model outputs and `d_<param>`. */
@@ -33,72 +57,147 @@ export interface EmitInput {
   readonly sources?: ReadonlyMap<string, string>;
 }
 
-const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+export interface EmitOptions extends FusionOptions {
+  /** The binding limits the plan respects (default: WebGPU's defaults). */
+  readonly limits?: BindingLimits;
+}
 
-/** Consecutive regions of one arena. */
-class Layout {
-  readonly at = new Map<string, number>();
-  total = 0;
-  place(name: string, count: number): number {
-    const existing = this.at.get(name);
-    if (existing !== undefined) return existing;
-    const offset = this.total;
-    this.at.set(name, offset);
-    this.total += Math.ceil(count / 4) * 4;
-    return offset;
+/**
+ * A plan that cannot respect the binding limits: a tensor larger than one binding, or a kernel
+ * that alone binds more storage buffers than allowed. `compilePlan` reports it as a diagnostic.
+ */
+export class PlanLimitError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly span: Span | undefined,
+    /** What the span shows, for the diagnostic's label. */
+    readonly label: string,
+    readonly help: string,
+  ) {
+    super(message);
+    this.name = "PlanLimitError";
   }
 }
 
-export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
-  const params = new Layout();
-  const inputs = new Layout();
-  const outputs = new Layout();
-  const paramTensors: PlanParam[] = input.params.map((p) => {
+/**
+ * Why the next part of a stage cannot join the dispatch being assembled: each rule a predicate
+ * over the storage arenas the dispatch binds so far and the part, with its reason.
+ */
+export const dispatchSplitReasons: readonly (readonly [
+  name: string,
+  test: (bound: ReadonlySet<string>, part: KernelPart, limits: BindingLimits) => boolean,
+  reason: string,
+])[] = [
+  [
+    "storage-buffers",
+    (bound, part, limits) =>
+      new Set([...bound, ...part.arenas.keys()]).size > limits.maxStorageBuffersPerShaderStage,
+    "a merged dispatch binds every arena chunk its parts touch, and a shader stage binds at most maxStorageBuffersPerShaderStage",
+  ],
+];
+
+/**
+ * Why a kernel cannot be emitted at all, over the storage arenas it binds by itself (one fusion
+ * group, or an optimizer kernel), with its reason. A group is never split.
+ */
+export const kernelRefusals: readonly (readonly [
+  name: string,
+  test: (storage: ReadonlySet<string>, limits: BindingLimits) => boolean,
+  reason: string,
+])[] = [
+  [
+    "kernel-storage-buffers",
+    (storage, limits) => storage.size > limits.maxStorageBuffersPerShaderStage,
+    "it alone reads and writes more arena chunks than a shader stage may bind",
+  ],
+];
+
+const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+
+export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
+  const limits = options.limits ?? defaultLimits;
+  const capacity = chunkElements(limits);
+  const where = (s: Span | undefined) =>
+    s ? formatSpan(s, input.sources ? { sources: input.sources } : {}) : "";
+  /** Refuses a tensor larger than one binding: it cannot be split across arena chunks. */
+  const fits = (what: string, shape: readonly number[], span: Span | undefined): void => {
+    if (rounded(size(shape)) <= capacity) return;
+    const bytes = 4 * size(shape);
+    const at = where(span);
+    throw new PlanLimitError(
+      "G0802",
+      `${what} of shape [${shape.join(", ")}] needs ${bytes} bytes, more than the ${4 * capacity} bytes one storage binding may hold${at ? ` (${at})` : ""}`,
+      span,
+      "this tensor",
+      "a single tensor cannot be split across bindings: use a smaller `batch` or a smaller layer, or compile for a device with larger limits",
+    );
+  };
+
+  const params = new ChunkedLayout(capacity);
+  const inputs = new ChunkedLayout(capacity);
+  const outputs = new ChunkedLayout(capacity);
+  const at = (arena: string, slot: ChunkSlot): Location => ({
+    arena: chunkName(arena, slot.chunk),
+    offset: slot.offset,
+  });
+  const paramTensors: (PlanParam & { readonly slot: ChunkSlot })[] = input.params.map((p) => {
     const node = input.training.params.get(p.name)!;
+    fits(`parameter \`${p.name}\``, node.shape, node.span);
+    const slot = params.place(p.name, size(node.shape));
     return {
       name: p.name,
       buffer: 0,
-      offset: params.place(p.name, size(node.shape)),
+      offset: slot.offset,
+      slot,
       shape: node.shape,
       dtype: "f32",
       init: p.init,
     };
   });
-  const inputTensors: PlanTensor[] = [];
+  const inputTensors: (PlanTensor & { readonly arena: string })[] = [];
   for (const g of [input.training, input.evaluation])
     for (const [name, n] of g.inputs)
-      if (!inputs.at.has(name))
+      if (!inputs.at.has(name)) {
+        fits(`input \`${name}\``, n.shape, n.span);
+        const loc = at("inputs", inputs.place(name, size(n.shape)));
         inputTensors.push({
           name,
+          arena: loc.arena,
           buffer: 0,
-          offset: inputs.place(name, size(n.shape)),
+          offset: loc.offset,
           shape: n.shape,
           dtype: n.dtype,
         });
+      }
 
   const hostOutputs = (g: Graph, all: boolean) =>
     [...g.outputs].filter(
       ([name]) => !name.startsWith("d_") && (all || name === "loss" || name.startsWith("metric:")),
     );
-  const outputTensors: PlanTensor[] = [];
-  for (const [name, n] of hostOutputs(input.evaluation, true))
+  const outputTensors: (PlanTensor & { readonly arena: string })[] = [];
+  for (const [name, n] of hostOutputs(input.evaluation, true)) {
+    fits(`output \`${name}\``, n.shape, n.span);
+    const loc = at("outputs", outputs.place(name, size(n.shape)));
     outputTensors.push({
       name,
+      arena: loc.arena,
       buffer: 0,
-      offset: outputs.place(name, size(n.shape)),
+      offset: loc.offset,
       shape: n.shape,
       dtype: n.dtype,
     });
+  }
 
   const kernels: PlanKernel[] = [];
   let nextKernel = 0;
-  const temps = new TempAllocator();
-  const where = (span: Parameters<typeof formatSpan>[0] | undefined) =>
-    span ? formatSpan(span, input.sources ? { sources: input.sources } : {}) : "";
+  const temps = new ChunkedTemps(capacity);
 
   // Every kernel's header names it by its index, so no two are identical; the runtime's pipeline
   // cache is keyed by WGSL text in any case.
-  const addKernel = (src: KernelSource): number => {
+  const addKernel = (src: KernelSource): PlanDispatch => {
+    const storage = src.arenas.filter((a) => a.access !== "uniform").map((a) => a.arena);
+    refuseKernel(new Set(storage), `kernel ${src.name}`);
     const id = kernels.length;
     kernels.push({
       id,
@@ -111,13 +210,18 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
       bytesRead: src.bytesRead,
       bytesWritten: src.bytesWritten,
     });
-    return id;
+    return {
+      kernel: id,
+      buffers: src.arenas.map((a) => arenaId(a.arena)),
+      workgroups: src.workgroups,
+    };
   };
 
   /**
    * Kernels of one program. Groups are scheduled in stages by dependency depth; with fusion on,
-   * the groups of a stage share one dispatch. Temporaries are allocated per stage and freed after
-   * the last stage that reads them, so parts of one dispatch never overlap in memory.
+   * the groups of a stage share one dispatch unless a `dispatchSplitReasons` rule splits it.
+   * Temporaries are allocated per stage and freed after the last stage that reads them, so parts
+   * of one stage never overlap in memory.
    */
   const dispatchesOf = (
     g: Graph,
@@ -126,19 +230,20 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
   ): PlanDispatch[] => {
     const wanted = new Map<Node, Location>();
     for (const [name, n] of names)
-      if (!wanted.has(n))
-        wanted.set(n, { arena: "outputs", offset: outputs.place(name, size(n.shape)) });
+      if (!wanted.has(n)) {
+        fits(`output \`${name}\``, n.shape, n.span);
+        wanted.set(n, at("outputs", outputs.place(name, size(n.shape))));
+      }
     if (withGrads)
       for (const p of input.params) {
         const n = g.outputs.get(`d_${p.name}`)!;
-        if (!wanted.has(n)) wanted.set(n, { arena: "grads", offset: params.at.get(p.name)! });
+        if (!wanted.has(n)) wanted.set(n, at("grads", params.at.get(p.name)!));
       }
     const groups = fuseKernels(g, [...wanted.keys()], options);
     const location = new Map<Node, Location>();
-    for (const [name, n] of g.inputs)
-      location.set(n, { arena: "inputs", offset: inputs.at.get(name)! });
-    for (const [name, n] of g.params)
-      location.set(n, { arena: "params", offset: params.at.get(name)! });
+    for (const [name, n] of g.inputs) location.set(n, at("inputs", inputs.at.get(name)!));
+    for (const [name, n] of g.params) location.set(n, at("params", params.at.get(name)!));
+    const locate = (n: Node) => location.get(n) ?? wanted.get(n);
     const stages = schedule(groups, options.fuse);
     const stageOf = new Map<Node, number>();
     stages.forEach((stage, s) => stage.forEach((grp) => stageOf.set(grp.output, s)));
@@ -147,39 +252,65 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
       for (const grp of stage)
         for (const n of grp.nodes) for (const i of n.inputs) lastUse.set(i, s);
     });
-    const live: Node[] = [];
+    const live: { node: Node; slot: ChunkSlot }[] = [];
     const dispatches: PlanDispatch[] = [];
     stages.forEach((stage, s) => {
       const parts = stage.map((grp) => {
-        const store = wanted.get(grp.output) ?? {
-          arena: "temps",
-          offset: temps.allocate(size(grp.output.shape)),
-        };
-        if (store.arena === "temps") live.push(grp.output);
+        const store = wanted.get(grp.output) ?? storeTemp(grp, locate);
         const part = writePart(grp, {
-          location: (n) => location.get(n) ?? wanted.get(n),
+          location: locate,
           store,
           where,
           subgroups: options.subgroups ?? false,
         });
+        const out = grp.output;
+        refuseKernel(
+          new Set(part.arenas.keys()),
+          `the kernel computing \`${out.op}\` [${out.shape.join(", ")}]`,
+          out.span,
+        );
         location.set(grp.output, store);
         return part;
       });
-      const src = assembleKernel(parts, nextKernel++);
-      dispatches.push({
-        kernel: addKernel(src),
-        buffers: src.arenas.map((a) => arenaId(a.arena)),
-        workgroups: src.workgroups,
-      });
+      for (const batch of splitDispatch(parts, limits))
+        dispatches.push(addKernel(assembleKernel(batch, nextKernel++)));
       for (let j = live.length - 1; j >= 0; j--) {
-        const n = live[j]!;
-        if ((lastUse.get(n) ?? stageOf.get(n)!) <= s) {
-          temps.free(location.get(n)!.offset, size(n.shape));
+        const { node, slot } = live[j]!;
+        if ((lastUse.get(node) ?? stageOf.get(node)!) <= s) {
+          temps.free(slot, size(node.shape));
           live.splice(j, 1);
         }
       }
     });
     return dispatches;
+
+    /** A temporary for a group's output, preferring the temps chunks the group already reads. */
+    function storeTemp(grp: KernelGroup, locate: (n: Node) => Location | undefined): Location {
+      fits(`the result of \`${grp.output.op}\``, grp.output.shape, grp.output.span);
+      const preferred: number[] = [];
+      for (const n of grp.nodes)
+        for (const i of n.inputs) {
+          const loc = locate(i);
+          if (loc && arenaOf(loc.arena) === "temps") preferred.push(chunkIndex(loc.arena));
+        }
+      const slot = temps.allocate(size(grp.output.shape), preferred);
+      live.push({ node: grp.output, slot });
+      return at("temps", slot);
+    }
+  };
+
+  /** Refuses a kernel (`what`, computing the value at `span`) that no split can make fit. */
+  const refuseKernel = (storage: ReadonlySet<string>, what: string, span?: Span): void => {
+    const hit = kernelRefusals.find(([, test]) => test(storage, limits));
+    if (!hit) return;
+    const here = where(span);
+    throw new PlanLimitError(
+      "G0803",
+      `${what}${here ? ` (${here})` : ""} binds ${storage.size} storage buffers (${[...storage].join(", ")}), more than the ${limits.maxStorageBuffersPerShaderStage} a shader stage may bind: ${hit[2]}`,
+      span,
+      "this kernel's result",
+      "raise maxStorageBufferBindingSize so that fewer arena chunks are needed, or use a smaller `batch`",
+    );
   };
 
   const arenaNames = ["inputs", "params", "grads", "outputs", "temps"];
@@ -194,45 +325,59 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
 
   const trainDispatches = dispatchesOf(input.training, hostOutputs(input.training, false), true);
   // No parameters, nothing to update (a forward-only plan): no optimizer kernel.
-  const clipping = (input.clipGradNorm ?? false) && params.total > 0;
-  const normAt = clipping ? outputs.place("grad_norm", 1) : undefined;
-  if (normAt !== undefined) {
-    const norm = gradNormKernel(params.total, normAt);
-    trainDispatches.push({
-      kernel: addKernel(norm),
-      buffers: norm.arenas.map((a) => arenaId(a.arena)),
-      workgroups: norm.workgroups,
+  const hasParams = params.total > 0;
+  const clipping = (input.clipGradNorm ?? false) && hasParams;
+  const split = params.sizes.length > 1;
+  const norm = clipping ? at("outputs", outputs.place("grad_norm", 1)) : undefined;
+  if (norm) {
+    const chunks = params.sizes.map((count, k) => ({ arena: chunkName("grads", k), count }));
+    for (const src of gradNormKernels(chunks, norm, limits.maxStorageBuffersPerShaderStage))
+      trainDispatches.push(addKernel(src));
+    outputTensors.push({
+      name: "grad_norm",
+      arena: norm.arena,
+      buffer: 0,
+      offset: norm.offset,
+      shape: [],
+      dtype: "f32",
     });
-    outputTensors.push({ name: "grad_norm", buffer: 0, offset: normAt, shape: [], dtype: "f32" });
   }
-  const opt = params.total > 0 ? optimizerKernel(input.optimizer, params.total, normAt) : undefined;
-  if (opt) {
-    trainDispatches.push({
-      kernel: addKernel(opt.source),
-      buffers: opt.source.arenas.map((a) => arenaId(a.arena)),
-      workgroups: opt.source.workgroups,
+  const moments: string[] = [];
+  if (hasParams)
+    params.sizes.forEach((count, k) => {
+      const opt = optimizerKernel(input.optimizer, count, norm, split ? k : undefined);
+      trainDispatches.push(addKernel(opt.source));
+      if (k === 0) moments.push(...opt.moments);
     });
-    for (const m of opt.moments) arenaId(`state_${m}`);
-  }
+  for (const m of moments) params.sizes.forEach((_, k) => arenaId(chunkName(`state_${m}`, k)));
   const evalDispatches = dispatchesOf(input.evaluation, hostOutputs(input.evaluation, true), false);
 
-  const counts: Record<string, number> = {
-    inputs: inputs.total,
-    params: params.total,
-    grads: params.total,
-    outputs: outputs.total,
-    temps: temps.peak,
-    uniform: uniformFields(clipping).length,
-  };
+  const counts = new Map<string, number>();
+  const chunked = (arena: string, sizes: readonly number[]) =>
+    sizes.forEach((n, k) => counts.set(chunkName(arena, k), n));
+  chunked("inputs", inputs.sizes);
+  chunked("params", params.sizes);
+  chunked("grads", params.sizes);
+  for (const m of moments) chunked(`state_${m}`, params.sizes);
+  chunked("outputs", outputs.sizes);
+  chunked("temps", temps.peaks);
+  counts.set("uniform", uniformFields(clipping).length);
   arenaId("uniform");
+  for (const name of counts.keys()) arenaId(name);
   const buffers: PlanBuffer[] = arenaNames.map((name, id) => ({
     id,
     name,
     kind: arenaKind(name),
-    bytes: 4 * Math.max(4, counts[name] ?? params.total),
+    bytes: 4 * Math.max(4, counts.get(name)!),
     dtype: "f32",
   }));
-  const fix = <T extends PlanTensor>(t: T, arena: string): T => ({ ...t, buffer: arenaId(arena) });
+  const placed = (t: PlanTensor & { readonly arena: string }): PlanTensor => ({
+    name: t.name,
+    buffer: arenaId(t.arena),
+    offset: t.offset ?? 0,
+    shape: t.shape,
+    dtype: t.dtype,
+  });
   const programs: Record<string, PlanProgram> = {
     train: {
       dispatches: trainDispatches,
@@ -248,37 +393,57 @@ export function emitPlan(input: EmitInput, options: FusionOptions): Plan {
       outputs: hostOutputs(input.evaluation, true).map(([n]) => n),
     },
   };
+  /** Where a parameter's counterpart (itself, its gradient, a moment) lives in `arena`. */
+  const like = (arena: string, p: (typeof paramTensors)[number]) => ({
+    buffer: arenaId(chunkName(arena, p.slot.chunk)),
+    offset: p.slot.offset,
+    shape: p.shape,
+    dtype: "f32" as const,
+  });
   return {
     version: 1,
     buffers,
     kernels,
     programs,
-    inputs: inputTensors.map((t) => fix(t, "inputs")),
-    params: paramTensors.map((t) => fix(t, "params")),
-    state: (opt?.moments ?? []).flatMap((m) =>
+    inputs: inputTensors.map(placed),
+    params: paramTensors.map((p) => ({ name: p.name, ...like("params", p), init: p.init })),
+    state: moments.flatMap((m) =>
       paramTensors.map((p) => ({
         name: `${m}:${p.name}`,
         param: p.name,
-        buffer: arenaId(`state_${m}`),
-        offset: p.offset ?? 0,
-        shape: p.shape,
-        dtype: "f32" as const,
+        ...like(`state_${m}`, p),
       })),
     ),
-    grads: paramTensors.map((p) => ({
-      name: p.name,
-      buffer: arenaId("grads"),
-      offset: p.offset ?? 0,
-      shape: p.shape,
-      dtype: "f32" as const,
-    })),
-    outputs: outputTensors.map((t) => fix(t, "outputs")),
+    grads: paramTensors.map((p) => ({ name: p.name, ...like("grads", p) })),
+    outputs: outputTensors.map(placed),
     uniforms: { buffer: arenaId("uniform"), fields: uniformFields(clipping) },
     peakBytes: buffers.reduce((s, b) => s + b.bytes, 0),
   };
 }
 
-function arenaKind(name: string): PlanBuffer["kind"] {
+/**
+ * The dispatches one stage's parts run in: in order, a part joins the current dispatch unless a
+ * `dispatchSplitReasons` rule says otherwise. Parts of a stage are independent, so any split is
+ * correct; without a limit hit it is the stage's single dispatch.
+ */
+function splitDispatch(parts: readonly KernelPart[], limits: BindingLimits): KernelPart[][] {
+  const batches: KernelPart[][] = [];
+  let bound = new Set<string>();
+  for (const part of parts) {
+    const current = batches.at(-1);
+    if (!current || dispatchSplitReasons.some(([, test]) => test(bound, part, limits))) {
+      batches.push([part]);
+      bound = new Set(part.arenas.keys());
+    } else {
+      current.push(part);
+      for (const a of part.arenas.keys()) bound.add(a);
+    }
+  }
+  return batches;
+}
+
+function arenaKind(chunk: string): PlanBuffer["kind"] {
+  const name = arenaOf(chunk);
   if (name.startsWith("state_")) return "state";
   const kinds: Record<string, PlanBuffer["kind"]> = {
     inputs: "input",

@@ -1,11 +1,12 @@
 /**
- * @file Optimizer update kernels. All parameters live in one arena, their gradients in another
- * with the same layout, and each moment in its own, so one dispatch updates every parameter.
- * Constant hyper-parameters are baked into the WGSL; the learning rate and Adam's bias
- * corrections change per step and come from the uniform buffer.
+ * @file Optimizer update kernels. Parameters live in an arena, their gradients in another with
+ * the same layout, and each moment in its own, all split into the same chunks; one dispatch
+ * updates every parameter of a chunk. Constant hyper-parameters are baked into the WGSL; the
+ * learning rate and Adam's bias corrections change per step and come from the uniform buffer.
  */
-import type { KernelSource } from "./kernel.js";
+import type { KernelSource, Location } from "./kernel.js";
 import { dispatchSize, workgroupSize } from "./kernel.js";
+import { chunkName } from "./memory.js";
 import { f32Literal } from "./wgsl/writer.js";
 
 export interface OptimizerSpec {
@@ -21,52 +22,83 @@ export function uniformFields(clipping: boolean): string[] {
   return ["lr", "bc1", "bc2", "step", ...(clipping ? ["clip"] : [])];
 }
 
+/** One chunk of the gradients: its arena name and element count. */
+export interface GradChunk {
+  readonly arena: string;
+  readonly count: number;
+}
+
 /**
- * The global gradient norm ‖g‖₂ over every parameter, as one workgroup's tree reduction (one
- * dispatch; a single workgroup, so its barriers stay cheap), written to `outputs` at `offset`
- * where the optimizer and the host both read it.
+ * The global gradient norm ‖g‖₂ over every parameter, written to `norm` (in an outputs chunk)
+ * where the optimizer and the host both read it. Each kernel is one workgroup's tree reduction (a single
+ * workgroup, so its barriers stay cheap) over as many gradient chunks as it may bind besides
+ * the norm's chunk: one kernel when they fit, else a sequence that accumulates the sum of squares
+ * at `norm` and takes its square root in the last.
  */
-export function gradNormKernel(count: number, offset: number): KernelSource {
-  const size = 256;
-  const wgsl = [
-    `// k_grad_norm: the global L2 norm of all ${count} gradient values, for clipping`,
-    "// one workgroup: each invocation sums squares with a stride, then a tree reduction",
-    "",
-    "@group(0) @binding(0) var<storage, read> a_grads: array<f32>;",
-    "@group(0) @binding(1) var<storage, read_write> a_outputs: array<f32>;",
-    `var<workgroup> partial: array<f32, ${size}>;`,
-    "",
-    `@compute @workgroup_size(${size})`,
-    "fn main(@builtin(local_invocation_index) li: u32) {",
-    "  var s = 0.0;",
-    `  for (var i = li; i < ${count}u; i = i + ${size}u) {`,
-    "    let g = a_grads[i];",
-    "    s = fma(g, g, s);",
-    "  }",
-    "  partial[li] = s;",
-    "  workgroupBarrier();",
-    `  for (var w = ${size / 2}u; w > 0u; w = w / 2u) {`,
-    "    if (li < w) { partial[li] = partial[li] + partial[li + w]; }",
-    "    workgroupBarrier();",
-    "  }",
-    `  if (li == 0u) { a_outputs[${offset}] = sqrt(partial[0]); }`,
-    "}",
-    "",
-  ].join("\n");
-  return {
-    name: "k_grad_norm",
-    wgsl,
-    arenas: [
-      { arena: "grads", access: "read" },
-      { arena: "outputs", access: "read_write" },
-    ],
-    workgroupSize: [size, 1, 1],
-    workgroups: [1, 1, 1],
-    ops: ["grad_norm"],
-    flops: 2 * count,
-    bytesRead: 4 * count,
-    bytesWritten: 4,
-  };
+export function gradNormKernels(
+  chunks: readonly GradChunk[],
+  norm: Location,
+  maxStorageBuffers: number,
+): KernelSource[] {
+  const perKernel = Math.max(1, maxStorageBuffers - 1);
+  const batches: GradChunk[][] = [];
+  for (let i = 0; i < chunks.length; i += perKernel) batches.push(chunks.slice(i, i + perKernel));
+  const total = chunks.reduce((s, c) => s + c.count, 0);
+  return batches.map((batch, j) => {
+    const size = 256;
+    const name = batches.length === 1 ? "k_grad_norm" : `k_grad_norm_${j}`;
+    const count = batch.reduce((s, c) => s + c.count, 0);
+    const which = [
+      ...(chunks.length > 1 ? [` in ${batch.map((c) => c.arena).join(", ")}`] : []),
+      ...(batches.length > 1 ? [` (part ${j + 1} of ${batches.length})`] : []),
+    ].join("");
+    const at = `a_${norm.arena}[${norm.offset}]`;
+    const sum = j === 0 ? "partial[0]" : `${at} + partial[0]`;
+    const result = j === batches.length - 1 ? `sqrt(${sum})` : sum;
+    const wgsl = [
+      `// ${name}: the global L2 norm of all ${total} gradient values${which}, for clipping`,
+      "// one workgroup: each invocation sums squares with a stride, then a tree reduction",
+      "",
+      ...batch.map(
+        (c, i) => `@group(0) @binding(${i}) var<storage, read> a_${c.arena}: array<f32>;`,
+      ),
+      `@group(0) @binding(${batch.length}) var<storage, read_write> a_${norm.arena}: array<f32>;`,
+      `var<workgroup> partial: array<f32, ${size}>;`,
+      "",
+      `@compute @workgroup_size(${size})`,
+      "fn main(@builtin(local_invocation_index) li: u32) {",
+      "  var s = 0.0;",
+      ...batch.flatMap((c) => [
+        `  for (var i = li; i < ${c.count}u; i = i + ${size}u) {`,
+        `    let g = a_${c.arena}[i];`,
+        "    s = fma(g, g, s);",
+        "  }",
+      ]),
+      "  partial[li] = s;",
+      "  workgroupBarrier();",
+      `  for (var w = ${size / 2}u; w > 0u; w = w / 2u) {`,
+      "    if (li < w) { partial[li] = partial[li] + partial[li + w]; }",
+      "    workgroupBarrier();",
+      "  }",
+      `  if (li == 0u) { ${at} = ${result}; }`,
+      "}",
+      "",
+    ].join("\n");
+    return {
+      name,
+      wgsl,
+      arenas: [
+        ...batch.map((c) => ({ arena: c.arena, access: "read" as const })),
+        { arena: norm.arena, access: "read_write" as const },
+      ],
+      workgroupSize: [size, 1, 1],
+      workgroups: [1, 1, 1],
+      ops: ["grad_norm"],
+      flops: 2 * count,
+      bytesRead: 4 * count,
+      bytesWritten: 4,
+    };
+  });
 }
 
 export interface OptimizerKernel {
@@ -78,9 +110,14 @@ export interface OptimizerKernel {
 const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
   typeof args[k] === "number" ? (args[k] as number) : d;
 
-/** The update of one element `i`, as WGSL statements over p, g and the moment arenas. */
-function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] } {
+/**
+ * The update of one element `i`, as WGSL statements over p, g and the moment arenas (chunk
+ * `chunk` of each).
+ */
+function updateBody(spec: OptimizerSpec, chunk: number): { moments: string[]; lines: string[] } {
   const a = spec.args;
+  const sm = `a_${chunkName("state_m", chunk)}[i]`;
+  const sv = `a_${chunkName("state_v", chunk)}[i]`;
   const wd = num(a, "weight_decay", spec.name === "adamw" ? 0.01 : 0);
   const L = f32Literal;
   switch (spec.name) {
@@ -93,8 +130,8 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
         moments: ["m"],
         lines: [
           `let gd = ${g};`,
-          `let m = ${L(mu)} * a_state_m[i] + gd;`,
-          "a_state_m[i] = m;",
+          `let m = ${L(mu)} * ${sm} + gd;`,
+          `${sm} = m;`,
           nesterov ? `p = p - u.lr * (gd + ${L(mu)} * m);` : "p = p - u.lr * m;",
         ],
       };
@@ -109,10 +146,10 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
         moments: ["m", "v"],
         lines: [
           `let gd = ${coupled ? `g + ${L(wd)} * p` : "g"};`,
-          `let m = ${L(b1)} * a_state_m[i] + ${L(1 - b1)} * gd;`,
-          `let v = ${L(b2)} * a_state_v[i] + ${L(1 - b2)} * gd * gd;`,
-          "a_state_m[i] = m;",
-          "a_state_v[i] = v;",
+          `let m = ${L(b1)} * ${sm} + ${L(1 - b1)} * gd;`,
+          `let v = ${L(b2)} * ${sv} + ${L(1 - b2)} * gd * gd;`,
+          `${sm} = m;`,
+          `${sv} = v;`,
           ...(spec.name === "adamw" && wd !== 0 ? [`p = p - u.lr * ${L(wd)} * p;`] : []),
           `p = p - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + ${L(eps)});`,
         ],
@@ -124,8 +161,8 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
       const mu = num(a, "momentum", 0);
       const lines = [
         `let gd = ${wd ? `g + ${L(wd)} * p` : "g"};`,
-        `let v = ${L(alpha)} * a_state_v[i] + ${L(1 - alpha)} * gd * gd;`,
-        "a_state_v[i] = v;",
+        `let v = ${L(alpha)} * ${sv} + ${L(1 - alpha)} * gd * gd;`,
+        `${sv} = v;`,
       ];
       if (mu === 0)
         return { moments: ["v"], lines: [...lines, `p = p - u.lr * gd / (sqrt(v) + ${L(eps)});`] };
@@ -133,8 +170,8 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
         moments: ["m", "v"],
         lines: [
           ...lines,
-          `let m = ${L(mu)} * a_state_m[i] + gd / (sqrt(v) + ${L(eps)});`,
-          "a_state_m[i] = m;",
+          `let m = ${L(mu)} * ${sm} + gd / (sqrt(v) + ${L(eps)});`,
+          `${sm} = m;`,
           "p = p - u.lr * m;",
         ],
       };
@@ -144,30 +181,36 @@ function updateBody(spec: OptimizerSpec): { moments: string[]; lines: string[] }
   }
 }
 
-/** One kernel updating `count` parameters in place. */
 /**
- * One kernel updating `count` parameters in place. With `normAt` (the offset of the global
- * gradient norm in `outputs`) every gradient is first scaled by min(1, clip / ‖g‖).
+ * One kernel updating `count` parameters in place: all of them, or with `chunk` those of chunk
+ * `chunk` of the parameter arena (gradients and moments are chunked the same way). With `norm`
+ * (where the global gradient norm is) every gradient is first scaled by min(1, clip / ‖g‖).
  */
 export function optimizerKernel(
   spec: OptimizerSpec,
   count: number,
-  normAt?: number,
+  norm?: Location,
+  chunk?: number,
 ): OptimizerKernel {
-  const { moments, lines } = updateBody(spec);
-  const clipping = normAt !== undefined;
+  const k = chunk ?? 0;
+  const { moments, lines } = updateBody(spec, k);
+  const clipping = norm !== undefined;
+  const [grads, params] = [chunkName("grads", k), chunkName("params", k)];
   const arenas = [
-    { arena: "grads", access: "read" as const },
-    ...(clipping ? [{ arena: "outputs", access: "read" as const }] : []),
-    { arena: "params", access: "read_write" as const },
-    ...moments.map((m) => ({ arena: `state_${m}`, access: "read_write" as const })),
+    { arena: grads, access: "read" as const },
+    ...(norm ? [{ arena: norm.arena, access: "read" as const }] : []),
+    { arena: params, access: "read_write" as const },
+    ...moments.map((m) => ({ arena: chunkName(`state_${m}`, k), access: "read_write" as const })),
   ].sort((x, y) => (x.arena < y.arena ? -1 : 1));
+  const name = chunk === undefined ? `k_${spec.name}` : `k_${spec.name}_${params}`;
   const bindings = arenas.map(
     (b, i) =>
       `@group(0) @binding(${i}) var<storage, ${b.access === "read" ? "read" : "read_write"}> a_${b.arena}: array<f32>;`,
   );
   const wgsl = [
-    `// k_${spec.name}: updates all ${count} parameter values in one dispatch`,
+    chunk === undefined
+      ? `// ${name}: updates all ${count} parameter values in one dispatch`
+      : `// ${name}: updates the ${count} parameter values in ${params}, one dispatch per chunk`,
     `// ${JSON.stringify(spec.args)}`,
     "",
     ...bindings,
@@ -180,22 +223,22 @@ export function optimizerKernel(
     "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
     `  let i = gid.x + gid.y * nwg.x * ${workgroupSize}u;`,
     `  if (i >= ${count}u) { return; }`,
-    ...(clipping
+    ...(norm
       ? [
-          `  let norm = a_outputs[${normAt}];`,
-          "  let g = a_grads[i] * select(1.0, u.clip / norm, u.clip > 0.0 && norm > u.clip);",
+          `  let norm = a_${norm.arena}[${norm.offset}];`,
+          `  let g = a_${grads}[i] * select(1.0, u.clip / norm, u.clip > 0.0 && norm > u.clip);`,
         ]
-      : ["  let g = a_grads[i];"]),
-    "  var p = a_params[i];",
+      : [`  let g = a_${grads}[i];`]),
+    `  var p = a_${params}[i];`,
     ...lines.map((l) => "  " + l),
-    "  a_params[i] = p;",
+    `  a_${params}[i] = p;`,
     "}",
     "",
   ].join("\n");
   return {
     moments,
     source: {
-      name: `k_${spec.name}`,
+      name,
       wgsl,
       arenas: [...arenas, { arena: "uniform", access: "uniform" }],
       workgroupSize: [workgroupSize, 1, 1],

@@ -1,40 +1,47 @@
 /**
- * @file Structural checks of a Plan before the runtime touches the GPU. A Plan comes from codegen
- * (or from JSON on disk), so a failed check is a compiler bug and throws an `InternalError`.
+ * @file Checks of a Plan before the runtime touches the GPU. A Plan comes from codegen (or from
+ * JSON on disk), so a structural fault is a compiler bug and throws an `InternalError`; a plan
+ * compiled for larger binding limits than the device's is refused with an `Error` saying so.
  */
+import type { BindingLimits } from "../codegen/memory.js";
 import type { Plan, PlanBuffer } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 
-/** Checks `plan` and returns its buffers by id. */
-export function checkPlan(
-  plan: Plan,
-  maxStorageBuffers: number,
-  maxBindingBytes = Infinity,
-): Map<number, PlanBuffer> {
+/** Checks `plan` against the device's `limits` (`device.limits`) and returns its buffers by id. */
+export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBuffer> {
   const fail = (message: string): never => {
     throw new InternalError(`malformed plan: ${message}`);
+  };
+  const refuse = (message: string): never => {
+    throw new Error(
+      `${message}; compile the plan for this device's limits (\`compilePlan(train, { limits: device.limits })\`, as grove train and eval do) or use a smaller batch`,
+    );
   };
   if (plan.version !== 1) fail(`version ${String(plan.version)}, the runtime reads version 1`);
   const buffers = new Map<number, PlanBuffer>();
   for (const b of plan.buffers) {
     if (buffers.has(b.id)) fail(`two buffers have id ${b.id}`);
     if (!(b.bytes >= 4 && b.bytes % 4 === 0)) fail(`buffer ${b.name} has ${b.bytes} bytes`);
-    if (b.kind !== "uniform" && b.bytes > maxBindingBytes)
-      throw new Error(
-        `this model needs a ${b.bytes}-byte ${b.name} buffer, but the device binds at most ` +
-          `${maxBindingBytes} bytes in one storage binding; use a smaller batch (splitting ` +
-          `large buffers across bindings is not implemented yet)`,
+    if (b.kind !== "uniform" && b.bytes > limits.maxStorageBufferBindingSize)
+      refuse(
+        `this plan needs a ${b.bytes}-byte ${b.name} buffer, but the device binds at most ` +
+          `${limits.maxStorageBufferBindingSize} bytes in one storage binding`,
+      );
+    if (b.bytes > limits.maxBufferSize)
+      refuse(
+        `this plan needs a ${b.bytes}-byte ${b.name} buffer, but the device's buffers hold at ` +
+          `most ${limits.maxBufferSize} bytes`,
       );
     buffers.set(b.id, b);
   }
   const kernels = new Map(plan.kernels.map((k) => [k.id, k]));
   for (const k of plan.kernels) {
     const storage = k.bindings.filter((a) => a !== "uniform").length;
-    if (storage > maxStorageBuffers) {
-      fail(
-        `kernel ${k.name} binds ${storage} storage buffers; this device allows ${maxStorageBuffers}`,
+    if (storage > limits.maxStorageBuffersPerShaderStage)
+      refuse(
+        `kernel ${k.name} binds ${storage} storage buffers, but the device allows ` +
+          `${limits.maxStorageBuffersPerShaderStage} per shader stage`,
       );
-    }
   }
   for (const [name, program] of Object.entries(plan.programs)) {
     program.dispatches.forEach((d, i) => {

@@ -63,11 +63,7 @@ export class PlanRunner implements StepRunner {
     plan: Plan,
     options: { readonly programs?: readonly string[] } = {},
   ): Promise<PlanRunner> {
-    const planBuffers = checkPlan(
-      plan,
-      device.limits.maxStorageBuffersPerShaderStage,
-      device.limits.maxStorageBufferBindingSize,
-    );
+    const planBuffers = checkPlan(plan, device.limits);
     const buffers = await createBuffers(device, [...planBuffers.values()]);
     const host = (list: readonly PlanTensor[]) =>
       new Map(list.map((t) => [t.name, hostTensor(t, planBuffers.get(t.buffer)!)]));

@@ -405,6 +405,7 @@ class Runners {
       batch: size,
       fuse: this.options.fuse,
       subgroups: this.device !== "cpu" && useSubgroups(this.device),
+      ...(this.device !== "cpu" ? { limits: this.device.limits } : {}),
       ...(this.options.sources ? { sources: this.options.sources } : {}),
     });
     if (!r.value) {

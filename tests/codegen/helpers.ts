@@ -5,6 +5,7 @@
 import { expect } from "vitest";
 import { compilePlan, type CompiledPlan } from "../../src/codegen/compile.js";
 import { emitPlan } from "../../src/codegen/emit.js";
+import type { BindingLimits } from "../../src/codegen/memory.js";
 import type { Plan } from "../../src/codegen/plan.js";
 import type { Graph } from "../../src/ir/node.js";
 import type { Tensor } from "../../src/ir/tensor.js";
@@ -17,12 +18,19 @@ export function examplePlan(
   fuse = true,
   optimizer?: { name: string; args: Readonly<Record<string, number | boolean>> },
   subgroups = false,
+  limits?: BindingLimits,
 ): CompiledPlan {
   const r = checkFile(file);
   expect(r.diagnostics).toEqual([]);
   const train = r.program.trains[0]!;
   const t = optimizer ? { ...train, optimizer: { ...optimizer, span: train.span } } : train;
-  const c = compilePlan(t, { batch, fuse, subgroups, sources: r.sources.texts() });
+  const c = compilePlan(t, {
+    batch,
+    fuse,
+    subgroups,
+    sources: r.sources.texts(),
+    ...(limits ? { limits } : {}),
+  });
   expect(c.diagnostics).toEqual([]);
   return c.value!;
 }

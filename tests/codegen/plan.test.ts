@@ -126,9 +126,9 @@ describe("plans with the subgroup template", () => {
 describe("TempAllocator", () => {
   it("reuses freed space first-fit and merges neighbours", () => {
     const a = new TempAllocator();
-    const x = a.allocate(10);
-    const y = a.allocate(4);
-    const z = a.allocate(8);
+    const x = a.allocate(10)!;
+    const y = a.allocate(4)!;
+    const z = a.allocate(8)!;
     expect([x, y, z]).toEqual([0, 12, 16]);
     a.free(x, 10);
     expect(a.allocate(4)).toBe(0);
