@@ -27,6 +27,8 @@ export interface PlanOptions {
    * adapter has it): pass `device.features.has("subgroups")`. Default false.
    */
   readonly subgroups?: boolean;
+  /** Reductions with few outputs use the tree template (`FusionOptions.treeReductions`). */
+  readonly treeReductions?: boolean;
   /**
    * The binding limits the plan respects: arenas are split into chunks of at most
    * `maxStorageBufferBindingSize` (and `maxBufferSize`) bytes and no kernel binds more than
@@ -65,6 +67,7 @@ export function compilePlan(
       {
         fuse: options.fuse ?? true,
         subgroups: options.subgroups ?? false,
+        treeReductions: options.treeReductions ?? false,
         ...(options.limits ? { limits: options.limits } : {}),
       },
     );

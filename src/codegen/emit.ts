@@ -262,6 +262,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
           store,
           where,
           subgroups: options.subgroups ?? false,
+          treeReductions: options.treeReductions ?? false,
         });
         const out = grp.output;
         refuseKernel(

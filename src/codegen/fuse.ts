@@ -29,6 +29,13 @@ export interface FusionOptions {
    * `subgroups` feature and a subgroup size that is a multiple of 8, at most 64 (lavapipe: 8).
    */
   readonly subgroups?: boolean;
+  /**
+   * Reductions with few outputs over a long extent use the tree template (`useTreeReduction` in
+   * tiles.ts), a workgroup per output. For GPUs with many cores; off by default because on
+   * lavapipe (2 cores) the serial loops already occupy every core and the tree's barrier rounds
+   * made those kernels 2-4x slower (docs/architecture.md, Kernel templates).
+   */
+  readonly treeReductions?: boolean;
 }
 
 /** Ops that cost next to nothing, so recomputing them in a consumer's inner loop is fine. */

@@ -1,18 +1,29 @@
 /**
- * @file Writes one WGSL compute kernel for a fusion group: one invocation per output element,
- * inputs read from arena buffers at fixed offsets, inlined nodes computed on the way, an
- * optional loop node carried through its epilogue, and the result stored once. Every kernel
- * starts with a header naming the IR nodes it fused and their `.grove` locations.
+ * @file Writes one WGSL compute kernel for a fusion group, choosing its template: a register-tiled
+ * product, a tree reduction (a workgroup per output), four elements per invocation as `vec4<f32>`,
+ * or one invocation per output element. Inputs are read from arena buffers at fixed offsets,
+ * inlined nodes computed on the way, an optional loop node carried through its epilogue, and the
+ * result stored once. Every kernel starts with a header naming the IR nodes it fused and their
+ * `.grove` locations, and how the work is split.
  */
 import type { Span } from "../diag/diagnostic.js";
-import type { Node } from "../ir/node.js";
+import type { Node, NodeOf } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { helperCode } from "./wgsl/helpers.js";
-import { subgroupTileFor, tileForProduct, workgroupSize } from "./tiles.js";
+import { subgroupTileFor, tileForProduct, useTreeReduction, workgroupSize } from "./tiles.js";
 
 export { workgroupSize };
-import { broadcastIndex, wgslRules, type Emitter } from "./wgsl/rules.js";
+import {
+  broadcastIndex,
+  reducedCount,
+  reductionInputIndex,
+  reductionRules,
+  wgslRules,
+  type Emitter,
+  type ReductionOp,
+} from "./wgsl/rules.js";
+import { operandKind, vectorMode, vectorRules, type VectorMode } from "./wgsl/vector.js";
 import { flatten, unflatten, Writer, type Index } from "./wgsl/writer.js";
 
 /** Where a stored value lives: an arena buffer and an element offset into it. */
@@ -51,6 +62,8 @@ export interface KernelContext {
   readonly where: (span: Span | undefined) => string;
   /** Products may use the subgroup template (the device has the `subgroups` feature). */
   readonly subgroups?: boolean;
+  /** Reductions may use the tree template (see `FusionOptions.treeReductions`). */
+  readonly treeReductions?: boolean;
 }
 
 /** One fusion group's code: a WGSL function over its own invocation index `t`. */
@@ -66,11 +79,12 @@ export interface KernelPart {
   readonly bytesRead: number;
   readonly bytesWritten: number;
   /**
-   * The part uses subgroup operations: its function is `partN(t, w, lane)` with the part's
-   * workgroup index `w` (uniform, so loops bounded by it stay in uniform control flow) and the
-   * subgroup lane, and it never returns early.
+   * The part works a workgroup at a time: with `subgroup` operations its function is
+   * `partN(t, w, lane)` (the subgroup lane last), with `workgroup` memory and barriers
+   * `partN(t, w)`. `w` is the part's workgroup index (uniform, so loops bounded by it stay in
+   * uniform control flow); such a part is chosen by workgroup index and returns early only by `w`.
    */
-  readonly subgroup: boolean;
+  readonly collective?: "subgroup" | "workgroup";
 }
 
 export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
@@ -79,6 +93,16 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
   const helpers = new Set<string>();
   const arenas = new Map<string, BindingAccess>([[ctx.store.arena, "read_write"]]);
   const read = new Set<Node>();
+  /** The load of a stored node at `at(offset)`, or undefined for a node computed here. */
+  const load: Load = (node, at) => {
+    const leaf = node.op === "input" || node.op === "param";
+    const loc = node === out && !leaf ? undefined : ctx.location(node);
+    if (!loc) return undefined;
+    if (!arenas.has(loc.arena)) arenas.set(loc.arena, "read");
+    read.add(node);
+    const value = `a_${loc.arena}[${at(loc.offset)}]`;
+    return node.dtype === "i32" ? `bitcast<i32>(${value})` : value;
+  };
   const emitter: Emitter = {
     w,
     use(h) {
@@ -88,15 +112,10 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     value(node, idx) {
       const hit = w.recall(node, idx);
       if (hit !== undefined) return hit;
-      const leaf = node.op === "input" || node.op === "param";
-      const loc = node === out && !leaf ? undefined : ctx.location(node);
+      const loaded = load(node, (offset) => flatten(idx, node.shape, offset));
       let expr: string;
-      if (loc) {
-        if (!arenas.has(loc.arena)) arenas.set(loc.arena, "read");
-        read.add(node);
-        const load = `a_${loc.arena}[${flatten(idx, node.shape, loc.offset)}]`;
-        expr = node.dtype === "i32" ? `bitcast<i32>(${load})` : load;
-      } else {
+      if (loaded) expr = loaded;
+      else {
         const rule = wgslRules[node.op] as (e: Emitter, n: Node, i: Index) => string;
         expr = rule(emitter, node, idx);
       }
@@ -113,6 +132,8 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
   const main = group.main ?? (gemmOps.has(out.op) ? out : undefined);
   const layout =
     (main && tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false)) ??
+    (ctx.treeReductions ? treeLayout(w, emitter, group, store) : undefined) ??
+    vectorLayout(w, emitter, group, load, store) ??
     elementwiseBody(w, emitter, group, store);
   if (w.text().includes("g_bits(")) helpers.add("g_bits");
   const ops = group.nodes.map((n) => n.op);
@@ -130,7 +151,7 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     header,
     bytesRead: [...read].reduce((s, n) => s + 4 * n.shape.reduce((p, d) => p * d, 1), 0),
     bytesWritten: 4 * out.shape.reduce((p, d) => p * d, 1),
-    subgroup: layout.subgroup ?? false,
+    ...(layout.collective ? { collective: layout.collective } : {}),
   };
 }
 
@@ -164,21 +185,24 @@ export function assembleKernel(parts: readonly KernelPart[], index: number): Ker
     (a, i) =>
       `@group(0) @binding(${i}) var<storage, ${arenas.get(a) === "read" ? "read" : "read_write"}> a_${a}: array<f32>;`,
   );
-  // With subgroup parts, parts are chosen by the workgroup index (uniform, as subgroup operations
-  // require); the ranges are whole workgroups either way.
-  const subgroups = parts.some((p) => p.subgroup);
-  const args = (i: number) =>
-    parts[i]!.subgroup
-      ? `t - ${starts[i]}, wg - ${starts[i]! / workgroupSize}, sgi`
-      : `t - ${starts[i]}`;
+  // With subgroup or workgroup-memory parts, parts are chosen by the workgroup index (uniform, as
+  // subgroup operations and barriers require); the ranges are whole workgroups either way.
+  const subgroups = parts.some((p) => p.collective === "subgroup");
+  const trees = parts.some((p) => p.collective === "workgroup");
+  const byWorkgroup = subgroups || trees;
+  const args = (i: number) => {
+    const c = parts[i]!.collective;
+    const wg = `wg - ${starts[i]! / workgroupSize}`;
+    return c ? `t - ${starts[i]}, ${wg}${c === "subgroup" ? ", sgi" : ""}` : `t - ${starts[i]}`;
+  };
   const calls = parts.map((_, i) =>
     i === parts.length - 1
       ? `  part${i}(${args(i)});`
-      : `  if (${subgroups ? `wg < ${starts[i + 1]! / workgroupSize}` : `t < ${starts[i + 1]}`}) {\n    part${i}(${args(i)});\n    return;\n  }`,
+      : `  if (${byWorkgroup ? `wg < ${starts[i + 1]! / workgroupSize}` : `t < ${starts[i + 1]}`}) {\n    part${i}(${args(i)});\n    return;\n  }`,
   );
-  const entry = subgroups
+  const entry = byWorkgroup
     ? [
-        "fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(subgroup_invocation_id) sgi: u32) {",
+        `fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>${subgroups ? ", @builtin(subgroup_invocation_id) sgi: u32" : ""}) {`,
         "  let wg = i32(wid.x + wid.y * nwg.x);",
         `  let t = wg * ${workgroupSize} + i32(lid.x);`,
       ]
@@ -192,9 +216,10 @@ export function assembleKernel(parts: readonly KernelPart[], index: number): Ker
     ...(subgroups ? ["enable subgroups;", ""] : []),
     ...bindings,
     "",
+    ...(trees ? [`var<workgroup> ${treeMemory}: array<f32, ${workgroupSize}>;`, ""] : []),
     ...(helpers.size > 0 ? [helperCode(helpers), ""] : []),
     ...parts.flatMap((p, i) => [
-      `fn part${i}(t: i32${p.subgroup ? ", w: i32, lane: u32" : ""}) {`,
+      `fn part${i}(t: i32${p.collective ? ", w: i32" : ""}${p.collective === "subgroup" ? ", lane: u32" : ""}) {`,
       p.body,
       "}",
       "",
@@ -234,6 +259,9 @@ function estimateFlops(nodes: readonly Node[]): number {
 }
 
 type Store = (flat: string, value: string) => void;
+
+/** The load of a stored node at the flat index `at(offset)`; undefined for a node computed here. */
+type Load = (node: Node, at: (offset: number) => string) => string | undefined;
 
 const gemmOps = new Set(["matmul", "conv2d", "conv2d_filter_grad", "conv2d_input_grad"]);
 
@@ -275,8 +303,8 @@ interface Layout {
   readonly invocations: number;
   /** How the work is split, for the kernel header. */
   readonly split: string;
-  /** The body uses subgroup operations (see `KernelPart.subgroup`). */
-  readonly subgroup?: boolean;
+  /** The body works a workgroup at a time (see `KernelPart.collective`). */
+  readonly collective?: "subgroup" | "workgroup";
 }
 
 /** One invocation per output element; a loop node is computed first, then its epilogue. */
@@ -291,6 +319,141 @@ function elementwiseBody(w: Writer, e: Emitter, group: KernelGroup, store: Store
     invocations: total,
     split: `one invocation per output element: ${total} invocations in workgroups of ${workgroupSize}`,
   };
+}
+
+const reductionOps: ReadonlySet<string> = new Set<ReductionOp>(["sum", "mean", "max"]);
+
+/** Workgroup memory of the tree template, one f32 per lane; parts of a dispatch share it. */
+const treeMemory = "g_tree";
+
+/**
+ * The tree reduction template, for a reduction (possibly with an epilogue) with few outputs and a
+ * long extent (`useTreeReduction`): one workgroup per output. Each lane folds every 64th element
+ * of the reduced extent (prologue ops computed as they are read), the lanes' partial results are
+ * combined pairwise in workgroup memory over log2(64) barrier rounds, and lane 0 finishes the
+ * reduction, runs the epilogue and stores. Barriers need uniform control flow: the part is chosen
+ * by workgroup index and returns early only by `w`. i32 reductions keep the serial loop.
+ */
+function treeLayout(w: Writer, e: Emitter, group: KernelGroup, store: Store): Layout | undefined {
+  const out = group.output;
+  const red = group.main ?? out;
+  if (!reductionOps.has(red.op) || red.dtype !== "f32") return undefined;
+  const node = red as NodeOf<ReductionOp>;
+  const x = node.inputs[0]!;
+  const outputs = node.shape.reduce((p, d) => p * d, 1);
+  const extent = reducedCount(node);
+  if (!useTreeReduction(outputs, extent)) return undefined;
+  const rule = reductionRules[node.op];
+  const axes = node.attrs.axes;
+  // Workgroups past the last output exist only when a dispatch spills into y; all lanes agree.
+  w.line(`if (w >= ${outputs}) { return; }`);
+  w.line(`let lane = t % ${workgroupSize};`);
+  const idx = unflatten("w", out.shape).map((v) => w.bind(v, "i"));
+  const inIdx = reductionInputIndex(node, idx);
+  w.line(`var acc = ${rule.init(node)};`);
+  w.block(`for (var r = lane; r < select(${extent}, 0, t < 0); r += ${workgroupSize})`, () =>
+    w.scoped(() => {
+      const at = unflatten(
+        "r",
+        axes.map((a) => x.shape[a]!),
+      ).map((v) => w.bind(v, "q"));
+      axes.forEach((a, k) => (inIdx[a] = at[k]!));
+      w.line(`acc = ${rule.combine("acc", e.value(x, inIdx))};`);
+    }),
+  );
+  w.line(`${treeMemory}[lane] = acc;`);
+  w.line("workgroupBarrier();");
+  w.block(`for (var s = ${workgroupSize / 2}; s > 0; s = s / 2)`, () => {
+    w.block(`if (lane < s)`, () =>
+      w.line(
+        `${treeMemory}[lane] = ${rule.combine(`${treeMemory}[lane]`, `${treeMemory}[lane + s]`)};`,
+      ),
+    );
+    w.line("workgroupBarrier();");
+  });
+  w.block("if (lane == 0)", () =>
+    w.scoped(() => {
+      w.remember(node, idx, w.bind(rule.finish(`${treeMemory}[0]`, node)));
+      store("w", e.value(out, idx));
+    }),
+  );
+  return {
+    invocations: outputs * workgroupSize,
+    collective: "workgroup",
+    split: `tree reduction (${node.op} of ${extent} elements per output): one workgroup of ${workgroupSize} per output, ${outputs} workgroup${outputs === 1 ? "" : "s"}; each lane folds every ${workgroupSize}th element, then ${Math.log2(workgroupSize)} barrier rounds in workgroup memory`,
+  };
+}
+
+/**
+ * The vectorised elementwise template, for a group with no loop node whose values all fit
+ * `vectorMode`: each invocation computes four consecutive output elements with `vec4<f32>` math.
+ * A stored operand at a vector position is read as four scalar loads (the arenas stay
+ * `array<f32>`, shared with every other part of the dispatch; offsets are multiples of 4
+ * elements); an operand that is one value for all four (a splat) is computed once by the scalar
+ * rules. The result is stored as four scalar stores.
+ */
+function vectorLayout(
+  w: Writer,
+  e: Emitter,
+  group: KernelGroup,
+  load: Load,
+  store: Store,
+): Layout | undefined {
+  const out = group.output;
+  if (group.main) return undefined;
+  const inGroup = new Set(group.nodes);
+  const mode = vectorMode(out, inGroup);
+  if (!mode) return undefined;
+  const total = out.shape.reduce((p, d) => p * d, 1);
+  const invocations = total / 4;
+  w.line(`if (t >= ${invocations}) { return; }`);
+  w.line("let f = t * 4;");
+  // inner: the multi-index of the first of the four elements; flat: the flat index itself.
+  const idx = mode === "inner" ? unflatten("f", out.shape).map((v) => w.bind(v, "i")) : ["f"];
+  const value = vectorValue(w, e, mode, out.shape, load);
+  const v = value(out, idx);
+  ["x", "y", "z", "w"].forEach((c, j) => store(j === 0 ? "f" : `f + ${j}`, `${v}.${c}`));
+  return {
+    invocations,
+    split: `4 consecutive elements per invocation as vec4<f32> (${mode === "inner" ? "along the last axis" : "at the same flat index"}; 4 scalar loads per stored operand): ${invocations} invocations in workgroups of ${workgroupSize}`,
+  };
+}
+
+/**
+ * The vec4 value of a node at a vector position: `idx` is its own multi-index of the first of
+ * the four elements (inner mode) or the flat index (flat mode, where every vector-position node
+ * has the output's shape).
+ */
+function vectorValue(
+  w: Writer,
+  e: Emitter,
+  mode: VectorMode,
+  outShape: readonly number[],
+  load: Load,
+): (node: Node, idx: Index) => string {
+  const value = (node: Node, idx: Index): string => {
+    const key = ["vec4", ...idx];
+    const hit = w.recall(node, key);
+    if (hit !== undefined) return hit;
+    const first = mode === "inner" ? flatten(idx, node.shape) : "f";
+    const lane = (j: number) => (o: number) => (o + j ? `${first} + ${o + j}` : first);
+    let expr: string;
+    if (load(node, lane(0))) {
+      expr = `vec4<f32>(${[0, 1, 2, 3].map((j) => load(node, lane(j))).join(", ")})`;
+    } else {
+      const operands = node.inputs.map((input) => {
+        const at = mode === "inner" ? broadcastIndex(idx, node.shape, input.shape) : idx;
+        if (operandKind(mode, outShape, input) === "vector") return value(input, at);
+        const scalar = e.value(input, mode === "inner" ? at : input.shape.map(() => "0"));
+        return w.bind(`vec4<f32>(${scalar})`, "s");
+      });
+      expr = vectorRules[node.op]!(e, operands);
+    }
+    const name = w.bind(expr, "u");
+    w.remember(node, key, name);
+    return name;
+  };
+  return value;
 }
 
 /**
@@ -573,7 +736,7 @@ function subgroupBody(
   );
   return {
     invocations,
-    subgroup: true,
+    collective: "subgroup",
     split: `${TM}x${TN} output tile per invocation, rows shared by subgroupBroadcast (${main.op} as a ${M}x${N}x${K} product): ${invocations} invocations (${batch} x ${tilesM} x ${bands} workgroups of ${workgroupSize} lanes over ${tilesN} column tiles)`,
   };
 }

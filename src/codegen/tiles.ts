@@ -1,6 +1,7 @@
 /**
- * @file Tile shapes of the register-tiled matrix product, shared by the fusion pass (which needs
- * to know how often each operand element is re-read) and the kernel writer.
+ * @file How kernel templates split their work: tile shapes of the register-tiled matrix product,
+ * shared by the fusion pass (which needs to know how often each operand element is re-read) and
+ * the kernel writer, and when a reduction is worth a workgroup per output (the tree template).
  */
 import type { Node } from "../ir/node.js";
 
@@ -115,4 +116,22 @@ export function subgroupTileFor(
       minInvocations,
   );
   return busy ?? fits[fits.length - 1];
+}
+
+/**
+ * A reduction with at most this many outputs takes the tree template: a serial loop per output
+ * would occupy at most two workgroups, two threads of this 2-core machine and a sliver of any
+ * discrete GPU, while the tree gives every output a workgroup of its own.
+ */
+export const treeMaxOutputs = 2 * workgroupSize;
+
+/**
+ * ... and folds at least this many elements into each output: every lane then sums at least two
+ * before the log2(64) = 6 barrier rounds of the tree, which would otherwise be most of the work.
+ */
+export const treeMinExtent = 2 * workgroupSize;
+
+/** Whether a reduction of `outputs` elements, each over `extent` inputs, takes the tree template. */
+export function useTreeReduction(outputs: number, extent: number): boolean {
+  return outputs <= treeMaxOutputs && extent >= treeMinExtent;
 }

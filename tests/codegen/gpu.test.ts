@@ -223,6 +223,71 @@ describeGpu("generated kernels", (gpu) => {
     }
   });
 
+  it("tree reductions: random shapes and axes, fused prologues and epilogues, shared dispatches", async () => {
+    const rand = seededRandom(4242);
+    const dim = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const ops = ["sum", "mean", "max"] as const;
+    for (let trial = 0; trial < 9; trial++) {
+      // Few outputs over a long extent (the tree template's domain), extents not multiples of 64.
+      const [a, r1, r2] = [dim(4, 7), dim(33, 60), dim(13, 50)];
+      const b = new GraphBuilder();
+      const x = f(b, "x", [a, r1, r2]);
+      const op = ops[trial % 3]!;
+      // A fused prologue (exp of a difference) and an epilogue (scale, shift, tanh).
+      const pro = b.mul(b.exp(b.mul(x, b.constant(0.5))), f(b, "z", [r2]));
+      const axes = trial % 2 === 0 ? [1, 2] : [-2, 0];
+      const keep = trial % 4 === 1;
+      const red = b.reduce(op, pro, axes, keep);
+      const tree = b.tanh(b.add(b.mul(red, b.constant(0.25)), b.constant(0.1)));
+      // An independent serial reduction of many outputs shares the tree's dispatch.
+      const other = b.max(f(b, "u", [300, dim(2, 9)]), [1]);
+      const y = b.add(b.sum(tree), b.sum(other));
+      const g = b.build({ y: b.add(b.reshape(tree, [tree.shape.reduce((p, d) => p * d, 1)]), y) });
+      const plan = forwardPlan(g, true, false, true);
+      const label = `trial ${trial} (seed 4242): ${op} over ${axes} of [${a},${r1},${r2}]`;
+      const mixed = plan.kernels.find((k) => k.wgsl.includes("workgroupBarrier();"));
+      expect(mixed?.wgsl, label).toMatch(/independent parts in one dispatch/);
+      const inputs = randomInputs(g, 500 + trial, 4);
+      const want = interpret(g, inputs, { precision: "f32" }).get(g.outputs.get("y")!)!.data;
+      const got = await runForward(gpu.device, plan, inputs);
+      expect(relError(got, want), label).toBeLessThan(2e-5);
+    }
+  });
+
+  it("vec4 elementwise: bias, row and scalar broadcasts, flat shapes, remainders", async () => {
+    const rand = seededRandom(77);
+    const dim = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    for (let trial = 0; trial < 8; trial++) {
+      // Even trials: a last axis that is a multiple of 4 (broadcasts along leading axes);
+      // odd trials: only the element count is (same-shape operands and scalars).
+      const inner = trial % 2 === 0;
+      const rows = dim(1, 9);
+      const cols = inner ? 4 * dim(1, 20) : 2 * dim(1, 8) + 1;
+      const shape = inner ? [dim(1, 3), rows, cols] : [2, rows * 2, cols];
+      const b = new GraphBuilder();
+      const x = f(b, "x", shape);
+      const s = f(b, "s", []);
+      let y = b.add(b.mul(x, s), b.tanh(f(b, "x2", shape)));
+      if (inner) {
+        const bias = f(b, "bias", [cols]);
+        const row = f(b, "row", [rows, 1]);
+        y = b.where(b.greater(y, bias), b.sigmoid(b.add(y, row)), b.mul(b.relu(y), bias));
+        y = b.sub(b.pow(b.abs(y), b.constant(1.5)), b.exp(b.neg(b.abs(row))));
+      } else y = b.maximum(b.div(y, b.add(b.abs(s), b.constant(1))), b.sin(x));
+      const g = b.build({ y });
+      const plan = forwardPlan(g);
+      const label = `trial ${trial} (seed 77): [${shape}]`;
+      expect(
+        plan.kernels.some((k) => k.wgsl.includes("as vec4<f32>")),
+        label,
+      ).toBe(true);
+      const inputs = randomInputs(g, 700 + trial, 4);
+      const want = interpret(g, inputs, { precision: "f32" }).get(g.outputs.get("y")!)!.data;
+      const got = await runForward(gpu.device, plan, inputs);
+      expect(relError(got, want), label).toBeLessThan(2e-5);
+    }
+  });
+
   // The subgroup template needs the `subgroups` feature (lavapipe has it, with 8 lanes).
   const itSubgroups = gpu.features.has("subgroups") ? it : it.skip;
   itSubgroups(

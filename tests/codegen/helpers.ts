@@ -36,10 +36,15 @@ export function examplePlan(
 }
 
 /** A plan whose `eval` program computes the outputs of a parameter-free graph. */
-export function forwardPlan(g: Graph, fuse = true, subgroups = false): Plan {
+export function forwardPlan(
+  g: Graph,
+  fuse = true,
+  subgroups = false,
+  treeReductions = false,
+): Plan {
   return emitPlan(
     { training: g, evaluation: g, params: [], optimizer: { name: "sgd", args: { lr: 0.1 } } },
-    { fuse, subgroups },
+    { fuse, subgroups, treeReductions },
   );
 }
 

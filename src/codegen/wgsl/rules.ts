@@ -70,7 +70,6 @@ function compare(op: string): AnyRule {
 
 const zero = (n: Node) => (isF(n) ? "0.0" : "0");
 
-/** Loops `for (var name = 0; name < n; name++)` around `body`, fresh names per loop. */
 /**
  * Loops `for (var r = 0; r < n; r++)` around `body`, with a fresh name. Every kernel function has
  * an invocation index `t` that is never negative; hiding the bound behind it keeps the shader
@@ -83,18 +82,41 @@ function loop(w: Writer, n: number, body: (v: string) => void, unroll = false): 
   w.block(`for (var ${v} = 0; ${v} < ${bound}; ${v}++)`, () => body(v));
 }
 
-/** Emits a reduction over `axes` of `x` for output index `idx`; returns the accumulator. */
-function reduceLoops(
-  e: Emitter,
-  node: NodeOf<"sum" | "max" | "mean">,
-  idx: Index,
-  combine: (acc: string, v: string) => string,
-  init: string,
-): string {
+/** How a reduction starts, folds in one value and finishes (the serial and the tree template). */
+export interface ReductionRule {
+  readonly init: (n: Node) => string;
+  readonly combine: (acc: string, v: string) => string;
+  readonly finish: (acc: string, n: NodeOf<ReductionOp>) => string;
+}
+
+export type ReductionOp = "sum" | "mean" | "max";
+
+export const reductionRules: { readonly [P in ReductionOp]: ReductionRule } = {
+  sum: { init: zero, combine: (acc, v) => `${acc} + ${paren(v)}`, finish: (acc) => acc },
+  mean: {
+    init: () => "0.0",
+    combine: (acc, v) => `${acc} + ${paren(v)}`,
+    finish: (acc, n) => `${acc} / ${f32Literal(reducedCount(n))}`,
+  },
+  max: {
+    init: (n) => (isF(n) ? f32Literal(-Infinity) : "(-2147483647 - 1)"),
+    combine: (acc, v) => `max(${acc}, ${v})`,
+    finish: (acc) => acc,
+  },
+};
+
+/** How many input elements a reduction folds into each output element. */
+export function reducedCount(n: NodeOf<ReductionOp>): number {
+  return n.attrs.axes.reduce((p, a) => p * n.inputs[0]!.shape[a]!, 1);
+}
+
+/**
+ * The input index of a reduction at output index `idx`: kept axes filled in, reduced axes left
+ * as "" for the caller's loop variables.
+ */
+export function reductionInputIndex(node: NodeOf<ReductionOp>, idx: Index): string[] {
   const x = node.inputs[0]!;
   const { axes, keepdims } = node.attrs;
-  const acc = e.w.fresh("acc");
-  e.w.line(`var ${acc} = ${init};`);
   const inIdx: string[] = [];
   let k = 0;
   for (let d = 0; d < x.shape.length; d++) {
@@ -103,9 +125,20 @@ function reduceLoops(
       if (keepdims) k++;
     } else inIdx.push(idx[k++]!);
   }
+  return inIdx;
+}
+
+/** Emits a serial reduction loop for output index `idx`; returns the finished value. */
+function reduceLoops(e: Emitter, node: NodeOf<ReductionOp>, idx: Index): string {
+  const x = node.inputs[0]!;
+  const rule = reductionRules[node.op];
+  const axes = node.attrs.axes;
+  const acc = e.w.fresh("acc");
+  e.w.line(`var ${acc} = ${rule.init(node)};`);
+  const inIdx = reductionInputIndex(node, idx);
   const nest = (i: number): void => {
     if (i === axes.length) {
-      e.w.scoped(() => e.w.line(`${acc} = ${combine(acc, e.value(x, inIdx))};`));
+      e.w.scoped(() => e.w.line(`${acc} = ${rule.combine(acc, e.value(x, inIdx))};`));
       return;
     }
     loop(e.w, x.shape[axes[i]!]!, (v) => {
@@ -114,7 +147,7 @@ function reduceLoops(
     });
   };
   nest(0);
-  return acc;
+  return rule.finish(acc, node);
 }
 
 function windowLoops(
@@ -243,20 +276,9 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   },
 
   // ------------------------------------------------------------ loops
-  sum: (e, n, idx) => reduceLoops(e, n, idx, (acc, v) => `${acc} + ${paren(v)}`, zero(n)),
-  mean: (e, n, idx) => {
-    const acc = reduceLoops(e, n, idx, (a, v) => `${a} + ${paren(v)}`, "0.0");
-    const count = n.attrs.axes.reduce((p, a) => p * n.inputs[0]!.shape[a]!, 1);
-    return `${acc} / ${f32Literal(count)}`;
-  },
-  max: (e, n, idx) =>
-    reduceLoops(
-      e,
-      n,
-      idx,
-      (acc, v) => `max(${acc}, ${v})`,
-      isF(n) ? f32Literal(-Infinity) : "(-2147483647 - 1)",
-    ),
+  sum: (e, n, idx) => reduceLoops(e, n, idx),
+  mean: (e, n, idx) => reduceLoops(e, n, idx),
+  max: (e, n, idx) => reduceLoops(e, n, idx),
   argmax: (e, n, idx) => {
     const x = n.inputs[0]!;
     const axis = n.attrs.axis;

@@ -286,7 +286,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %14 const[]  examples/mnist-mlp.grove:9:34
 //     %15 mul[128,256]  examples/mnist-mlp.grove:9:34
 //     %16 tanh[128,256]  examples/mnist-mlp.grove:9:29
-//   one invocation per output element: 32768 invocations in workgroups of 64
+//   4 consecutive elements per invocation as vec4<f32> (along the last axis; 4 scalar loads per stored operand): 8192 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
@@ -305,18 +305,25 @@ fn g_tanh(x: f32) -> f32 {
 }
 
 fn part0(t: i32) {
-  if (t >= 32768) { return; }
-  let i0 = (t / 256);
-  let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1];
-  let v3 = a_params[i1 + 200704];
-  let v4 = v2 + v3;
-  let v5 = g_pow(v4, 3.0);
-  let v6 = 0.044714998453855515 * v5;
-  let v7 = v4 + v6;
-  let v8 = 0.7978845834732056 * v7;
-  let v9 = g_tanh(v8);
-  a_temps[t + 32896] = v9;
+  if (t >= 8192) { return; }
+  let f = t * 4;
+  let i0 = (f / 256);
+  let i1 = (f % 256);
+  let s2 = vec4<f32>(0.7978845834732056);
+  let u3 = vec4<f32>(a_temps[i0 * 256 + i1], a_temps[i0 * 256 + i1 + 1], a_temps[i0 * 256 + i1 + 2], a_temps[i0 * 256 + i1 + 3]);
+  let u4 = vec4<f32>(a_params[i1 + 200704], a_params[i1 + 200705], a_params[i1 + 200706], a_params[i1 + 200707]);
+  let u5 = u3 + u4;
+  let s6 = vec4<f32>(0.044714998453855515);
+  let s7 = vec4<f32>(3.0);
+  let u8 = vec4<f32>(g_pow(u5.x, s7.x), g_pow(u5.y, s7.y), g_pow(u5.z, s7.z), g_pow(u5.w, s7.w));
+  let u9 = s6 * u8;
+  let u10 = u5 + u9;
+  let u11 = s2 * u10;
+  let u12 = vec4<f32>(g_tanh(u11.x), g_tanh(u11.y), g_tanh(u11.z), g_tanh(u11.w));
+  a_temps[f + 32896] = u12.x;
+  a_temps[f + 1 + 32896] = u12.y;
+  a_temps[f + 2 + 32896] = u12.z;
+  a_temps[f + 3 + 32896] = u12.w;
 }
 
 @compute @workgroup_size(64)
@@ -334,23 +341,29 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %17 const[]  examples/mnist-mlp.grove:9:25
 //     %18 add[128,256]  examples/mnist-mlp.grove:9:24
 //     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
-//   one invocation per output element: 32768 invocations in workgroups of 64
+//   4 consecutive elements per invocation as vec4<f32> (along the last axis; 4 scalar loads per stored operand): 8192 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
 
 fn part0(t: i32) {
-  if (t >= 32768) { return; }
-  let i0 = (t / 256);
-  let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1];
-  let v3 = a_params[i1 + 200704];
-  let v4 = v2 + v3;
-  let v5 = 0.5 * v4;
-  let v6 = a_temps[i0 * 256 + i1 + 32896];
-  let v7 = 1.0 + v6;
-  let v8 = v5 * v7;
-  a_temps[t + 65664] = v8;
+  if (t >= 8192) { return; }
+  let f = t * 4;
+  let i0 = (f / 256);
+  let i1 = (f % 256);
+  let s2 = vec4<f32>(0.5);
+  let u3 = vec4<f32>(a_temps[i0 * 256 + i1], a_temps[i0 * 256 + i1 + 1], a_temps[i0 * 256 + i1 + 2], a_temps[i0 * 256 + i1 + 3]);
+  let u4 = vec4<f32>(a_params[i1 + 200704], a_params[i1 + 200705], a_params[i1 + 200706], a_params[i1 + 200707]);
+  let u5 = u3 + u4;
+  let u6 = s2 * u5;
+  let s7 = vec4<f32>(1.0);
+  let u8 = vec4<f32>(a_temps[i0 * 256 + i1 + 32896], a_temps[i0 * 256 + i1 + 32897], a_temps[i0 * 256 + i1 + 32898], a_temps[i0 * 256 + i1 + 32899]);
+  let u9 = s7 + u8;
+  let u10 = u6 * u9;
+  a_temps[f + 65664] = u10.x;
+  a_temps[f + 1 + 65664] = u10.y;
+  a_temps[f + 2 + 65664] = u10.z;
+  a_temps[f + 3 + 65664] = u10.w;
 }
 
 @compute @workgroup_size(64)
@@ -1101,27 +1114,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %55 sub[128,256]  examples/mnist-mlp.grove:9:29
 //     %56 mul[128,256]  examples/mnist-mlp.grove:9:29
 //     %57 mul[128,256]  examples/mnist-mlp.grove:9:34
-//   one invocation per output element: 32768 invocations in workgroups of 64
+//   4 consecutive elements per invocation as vec4<f32> (along the last axis; 4 scalar loads per stored operand): 8192 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
 
 fn part0(t: i32) {
-  if (t >= 32768) { return; }
-  let i0 = (t / 256);
-  let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1 + 102656];
-  let v3 = a_temps[i0 * 256 + i1];
-  let v4 = a_params[i1 + 200704];
-  let v5 = v3 + v4;
-  let v6 = 0.5 * v5;
-  let v7 = v2 * v6;
-  let v8 = a_temps[i0 * 256 + i1 + 32896];
-  let v9 = v8 * v8;
-  let v10 = 1.0 - v9;
-  let v11 = v7 * v10;
-  let v12 = v11 * 0.7978845834732056;
-  a_temps[t + 65664] = v12;
+  if (t >= 8192) { return; }
+  let f = t * 4;
+  let i0 = (f / 256);
+  let i1 = (f % 256);
+  let u2 = vec4<f32>(a_temps[i0 * 256 + i1 + 102656], a_temps[i0 * 256 + i1 + 102657], a_temps[i0 * 256 + i1 + 102658], a_temps[i0 * 256 + i1 + 102659]);
+  let s3 = vec4<f32>(0.5);
+  let u4 = vec4<f32>(a_temps[i0 * 256 + i1], a_temps[i0 * 256 + i1 + 1], a_temps[i0 * 256 + i1 + 2], a_temps[i0 * 256 + i1 + 3]);
+  let u5 = vec4<f32>(a_params[i1 + 200704], a_params[i1 + 200705], a_params[i1 + 200706], a_params[i1 + 200707]);
+  let u6 = u4 + u5;
+  let u7 = s3 * u6;
+  let u8 = u2 * u7;
+  let s9 = vec4<f32>(1.0);
+  let u10 = vec4<f32>(a_temps[i0 * 256 + i1 + 32896], a_temps[i0 * 256 + i1 + 32897], a_temps[i0 * 256 + i1 + 32898], a_temps[i0 * 256 + i1 + 32899]);
+  let u11 = u10 * u10;
+  let u12 = s9 - u11;
+  let u13 = u8 * u12;
+  let s14 = vec4<f32>(0.7978845834732056);
+  let u15 = u13 * s14;
+  a_temps[f + 65664] = u15.x;
+  a_temps[f + 1 + 65664] = u15.y;
+  a_temps[f + 2 + 65664] = u15.z;
+  a_temps[f + 3 + 65664] = u15.w;
 }
 
 @compute @workgroup_size(64)
@@ -1147,31 +1167,39 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %62 add[128,256]  examples/mnist-mlp.grove:9:65
 //     %63 mul[128,256]  examples/mnist-mlp.grove:9:14
 //     %64 add[128,256]  examples/mnist-mlp.grove:9:14
-//   one invocation per output element: 32768 invocations in workgroups of 64
+//   4 consecutive elements per invocation as vec4<f32> (along the last axis; 4 scalar loads per stored operand): 8192 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
 
 fn part0(t: i32) {
-  if (t >= 32768) { return; }
-  let i0 = (t / 256);
-  let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1 + 65664];
-  let v3 = v2 * 0.044714998453855515;
-  let v4 = a_temps[i0 * 256 + i1];
-  let v5 = a_params[i1 + 200704];
-  let v6 = v4 + v5;
-  let v7 = v6 * v6;
-  let v8 = 3.0 * v7;
-  let v9 = v3 * v8;
-  let v10 = v2 + v9;
-  let v11 = a_temps[i0 * 256 + i1 + 102656];
-  let v12 = a_temps[i0 * 256 + i1 + 32896];
-  let v13 = 1.0 + v12;
-  let v14 = v11 * v13;
-  let v15 = v14 * 0.5;
-  let v16 = v10 + v15;
-  a_temps[t + 135424] = v16;
+  if (t >= 8192) { return; }
+  let f = t * 4;
+  let i0 = (f / 256);
+  let i1 = (f % 256);
+  let u2 = vec4<f32>(a_temps[i0 * 256 + i1 + 65664], a_temps[i0 * 256 + i1 + 65665], a_temps[i0 * 256 + i1 + 65666], a_temps[i0 * 256 + i1 + 65667]);
+  let s3 = vec4<f32>(0.044714998453855515);
+  let u4 = u2 * s3;
+  let s5 = vec4<f32>(3.0);
+  let u6 = vec4<f32>(a_temps[i0 * 256 + i1], a_temps[i0 * 256 + i1 + 1], a_temps[i0 * 256 + i1 + 2], a_temps[i0 * 256 + i1 + 3]);
+  let u7 = vec4<f32>(a_params[i1 + 200704], a_params[i1 + 200705], a_params[i1 + 200706], a_params[i1 + 200707]);
+  let u8 = u6 + u7;
+  let u9 = u8 * u8;
+  let u10 = s5 * u9;
+  let u11 = u4 * u10;
+  let u12 = u2 + u11;
+  let u13 = vec4<f32>(a_temps[i0 * 256 + i1 + 102656], a_temps[i0 * 256 + i1 + 102657], a_temps[i0 * 256 + i1 + 102658], a_temps[i0 * 256 + i1 + 102659]);
+  let s14 = vec4<f32>(1.0);
+  let u15 = vec4<f32>(a_temps[i0 * 256 + i1 + 32896], a_temps[i0 * 256 + i1 + 32897], a_temps[i0 * 256 + i1 + 32898], a_temps[i0 * 256 + i1 + 32899]);
+  let u16 = s14 + u15;
+  let u17 = u13 * u16;
+  let s18 = vec4<f32>(0.5);
+  let u19 = u17 * s18;
+  let u20 = u12 + u19;
+  a_temps[f + 135424] = u20.x;
+  a_temps[f + 1 + 135424] = u20.y;
+  a_temps[f + 2 + 135424] = u20.z;
+  a_temps[f + 3 + 135424] = u20.w;
 }
 
 @compute @workgroup_size(64)
@@ -1772,7 +1800,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 //     %17 const[]  examples/mnist-mlp.grove:9:25
 //     %18 add[128,256]  examples/mnist-mlp.grove:9:24
 //     %19 mul[128,256]  examples/mnist-mlp.grove:9:14
-//   one invocation per output element: 32768 invocations in workgroups of 64
+//   4 consecutive elements per invocation as vec4<f32> (along the last axis; 4 scalar loads per stored operand): 8192 invocations in workgroups of 64
 
 @group(0) @binding(0) var<storage, read> a_params: array<f32>;
 @group(0) @binding(1) var<storage, read_write> a_temps: array<f32>;
@@ -1791,21 +1819,30 @@ fn g_tanh(x: f32) -> f32 {
 }
 
 fn part0(t: i32) {
-  if (t >= 32768) { return; }
-  let i0 = (t / 256);
-  let i1 = (t % 256);
-  let v2 = a_temps[i0 * 256 + i1];
-  let v3 = a_params[i1 + 200704];
-  let v4 = v2 + v3;
-  let v5 = 0.5 * v4;
-  let v6 = g_pow(v4, 3.0);
-  let v7 = 0.044714998453855515 * v6;
-  let v8 = v4 + v7;
-  let v9 = 0.7978845834732056 * v8;
-  let v10 = g_tanh(v9);
-  let v11 = 1.0 + v10;
-  let v12 = v5 * v11;
-  a_temps[t + 32768] = v12;
+  if (t >= 8192) { return; }
+  let f = t * 4;
+  let i0 = (f / 256);
+  let i1 = (f % 256);
+  let s2 = vec4<f32>(0.5);
+  let u3 = vec4<f32>(a_temps[i0 * 256 + i1], a_temps[i0 * 256 + i1 + 1], a_temps[i0 * 256 + i1 + 2], a_temps[i0 * 256 + i1 + 3]);
+  let u4 = vec4<f32>(a_params[i1 + 200704], a_params[i1 + 200705], a_params[i1 + 200706], a_params[i1 + 200707]);
+  let u5 = u3 + u4;
+  let u6 = s2 * u5;
+  let s7 = vec4<f32>(1.0);
+  let s8 = vec4<f32>(0.7978845834732056);
+  let s9 = vec4<f32>(0.044714998453855515);
+  let s10 = vec4<f32>(3.0);
+  let u11 = vec4<f32>(g_pow(u5.x, s10.x), g_pow(u5.y, s10.y), g_pow(u5.z, s10.z), g_pow(u5.w, s10.w));
+  let u12 = s9 * u11;
+  let u13 = u5 + u12;
+  let u14 = s8 * u13;
+  let u15 = vec4<f32>(g_tanh(u14.x), g_tanh(u14.y), g_tanh(u14.z), g_tanh(u14.w));
+  let u16 = s7 + u15;
+  let u17 = u6 * u16;
+  a_temps[f + 32768] = u17.x;
+  a_temps[f + 1 + 32768] = u17.y;
+  a_temps[f + 2 + 32768] = u17.z;
+  a_temps[f + 3 + 32768] = u17.w;
 }
 
 @compute @workgroup_size(64)
