@@ -3,7 +3,7 @@
  * program only when there were no errors.
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
-import { defaultLimits, type BindingLimits } from "../codegen/memory.js";
+import { defaultLimits, unboundedLimits, type BindingLimits } from "../codegen/memory.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -59,7 +59,7 @@ export function bindingLimits(maxBindingSize: number | undefined): BindingLimits
 
 /**
  * Where a command runs: a WebGPU device (whether its plans may use subgroups, and the binding
- * limits they must respect) or the CPU.
+ * limits they must respect) or the CPU (no limits).
  */
 export interface Backend {
   readonly gpu?: GroveDevice;
@@ -76,7 +76,7 @@ export async function openBackend(
   command: string,
   io: Io,
 ): Promise<Backend | undefined> {
-  if (backend === "cpu") return { subgroups: false };
+  if (backend === "cpu") return { subgroups: false, limits: unboundedLimits };
   const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();

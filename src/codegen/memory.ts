@@ -22,6 +22,13 @@ export const defaultLimits: BindingLimits = {
   maxBufferSize: 268435456,
 };
 
+/** No limits: for a plan the CPU backend interprets, whose buffers are never bound on a GPU. */
+export const unboundedLimits: BindingLimits = {
+  maxStorageBufferBindingSize: Infinity,
+  maxStorageBuffersPerShaderStage: Infinity,
+  maxBufferSize: Infinity,
+};
+
 /** Elements one arena chunk may hold: the smaller byte limit, in whole 16-byte units. */
 export function chunkElements(limits: BindingLimits): number {
   return Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 16) * 4;

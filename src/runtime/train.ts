@@ -13,6 +13,7 @@
  * reference interpreter) with `device: "cpu"`, which touches no GPU.
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
+import { unboundedLimits } from "../codegen/memory.js";
 import type { Plan } from "../codegen/plan.js";
 import type { CallSpec, ElaboratedTrain } from "../parser/check/values.js";
 import {
@@ -405,7 +406,7 @@ class Runners {
       batch: size,
       fuse: this.options.fuse,
       subgroups: this.device !== "cpu" && useSubgroups(this.device),
-      ...(this.device !== "cpu" ? { limits: this.device.limits } : {}),
+      limits: this.device === "cpu" ? unboundedLimits : this.device.limits,
       ...(this.options.sources ? { sources: this.options.sources } : {}),
     });
     if (!r.value) {
