@@ -4,6 +4,7 @@
  * where the adapter has it.
  */
 import { NoAdapterError } from "./errors.js";
+import { registerSiblings, releaseSiblings } from "./warm.js";
 
 export interface AcquireOptions {
   /** Use this `GPU` instead of `navigator.gpu` or Dawn. */
@@ -20,7 +21,7 @@ export interface GroveDevice {
   readonly adapter: GPUAdapter;
   /** The features the device was created with. */
   readonly features: ReadonlySet<string>;
-  /** Destroys the device and drops the Dawn instance so Node can exit. Idempotent. */
+  /** Destroys the device (and its warm-up siblings) so Node can exit. Idempotent. */
   close(): void;
 }
 
@@ -35,16 +36,23 @@ const raisedLimits = [
   "maxComputeWorkgroupSizeY",
 ] as const;
 
-let dawnGlobalsInstalled = false;
+/**
+ * One Dawn instance per set of options for the whole process, never dropped: Dawn's Node binding
+ * can crash (SIGSEGV or abort) when the garbage collector frees an instance while another is in
+ * use, as happened when every CLI command in the test process made and dropped its own. Destroyed
+ * devices do not keep Node's event loop alive.
+ */
+const dawnInstances = new Map<string, GPU>();
 
 export async function acquireDevice(options: AcquireOptions = {}): Promise<GroveDevice> {
-  let gpu: GPU | undefined = options.gpu ?? browserGpu();
-  const where = gpu ? "browser" : isNode() ? "node" : "no-webgpu";
-  gpu ??= await dawnGpu(options.dawnOptions ?? []);
+  const given = options.gpu ?? browserGpu();
+  const where = given ? "browser" : isNode() ? "node" : "no-webgpu";
+  const gpu = given ?? (await dawnGpu(options.dawnOptions ?? []));
   if (!gpu) throw new NoAdapterError(where);
-  const adapter = await gpu.requestAdapter(
-    options.powerPreference ? { powerPreference: options.powerPreference } : {},
-  );
+  const adapterOptions = options.powerPreference
+    ? { powerPreference: options.powerPreference }
+    : {};
+  const adapter = await gpu.requestAdapter(adapterOptions);
   if (!adapter) throw new NoAdapterError(where);
 
   const requiredLimits: Record<string, number> = {};
@@ -55,10 +63,12 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Grove
   }
   // Plans compiled with `subgroups: true` need it (faster matrix products).
   if (adapter.features.has("subgroups")) requiredFeatures.push("subgroups");
-  const device = await adapter.requestDevice({
-    label: "grove",
-    requiredLimits,
-    requiredFeatures,
+  const descriptor = { requiredLimits, requiredFeatures };
+  const device = await adapter.requestDevice({ label: "grove", ...descriptor });
+  // Pipeline warm-up compiles on sibling devices (warm.ts); an adapter makes one device only.
+  registerSiblings(device, async () => {
+    const sibling = await gpu.requestAdapter(adapterOptions);
+    return sibling?.requestDevice({ label: "grove.compiler", ...descriptor });
   });
   let closed = false;
   return {
@@ -68,9 +78,8 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<Grove
     close() {
       if (closed) return;
       closed = true;
+      releaseSiblings(device);
       device.destroy();
-      // Dropping the last reference to the `create()` handle lets Node's event loop finish.
-      gpu = undefined;
     },
   };
 }
@@ -94,10 +103,13 @@ async function dawnGpu(dawnOptions: readonly string[]): Promise<GPU | undefined>
     ]);
     process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), "grove-xdg-"));
   }
-  const { create, globals } = await import("webgpu");
-  if (!dawnGlobalsInstalled) {
-    Object.assign(globalThis, globals);
-    dawnGlobalsInstalled = true;
+  const key = dawnOptions.join("\n");
+  let gpu = dawnInstances.get(key);
+  if (!gpu) {
+    const { create, globals } = await import("webgpu");
+    if (dawnInstances.size === 0) Object.assign(globalThis, globals);
+    gpu = create([...dawnOptions]);
+    dawnInstances.set(key, gpu);
   }
-  return create([...dawnOptions]);
+  return gpu;
 }

@@ -47,9 +47,14 @@ export class PipelineCache {
     return layout;
   }
 
+  /** What identifies a kernel's pipeline: entry point, binding layout and WGSL. */
+  static key(kernel: PlanKernel, entryPoint = "main"): string {
+    return `${entryPoint}\n${kernel.bindings.join(",")}\n${kernel.wgsl}`;
+  }
+
   /** The pipeline for `kernel`, compiled once per distinct WGSL, entry point and layout. */
   pipeline(kernel: PlanKernel, entryPoint = "main"): Promise<GPUComputePipeline> {
-    const key = `${entryPoint}\n${kernel.bindings.join(",")}\n${kernel.wgsl}`;
+    const key = PipelineCache.key(kernel, entryPoint);
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       pipeline = this.compile(kernel, entryPoint);

@@ -12,6 +12,7 @@ import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
+import { warmPipelines } from "./warm.js";
 
 export type { HostArray } from "./step-runner.js";
 
@@ -101,6 +102,10 @@ export class PlanRunner implements StepRunner {
       this.device.adapterInfo,
     );
     if (problem) throw new Error(problem);
+    await warmPipelines(
+      this.device,
+      used.map((id) => kernels.get(id)!),
+    );
     const pipelines = new Map(
       await Promise.all(
         used.map(async (id) => [id, await cache.pipeline(kernels.get(id)!)] as const),
