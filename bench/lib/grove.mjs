@@ -6,6 +6,7 @@ import { renderDiagnostics } from "../../dist/diag/render.js";
 import { GraphBuilder } from "../../dist/ir/builder.js";
 import { checkFile } from "../../dist/parser/program.js";
 import { acquireDevice, PlanRunner } from "../../dist/runtime/index.js";
+import { compilesAtFirstDispatch } from "../../dist/runtime/warm.js";
 import { paramSpecs, stepScalars } from "./workloads.mjs";
 
 export const name = "Grove";
@@ -23,6 +24,14 @@ function subgroups() {
   return process.env.GROVE_BENCH_SUBGROUPS !== "0" && grove.features.has("subgroups");
 }
 
+/**
+ * A quick-to-compile variant of the step to start with, on a driver that compiles at first
+ * dispatch (lavapipe), as `grove train` does (GROVE_BENCH_QUICK=0: off).
+ */
+function quick() {
+  return process.env.GROVE_BENCH_QUICK !== "0" && compilesAtFirstDispatch(grove.device.adapterInfo);
+}
+
 export async function init(gpu) {
   grove = await acquireDevice({ gpu });
 }
@@ -36,7 +45,12 @@ export async function setupTrain(workload, weights, { x, labels }) {
   const optimizer = { ...workload.optimizer, span: train.optimizer.span };
   const compiled = compilePlan(
     { ...train, optimizer },
-    { batch: workload.batch, fuse: process.env.GROVE_BENCH_FUSE !== "0", subgroups: subgroups() },
+    {
+      batch: workload.batch,
+      fuse: process.env.GROVE_BENCH_FUSE !== "0",
+      subgroups: subgroups(),
+      quick: quick(),
+    },
   );
   if (!compiled.value)
     throw new Error(renderDiagnostics(compiled.diagnostics, checked.sources, "short"));
@@ -66,6 +80,8 @@ export async function setupTrain(workload, weights, { x, labels }) {
       }
       runner.run("train");
     },
+    /** The step's own kernels are compiled and in use (not the quick variant's). */
+    ready: () => runner.ready(),
     async read() {
       const [loss, bias] = await Promise.all([runner.readOutput("loss"), runner.readParam(probe)]);
       return { loss: loss[0], probe: Array.from(bias) };

@@ -91,8 +91,7 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
       {
         fuse: opts.fuse ?? true,
         batch: opts.batch,
-        subgroups: opts.subgroups ?? false,
-        limits: bindingLimits(opts.maxBindingSize),
+        device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
       },
       io,
     )?.plan;

@@ -69,8 +69,8 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
   const backend = await openBackend(opts.backend, "eval", io);
   if (!backend) return 1;
-  const { gpu, subgroups, limits } = backend;
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups, limits }, io);
+  const { gpu, options } = backend;
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, device: options }, io);
   const misfit = compiled && dataMisfit(compiled, set, split);
   if (!compiled || misfit) {
     gpu?.close();

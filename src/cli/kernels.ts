@@ -34,8 +34,7 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
       {
         fuse: opts.fuse,
         batch: opts.batch,
-        subgroups: opts.subgroups ?? false,
-        limits: bindingLimits(opts.maxBindingSize),
+        device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
       },
       io,
     )?.plan;

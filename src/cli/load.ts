@@ -8,6 +8,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../parser/program.js";
+import type { DevicePlanOptions } from "../runtime/check-plan.js";
 import type { GroveDevice } from "../runtime/device.js";
 import type { Io } from "./io.js";
 
@@ -32,17 +33,14 @@ export function compiledOf(
   opts: {
     readonly fuse?: boolean;
     readonly batch?: number | undefined;
-    /** Matrix products with subgroup operations (what a device with the feature runs). */
-    readonly subgroups?: boolean;
-    /** The device's binding limits (default: WebGPU's defaults, which any device has). */
-    readonly limits?: BindingLimits | undefined;
+    /** What suits the device (`planOptionsFor`); default: a portable plan for WebGPU's limits. */
+    readonly device?: Partial<DevicePlanOptions> | undefined;
   },
   io: Io,
 ): CompiledPlan | undefined {
   const r = compilePlan(train, {
     fuse: opts.fuse ?? true,
-    subgroups: opts.subgroups ?? false,
-    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...opts.device,
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),
   });
@@ -51,20 +49,19 @@ export function compiledOf(
 }
 
 /** `--max-binding-size BYTES`: WebGPU's default limits with a smaller (or larger) binding. */
-export function bindingLimits(maxBindingSize: number | undefined): BindingLimits | undefined {
+export function bindingLimits(maxBindingSize: number | undefined): { limits?: BindingLimits } {
   return maxBindingSize === undefined
-    ? undefined
-    : { ...defaultLimits, maxStorageBufferBindingSize: maxBindingSize };
+    ? {}
+    : { limits: { ...defaultLimits, maxStorageBufferBindingSize: maxBindingSize } };
 }
 
 /**
- * Where a command runs: a WebGPU device (whether its plans may use subgroups, and the binding
- * limits they must respect) or the CPU (no limits).
+ * Where a command runs: a WebGPU device and the compile options that suit it, or the CPU (no
+ * binding limits).
  */
 export interface Backend {
   readonly gpu?: GroveDevice;
-  readonly subgroups: boolean;
-  readonly limits?: BindingLimits;
+  readonly options: Partial<DevicePlanOptions>;
 }
 
 /**
@@ -76,11 +73,11 @@ export async function openBackend(
   command: string,
   io: Io,
 ): Promise<Backend | undefined> {
-  if (backend === "cpu") return { subgroups: false, limits: unboundedLimits };
-  const { acquireDevice, NoAdapterError, useSubgroups } = await import("../runtime/index.js");
+  if (backend === "cpu") return { options: { limits: unboundedLimits } };
+  const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();
-    return { gpu, subgroups: useSubgroups(gpu.device), limits: gpu.device.limits };
+    return { gpu, options: planOptionsFor(gpu.device) };
   } catch (e) {
     if (!(e instanceof NoAdapterError)) throw e;
     io.err(`grove ${command}: ${e.message}\n`);

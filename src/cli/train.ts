@@ -198,8 +198,8 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   }
   const backend = await openBackend(opts.backend, "train", io);
   if (!backend) return 1;
-  const { gpu, subgroups, limits } = backend;
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, subgroups, limits }, io);
+  const { gpu, options } = backend;
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, device: options }, io);
   const splits = { train: data.train, validation: data.validation, test: data.test };
   const misfit =
     compiled &&

@@ -30,6 +30,11 @@ export interface PlanOptions {
   /** Reductions with few outputs use the tree template (`FusionOptions.treeReductions`). */
   readonly treeReductions?: boolean;
   /**
+   * Also emit each program's quick-to-compile variant (`PlanProgram.quick`), for a device whose
+   * driver compiles at first dispatch (`compilesAtFirstDispatch(adapterInfo)`: lavapipe).
+   */
+  readonly quick?: boolean;
+  /**
    * The binding limits the plan respects: arenas are split into chunks of at most
    * `maxStorageBufferBindingSize` (and `maxBufferSize`) bytes and no kernel binds more than
    * `maxStorageBuffersPerShaderStage` storage buffers. Default: WebGPU's default limits, so the
@@ -68,6 +73,7 @@ export function compilePlan(
         fuse: options.fuse ?? true,
         subgroups: options.subgroups ?? false,
         treeReductions: options.treeReductions ?? false,
+        quick: options.quick ?? false,
         ...(options.limits ? { limits: options.limits } : {}),
       },
     );

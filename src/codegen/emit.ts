@@ -60,6 +60,8 @@ export interface EmitInput {
 export interface EmitOptions extends FusionOptions {
   /** The binding limits the plan respects (default: WebGPU's defaults). */
   readonly limits?: BindingLimits;
+  /** Also emit each program's quick-to-compile variant (`PlanProgram.quick`). */
+  readonly quick?: boolean;
 }
 
 /**
@@ -227,7 +229,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
     g: Graph,
     names: readonly [string, Node][],
     withGrads: boolean,
-  ): PlanDispatch[] => {
+  ): { dispatches: PlanDispatch[]; quick: PlanDispatch[] } => {
     const wanted = new Map<Node, Location>();
     for (const [name, n] of names)
       if (!wanted.has(n)) {
@@ -254,16 +256,19 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
     });
     const live: { node: Node; slot: ChunkSlot }[] = [];
     const dispatches: PlanDispatch[] = [];
+    const quick: PlanDispatch[] = [];
     stages.forEach((stage, s) => {
+      const context = (store: Location, fast: boolean) => ({
+        location: locate,
+        store,
+        where,
+        subgroups: options.subgroups ?? false,
+        treeReductions: options.treeReductions ?? false,
+        quick: fast,
+      });
       const parts = stage.map((grp) => {
         const store = wanted.get(grp.output) ?? storeTemp(grp, locate);
-        const part = writePart(grp, {
-          location: locate,
-          store,
-          where,
-          subgroups: options.subgroups ?? false,
-          treeReductions: options.treeReductions ?? false,
-        });
+        const part = writePart(grp, context(store, false));
         const out = grp.output;
         refuseKernel(
           new Set(part.arenas.keys()),
@@ -273,8 +278,22 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
         location.set(grp.output, store);
         return part;
       });
+      const first = dispatches.length;
+      const firstKernel = nextKernel;
       for (const batch of splitDispatch(parts, limits))
         dispatches.push(addKernel(assembleKernel(batch, nextKernel++)));
+      if (options.quick) {
+        // The same groups and stores, products untiled; a stage without a tiled product is shared.
+        const quickParts = stage.map((grp) =>
+          writePart(grp, context(location.get(grp.output)!, true)),
+        );
+        if (quickParts.every((p, i) => p.body === parts[i]!.body))
+          quick.push(...dispatches.slice(first));
+        else
+          splitDispatch(quickParts, limits).forEach((batch, j) =>
+            quick.push(addKernel(assembleKernel(batch, `${firstKernel + j}q`))),
+          );
+      }
       for (let j = live.length - 1; j >= 0; j--) {
         const { node, slot } = live[j]!;
         if ((lastUse.get(node) ?? stageOf.get(node)!) <= s) {
@@ -283,7 +302,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
         }
       }
     });
-    return dispatches;
+    return { dispatches, quick };
 
     /** A temporary for a group's output, preferring the temps chunks the group already reads. */
     function storeTemp(grp: KernelGroup, locate: (n: Node) => Location | undefined): Location {
@@ -324,7 +343,10 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
     return i;
   };
 
-  const trainDispatches = dispatchesOf(input.training, hostOutputs(input.training, false), true);
+  const trainProgram = dispatchesOf(input.training, hostOutputs(input.training, false), true);
+  // The gradient norm and the optimizer have no products: both variants share their dispatches.
+  const trainDispatches = trainProgram.dispatches;
+  const updates = trainDispatches.length;
   // No parameters, nothing to update (a forward-only plan): no optimizer kernel.
   const hasParams = params.total > 0;
   const clipping = (input.clipGradNorm ?? false) && hasParams;
@@ -351,7 +373,8 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
       if (k === 0) moments.push(...opt.moments);
     });
   for (const m of moments) params.sizes.forEach((_, k) => arenaId(chunkName(`state_${m}`, k)));
-  const evalDispatches = dispatchesOf(input.evaluation, hostOutputs(input.evaluation, true), false);
+  trainProgram.quick.push(...trainDispatches.slice(updates));
+  const evalProgram = dispatchesOf(input.evaluation, hostOutputs(input.evaluation, true), false);
 
   const counts = new Map<string, number>();
   const chunked = (arena: string, sizes: readonly number[]) =>
@@ -382,6 +405,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
   const programs: Record<string, PlanProgram> = {
     train: {
       dispatches: trainDispatches,
+      ...(options.quick ? { quick: trainProgram.quick } : {}),
       inputs: [...input.training.inputs.keys()],
       outputs: [
         ...hostOutputs(input.training, false).map(([n]) => n),
@@ -389,7 +413,8 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
       ],
     },
     eval: {
-      dispatches: evalDispatches,
+      dispatches: evalProgram.dispatches,
+      ...(options.quick ? { quick: evalProgram.quick } : {}),
       inputs: [...input.evaluation.inputs.keys()],
       outputs: hostOutputs(input.evaluation, true).map(([n]) => n),
     },

@@ -64,6 +64,12 @@ export interface KernelContext {
   readonly subgroups?: boolean;
   /** Reductions may use the tree template (see `FusionOptions.treeReductions`). */
   readonly treeReductions?: boolean;
+  /**
+   * The quick-to-compile variant: matrix products run one output per invocation (the `matmul`
+   * rule's loop) instead of a register tile. Each output is the same FMA chain over k in the same
+   * order, so the results are bit for bit those of the tiled kernel (see `PlanProgram.quick`).
+   */
+  readonly quick?: boolean;
 }
 
 /** One fusion group's code: a WGSL function over its own invocation index `t`. */
@@ -130,8 +136,12 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
       `a_${ctx.store.arena}[${flat}${ctx.store.offset ? ` + ${ctx.store.offset}` : ""}] = ${out.dtype === "i32" ? `bitcast<f32>(${value})` : value};`,
     );
   const main = group.main ?? (gemmOps.has(out.op) ? out : undefined);
+  const tiled =
+    main && !(ctx.quick && main.op === "matmul")
+      ? tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false)
+      : undefined;
   const layout =
-    (main && tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false)) ??
+    tiled ??
     (ctx.treeReductions ? treeLayout(w, emitter, group, store) : undefined) ??
     vectorLayout(w, emitter, group, load, store) ??
     elementwiseBody(w, emitter, group, store);
@@ -160,7 +170,7 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
  * [0, T0) run part 0, the next range (rounded to whole workgroups) part 1, and so on. Parts of
  * one dispatch never read what another writes; the emitter guarantees that.
  */
-export function assembleKernel(parts: readonly KernelPart[], index: number): KernelSource {
+export function assembleKernel(parts: readonly KernelPart[], index: number | string): KernelSource {
   const ops = parts.flatMap((p) => p.group.nodes.map((n) => n.op));
   const name = `k${index}_${[...new Set(ops)].slice(0, 4).join("_") || "copy"}`;
   const arenas = new Map<string, BindingAccess>();

@@ -74,6 +74,13 @@ export interface PlanState extends PlanTensor {
 export interface PlanProgram {
   /** Dispatches in order; the runtime encodes them in one compute pass of one command buffer. */
   readonly dispatches: readonly PlanDispatch[];
+  /**
+   * A variant of `dispatches` whose kernels compile faster and run slower (matrix products
+   * untiled), computing bit for bit the same values: for drivers that compile a pipeline at its
+   * first dispatch, the runtime runs it while `dispatches` compile in the background. Dispatches
+   * without a tiled product are shared with `dispatches`. Present with `compilePlan({quick})`.
+   */
+  readonly quick?: readonly PlanDispatch[];
   /** Inputs the host must write before the program runs. */
   readonly inputs: readonly string[];
   /** Outputs the host may read back after it ran. */

@@ -3,9 +3,11 @@
  * JSON on disk), so a structural fault is a compiler bug and throws an `InternalError`; a plan
  * compiled for larger binding limits than the device's is refused with an `Error` saying so.
  */
+import type { PlanOptions } from "../codegen/compile.js";
 import type { BindingLimits } from "../codegen/memory.js";
-import type { Plan, PlanBuffer } from "../codegen/plan.js";
+import type { Plan, PlanBuffer, PlanDispatch } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
+import { compilesAtFirstDispatch } from "./warm.js";
 
 /** Checks `plan` against the device's `limits` (`device.limits`) and returns its buffers by id. */
 export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBuffer> {
@@ -44,24 +46,27 @@ export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBu
       );
   }
   for (const [name, program] of Object.entries(plan.programs)) {
-    program.dispatches.forEach((d, i) => {
-      const where = `program ${name}, dispatch ${i}`;
-      const kernel = kernels.get(d.kernel) ?? fail(`${where}: no kernel ${d.kernel}`);
-      if (d.buffers.length !== kernel.bindings.length) {
-        fail(
-          `${where}: ${kernel.name} has ${kernel.bindings.length} bindings, got ${d.buffers.length} buffers`,
-        );
-      }
-      d.buffers.forEach((id, binding) => {
-        const buffer = buffers.get(id) ?? fail(`${where}: no buffer ${id}`);
-        const isUniform = kernel.bindings[binding] === "uniform";
-        if (isUniform !== (buffer.kind === "uniform")) {
+    const variants: [string, readonly PlanDispatch[]][] = [["", program.dispatches]];
+    if (program.quick) variants.push(["quick ", program.quick]);
+    for (const [variant, dispatches] of variants)
+      dispatches.forEach((d, i) => {
+        const where = `program ${name}, ${variant}dispatch ${i}`;
+        const kernel = kernels.get(d.kernel) ?? fail(`${where}: no kernel ${d.kernel}`);
+        if (d.buffers.length !== kernel.bindings.length) {
           fail(
-            `${where}: binding ${binding} of ${kernel.name} is ${kernel.bindings[binding]} but ${buffer.name} is ${buffer.kind}`,
+            `${where}: ${kernel.name} has ${kernel.bindings.length} bindings, got ${d.buffers.length} buffers`,
           );
         }
+        d.buffers.forEach((id, binding) => {
+          const buffer = buffers.get(id) ?? fail(`${where}: no buffer ${id}`);
+          const isUniform = kernel.bindings[binding] === "uniform";
+          if (isUniform !== (buffer.kind === "uniform")) {
+            fail(
+              `${where}: binding ${binding} of ${kernel.name} is ${kernel.bindings[binding]} but ${buffer.name} is ${buffer.kind}`,
+            );
+          }
+        });
       });
-    });
   }
   const tensors = [
     ...plan.inputs,
@@ -110,6 +115,27 @@ function subgroupSizesFit(
 ): boolean {
   const [min, max] = [info?.subgroupMinSize ?? 0, info?.subgroupMaxSize ?? 0];
   return min >= 8 && max <= 64 && min % 8 === 0 && max % 8 === 0;
+}
+
+/** The `compilePlan` options that depend on the device. */
+export type DevicePlanOptions = Required<
+  Pick<PlanOptions, "subgroups" | "treeReductions" | "quick" | "limits">
+>;
+
+/**
+ * The compile options that suit `device`, what the commands and the training loop pass: the
+ * subgroup template where it can run (`useSubgroups`); its binding limits; on a driver that
+ * compiles at first dispatch (lavapipe), quick variants to start with and no tree reductions
+ * (barrier rounds cost more than they save on a few CPU cores), elsewhere tree reductions.
+ */
+export function planOptionsFor(device: GPUDevice): DevicePlanOptions {
+  const lazy = compilesAtFirstDispatch(device.adapterInfo);
+  return {
+    subgroups: useSubgroups(device),
+    treeReductions: !lazy,
+    quick: lazy,
+    limits: device.limits,
+  };
 }
 
 /**

@@ -3,7 +3,14 @@
  * programs. A run encodes every dispatch of a program into one compute pass of one command buffer
  * and submits it without waiting; reads copy into pooled staging buffers in their own small submit.
  */
-import type { Plan, PlanBuffer, PlanDtype, PlanProgram, PlanTensor } from "../codegen/plan.js";
+import type {
+  Plan,
+  PlanBuffer,
+  PlanDispatch,
+  PlanDtype,
+  PlanProgram,
+  PlanTensor,
+} from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { checkPlan, subgroupProblem } from "./check-plan.js";
 import { DeviceLostError, GpuError } from "./errors.js";
@@ -12,7 +19,7 @@ import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
-import { warmPipelines } from "./warm.js";
+import { compilesAtFirstDispatch, warmPipelines } from "./warm.js";
 
 export type { HostArray } from "./step-runner.js";
 
@@ -32,6 +39,8 @@ export class PlanRunner implements StepRunner {
   private failure: Error | undefined;
   private destroyed = false;
   private runs = 0;
+  /** Background compilations of programs running their quick variant (see `prepare`). */
+  private readonly upgrades: Promise<void>[] = [];
 
   private constructor(
     readonly device: GPUDevice,
@@ -84,7 +93,12 @@ export class PlanRunner implements StepRunner {
     return runner;
   }
 
-  /** Compiles a program's kernels and builds its bind groups; a no-op when already prepared. */
+  /**
+   * Compiles a program's kernels and builds its bind groups; a no-op when already prepared. When
+   * the plan has the program's quick variant and the driver compiles at first dispatch, prepares
+   * that (quick to compile) and compiles the program's own kernels in the background; runs switch
+   * to them once they are ready (`ready()`), with the same results bit for bit.
+   */
   async prepare(programName: string): Promise<void> {
     this.assertUsable();
     if (this.programs.has(programName)) return;
@@ -93,26 +107,59 @@ export class PlanRunner implements StepRunner {
       const known = Object.keys(this.plan.programs).join(", ");
       throw new Error(`no program "${programName}" in this plan; it has ${known || "none"}`);
     }
+    const tiered = program.quick && compilesAtFirstDispatch(this.device.adapterInfo);
+    if (!tiered) {
+      this.programs.set(programName, await this.encode(programName, program.dispatches));
+      return;
+    }
+    this.programs.set(programName, await this.encode(programName, program.quick!));
+    const upgrade = this.encode(programName, program.dispatches, { background: true }).then(
+      (encoded) => {
+        if (!this.destroyed) this.programs.set(programName, encoded);
+      },
+    );
+    // A failure is reported by the next call (`assertUsable`) and by `ready()`.
+    this.upgrades.push(
+      upgrade.catch((e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      }),
+    );
+  }
+
+  /**
+   * Resolves when every prepared program runs its final kernels (at once unless a quick variant
+   * is running while they compile); rejects if they failed to compile.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.upgrades);
+    this.assertUsable();
+  }
+
+  /**
+   * Compiles `dispatches`' kernels (warming them up first, see warm.ts; in the `background` only
+   * on sibling devices, so that this device's queue keeps running steps) and builds their bind
+   * groups.
+   */
+  private async encode(
+    programName: string,
+    dispatches: readonly PlanDispatch[],
+    options: { readonly background?: boolean } = {},
+  ): Promise<EncodedDispatch[]> {
     const cache = PipelineCache.for(this.device);
     const kernels = new Map(this.plan.kernels.map((k) => [k.id, k]));
-    const used = [...new Set(program.dispatches.map((d) => d.kernel))];
+    const used = [...new Set(dispatches.map((d) => d.kernel))].map((id) => kernels.get(id)!);
     const problem = subgroupProblem(
-      used.map((id) => kernels.get(id)!),
+      used,
       this.device.features as ReadonlySet<string>,
       this.device.adapterInfo,
     );
     if (problem) throw new Error(problem);
-    await warmPipelines(
-      this.device,
-      used.map((id) => kernels.get(id)!),
-    );
+    await warmPipelines(this.device, used, options.background ? { background: true } : {});
     const pipelines = new Map(
-      await Promise.all(
-        used.map(async (id) => [id, await cache.pipeline(kernels.get(id)!)] as const),
-      ),
+      await Promise.all(used.map(async (k) => [k.id, await cache.pipeline(k)] as const)),
     );
     this.device.pushErrorScope("validation");
-    const encoded = program.dispatches.map((d, i): EncodedDispatch => {
+    const encoded = dispatches.map((d, i): EncodedDispatch => {
       const kernel = kernels.get(d.kernel)!;
       const bindGroup = this.device.createBindGroup({
         label: `${programName}#${i}:${kernel.name}`,
@@ -131,7 +178,7 @@ export class PlanRunner implements StepRunner {
     });
     const error = await this.device.popErrorScope();
     if (error) throw new InternalError(`bind groups rejected: ${error.message}`);
-    this.programs.set(programName, encoded);
+    return encoded;
   }
 
   /** Writes a program input. `data` must match the input's dtype and element count. */
@@ -233,7 +280,7 @@ export class PlanRunner implements StepRunner {
    * The run is real: it updates params and state like `run`.
    */
   async profile(programName: string): Promise<DispatchTime[] | undefined> {
-    this.assertUsable();
+    await this.ready();
     const { program, dispatches } = this.program(programName);
     if (!this.device.features.has("timestamp-query")) return undefined;
     this.checkWritten(programName, program);

@@ -25,7 +25,7 @@ import {
   type Checkpoint,
   type CheckpointTensor,
 } from "./checkpoint.js";
-import { useSubgroups } from "./check-plan.js";
+import { planOptionsFor } from "./check-plan.js";
 import { CpuRunner } from "./cpu-runner.js";
 import {
   loadData,
@@ -405,8 +405,7 @@ class Runners {
     const r = compilePlan(this.train, {
       batch: size,
       fuse: this.options.fuse,
-      subgroups: this.device !== "cpu" && useSubgroups(this.device),
-      limits: this.device === "cpu" ? unboundedLimits : this.device.limits,
+      ...(this.device === "cpu" ? { limits: unboundedLimits } : planOptionsFor(this.device)),
       ...(this.options.sources ? { sources: this.options.sources } : {}),
     });
     if (!r.value) {

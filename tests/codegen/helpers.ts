@@ -19,6 +19,7 @@ export function examplePlan(
   optimizer?: { name: string; args: Readonly<Record<string, number | boolean>> },
   subgroups = false,
   limits?: BindingLimits,
+  quick = false,
 ): CompiledPlan {
   const r = checkFile(file);
   expect(r.diagnostics).toEqual([]);
@@ -28,6 +29,7 @@ export function examplePlan(
     batch,
     fuse,
     subgroups,
+    quick,
     sources: r.sources.texts(),
     ...(limits ? { limits } : {}),
   });

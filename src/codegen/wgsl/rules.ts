@@ -309,7 +309,7 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
     loop(e.w, a.shape[a.shape.length - 1]!, (k) =>
       e.w.scoped(() =>
         e.w.line(
-          `${acc} = ${acc} + ${paren(e.value(a, [...bi(a), i, k]))} * ${paren(e.value(b, [...bi(b), k, j]))};`,
+          `${acc} = fma(${e.value(a, [...bi(a), i, k])}, ${e.value(b, [...bi(b), k, j])}, ${acc});`,
         ),
       ),
     );
