@@ -11,7 +11,13 @@ import type { Node, NodeOf } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { helperCode } from "./wgsl/helpers.js";
-import { subgroupTileFor, tileForProduct, useTreeReduction, workgroupSize } from "./tiles.js";
+import {
+  quickTileFor,
+  subgroupTileFor,
+  tileForProduct,
+  useTreeReduction,
+  workgroupSize,
+} from "./tiles.js";
 
 export { workgroupSize };
 import {
@@ -66,8 +72,9 @@ export interface KernelContext {
   readonly treeReductions?: boolean;
   /**
    * The quick-to-compile variant: matrix products run one output per invocation (the `matmul`
-   * rule's loop) instead of a register tile. Each output is the same FMA chain over k in the same
-   * order, so the results are bit for bit those of the tiled kernel (see `PlanProgram.quick`).
+   * rule's loop), or a 2 x 2 tile at most when they are large (`quickTileFor`), instead of the
+   * tile the product would get. Each output is the same FMA chain over k in the same order, so the
+   * results are bit for bit those of the tiled kernel (see `PlanProgram.quick`).
    */
   readonly quick?: boolean;
 }
@@ -136,12 +143,8 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
       `a_${ctx.store.arena}[${flat}${ctx.store.offset ? ` + ${ctx.store.offset}` : ""}] = ${out.dtype === "i32" ? `bitcast<f32>(${value})` : value};`,
     );
   const main = group.main ?? (gemmOps.has(out.op) ? out : undefined);
-  const tiled =
-    main && !(ctx.quick && main.op === "matmul")
-      ? tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false)
-      : undefined;
   const layout =
-    tiled ??
+    (main && tiledLayout(w, emitter, group, main, store, ctx.subgroups ?? false, ctx.quick)) ??
     (ctx.treeReductions ? treeLayout(w, emitter, group, store) : undefined) ??
     vectorLayout(w, emitter, group, load, store) ??
     elementwiseBody(w, emitter, group, store);
@@ -283,11 +286,17 @@ function tiledLayout(
   main: Node,
   store: Store,
   subgroups: boolean,
+  quick = false,
 ): Layout | undefined {
   if (!gemmOps.has(main.op)) return undefined;
   // Sizes first: decoding writes index names, so only build the view once a tile is chosen.
   const dims = gemmDims(main);
   const around = fusedAround(group, main);
+  if (quick && main.op === "matmul") {
+    const k = main.inputs[0]!.shape.at(-1)!;
+    const tile = quickTileFor(dims.batch, dims.m, dims.n, k, ...around);
+    return tile && tiledBody(w, e, group, main, gemmOf(w, e, main)!, tile, store);
+  }
   const shared = subgroups ? subgroupTileFor(dims.batch, dims.m, dims.n, ...around) : undefined;
   if (shared) return subgroupBody(w, e, group, main, gemmOf(w, e, main)!, shared, store);
   const tile = tileForProduct(dims.batch, dims.m, dims.n, ...around);

@@ -122,6 +122,13 @@ export class CpuRunner implements StepRunner {
     this.program(programName);
   }
 
+  /** Always ready: the host runs every program as it is. */
+  async ready(): Promise<void> {
+    this.assertUsable();
+  }
+
+  readonly compiling = false;
+
   writeInput(name: string, data: HostArray): void {
     const t = this.find("input", this.tensors.inputs, name);
     this.inputs.set(name, this.copy(t, data));

@@ -19,7 +19,7 @@ import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
-import { compilesAtFirstDispatch, warmPipelines } from "./warm.js";
+import { compilesAtFirstDispatch, settleQuietly, warmPipelines } from "./warm.js";
 
 export type { HostArray } from "./step-runner.js";
 
@@ -39,8 +39,18 @@ export class PlanRunner implements StepRunner {
   private failure: Error | undefined;
   private destroyed = false;
   private runs = 0;
-  /** Background compilations of programs running their quick variant (see `prepare`). */
+  /** Programs running their quick variant whose own dispatches compile after their first run. */
+  private readonly deferred = new Map<string, readonly PlanDispatch[]>();
+  /** Those compilations, once started (see `prepare`, `ready`), and how many are under way. */
   private readonly upgrades: Promise<void>[] = [];
+  private inflight = 0;
+  /** Programs that may start on their quick variant; undefined: all. */
+  private quickPrograms: ReadonlySet<string> | undefined;
+
+  /** A program's own kernels are compiling behind its quick variant (see `prepare`). */
+  get compiling(): boolean {
+    return this.inflight > 0;
+  }
 
   private constructor(
     readonly device: GPUDevice,
@@ -71,7 +81,11 @@ export class PlanRunner implements StepRunner {
   static async create(
     device: GPUDevice,
     plan: Plan,
-    options: { readonly programs?: readonly string[] } = {},
+    options: {
+      readonly programs?: readonly string[];
+      /** Programs that may start on their quick variant (see `prepare`); default: all. */
+      readonly quick?: readonly string[];
+    } = {},
   ): Promise<PlanRunner> {
     const planBuffers = checkPlan(plan, device.limits);
     const buffers = await createBuffers(device, [...planBuffers.values()]);
@@ -84,6 +98,7 @@ export class PlanRunner implements StepRunner {
       grads: host(plan.grads ?? []),
     };
     const runner = new PlanRunner(device, plan, buffers, new Map(), tensors);
+    if (options.quick) runner.quickPrograms = new Set(options.quick);
     try {
       for (const name of options.programs ?? Object.keys(plan.programs)) await runner.prepare(name);
     } catch (e) {
@@ -96,8 +111,9 @@ export class PlanRunner implements StepRunner {
   /**
    * Compiles a program's kernels and builds its bind groups; a no-op when already prepared. When
    * the plan has the program's quick variant and the driver compiles at first dispatch, prepares
-   * that (quick to compile) and compiles the program's own kernels in the background; runs switch
-   * to them once they are ready (`ready()`), with the same results bit for bit.
+   * that instead: it compiles fast and computes the same values bit for bit. The program's own
+   * kernels start compiling behind its first run (`run`), and runs use them once they are ready;
+   * `ready()` waits for that.
    */
   async prepare(programName: string): Promise<void> {
     this.assertUsable();
@@ -107,17 +123,39 @@ export class PlanRunner implements StepRunner {
       const known = Object.keys(this.plan.programs).join(", ");
       throw new Error(`no program "${programName}" in this plan; it has ${known || "none"}`);
     }
-    const tiered = program.quick && compilesAtFirstDispatch(this.device.adapterInfo);
-    if (!tiered) {
-      this.programs.set(programName, await this.encode(programName, program.dispatches));
-      return;
-    }
-    this.programs.set(programName, await this.encode(programName, program.quick!));
-    const upgrade = this.encode(programName, program.dispatches, { background: true }).then(
-      (encoded) => {
-        if (!this.destroyed) this.programs.set(programName, encoded);
-      },
+    const tiered =
+      program.quick &&
+      (this.quickPrograms?.has(programName) ?? true) &&
+      compilesAtFirstDispatch(this.device.adapterInfo);
+    this.programs.set(
+      programName,
+      await this.encode(programName, tiered ? program.quick! : program.dispatches),
     );
+    if (tiered) this.deferred.set(programName, program.dispatches);
+  }
+
+  /**
+   * Resolves when every program that has run uses its own kernels, not its quick variant (at
+   * once when no compilation is pending); rejects if they failed to compile. The training loop
+   * waits for this before a program's second run: the first run's result comes early, and the
+   * compilers then have every core (quick kernels run several times slower).
+   */
+  async ready(): Promise<void> {
+    await settleQuietly(Promise.all(this.upgrades));
+    this.assertUsable();
+  }
+
+  /** Compiles the program's own kernels behind its first run and switches to them (`prepare`). */
+  private upgrade(programName: string): void {
+    const dispatches = this.deferred.get(programName);
+    if (!dispatches) return;
+    this.deferred.delete(programName);
+    this.inflight++;
+    const upgrade = this.encode(programName, dispatches, { background: true })
+      .then((encoded) => {
+        if (!this.destroyed) this.programs.set(programName, encoded);
+      })
+      .finally(() => this.inflight--);
     // A failure is reported by the next call (`assertUsable`) and by `ready()`.
     this.upgrades.push(
       upgrade.catch((e: unknown) => {
@@ -127,18 +165,8 @@ export class PlanRunner implements StepRunner {
   }
 
   /**
-   * Resolves when every prepared program runs its final kernels (at once unless a quick variant
-   * is running while they compile); rejects if they failed to compile.
-   */
-  async ready(): Promise<void> {
-    await Promise.all(this.upgrades);
-    this.assertUsable();
-  }
-
-  /**
-   * Compiles `dispatches`' kernels (warming them up first, see warm.ts; in the `background` only
-   * on sibling devices, so that this device's queue keeps running steps) and builds their bind
-   * groups.
+   * Compiles `dispatches`' kernels (warming them up first, see warm.ts; in the `background`, this
+   * device's share queues behind the runs already submitted) and builds their bind groups.
    */
   private async encode(
     programName: string,
@@ -240,6 +268,7 @@ export class PlanRunner implements StepRunner {
     encodeDispatches(pass, dispatches);
     pass.end();
     this.device.queue.submit([encoder.finish()]);
+    this.upgrade(programName);
   }
 
   /**

@@ -32,6 +32,13 @@ export interface StepRunner {
   readonly plan: StepPlan;
   /** Makes `program` ready to run (compiles its kernels on the GPU); a no-op when it already is. */
   prepare(program: string): Promise<void>;
+  /**
+   * Resolves when the programs that have run use their final kernels: a GPU runner may run a
+   * program's first step on a quick-to-compile variant (the same results) and compile its own
+   * kernels after it. `compiling` says whether that is under way.
+   */
+  ready(): Promise<void>;
+  readonly compiling: boolean;
   /** Writes a program input; `data` must match the input's dtype and element count. */
   writeInput(name: string, data: HostArray): void;
   /** Writes a parameter or optimizer-state tensor. */

@@ -370,8 +370,12 @@ class Runners {
           : { plan: compiled };
   }
 
-  /** The runner for `size` with `program` prepared and the current parameters. */
-  async get(size: number, program: string): Promise<Runner> {
+  /**
+   * The runner for `size` with `program` prepared and the current parameters. When the runner
+   * still compiles kernels behind a quick variant's first run, waits for them (`ready`), after
+   * `beforeWait` (the training loop reports the step already run).
+   */
+  async get(size: number, program: string, beforeWait?: () => Promise<void>): Promise<Runner> {
     let entry = this.runners.get(size);
     if (!entry) {
       const given =
@@ -381,7 +385,10 @@ class Runners {
         runner = CpuRunner.create(given?.full ?? this.compile(size), this.train.optimizer);
       else {
         const plan = given?.plan ?? this.compile(size).plan;
-        runner = await PlanRunner.create(this.device, plan, { programs: [] });
+        // Only the first training step is worth starting on quick kernels (see `prepare`): later
+        // runners and evaluation compile their own kernels at once.
+        const quick = this.runners.size === 0 ? ["train"] : [];
+        runner = await PlanRunner.create(this.device, plan, { programs: [], quick });
       }
       entry = { runner, version: -1 };
       this.runners.set(size, entry);
@@ -392,6 +399,10 @@ class Runners {
       }
     }
     await entry.runner.prepare(program);
+    if (entry.runner.compiling) {
+      await beforeWait?.();
+      await entry.runner.ready();
+    }
     if (entry.version !== this.version) {
       const from = this.latest!;
       for (const t of [...from.plan.params, ...from.plan.state])
@@ -756,7 +767,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           throw new InterruptedError(step, options.checkpoint);
         }
         const b = list[i]!;
-        const runner = await runners.get(b.size, "train");
+        const runner = await runners.get(b.size, "train", settle);
         step++;
         writeBatch(runner, runner.plan, "train", data.train, order, b.start, b.size, step);
         const u = uniforms(step);

@@ -74,7 +74,7 @@ export interface WarmReport {
 /**
  * Compiles `kernels` on `device` before their first real dispatch, in parallel on sibling devices
  * when the driver compiles at first dispatch and more than one core is free; kernels warmed before
- * on this device are skipped. With `background`, only the siblings compile (when there are any). Best effort: a kernel that fails here fails again, with its
+ * on this device are skipped. With `background` the thread is not put to sleep while it waits. Best effort: a kernel that fails here fails again, with its
  * diagnostic, when the runner compiles it.
  */
 export async function warmPipelines(
@@ -89,12 +89,10 @@ export async function warmPipelines(
     .filter(([key]) => !done.has(key))
     .map(([, k]) => k);
   if (cold.length === 0) return { kernels: 0, compilers: 0 };
-  const siblings = await siblingsOf(device, (await compilerCount(cold.length)) - 1);
-  // In the background the device's own queue is running steps: only siblings compile, and the
-  // thread is not put to sleep.
-  const devices = options.background && siblings.length > 0 ? siblings : [device, ...siblings];
+  const devices = [device, ...(await siblingsOf(device, (await compilerCount(cold.length)) - 1))];
   const shares = balance(cold, devices.length);
   const all = Promise.all(devices.map((d, i) => dispatchOnce(d, shares[i]!).catch(() => {})));
+  // In the background the caller goes on (and waits quietly itself, if it waits).
   await (options.background ? all : settleQuietly(all));
   for (const k of cold) done.add(PipelineCache.key(k));
   return { kernels: cold.length, compilers: devices.length };
