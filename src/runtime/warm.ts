@@ -4,9 +4,9 @@
  * Mesa's lavapipe (llvmpipe) compiles each compute pipeline with LLVM when it is first
  * dispatched, on the device's queue thread, one pipeline after another: a cold first training step
  * is mostly compilation on one core. Before a program's first run, `warmPipelines` spreads its
- * kernels over the device and short-lived sibling devices (one per spare core), each on its own
- * queue thread, and dispatches each kernel once (one workgroup, scratch buffers) so that it is
- * compiled. The device keeps what it compiled itself; what the siblings compiled reaches it through
+ * kernels over the device and sibling devices (one per spare core, kept until the device is
+ * closed), each on its own queue thread, and dispatches each kernel once (one workgroup, scratch
+ * buffers) so that it is compiled. The device keeps what it compiled itself; what the siblings compiled reaches it through
  * Mesa's on-disk shader cache, which llvmpipe consults before compiling. While it waits, the
  * thread sleeps instead of spinning (`settleQuietly`): Dawn's Node binding polls for finished work
  * in a `setImmediate` loop, which would take a whole core from the compilers.
@@ -74,8 +74,9 @@ export interface WarmReport {
 /**
  * Compiles `kernels` on `device` before their first real dispatch, in parallel on sibling devices
  * when the driver compiles at first dispatch and more than one core is free; kernels warmed before
- * on this device are skipped. With `background` the thread is not put to sleep while it waits. Best effort: a kernel that fails here fails again, with its
- * diagnostic, when the runner compiles it.
+ * on this device are skipped. With `background` the thread is not put to sleep while it waits.
+ * Best effort: a kernel that fails here fails again, with its diagnostic, when the runner
+ * compiles it.
  */
 export async function warmPipelines(
   device: GPUDevice,
