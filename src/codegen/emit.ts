@@ -76,6 +76,8 @@ export class PlanLimitError extends Error {
     /** What the span shows, for the diagnostic's label. */
     readonly label: string,
     readonly help: string,
+    /** The fused group's nodes, when a group binds too many buffers (`emitPlan` splits it). */
+    readonly nodes?: readonly Node[],
   ) {
     super(message);
     this.name = "PlanLimitError";
@@ -117,7 +119,26 @@ export const kernelRefusals: readonly (readonly [
 
 const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
+/**
+ * Emits the Plan. A fused group that would bind more storage buffers than a shader stage may
+ * (its inputs and output spread over too many arena chunks) is split: its nodes become kernels of
+ * their own (`forcedRoots`, the fusion rule `too-many-buffers`) and the plan is emitted again. A
+ * kernel that still binds too many, one primitive or the optimizer, is a `PlanLimitError` (G0803).
+ */
 export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
+  let forced: ReadonlySet<Node> = options.forcedRoots ?? new Set();
+  for (;;) {
+    try {
+      return emitOnce(input, { ...options, forcedRoots: forced });
+    } catch (e) {
+      const more = e instanceof PlanLimitError ? (e.nodes ?? []).filter((n) => !forced.has(n)) : [];
+      if (more.length === 0 || more.every((n) => n.op === "const")) throw e;
+      forced = new Set([...forced, ...more]);
+    }
+  }
+}
+
+function emitOnce(input: EmitInput, options: EmitOptions): Plan {
   const limits = options.limits ?? defaultLimits;
   const capacity = chunkElements(limits);
   const where = (s: Span | undefined) =>
@@ -274,6 +295,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
           new Set(part.arenas.keys()),
           `the kernel computing \`${out.op}\` [${out.shape.join(", ")}]`,
           out.span,
+          grp.nodes,
         );
         location.set(grp.output, store);
         return part;
@@ -320,7 +342,12 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
   };
 
   /** Refuses a kernel (`what`, computing the value at `span`) that no split can make fit. */
-  const refuseKernel = (storage: ReadonlySet<string>, what: string, span?: Span): void => {
+  const refuseKernel = (
+    storage: ReadonlySet<string>,
+    what: string,
+    span?: Span,
+    nodes?: readonly Node[],
+  ): void => {
     const hit = kernelRefusals.find(([, test]) => test(storage, limits));
     if (!hit) return;
     const here = where(span);
@@ -330,6 +357,7 @@ export function emitPlan(input: EmitInput, options: EmitOptions): Plan {
       span,
       "this kernel's result",
       "raise maxStorageBufferBindingSize so that fewer arena chunks are needed, or use a smaller `batch`",
+      nodes,
     );
   };
 

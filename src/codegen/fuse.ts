@@ -36,6 +36,11 @@ export interface FusionOptions {
    * made those kernels 2-4x slower (docs/architecture.md, Kernel templates).
    */
   readonly treeReductions?: boolean;
+  /**
+   * Nodes that must get kernels of their own: `emitPlan` adds the nodes of a fused group that
+   * would bind more storage buffers than a shader stage may, and fuses again.
+   */
+  readonly forcedRoots?: ReadonlySet<Node>;
 }
 
 /** Ops that cost next to nothing, so recomputing them in a consumer's inner loop is fine. */
@@ -152,6 +157,11 @@ export const rootReasons: readonly (readonly [name: string, test: Predicate, rea
     "unfused",
     (n, _f, o) => !o.fuse && n.op !== "const",
     "`--no-fuse` gives every primitive its own kernel",
+  ],
+  [
+    "too-many-buffers",
+    (n, _f, o) => (o.forcedRoots?.has(n) ?? false) && n.op !== "const",
+    "the group it belonged to bound more arena chunks than a shader stage may, so it is split",
   ],
   [
     "shared",

@@ -120,6 +120,22 @@ describe("plans within binding limits", () => {
     expect(two[1]!.wgsl).toContain("a_outputs[4] = sqrt(a_outputs[4] + partial[0]);");
   });
 
+  it("splits a fused group whose operands are spread over more chunks than a kernel may bind", () => {
+    const r = checkFile("examples/char-transformer.grove");
+    const train = r.program.trains[0]!;
+    const limits = limitsOf(256 * 1024);
+    // Fused as usual, one group (an `add` of the layer norm's backward pass) binds 9 chunks.
+    const emitted = compilePlan(train, { batch: 1, limits });
+    expect(emitted.diagnostics).toEqual([]);
+    const { plan } = emitted.value!;
+    expect(() => checkPlan(plan, limits)).not.toThrow();
+    // Its nodes became kernels of their own: more dispatches than with twice the binding size.
+    const roomier = compilePlan(train, { batch: 1, limits: limitsOf(512 * 1024) }).value!.plan;
+    expect(plan.programs.train!.dispatches.length).toBeGreaterThan(
+      roomier.programs.train!.dispatches.length,
+    );
+  });
+
   it("refuses a tensor larger than one binding, naming it, its size, the limit and a fix", () => {
     const r = checkFile("examples/mnist-mlp.grove");
     const c = compilePlan(r.program.trains[0]!, {
