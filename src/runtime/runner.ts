@@ -44,8 +44,6 @@ export class PlanRunner implements StepRunner {
   /** Those compilations, once started (see `prepare`, `ready`), and how many are under way. */
   private readonly upgrades: Promise<void>[] = [];
   private inflight = 0;
-  /** Programs that may start on their quick variant; undefined: all. */
-  private quickPrograms: ReadonlySet<string> | undefined;
 
   /** A program's own kernels are compiling behind its quick variant (see `prepare`). */
   get compiling(): boolean {
@@ -63,6 +61,8 @@ export class PlanRunner implements StepRunner {
       readonly params: ReadonlyMap<string, HostTensor>;
       readonly grads: ReadonlyMap<string, HostTensor>;
     },
+    /** Programs that may start on their quick variant; undefined: all. */
+    private readonly quickPrograms?: ReadonlySet<string>,
   ) {
     this.pool = new StagingPool(device);
     device.addEventListener("uncapturederror", this.onUncapturedError);
@@ -97,8 +97,8 @@ export class PlanRunner implements StepRunner {
       params: host([...plan.params, ...plan.state]),
       grads: host(plan.grads ?? []),
     };
-    const runner = new PlanRunner(device, plan, buffers, new Map(), tensors);
-    if (options.quick) runner.quickPrograms = new Set(options.quick);
+    const quick = options.quick && new Set(options.quick);
+    const runner = new PlanRunner(device, plan, buffers, new Map(), tensors, quick);
     try {
       for (const name of options.programs ?? Object.keys(plan.programs)) await runner.prepare(name);
     } catch (e) {

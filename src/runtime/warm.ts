@@ -164,6 +164,8 @@ export async function settleQuietly<T>(promise: Promise<T>, sleepMs = 2): Promis
     settled = true;
   };
   promise.then(mark, mark);
+  // A promise that has already settled marks itself before this continuation runs: no sleep.
+  await undefined;
   while (!settled) {
     Atomics.wait(sleeper, 0, 0, sleepMs);
     await new Promise((resolve) => setImmediate(resolve));

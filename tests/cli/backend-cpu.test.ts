@@ -4,12 +4,11 @@
  * touched the GPU. Also what `grove train` draws: the chart next to the checkpoint (with the
  * epochs before a resume), `--max-steps`, and the live progress line on a TTY.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { runGrove } from "./run.js";
+import { runGrove, xorProject, xorSource } from "./run.js";
 import { readCheckpoint } from "../../src/runtime/checkpoint.js";
 
 vi.mock("../../src/runtime/device.js", async () => {
@@ -21,32 +20,8 @@ vi.mock("../../src/runtime/device.js", async () => {
 
 const cli = runGrove;
 
-const source = `
-model Xor {
-  input features: [N, 2]
-  h = Dense(2, 8, tanh)
-  out = Dense(8, 2)
-  output logits = features |> h |> out
-}
-
-train Xor {
-  data      = xor(n: 210, noise: 0.05, validate: 0.2)
-  loss      = cross_entropy(logits, label)
-  optimizer = adam(lr: 0.05)
-  schedule  = cosine(warmup: 2)
-  batch     = 32
-  epochs    = 3
-  metrics   = [accuracy(logits, label)]
-  seed      = 3
-}
-`;
-
-function project() {
-  const dir = mkdtempSync(join(tmpdir(), "grove-cpu-"));
-  const file = join(dir, "xor.grove");
-  writeFileSync(file, source);
-  return { dir, file };
-}
+/** The XOR classifier over three epochs, in a new folder. */
+const project = () => xorProject(xorSource({ epochs: 3 }));
 
 /** The x coordinates of each polyline of an SVG, by its `data-series`. */
 function series(svg: string): Map<string, string[]> {

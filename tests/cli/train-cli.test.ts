@@ -3,12 +3,11 @@
  * `--watch-grads`, `grove eval` and `grove predict`, driven in-process; every user error is one
  * line on stderr with exit 1.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { runGrove, type Run } from "./run.js";
+import { runGrove, xorProject as project, xorSource, type Run } from "./run.js";
 import { readNpy, writeNpy } from "../../src/runtime/data/index.js";
 import { describeGpu } from "../runtime/gpu.js";
 
@@ -19,32 +18,6 @@ function oneLine(r: Run, message: string) {
   expect(r.out).toBe("");
   expect(r.err).toBe(`${message}\n`);
   expect(r.code).toBe(1);
-}
-
-const xor = (model = "Xor", layers = ["h = Dense(2, 8, tanh)", "out = Dense(8, 2)"]) => `
-model ${model} {
-  input features: [N, 2]
-  ${layers.join("\n  ")}
-  output logits = features |> ${layers.map((l) => l.split(" ")[0]).join(" |> ")}
-}
-
-train ${model} {
-  data      = xor(n: 210, noise: 0.05, validate: 0.2)
-  loss      = cross_entropy(logits, label)
-  optimizer = adam(lr: 0.05)
-  schedule  = cosine(warmup: 2)
-  batch     = 32
-  epochs    = 2
-  metrics   = [accuracy(logits, label)]
-  seed      = 3
-}
-`;
-
-function project() {
-  const dir = mkdtempSync(join(tmpdir(), "grove-cli-"));
-  const file = join(dir, "xor.grove");
-  writeFileSync(file, xor());
-  return { dir, file, checkpoint: join(dir, "checkpoints", "Xor.safetensors") };
 }
 
 const stepLosses = (log: string) =>
@@ -153,7 +126,7 @@ describeGpu("grove train, eval and predict with checkpoints", () => {
 
     // An unused layer gets no gradient: it is flagged as vanishing.
     const idle = join(dir, "idle.grove");
-    writeFileSync(idle, xor().replace("  output", "  unused = Dense(2, 2)\n  output"));
+    writeFileSync(idle, xorSource().replace("  output", "  unused = Dense(2, 2)\n  output"));
     const log = join(dir, "idle.jsonl");
     const idleCkpt = join(dir, "idle.safetensors");
     const watched = await cli(
@@ -221,7 +194,7 @@ describeGpu("grove train, eval and predict with checkpoints", () => {
       `grove predict: ${wide} has 3 values per row, but the model input \`features\` takes 2 ([2] after the batch)`,
     );
     const other = join(dir, "other.grove");
-    writeFileSync(other, xor("Other", ["a = Dense(2, 2)"]));
+    writeFileSync(other, xorSource({ model: "Other", layers: ["a = Dense(2, 2)"] }));
     const refusal = `${checkpoint}: has no tensor \`a.w\`, the model's parameter [2, 2] (it was saved for model Xor)`;
     oneLine(await cli("eval", other, "--checkpoint", checkpoint), `grove eval: ${refusal}`);
     oneLine(
