@@ -118,6 +118,7 @@ export const kernelRefusals: readonly (readonly [
 ];
 
 const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+const sameLocation = (a: Location, b: Location) => a.arena === b.arena && a.offset === b.offset;
 
 /**
  * Emits the Plan. A fused group that would bind more storage buffers than a shader stage may
@@ -251,17 +252,22 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     names: readonly [string, Node][],
     withGrads: boolean,
   ): { dispatches: PlanDispatch[]; quick: PlanDispatch[] } => {
+    // Each host-visible name has a slot of its own. Names whose values simplified to one node (a
+    // metric that is also a model output, two parameters with the same gradient) share that
+    // node's kernel, which stores into the first name's slot; `aliases` copies it to the others.
     const wanted = new Map<Node, Location>();
-    for (const [name, n] of names)
-      if (!wanted.has(n)) {
-        fits(`output \`${name}\``, n.shape, n.span);
-        wanted.set(n, at("outputs", outputs.place(name, size(n.shape))));
-      }
+    const aliases: { node: Node; store: Location }[] = [];
+    const want = (n: Node, store: Location) => {
+      if (!wanted.has(n)) wanted.set(n, store);
+      else if (!sameLocation(wanted.get(n)!, store)) aliases.push({ node: n, store });
+    };
+    for (const [name, n] of names) {
+      fits(`output \`${name}\``, n.shape, n.span);
+      want(n, at("outputs", outputs.place(name, size(n.shape))));
+    }
     if (withGrads)
-      for (const p of input.params) {
-        const n = g.outputs.get(`d_${p.name}`)!;
-        if (!wanted.has(n)) wanted.set(n, at("grads", params.at.get(p.name)!));
-      }
+      for (const p of input.params)
+        want(g.outputs.get(`d_${p.name}`)!, at("grads", params.at.get(p.name)!));
     const groups = fuseKernels(g, [...wanted.keys()], options);
     const location = new Map<Node, Location>();
     for (const [name, n] of g.inputs) location.set(n, at("inputs", inputs.at.get(name)!));
@@ -278,15 +284,15 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     const live: { node: Node; slot: ChunkSlot }[] = [];
     const dispatches: PlanDispatch[] = [];
     const quick: PlanDispatch[] = [];
+    const context = (store: Location, fast: boolean) => ({
+      location: locate,
+      store,
+      where,
+      subgroups: options.subgroups ?? false,
+      treeReductions: options.treeReductions ?? false,
+      quick: fast,
+    });
     stages.forEach((stage, s) => {
-      const context = (store: Location, fast: boolean) => ({
-        location: locate,
-        store,
-        where,
-        subgroups: options.subgroups ?? false,
-        treeReductions: options.treeReductions ?? false,
-        quick: fast,
-      });
       const parts = stage.map((grp) => {
         const store = wanted.get(grp.output) ?? storeTemp(grp, locate);
         const part = writePart(grp, context(store, false));
@@ -324,6 +330,20 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
         }
       }
     });
+    // The copies read only slots that are never freed and write only their own: one stage.
+    const copies = aliases.map(({ node, store }) => ({
+      part: writePart({ output: node, nodes: [] }, context(store, false)),
+      store,
+    }));
+    const copyStages = options.fuse ? [copies] : copies.map((c) => [c]);
+    for (const stage of copyStages.filter((st) => st.length > 0)) {
+      const batches = splitDispatch(
+        stage.map((c) => c.part),
+        limits,
+      ).map((batch) => addKernel(assembleKernel(batch, nextKernel++)));
+      dispatches.push(...batches);
+      quick.push(...batches);
+    }
     return { dispatches, quick };
 
     /** A temporary for a group's output, preferring the temps chunks the group already reads. */

@@ -17,7 +17,10 @@ export interface KernelGroup {
    * kernel has none.
    */
   readonly main?: Node;
-  /** Every node computed in the kernel, in graph order (for headers and reports). */
+  /**
+   * Every node computed in the kernel, in graph order (for headers and reports). Empty when the
+   * kernel only copies `output` from where it is stored (a leaf, or another output's slot).
+   */
   readonly nodes: readonly Node[];
 }
 

@@ -108,8 +108,8 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
   const read = new Set<Node>();
   /** The load of a stored node at `at(offset)`, or undefined for a node computed here. */
   const load: Load = (node, at) => {
-    const leaf = node.op === "input" || node.op === "param";
-    const loc = node === out && !leaf ? undefined : ctx.location(node);
+    // A group computes its output unless it has no nodes: a leaf, or a copy of a stored value.
+    const loc = node === out && group.nodes.length > 0 ? undefined : ctx.location(node);
     if (!loc) return undefined;
     if (!arenas.has(loc.arena)) arenas.set(loc.arena, "read");
     read.add(node);
