@@ -4,12 +4,15 @@
  * spaces to a multiple of 8 bytes, then the tensors' little-endian bytes, back to back. Grove
  * writes parameters under their hierarchical names (`l1.w`) and optimizer moments as
  * `optimizer.<plan state name>` (`optimizer.m:l1.w`). Files are written atomically (a temporary
- * file in the same folder, fsync, rename) and every malformed file is a `CheckpointError` naming
- * it.
+ * file in the same folder, created exclusively under a random name, fsync, rename; stale
+ * temporaries of a killed save are removed at the next save) and every malformed file, a
+ * duplicated name included, is a `CheckpointError` naming it. `tensorsFor` hands out only finite
+ * values.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync } from "node:fs";
-import { unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync } from "node:fs";
+import { readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Plan } from "../codegen/plan.js";
 
 export type CheckpointDtype = "F32" | "I32";
@@ -102,6 +105,40 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const isCount = (v: unknown): v is number =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
+/**
+ * The first key that an object of `json` (valid JSON) holds twice, and whether that object is the
+ * top level, or undefined. `JSON.parse` silently keeps the last value of a duplicated key; the
+ * safetensors format forbids duplicated tensor names. A scan without recursion, so any depth is
+ * fine.
+ */
+export function duplicateKey(json: string): { key: string; topLevel: boolean } | undefined {
+  // One entry per open container: the keys seen for an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === "\\" ? 2 : 1;
+      const keys = open.at(-1);
+      if (expectKey && keys) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (keys.has(key)) return { key, topLevel: open.length === 1 };
+        keys.add(key);
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === "{" || c === "[") {
+      open.push(c === "{" ? new Set() : null);
+      expectKey = c === "{";
+    } else if (c === "}" || c === "]") {
+      open.pop();
+      expectKey = false;
+    } else if (c === ",") expectKey = !!open.at(-1);
+  }
+  return undefined;
+}
+
 /** Parses safetensors bytes; `file` names the source in every error. */
 export function decodeSafetensors(bytes: Uint8Array, file: string): Checkpoint {
   const fail = (detail: string): never => {
@@ -117,11 +154,20 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): Checkpoint {
     );
   const n = Number(headerLength);
   let header: unknown;
+  let text = "";
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(text);
   } catch (e) {
     fail(`the header is not valid JSON: ${(e as Error).message}`);
   }
+  const twice = duplicateKey(text);
+  if (twice)
+    fail(
+      twice.topLevel
+        ? `the header names \`${twice.key}\` twice; safetensors forbids duplicate names`
+        : `the header has the key \`${twice.key}\` twice in one object; safetensors forbids duplicate names`,
+    );
   if (!isRecord(header)) fail("the header is not a JSON object");
   const h = header as Record<string, unknown>;
   const metadata: Record<string, string> = {};
@@ -203,7 +249,7 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): Checkpoint {
 
 /** The file operations a write uses; tests inject failures through them. */
 export interface FileOps {
-  openSync(path: string, flags: string): number;
+  openSync(path: string, flags: number, mode?: number): number;
   writeSync(fd: number, data: Uint8Array, offset: number, length: number): number;
   fsyncSync(fd: number): void;
   closeSync(fd: number): void;
@@ -214,8 +260,74 @@ export interface FileOps {
 const nodeOps: FileOps = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync };
 
 /**
- * Writes `checkpoint` to `path` atomically: the bytes go to `<path>.tmp-<pid>` in the same
- * folder (created if needed), which is fsynced and renamed over `path`. A failure removes the
+ * Create a new file only, never through a link: with O_EXCL an existing name (a file or a planted
+ * symbolic link, even a dangling one) fails with EEXIST; O_NOFOLLOW says the same where it exists.
+ */
+const CREATE_NEW =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/** `<path>.tmp-<pid>-<random hex>`: a temporary file of `path` (pid for the stale-file sweep). */
+const temporaryName = (path: string) =>
+  `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+};
+
+/**
+ * Removes the temporary files that earlier saves of `path` left behind (`<path>.tmp-<pid>` or
+ * `<path>.tmp-<pid>-<hex>`, the process killed mid-save), except those of a process still running
+ * (another save of the same file under way) and `keep`. Returns the names removed.
+ */
+export function removeStaleTemporaries(path: string, keep?: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)(-[0-9a-f]+)?$/.exec(name.slice(prefix.length));
+    const full = join(dir, name);
+    if (!m || full === keep) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && isAlive(pid)) continue;
+    try {
+      unlinkSync(full);
+      removed.push(full);
+    } catch {
+      // gone already, or not ours to remove: the save goes on
+    }
+  }
+  return removed;
+}
+
+/** Creates a new temporary file next to `path` (a fresh random name if one is taken). */
+function openTemporary(path: string, ops: FileOps): { tmp: string; fd: number } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = temporaryName(path);
+    try {
+      return { tmp, fd: ops.openSync(tmp, CREATE_NEW, 0o644) };
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EEXIST" || attempt >= 4) throw e;
+    }
+  }
+}
+
+/**
+ * Writes `checkpoint` to `path` atomically: the bytes go to a new temporary file
+ * `<path>.tmp-<pid>-<random>` in the same folder (created if needed), opened exclusively so that
+ * nothing planted at that name is followed or overwritten, which is fsynced and renamed over
+ * `path`. Stale temporaries of `path` from a killed save are removed first. A failure removes the
  * temporary file and leaves any previous `path` as it was.
  */
 export function writeCheckpoint(
@@ -224,11 +336,12 @@ export function writeCheckpoint(
   ops: FileOps = nodeOps,
 ): void {
   const bytes = encodeSafetensors(checkpoint.tensors, checkpoint.metadata);
-  const tmp = `${path}.tmp-${process.pid}`;
+  let tmp: string | undefined;
   let fd: number | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    fd = ops.openSync(tmp, "w");
+    removeStaleTemporaries(path);
+    ({ tmp, fd } = openTemporary(path, ops));
     for (let at = 0; at < bytes.length;) at += ops.writeSync(fd, bytes, at, bytes.length - at);
     ops.fsyncSync(fd);
     ops.closeSync(fd);
@@ -241,23 +354,29 @@ export function writeCheckpoint(
       } catch {
         // already failing; the original error is the one to report
       }
-    try {
-      ops.unlinkSync(tmp);
-    } catch {
-      // the temporary file may never have been created
-    }
+    if (tmp !== undefined)
+      try {
+        ops.unlinkSync(tmp);
+      } catch {
+        // already failing; the original error is the one to report
+      }
     const reason = (e as { code?: string }).code ?? (e as Error).message;
     throw new CheckpointError(
       path,
       `cannot write the checkpoint (${reason}); the previous file, if any, is unchanged`,
     );
   }
+  syncFolder(dirname(path));
+}
+
+/** Makes a rename in `dir` durable; not supported everywhere, where the rename is still atomic. */
+export function syncFolder(dir: string): void {
   try {
-    const dir = openSync(dirname(path), "r");
+    const fd = openSync(dir, "r");
     try {
-      fsyncSync(dir);
+      fsyncSync(fd);
     } finally {
-      closeSync(dir);
+      closeSync(fd);
     }
   } catch {
     // fsync of a folder is not supported everywhere; the rename itself is atomic
@@ -281,10 +400,32 @@ export function readCheckpoint(path: string): Checkpoint {
   return decodeSafetensors(bytes, path);
 }
 
+/** How many values of `data` are NaN and how many infinite. */
+export function countNonFinite(data: Float32Array | Int32Array): { nan: number; inf: number } {
+  let nan = 0;
+  let inf = 0;
+  if (data instanceof Int32Array) return { nan, inf };
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v !== v) nan++;
+    else if (v === Infinity || v === -Infinity) inf++;
+  }
+  return { nan, inf };
+}
+
+/** `tensor `l1.w` holds 2 NaN and 1 infinite value (of 6)`, or undefined when all are finite. */
+export function nonFiniteText(name: string, data: Float32Array | Int32Array): string | undefined {
+  const { nan, inf } = countNonFinite(data);
+  if (nan + inf === 0) return undefined;
+  const parts = [nan ? `${nan} NaN` : "", inf ? `${inf} infinite` : ""].filter((p) => p);
+  const noun = nan + inf === 1 ? "value" : "values";
+  return `tensor \`${name}\` holds ${parts.join(" and ")} ${noun} (of ${data.length})`;
+}
+
 /**
  * Each parameter of `plan` (and with `state`, each optimizer moment under `optimizer.<name>`)
- * from `checkpoint`, checked for presence, dtype and shape; a problem is a `CheckpointError`
- * naming the tensor.
+ * from `checkpoint`, checked for presence, dtype, shape and finite values; a problem is a
+ * `CheckpointError` naming the tensor.
  */
 export function tensorsFor(
   checkpoint: Checkpoint,
@@ -321,6 +462,12 @@ export function tensorsFor(
       throw new CheckpointError(
         file,
         `tensor \`${w.key}\` is ${t.dtype}${shapeText(t.shape)}, but the model's ${w.what} is F32${shapeText(w.shape)}${whose}`,
+      );
+    const bad = nonFiniteText(w.key, t.data);
+    if (bad)
+      throw new CheckpointError(
+        file,
+        `${bad}; a checkpoint's parameters and optimizer moments must be finite`,
       );
     out.set(w.name, t.data as Float32Array);
   }

@@ -7,11 +7,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../src/codegen/plan.js";
 import {
   CheckpointError,
   decodeSafetensors,
+  duplicateKey,
   encodeSafetensors,
   readCheckpoint,
   tensorsFor,
@@ -31,6 +33,7 @@ const tensors = new Map<string, CheckpointTensor>([
 const metadata = { format: "grove", model: "M", step: "12" };
 
 const tmp = () => mkdtempSync(join(tmpdir(), "grove-ckpt-"));
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A safetensors file from a header object (serialised as is) and data bytes. */
 function file(header: unknown, data: Uint8Array = new Uint8Array(0), length?: number): Uint8Array {
@@ -149,6 +152,27 @@ describe("safetensors", () => {
       /4 bytes after the last tensor that no tensor owns/,
     ],
     ["a gap between tensors", file({ a: f32([1], 4, 8) }, data8), /a gap of 4 bytes before/],
+    [
+      "a tensor name given twice (JSON.parse would keep the last)",
+      file(
+        `{"a": ${JSON.stringify(f32([1], 0, 4))}, "a": ${JSON.stringify(f32([1], 4, 8))}}`,
+        data8,
+      ),
+      /the header names `a` twice; safetensors forbids duplicate names$/,
+    ],
+    [
+      "a tensor name given twice, once escaped",
+      file(
+        `{"ab": ${JSON.stringify(f32([2], 0, 8))}, "\\u0061b": ${JSON.stringify(f32([2], 0, 8))}}`,
+        data8,
+      ),
+      /the header names `ab` twice/,
+    ],
+    [
+      "a metadata key given twice",
+      file('{"__metadata__": {"lr": "0.1", "x": "[\\"lr\\", {}]", "lr": "-1"}}'),
+      /the header has the key `lr` twice in one object; safetensors forbids duplicate names$/,
+    ],
   ];
   for (const [what, bytes, message] of cases)
     it(`rejects ${what}, naming the file`, () => {
@@ -172,6 +196,14 @@ describe("safetensors", () => {
       /none\.safetensors: no such checkpoint file/,
     );
   });
+});
+
+it("finds a duplicated key at any depth without recursion", () => {
+  expect(duplicateKey('{"a": 1, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}')).toBeUndefined();
+  expect(duplicateKey('{"a": "\\"b\\"", "b": 1}')).toBeUndefined();
+  expect(duplicateKey('{"a": 1, "b": [1, "a"], "a": 2}')).toEqual({ key: "a", topLevel: true });
+  const deep = "[".repeat(100000) + '{"k": 1, "k": 2}' + "]".repeat(100000);
+  expect(duplicateKey(deep)).toEqual({ key: "k", topLevel: false });
 });
 
 describe("atomic writes", () => {
@@ -229,8 +261,52 @@ describe("atomic writes", () => {
         fs.renameSync(a, b);
       },
     } as FileOps);
-    expect(seen).toEqual([`${path}.tmp-${process.pid}`]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(new RegExp(`^${escape(path)}\\.tmp-${process.pid}-[0-9a-f]{12}$`));
     expect(readCheckpoint(path).tensors.size).toBe(tensors.size);
+  });
+
+  it("never writes through a symbolic link planted at the temporary file's name", () => {
+    const dir = tmp();
+    const path = join(dir, "m.safetensors");
+    const victim = join(dir, "victim.txt");
+    writeFileSync(victim, "precious");
+    const planted: string[] = [];
+    writeCheckpoint(path, first, {
+      ...fs,
+      // Whoever guesses the name plants a link there just before Grove opens it.
+      openSync: (p: string, flags: number, mode?: number) => {
+        if (planted.length === 0) {
+          fs.symlinkSync(victim, p);
+          planted.push(p);
+        }
+        return fs.openSync(p, flags, mode);
+      },
+    } as FileOps);
+    expect(readFileSync(victim, "utf8")).toBe("precious");
+    expect(fs.lstatSync(planted[0]!).isSymbolicLink()).toBe(true);
+    expect(readCheckpoint(path).metadata).toEqual(metadata);
+    // The next save sweeps this process's leftover name (the link itself, not its target).
+    writeCheckpoint(path, second);
+    expect(readdirSync(dir).sort()).toEqual(["m.safetensors", "victim.txt"]);
+    expect(readFileSync(victim, "utf8")).toBe("precious");
+  });
+
+  it("removes stale temporaries of the same checkpoint at the next save, not other files", () => {
+    const dir = tmp();
+    const path = join(dir, "m.safetensors");
+    // A process that has exited: its pid names a save that was killed.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const stale = [`m.safetensors.tmp-${dead}`, `m.safetensors.tmp-${dead}-0123456789ab`];
+    // A save of this checkpoint by a live process (this one's parent), and other files.
+    const kept = [
+      `m.safetensors.tmp-${process.ppid}-aaaaaaaaaaaa`,
+      `other.safetensors.tmp-${dead}`,
+      "m.safetensors.tmp-notes",
+    ];
+    for (const name of [...stale, ...kept]) writeFileSync(join(dir, name), "x".repeat(100));
+    writeCheckpoint(path, first);
+    expect(readdirSync(dir).sort()).toEqual(["m.safetensors", ...kept].sort());
   });
 });
 
@@ -267,6 +343,25 @@ describe("tensorsFor", () => {
     expect(tensorsFor(noState, plan, "c.safetensors").size).toBe(1);
     expect(() => tensorsFor(noState, plan, "c.safetensors", { state: true })).toThrow(
       "has no tensor `optimizer.m:l1.w`, the model's optimizer state [2, 3]",
+    );
+  });
+
+  it("refuses parameters and moments that are not finite, saying how many values", () => {
+    const bad = (name: string, values: number[]) => ({
+      tensors: new Map([
+        ["l1.w", w],
+        ["optimizer.m:l1.w", w],
+        [name, { ...w, data: Float32Array.from(values) }],
+      ]),
+      metadata: {},
+    });
+    expect(() => tensorsFor(bad("l1.w", [1, NaN, 2, NaN, Infinity, 0]), plan, "c.st")).toThrow(
+      "c.st: tensor `l1.w` holds 2 NaN and 1 infinite values (of 6); a checkpoint's parameters and optimizer moments must be finite",
+    );
+    const moment = bad("optimizer.m:l1.w", [0, 0, -Infinity, 0, 0, 0]);
+    expect(tensorsFor(moment, plan, "c.st").size).toBe(1);
+    expect(() => tensorsFor(moment, plan, "c.st", { state: true })).toThrow(
+      "c.st: tensor `optimizer.m:l1.w` holds 1 infinite value (of 6);",
     );
   });
 });
