@@ -7,6 +7,7 @@
  * `.grove` locations, and how the work is split.
  */
 import type { Span } from "../diag/diagnostic.js";
+import { comment } from "../diag/escape.js";
 import type { Node, NodeOf } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
@@ -187,13 +188,14 @@ export function assembleKernel(parts: readonly KernelPart[], index: number | str
     starts.push(total);
     total += Math.ceil(p.invocations / workgroupSize) * workgroupSize;
   }
+  // Header lines hold file paths from the user: `comment` keeps each one comment on one line.
   const header = [
-    `// ${name}: ${parts.length === 1 ? "one part" : `${parts.length} independent parts in one dispatch`}`,
+    `${name}: ${parts.length === 1 ? "one part" : `${parts.length} independent parts in one dispatch`}`,
     ...parts.flatMap((p, i) => [
-      `// part ${i}: ${p.header[0]}`,
-      ...p.header.slice(1).map((l) => `//   ${l}`),
+      `part ${i}: ${p.header[0]}`,
+      ...p.header.slice(1).map((l) => `  ${l}`),
     ]),
-  ];
+  ].map((line) => comment("wgsl", line));
   const bindings = order.map(
     (a, i) =>
       `@group(0) @binding(${i}) var<storage, ${arenas.get(a) === "read" ? "read" : "read_write"}> a_${a}: array<f32>;`,

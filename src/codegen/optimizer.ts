@@ -4,6 +4,7 @@
  * updates every parameter of a chunk. Constant hyper-parameters are baked into the WGSL; the
  * learning rate and Adam's bias corrections change per step and come from the uniform buffer.
  */
+import { comment } from "../diag/escape.js";
 import type { KernelSource, Location } from "./kernel.js";
 import { dispatchSize, workgroupSize } from "./kernel.js";
 import { chunkName } from "./memory.js";
@@ -211,7 +212,7 @@ export function optimizerKernel(
     chunk === undefined
       ? `// ${name}: updates all ${count} parameter values in one dispatch`
       : `// ${name}: updates the ${count} parameter values in ${params}, one dispatch per chunk`,
-    `// ${JSON.stringify(spec.args)}`,
+    comment("wgsl", JSON.stringify(spec.args)),
     "",
     ...bindings,
     `struct Step { ${uniformFields(clipping)
