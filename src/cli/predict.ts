@@ -6,9 +6,11 @@
  * for a classifier's class scores, or the model's output as `.npy` when OUT ends in `.npy`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { visibleText } from "../diag/escape.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
+import { outputFileProblem, writeOutput } from "./output-path.js";
 import type { BackendName } from "./train.js";
 
 export interface PredictCliOptions {
@@ -83,6 +85,16 @@ function readCsv(path: string, section: ElaboratedTrain): { width: number; value
   return { width, values };
 }
 
+/**
+ * Why `-o OUT` cannot be written, checked before any work: the extension names the format, and
+ * the folder must exist and be writable (it is not created).
+ */
+function outputProblem(out: string): string | undefined {
+  if (!/\.(csv|npy)$/.test(out))
+    return `cannot write ${visibleText(out)}: the output is written as .csv or .npy`;
+  return outputFileProblem(out);
+}
+
 /** Shortest text that reads back as the same f32. */
 const f32Text = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(9))) : String(v));
 
@@ -91,6 +103,11 @@ export async function predictCommand(
   opts: PredictCliOptions,
   io: Io,
 ): Promise<number> {
+  const outProblem = opts.out === undefined ? undefined : outputProblem(opts.out);
+  if (outProblem) {
+    io.err(`grove predict: ${outProblem}\n`);
+    return 1;
+  }
   const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
   if (!checked) return 1;
   const section = checked.program.trains[0];
@@ -112,8 +129,6 @@ export async function predictCommand(
       `predict feeds one model input, but ${section.model} has ${modelInputs.join(", ")}`,
     );
   const inputName = modelInputs[0]!;
-  if (opts.out !== undefined && !/\.(csv|npy)$/.test(opts.out))
-    return fail(`cannot write ${opts.out}: the output is written as .csv or .npy`);
   let checkpoint;
   let rows: { width: number; values: ArrayLike<number> };
   let count: number;
@@ -185,7 +200,8 @@ export async function predictCommand(
         `${section.model} has ${outputs.length} outputs (${outputs.map((o) => o.name).join(", ")}); a .npy file holds one: write .csv`,
       );
     const o = outputs[0]!;
-    writeNpy(opts.out, o.data, [count, ...o.shape]);
+    const failed = writeOutput(opts.out, () => writeNpy(opts.out!, o.data, [count, ...o.shape]));
+    if (failed) return fail(failed);
     io.out(`wrote ${count} predictions to ${opts.out}\n`);
     return 0;
   }
@@ -213,7 +229,8 @@ export async function predictCommand(
   const text = lines.join("\n") + "\n";
   if (opts.out === undefined) io.out(text);
   else {
-    writeFileSync(opts.out, text);
+    const failed = writeOutput(opts.out, () => writeFileSync(opts.out!, text));
+    if (failed) return fail(failed);
     io.out(`wrote ${count} predictions to ${opts.out}\n`);
   }
   return 0;
