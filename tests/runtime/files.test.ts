@@ -36,7 +36,7 @@ describe("csv", () => {
     const bad = (contents: string, o: Parameters<typeof csv>[2]) => () =>
       csv(file("bad.csv", contents), dir, o);
     expect(bad("x,y\n1,2\n", { target: "price" })).toThrow(
-      /no column `price`; the columns are x, y/,
+      /no column `price`; the columns are `x`, `y`/,
     );
     expect(bad("x,y\n1,oops\n", { target: "y" })).toThrow(
       /bad\.csv:2: column `y` holds `oops`, not a number/,
@@ -44,7 +44,9 @@ describe("csv", () => {
     expect(bad("x,y\n1,2,3\n", { target: "y" })).toThrow(
       /bad\.csv:2: 3 values, but the header has 2/,
     );
-    expect(bad("x,y\n1,2.5\n", { label: "y" })).toThrow(/label `y` must be a whole number/);
+    expect(bad("x,y\n1,2.5\n", { label: "y" })).toThrow(
+      /bad\.csv:2: column `y` holds `2\.5`, but a label must be a whole number from 0/,
+    );
     expect(() => csv("missing.csv", dir, { target: "y" })).toThrow(DataError);
     expect(() => csv("missing.csv", dir, { target: "y" })).toThrow(/no such file/);
   });

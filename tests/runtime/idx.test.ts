@@ -171,6 +171,33 @@ describe("the idx source", () => {
     ).toThrow(/img0 has no images/);
   });
 
+  it("refuses NaN, infinite and float32-overflowing values, naming the index and example", () => {
+    const lab = file("lab-ok", idxBytes("u8", [2], [0, 1]));
+    const nan = file("nan-img", idxBytes("f32", [2, 2, 2], [0, 0, 0, 0, 0, 0, Number.NaN, 0]));
+    expect(() => idx(nan, lab, dir)).toThrow(
+      new DataError(
+        `${join(dir, nan)}: the value at [1, 1, 0] (example 1) is NaN; data must be finite numbers`,
+      ),
+    );
+    const inf = file("inf-img", idxBytes("f64", [2, 1], [-Infinity, 0]));
+    expect(() => idx(inf, lab, dir)).toThrow(
+      `${join(dir, inf)}: the value at [0, 0] (example 0) is -Infinity; data must be finite numbers`,
+    );
+    // f64 reads as it is, but the source's f32 images cannot hold 1e39.
+    const big = idxBytes("f64", [2, 2], [0, 1, 1e39, 0]);
+    expect(parseIdx(big, "big").data[2]).toBe(1e39);
+    const bigFile = file("big-img", big);
+    expect(() => idx(bigFile, lab, dir)).toThrow(
+      new DataError(
+        `${join(dir, bigFile)}: the value at [1, 0] (example 1) is 1e+39, beyond the float32 range (largest magnitude 3.4028235e38)`,
+      ),
+    );
+    const nanLabel = file("nan-lab", idxBytes("f32", [2], [0, Number.NaN]));
+    expect(() => idx(file("ok-img", idxBytes("u8", [2, 1], [0, 1])), nanLabel, dir)).toThrow(
+      `${join(dir, nanLabel)}: the value at [1] (example 1) is NaN; data must be finite numbers`,
+    );
+  });
+
   it("loads through loadData with paths relative to the .grove folder and a held-out fraction", () => {
     const spec: CallSpec = {
       name: "idx",

@@ -208,6 +208,80 @@ describe("the npy writer and reader", () => {
   });
 });
 
+describe("the npy reader refuses", () => {
+  it("a header nested thousands of brackets deep in one line, and bounds any nesting", () => {
+    const f4 = bytesOf("Float32", [1, 2, 3]);
+    for (const open of ["(", "[", "{'a': "]) {
+      const deep = `{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': ${open.repeat(5000)}}`;
+      expect(() => parseNpy(npyBytes(deep, f4), "deep.npy")).toThrow(
+        /^deep\.npy: malformed \.npy header: brackets nested deeper than 32 at offset \d+$/,
+      );
+    }
+    // A header nested up to the bound still parses.
+    const ok = `{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': ${"[".repeat(31)}${"]".repeat(31)}}`;
+    expect(Array.from(parseNpy(npyBytes(ok, f4), "ok.npy").data)).toEqual([1, 2, 3]);
+    // A long header (v2, half a megabyte of list) parses in linear time.
+    const long = `{'descr': '<f4', 'fortran_order': False, 'shape': (3,), 'x': [${"1, ".repeat(200000)}]}`;
+    const started = performance.now();
+    expect(parseNpy(npyBytes(long, f4, 2), "long.npy").shape).toEqual([3]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("invisible characters in the header, shown escaped", () => {
+    const f4 = bytesOf("Float32", [1, 2, 3]);
+    expect(() => parseNpy(npyBytes("{'descr': '<f4',\u0000}", f4), "nul.npy")).toThrow(
+      "nul.npy: malformed .npy header: unexpected `\\u0000` at offset 16",
+    );
+    expect(() => parseNpy(npyBytes(dict("<f4\t", "(3,)"), f4), "tab.npy")).toThrow(
+      "tab.npy: unsupported dtype `<f4\\t`",
+    );
+  });
+
+  it("NaN, infinite and float32-overflowing values, naming the index and example", () => {
+    const nan = Number.NaN;
+    const cases: [Uint8Array, string, string][] = [
+      [
+        bytesOf("Float32", [1, 2, 3, nan, 5, 6]),
+        dict("<f4", "(3, 2)"),
+        "the value at [1, 1] (example 1) is NaN",
+      ],
+      [
+        bytesOf("Float32", [1, 2, Infinity, 4], false),
+        dict(">f4", "(2, 2)"),
+        "the value at [1, 0] (example 1) is Infinity",
+      ],
+      [
+        bytesOf("Float64", [1, -Infinity]),
+        dict("<f8", "(2,)"),
+        "the value at [1] (example 1) is -Infinity",
+      ],
+      [
+        bytesOf("Float64", [1, 2, 3, 1e39]),
+        dict("<f8", "(2, 2)"),
+        "the value at [1, 1] (example 1) is 1e+39, beyond the float32 range (largest magnitude 3.4028235e38)",
+      ],
+      // Fortran order: file position 1 is [1, 0] in C order.
+      [
+        bytesOf("Float32", [0, nan, 0, 0, 0, 0]),
+        dict("<f4", "(2, 3)", "True"),
+        "the value at [1, 0] (example 1) is NaN",
+      ],
+      [bytesOf("Float32", [nan]), dict("<f4", "()"), "the value is NaN"],
+    ];
+    for (const [data, header, problem] of cases) {
+      const suffix = problem.includes("beyond") ? "" : "; data must be finite numbers";
+      expect(() => parseNpy(npyBytes(header, data), "x.npy")).toThrow(
+        new DataError(`x.npy: ${problem}${suffix}`),
+      );
+    }
+    // Largest float32 and subnormals are fine.
+    const edge = [3.4028234663852886e38, -3.4028234663852886e38, 1e-45];
+    expect(
+      Array.from(parseNpy(npyBytes(dict("<f8", "(3,)"), bytesOf("Float64", edge)), "e").data),
+    ).toEqual(edge.map(Math.fround));
+  });
+});
+
 describe("the npy source", () => {
   const write = (name: string, data: Float32Array | Int32Array, shape: number[]) => {
     writeNpy(join(dir, name), data, shape);

@@ -5,17 +5,19 @@
  * 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64) and the number of dimensions; then each
  * dimension as a big-endian u32, then the values, big-endian, in row-major order. A file that
  * starts with the gzip magic (0x1f 0x8b) is decompressed first, whatever its name. The values
- * come back in a typed array of their own type.
+ * come back in a typed array of their own type. A float value that is NaN or infinite is
+ * refused, naming its index and example.
  *
  * The source: `idx(images, labels, baseDir)` gives `image` (f32, the product of the dimensions
  * after the first per example: 784 for 28×28) and `label` (i32). u8 images are scaled to [0, 1]
  * by dividing by 255, as the `mnist` source's pixels are; images of any other type are taken as
- * they are. Labels must be whole numbers from 0. Every problem is a `DataError` naming the file.
+ * they are, and must lie in the float32 range. Labels must be whole numbers from 0. Every problem
+ * is a `DataError` naming the file.
  */
 import { gunzipSync } from "node:zlib";
 import { resolve } from "node:path";
-import { DataError, readDataFile } from "./files.js";
-import { copyOf } from "./npy.js";
+import { DataError, readDataFile } from "./read-file.js";
+import { copyOf, nonFiniteText } from "./npy.js";
 import type { Dataset } from "./types.js";
 
 export type IdxValues =
@@ -99,6 +101,10 @@ export function parseIdx(raw: Uint8Array, name: string): IdxArray {
     default:
       data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(at(i), false));
   }
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DataError(`${name}: ${nonFiniteText(data[bad]!, bad, shape)}`);
+  }
   return { type: type.name, shape, data };
 }
 
@@ -128,6 +134,10 @@ export function idx(images: string, labels: string, baseDir: string): Dataset {
   const image = new Float32Array(x.data.length);
   if (x.type === "u8") for (let i = 0; i < image.length; i++) image[i] = x.data[i]! / 255;
   else image.set(x.data);
+  // An f64 image value beyond the float32 range became infinite here.
+  const overflow = image.findIndex((v) => !Number.isFinite(v));
+  if (overflow >= 0)
+    throw new DataError(`${xPath}: ${nonFiniteText(x.data[overflow]!, overflow, x.shape)}`);
   const label = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const v = y.data[i]!;

@@ -3,7 +3,8 @@
  * `text`, `npy` and `idx`. A name the loader does not know is an `UnsupportedDataError`.
  */
 import type { CallSpec } from "../../parser/check/values.js";
-import { csv, text } from "./files.js";
+import { csv } from "./csv.js";
+import { text } from "./files.js";
 import { idx } from "./idx.js";
 import { npy } from "./npy.js";
 import { mnist } from "./mnist.js";
@@ -11,8 +12,11 @@ import { sine, spirals, xor } from "./synthetic.js";
 import { holdOut, UnsupportedDataError, type Dataset, type Splits } from "./types.js";
 
 export * from "./types.js";
-export { DataError } from "./files.js";
-export { encodeNpy, parseNpy, readNpy, writeNpy, type NpyArray } from "./npy.js";
+export { DataError } from "./read-file.js";
+export { readCsvHeader, readCsvRows, type CsvRow } from "./csv.js";
+export { readCsvExamples, type CsvColumns, type CsvExamples } from "./csv-examples.js";
+export { shown } from "./show.js";
+export { encodeNpy, indexText, parseNpy, readNpy, writeNpy, type NpyArray } from "./npy.js";
 export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { permutation } from "./shuffle.js";
 

@@ -6,7 +6,9 @@
  * (N, 784), }`, parsed by a small tokenizer) and decode the data in C order (a Fortran-order
  * array is transposed). Floating dtypes (`f4`, `f8`, either byte order) become a `Float32Array`;
  * integer and boolean dtypes (`i1`..`i8`, `u1`..`u8`, `b1`) become an `Int32Array`, and a 64-bit
- * or `u4` value outside the 32-bit range is an error.
+ * or `u4` value outside the 32-bit range is an error, as is a float value that is NaN, infinite
+ * or beyond the float32 range (naming its index and example). The header may nest brackets
+ * `NPY_MAX_NESTING` deep; deeper is refused in one line.
  *
  * Writing: `encodeNpy(data, shape)` / `writeNpy(path, data, shape)` write a `Float32Array` as
  * `<f4` or an `Int32Array` as `<i4` in C order, version 1.0 (2.0 only for a header too long for
@@ -19,7 +21,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { DataError, readDataFile } from "./files.js";
+import { DataError, readDataFile } from "./read-file.js";
+import { shown } from "./show.js";
 import type { Dataset } from "./types.js";
 
 /** A decoded `.npy` array in C (row-major) order. */
@@ -46,6 +49,15 @@ type Token =
   | { kind: "int"; value: number; at: number }
   | { kind: "name"; text: string; at: number };
 
+const INT_TOKEN = /-?[0-9]+L?/y;
+const NAME_TOKEN = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/** The match of sticky `re` at `at` in `src`, without copying the rest of the header. */
+function matchAt(re: RegExp, src: string, at: number): string | undefined {
+  re.lastIndex = at;
+  return re.exec(src)?.[0];
+}
+
 function tokenize(src: string, fail: (m: string) => never): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -68,20 +80,23 @@ function tokenize(src: string, fail: (m: string) => never): Token[] {
       out.push({ kind: "string", text, at: i });
       i = j + 1;
     } else if (/[0-9-]/.test(c)) {
-      const m = /^-?[0-9]+L?/.exec(src.slice(i));
-      if (!m) fail(`unexpected \`${c}\` at offset ${i}`);
-      out.push({ kind: "int", value: Number(m[0].replace("L", "")), at: i });
-      i += m[0].length;
+      const m = matchAt(INT_TOKEN, src, i);
+      if (!m) fail(`unexpected ${shown(c)} at offset ${i}`);
+      out.push({ kind: "int", value: Number(m.replace("L", "")), at: i });
+      i += m.length;
     } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
-      out.push({ kind: "name", text: m[0], at: i });
-      i += m[0].length;
+      const m = matchAt(NAME_TOKEN, src, i)!;
+      out.push({ kind: "name", text: m, at: i });
+      i += m.length;
     } else {
-      fail(`unexpected \`${c}\` at offset ${i}`);
+      fail(`unexpected ${shown(c)} at offset ${i}`);
     }
   }
   return out;
 }
+
+/** Brackets a header may nest (a real one nests two: the dict and the shape tuple). */
+export const NPY_MAX_NESTING = 32;
 
 function parseLiteral(src: string, fail: (m: string) => never): PyValue {
   const tokens = tokenize(src, fail);
@@ -107,6 +122,14 @@ function parseLiteral(src: string, fail: (m: string) => never): PyValue {
     k++;
     return { list, comma };
   };
+  let depth = 0;
+  const nested = <T>(t: Token, parse: () => T): T => {
+    if (++depth > NPY_MAX_NESTING)
+      fail(`brackets nested deeper than ${NPY_MAX_NESTING} at offset ${t.at}`);
+    const v = parse();
+    depth--;
+    return v;
+  };
   const value = (): PyValue => {
     const t = tokens[k++];
     if (!t) fail("the header ends early");
@@ -119,27 +142,27 @@ function parseLiteral(src: string, fail: (m: string) => never): PyValue {
         if (t.text === "True") return true;
         if (t.text === "False") return false;
         if (t.text === "None") return null;
-        return fail(`unexpected \`${t.text}\` at offset ${t.at}`);
+        return fail(`unexpected ${shown(t.text)} at offset ${t.at}`);
       case "punct":
-        if (t.text === "{") {
-          const dict = new Map<string, PyValue>();
-          items("}", () => {
-            const key = tokens[k++];
-            if (key?.kind !== "string")
-              fail(`expected a string key at offset ${key?.at ?? src.length}`);
-            expect(":");
-            dict.set(key.text, value());
-          });
-          return { dict };
-        }
+        if (t.text === "{") return nested(t, dictBody);
         if (t.text === "(") {
-          const { list, comma } = items(")", value);
+          const { list, comma } = nested(t, () => items(")", value));
           // `(x)` without a comma is just x in Python; a shape is always a tuple with one.
           return list.length === 1 && !comma ? list[0]! : list;
         }
-        if (t.text === "[") return items("]", value).list;
-        return fail(`unexpected \`${t.text}\` at offset ${t.at}`);
+        if (t.text === "[") return nested(t, () => items("]", value).list);
+        return fail(`unexpected ${shown(t.text)} at offset ${t.at}`);
     }
+  };
+  const dictBody = (): PyDict => {
+    const dict = new Map<string, PyValue>();
+    items("}", () => {
+      const key = tokens[k++];
+      if (key?.kind !== "string") fail(`expected a string key at offset ${key?.at ?? src.length}`);
+      expect(":");
+      dict.set(key.text, value());
+    });
+    return { dict };
   };
   const v = value();
   if (k < tokens.length) fail(`unexpected text after the dict at offset ${tokens[k]!.at}`);
@@ -162,7 +185,7 @@ function dtypeOf(descr: PyValue, name: string): Dtype {
     m && (m[2] === "f" ? m[3] === "4" || m[3] === "8" : m[2] === "b" ? m[3] === "1" : true);
   if (!m || !supported)
     throw new DataError(
-      `${name}: unsupported dtype \`${text}\`; Grove reads float32/64, (unsigned) integers of ` +
+      `${name}: unsupported dtype ${shown(text)}; Grove reads float32/64, (unsigned) integers of ` +
         `8 to 64 bits and bool`,
     );
   return { kind: m[2] as Dtype["kind"], size: Number(m[3]), little: m[1] !== ">" };
@@ -299,7 +322,63 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
       `${name}: ${have - need} bytes after the data that shape (${shape.join(", ")}) of \`${descr}\` describes`,
     );
   const flat = decode(bytes, dataStart, count, dt, name, descr);
-  return { descr, shape, data: fortran ? fortranToC(flat, shape) : flat };
+  const data = fortran ? fortranToC(flat, shape) : flat;
+  if (data instanceof Float32Array) {
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      const at = dataStart + fileIndex(bad, shape, fortran === true) * dt.size;
+      const view = new DataView(bytes.buffer, bytes.byteOffset + at, dt.size);
+      const raw = dt.size === 4 ? view.getFloat32(0, dt.little) : view.getFloat64(0, dt.little);
+      throw new DataError(`${name}: ${nonFiniteText(raw, bad, shape)}`);
+    }
+  }
+  return { descr, shape, data };
+}
+
+/** The multi-index of C-order position `flat` in `shape`. */
+function multiIndex(flat: number, shape: readonly number[]): number[] {
+  const index: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(rest % shape[d]!);
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return index;
+}
+
+/**
+ * Where C-order position `flat` of an array of `shape` is, for a message: `the value at [3, 1]
+ * (example 3)`, or `the value` for a single value.
+ */
+export function indexText(flat: number, shape: readonly number[]): string {
+  if (shape.length === 0) return "the value";
+  const index = multiIndex(flat, shape);
+  return `the value at [${index.join(", ")}] (example ${index[0]})`;
+}
+
+/** Where C-order position `flat` lies in the file: itself, or its Fortran-order position. */
+function fileIndex(flat: number, shape: readonly number[], fortran: boolean): number {
+  if (!fortran) return flat;
+  let stride = 1;
+  let at = 0;
+  multiIndex(flat, shape).forEach((i, d) => {
+    at += i * stride;
+    stride *= shape[d]!;
+  });
+  return at;
+}
+
+const F32_LARGEST = "3.4028235e38";
+
+/**
+ * What is wrong with the value `raw` read at C-order position `flat` of an array of `shape`
+ * whose float32 value is not finite: NaN, infinite, or beyond the float32 range.
+ */
+export function nonFiniteText(raw: number, flat: number, shape: readonly number[]): string {
+  const where = indexText(flat, shape);
+  if (Number.isNaN(raw)) return `${where} is NaN; data must be finite numbers`;
+  if (!Number.isFinite(raw)) return `${where} is ${raw}; data must be finite numbers`;
+  return `${where} is ${raw}, beyond the float32 range (largest magnitude ${F32_LARGEST})`;
 }
 
 /** Reads and decodes a `.npy` file. */
