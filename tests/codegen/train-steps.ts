@@ -14,6 +14,8 @@ export async function train(
   values: ReturnType<typeof randomBindings>,
   steps: number,
   options: {
+    /** Called right after the first step is submitted, before anything is awaited. */
+    readonly onFirstRun?: (runner: PlanRunner) => void;
     readonly afterFirst?: (runner: PlanRunner) => Promise<void>;
   } = {},
 ): Promise<Map<string, HostArray>[]> {
@@ -35,6 +37,7 @@ export async function train(
       if (plan.uniforms!.fields.includes("clip")) uniforms.clip = 0.5;
       runner.writeUniforms(uniforms);
       runner.run("train");
+      if (step === 1) options.onFirstRun?.(runner);
       const now = new Map<string, HostArray>();
       for (const name of plan.programs.train!.outputs) now.set(name, await runner.readOutput(name));
       for (const p of compiled.params) now.set(`d_${p}`, await runner.readGrad(p));
