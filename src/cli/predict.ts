@@ -1,11 +1,13 @@
 /**
  * @file `grove predict FILE --checkpoint C --input DATA [-o OUT]`: runs the `eval` program of the
  * file's first train section with a checkpoint's parameters on the examples of a CSV file (one row
- * of feature values per example, an optional header row) or a `.npy` array (examples along the
- * first axis) and writes every model output as CSV, one row per example, with an `argmax` column
- * for a classifier's class scores, or the model's output as `.npy` when OUT ends in `.npy`.
+ * of feature values per example; the first row is a header when it names the columns the model
+ * was trained on, see `readCsvExamples`) or a `.npy` array (examples along the first axis) and
+ * writes every model output as CSV, one row per example, with an `argmax` column for a
+ * classifier's class scores, or the model's output as `.npy` when OUT ends in `.npy`.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { visibleText } from "../diag/escape.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
@@ -36,53 +38,21 @@ function labelColumns(section: ElaboratedTrain): Set<string> {
 }
 
 /**
- * The rows of a CSV file as numbers: a first row with a cell that is not a number is a header;
- * with a header, the train section's `features` columns are kept when it lists them, else every
- * column but the labels and targets.
+ * The columns a CSV header must name to be one: the train section's `features`, else the columns
+ * of its training CSV but the labels and targets; undefined when neither is known (the data is
+ * not a CSV, or its file cannot be read here), and `readCsvExamples` then takes a first row of
+ * names as the header.
  */
-function readCsv(path: string, section: ElaboratedTrain): { width: number; values: number[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new PredictError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : code}`);
-  }
-  const lines = text
-    .split(/\r?\n/)
-    .map((l, i) => ({ cells: l.split(",").map((c) => c.trim()), line: i + 1, blank: !l.trim() }))
-    .filter((l) => !l.blank);
-  if (lines.length === 0) throw new PredictError(`${path} has no rows`);
-  const isNumber = (c: string) => c !== "" && Number.isFinite(Number(c));
-  let columns: number[] | undefined;
-  if (!lines[0]!.cells.every(isNumber)) {
-    const header = lines.shift()!.cells;
-    const wanted = section.data.args.features;
-    if (Array.isArray(wanted) && wanted.every((f) => header.includes(f)))
-      columns = wanted.map((f) => header.indexOf(f));
-    else {
-      const drop = labelColumns(section);
-      columns = header.flatMap((h, i) => (drop.has(h) ? [] : [i]));
-    }
-  }
-  if (lines.length === 0) throw new PredictError(`${path} has a header but no rows`);
-  const first = lines[0]!.cells.length;
-  const width = columns?.length ?? first;
-  const values: number[] = [];
-  for (const { cells, line } of lines) {
-    if (cells.length !== first)
-      throw new PredictError(
-        `${path}:${line}: ${cells.length} values, but the first row has ${first}`,
-      );
-    for (const c of columns ?? cells.map((_, i) => i)) {
-      if (!isNumber(cells[c]!))
-        throw new PredictError(
-          `${path}:${line}: column ${c + 1} holds \`${cells[c]}\`, not a number`,
-        );
-      values.push(Number(cells[c]));
-    }
-  }
-  return { width, values };
+function trainedColumns(
+  section: ElaboratedTrain,
+  baseDir: string,
+  headerOf: (path: string) => readonly string[] | undefined,
+): readonly string[] | undefined {
+  const a = section.data.args;
+  if (Array.isArray(a.features)) return a.features;
+  if (section.data.name !== "csv" || typeof a.path !== "string") return undefined;
+  const drop = labelColumns(section);
+  return headerOf(resolve(baseDir, a.path))?.filter((h) => !drop.has(h));
 }
 
 /**
@@ -117,7 +87,8 @@ export async function predictCommand(
   }
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { predict } = await import("../runtime/train.js");
-  const { DataError, readNpy, writeNpy } = await import("../runtime/data/index.js");
+  const { DataError, indexText, readCsvExamples, readCsvHeader, readNpy, writeNpy } =
+    await import("../runtime/data/index.js");
   const fail = (message: string) => {
     io.err(`grove predict: ${message}\n`);
     return 1;
@@ -130,13 +101,19 @@ export async function predictCommand(
     );
   const inputName = modelInputs[0]!;
   let checkpoint;
-  let rows: { width: number; values: ArrayLike<number> };
+  let rows: { width: number; values: ArrayLike<number>; shape: readonly number[] };
   let count: number;
   try {
     checkpoint = readCheckpoint(opts.checkpoint);
     if (opts.input.endsWith(".csv")) {
-      rows = readCsv(opts.input, section);
-      count = rows.values.length / rows.width;
+      const names = trainedColumns(section, dirname(file), readCsvHeader);
+      const examples = readCsvExamples(
+        opts.input,
+        { ...(names ? { names } : {}), drop: labelColumns(section) },
+        model!.graph.inputs[0]!.dtype,
+      );
+      count = examples.count;
+      rows = { ...examples, shape: [count, examples.width] };
     } else if (opts.input.endsWith(".npy")) {
       const array = readNpy(opts.input);
       if (array.shape.length === 0)
@@ -144,7 +121,8 @@ export async function predictCommand(
           `${opts.input} holds a single value, not examples along its first axis`,
         );
       count = array.shape[0]!;
-      rows = { width: array.shape.slice(1).reduce((a, d) => a * d, 1), values: array.data };
+      const width = array.shape.slice(1).reduce((a, d) => a * d, 1);
+      rows = { width, values: array.data, shape: array.shape };
     } else
       throw new PredictError(`cannot read ${opts.input}: the input must be a .csv or .npy file`);
   } catch (e) {
@@ -168,8 +146,14 @@ export async function predictCommand(
     );
   const data =
     input.dtype === "i32" ? Int32Array.from(rows.values) : Float32Array.from(rows.values);
-  if (input.dtype === "i32" && Array.from(rows.values).some((v) => !Number.isInteger(v)))
-    return fail(`the model input \`${inputName}\` takes whole numbers; ${opts.input} has others`);
+  const bad =
+    input.dtype === "i32"
+      ? Array.from(rows.values).findIndex((v) => !(Number.isInteger(v) && v === (v | 0)))
+      : -1;
+  if (bad >= 0)
+    return fail(
+      `${opts.input}: ${indexText(bad, rows.shape)} is ${rows.values[bad]}, but the model input \`${inputName}\` takes whole numbers from -2147483648 to 2147483647`,
+    );
   const backend = await openBackend(opts.backend, "predict", io);
   if (!backend) return 1;
   const { gpu } = backend;

@@ -98,7 +98,8 @@ export function readCsvExamples(
   const values = new (kind === "i32" ? Int32Array : Float32Array)(rows.length * cols.length);
   rows.forEach((row, r) => {
     const fail = (message: string): never => {
-      const note = row === first ? notHeaderNote(first, columns) : "";
+      // The delimiter hint, when there is one, explains the first row better.
+      const note = row === first && hint === "" ? notHeaderNote(first, columns) : "";
       throw new DataError(`${path}:${row.line}: ${message}${note}${hint}`);
     };
     if (row.cells.length !== (header ?? first).cells.length)
