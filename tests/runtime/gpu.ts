@@ -3,6 +3,7 @@
  * With no adapter, a file fails in CI (`CI=true`) with the NoAdapterError message and skips with a
  * visible warning elsewhere; it never passes silently.
  */
+import { readdirSync } from "node:fs";
 import { afterAll, describe, it } from "vitest";
 import { acquireDevice, NoAdapterError } from "../../src/runtime/index.js";
 import type { GroveDevice } from "../../src/runtime/index.js";
@@ -33,3 +34,8 @@ export function describeGpu(name: string, body: (gpu: GroveDevice) => void): voi
     body(acquired);
   });
 }
+
+/** Models whose host-visible names alias one another (see each file's first comment). */
+export const aliasFixtures = readdirSync("tests/fixtures/alias")
+  .filter((f) => f.endsWith(".grove"))
+  .map((f) => `tests/fixtures/alias/${f}`);

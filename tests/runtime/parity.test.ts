@@ -11,13 +11,7 @@ import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
 import { checkFile } from "../../src/parser/program.js";
 import { CpuRunner, PlanRunner, type HostArray, type StepRunner } from "../../src/runtime/index.js";
 import { relError } from "../codegen/helpers.js";
-import { describeGpu } from "./gpu.js";
-
-export const aliasFixtures = [
-  "tests/fixtures/alias/energy.grove",
-  "tests/fixtures/alias/vae.grove",
-  "tests/fixtures/alias/shared-grad.grove",
-];
+import { aliasFixtures, describeGpu } from "./gpu.js";
 
 const cases: [file: string, batch: number, fuse: boolean][] = [
   ["examples/mnist-mlp.grove", 4, true],
