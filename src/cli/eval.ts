@@ -30,24 +30,26 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   }
   const { DataError, loadData, subset, UnsupportedDataError } =
     await import("../runtime/data/index.js");
-  const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { checkFinite, CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { groveMeta } = await import("../runtime/checkpoint-meta.js");
   const { evaluateCheckpoint } = await import("../runtime/train.js");
   const fail = (message: string) => {
     io.err(`grove eval: ${message}\n`);
     return 1;
   };
   let checkpoint;
+  let meta;
   try {
     checkpoint = readCheckpoint(opts.checkpoint);
+    // Every field of a `grove train` checkpoint is checked; another tool's file gives tensors only.
+    meta = groveMeta(checkpoint, opts.checkpoint);
+    checkFinite(checkpoint, opts.checkpoint);
   } catch (e) {
     if (e instanceof CheckpointError) return fail(e.message);
     throw e;
   }
-  const meta = checkpoint.metadata;
-  const metaNumber = (key: string) =>
-    meta[key] !== undefined && Number.isInteger(Number(meta[key])) ? Number(meta[key]) : undefined;
   // The seed decides the synthetic sets and so the held-out split: use the training run's.
-  const seed = metaNumber("seed") ?? section.seed;
+  const seed = meta?.seed ?? section.seed;
   let data;
   try {
     data = loadData(section.data, seed, dirname(file));
@@ -66,7 +68,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       set,
       Array.from({ length: opts.limit }, (_, i) => i),
     );
-  const batch = Math.min(opts.batch ?? metaNumber("batch") ?? section.batch, set.count);
+  const batch = Math.min(opts.batch ?? meta?.batch ?? section.batch, set.count);
   const backend = await openBackend(opts.backend, "eval", io);
   if (!backend) return 1;
   const { gpu, options } = backend;
@@ -87,7 +89,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       fuse: opts.fuse,
       sources: checked.sources.texts(),
     });
-    const step = meta.step !== undefined ? ` (step ${meta.step})` : "";
+    const step = meta ? ` (step ${meta.step})` : "";
     io.out(
       `${section.model} ${split} (${r.examples} examples) with ${opts.checkpoint}${step}: ${evalText("", r)}\n`,
     );

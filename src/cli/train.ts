@@ -146,15 +146,10 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       `grove train: ${file} has several train sections; training the first (${section.model})\n`,
     );
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
-  const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
-  const {
-    checkpointHistory,
-    DivergedError,
-    InterruptedError,
-    gradStatus,
-    train,
-    trainingPosition,
-  } = await import("../runtime/train.js");
+  const { checkFinite, CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { decodeTrainingMeta, groveMeta } = await import("../runtime/checkpoint-meta.js");
+  const { DivergedError, InterruptedError, gradStatus, train } =
+    await import("../runtime/train.js");
   const cpu = opts.backend === "cpu";
   let resume;
   let at;
@@ -163,11 +158,16 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   try {
     if (opts.resume !== undefined) {
       resume = { path: opts.resume, checkpoint: readCheckpoint(opts.resume) };
-      at = trainingPosition(resume.checkpoint, opts.resume);
+      at = decodeTrainingMeta(resume.checkpoint, opts.resume);
+      checkFinite(resume.checkpoint, opts.resume);
       const before = at.epoch;
-      history = checkpointHistory(resume.checkpoint, opts.resume).filter((e) => e.epoch < before);
+      history = at.history.filter((e) => e.epoch < before);
     }
-    if (opts.init !== undefined) init = { path: opts.init, checkpoint: readCheckpoint(opts.init) };
+    if (opts.init !== undefined) {
+      init = { path: opts.init, checkpoint: readCheckpoint(opts.init) };
+      groveMeta(init.checkpoint, opts.init);
+      checkFinite(init.checkpoint, opts.init);
+    }
   } catch (e) {
     if (e instanceof CheckpointError) {
       io.err(`grove train: ${e.message}\n`);

@@ -423,6 +423,19 @@ export function nonFiniteText(name: string, data: Float32Array | Int32Array): st
 }
 
 /**
+ * Refuses a checkpoint with a float tensor that holds NaN or infinite values (a parameter or a
+ * moment that training would carry along): a `CheckpointError` naming the first such tensor.
+ */
+export function checkFinite(checkpoint: Checkpoint, file: string): void {
+  for (const [name, t] of checkpoint.tensors) {
+    const bad = nonFiniteText(name, t.data);
+    if (bad) throw new CheckpointError(file, `${bad}; ${FINITE_RULE}`);
+  }
+}
+
+const FINITE_RULE = "a checkpoint's parameters and optimizer moments must be finite";
+
+/**
  * Each parameter of `plan` (and with `state`, each optimizer moment under `optimizer.<name>`)
  * from `checkpoint`, checked for presence, dtype, shape and finite values; a problem is a
  * `CheckpointError` naming the tensor.
@@ -464,11 +477,7 @@ export function tensorsFor(
         `tensor \`${w.key}\` is ${t.dtype}${shapeText(t.shape)}, but the model's ${w.what} is F32${shapeText(w.shape)}${whose}`,
       );
     const bad = nonFiniteText(w.key, t.data);
-    if (bad)
-      throw new CheckpointError(
-        file,
-        `${bad}; a checkpoint's parameters and optimizer moments must be finite`,
-      );
+    if (bad) throw new CheckpointError(file, `${bad}; ${FINITE_RULE}`);
     out.set(w.name, t.data as Float32Array);
   }
   return out;

@@ -17,6 +17,7 @@ import { unboundedLimits } from "../codegen/memory.js";
 import type { Plan } from "../codegen/plan.js";
 import type { CallSpec, ElaboratedTrain } from "../parser/check/values.js";
 import {
+  checkFinite,
   CheckpointError,
   OPTIMIZER_PREFIX,
   readCheckpoint,
@@ -25,6 +26,13 @@ import {
   type Checkpoint,
   type CheckpointTensor,
 } from "./checkpoint.js";
+import {
+  decodeTrainingMeta,
+  encodeTrainingMeta,
+  groveMeta,
+  type EpochHistory,
+  type TrainingMeta,
+} from "./checkpoint-meta.js";
 import { planOptionsFor } from "./check-plan.js";
 import { CpuRunner } from "./cpu-runner.js";
 import {
@@ -38,6 +46,8 @@ import {
 import { initialiseParams } from "./host-data.js";
 import { PlanRunner } from "./runner.js";
 import type { HostArray } from "./step-runner.js";
+
+export { CHECKPOINT_VERSION, type EpochHistory } from "./checkpoint-meta.js";
 
 /**
  * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels) or `"cpu"`
@@ -124,18 +134,6 @@ export interface EpochReport {
   readonly partial?: boolean;
 }
 
-/** One epoch of a run as checkpoints keep it (`__metadata__.history`) and the chart draws it. */
-export interface EpochHistory {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly validation?: {
-    readonly loss: number;
-    readonly metrics: Readonly<Record<string, number>>;
-  };
-  /** The epoch was cut short by `maxSteps`; a resumed run replaces it with the whole epoch. */
-  readonly partial?: boolean;
-}
-
 const historyEntry = (e: EpochReport): EpochHistory => ({
   epoch: e.epoch,
   loss: e.loss,
@@ -145,39 +143,13 @@ const historyEntry = (e: EpochReport): EpochHistory => ({
   ...(e.partial ? { partial: true } : {}),
 });
 
-/** JSON has no NaN or infinities: they are written as strings and read back as numbers. */
-const encodeNumber = (_: string, v: unknown) =>
-  typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
-const decodeNumber = (v: unknown): number =>
-  typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
-
 /**
- * The per-epoch history a checkpoint keeps in `__metadata__.history` (a JSON array), for the
- * chart of a resumed run; empty when the checkpoint has none. A history that is not valid JSON is
- * a `CheckpointError`.
+ * The per-epoch history a checkpoint of `grove train` keeps in `__metadata__.history`, for the
+ * chart of a resumed run; empty for a file from elsewhere. Malformed metadata is a
+ * `CheckpointError`.
  */
 export function checkpointHistory(checkpoint: Checkpoint, file: string): EpochHistory[] {
-  const text = checkpoint.metadata.history;
-  if (text === undefined || text === "") return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    raw = undefined;
-  }
-  if (!Array.isArray(raw) || !raw.every((e) => typeof e === "object" && e !== null))
-    throw new CheckpointError(file, "metadata `history` is not a JSON array of epochs");
-  return raw.map((e: Record<string, unknown>): EpochHistory => {
-    const v = e.validation as { loss?: unknown; metrics?: Record<string, unknown> } | undefined;
-    const metrics: Record<string, number> = {};
-    for (const [k, x] of Object.entries(v?.metrics ?? {})) metrics[k] = decodeNumber(x);
-    return {
-      epoch: decodeNumber(e.epoch),
-      loss: decodeNumber(e.loss),
-      ...(v ? { validation: { loss: decodeNumber(v.loss), metrics } } : {}),
-      ...(e.partial === true ? { partial: true } : {}),
-    };
-  });
+  return [...(groveMeta(checkpoint, file)?.history ?? [])];
 }
 
 export interface SavedCheckpoint {
@@ -246,67 +218,27 @@ export class InterruptedError extends Error {
 const num = (spec: CallSpec, name: string, fallback: number): number =>
   typeof spec.args[name] === "number" ? (spec.args[name] as number) : fallback;
 
-/** The checkpoint format version in `__metadata__.format_version`. */
-export const CHECKPOINT_VERSION = "1";
-
-/** Where a checkpoint left training, from its `__metadata__`. */
-export interface TrainingPosition {
-  readonly model: string;
-  readonly step: number;
-  readonly epoch: number;
-  readonly nextBatch: number;
-  readonly epochs: number;
-  readonly batch: number;
-  readonly seed: number;
-  readonly lr: number;
-  readonly optimizer: string;
-  readonly trainExamples: number;
-  readonly examplesSeen: number;
-  readonly epochLossSum: number;
-}
+/** Where a checkpoint left training: its metadata, every field checked. */
+export type TrainingPosition = TrainingMeta;
 
 /** Reads the training position of a checkpoint written by `train`; a `CheckpointError` otherwise. */
-export function trainingPosition(checkpoint: Checkpoint, file: string): TrainingPosition {
-  const m = checkpoint.metadata;
-  if (m.format !== "grove")
-    throw new CheckpointError(file, "was not saved by grove train (no `format: grove` metadata)");
-  if (m.format_version !== CHECKPOINT_VERSION)
-    throw new CheckpointError(
-      file,
-      `has checkpoint format version ${m.format_version}; this Grove reads version ${CHECKPOINT_VERSION}`,
-    );
-  const number = (key: string, integer = true): number => {
-    const v = Number(m[key]);
-    if (
-      m[key] === undefined ||
-      m[key] === "" ||
-      !Number.isFinite(v) ||
-      (integer && !Number.isInteger(v))
-    )
-      throw new CheckpointError(
-        file,
-        `metadata \`${key}\` is ${JSON.stringify(m[key])}, not a number`,
-      );
-    return v;
-  };
-  return {
-    model: m.model ?? "",
-    step: number("step"),
-    epoch: number("epoch"),
-    nextBatch: number("next_batch"),
-    epochs: number("epochs"),
-    batch: number("batch"),
-    seed: number("seed"),
-    lr: number("lr", false),
-    optimizer: m.optimizer ?? "",
-    trainExamples: number("train_examples"),
-    examplesSeen: number("examples_seen"),
-    epochLossSum: number("epoch_loss_sum", false),
-  };
-}
+export const trainingPosition = decodeTrainingMeta;
 
-function load(source: CheckpointSource): { path: string; checkpoint: Checkpoint } {
-  return typeof source === "string" ? { path: source, checkpoint: readCheckpoint(source) } : source;
+/**
+ * Reads a checkpoint (unless already read) and checks what a load checks: its metadata
+ * (`groveMeta`: every field of a `grove train` file, nothing for a file from elsewhere) and that
+ * every tensor is finite.
+ */
+function load(source: CheckpointSource): {
+  path: string;
+  checkpoint: Checkpoint;
+  meta: TrainingMeta | undefined;
+} {
+  const { path, checkpoint } =
+    typeof source === "string" ? { path: source, checkpoint: readCheckpoint(source) } : source;
+  const meta = groveMeta(checkpoint, path);
+  checkFinite(checkpoint, path);
+  return { path, checkpoint, meta };
 }
 
 /** Norms outside this range are flagged by `gradStatus`. */
@@ -657,9 +589,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     const reports: EpochReport[] = [];
     // The epochs before a resume, for the chart; a partial epoch is replaced when it completes.
-    const history: EpochHistory[] = resume
-      ? checkpointHistory(resume.checkpoint, resume.path).filter((e) => e.epoch < (at?.epoch ?? 1))
-      : [];
+    const history: EpochHistory[] = resume ? at!.history.filter((e) => e.epoch < at!.epoch) : [];
     const maxSteps = options.maxSteps;
     let stoppedEarly = false;
     let step = at?.step ?? 0;
@@ -692,32 +622,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           shape: s.shape,
           data: values.get(s.name)!,
         });
-      const metadata: Record<string, string> = {
-        format: "grove",
-        format_version: CHECKPOINT_VERSION,
+      const metadata = encodeTrainingMeta({
         model,
         source: options.sourceFile ?? "",
-        step: String(step),
-        epoch: String(epoch),
-        next_batch: String(nextBatch),
-        epochs: String(epochs),
-        steps_per_epoch: String(stepsPerEpoch),
-        batch: String(batch),
-        seed: String(seed),
-        lr: String(baseLr),
+        step,
+        epoch,
+        nextBatch,
+        epochs,
+        stepsPerEpoch,
+        batch,
+        seed,
+        lr: baseLr,
         optimizer: optimizer.name,
-        optimizer_args: JSON.stringify(optimizer.args),
-        schedule: JSON.stringify({
-          name: options.train.schedule.name,
-          args: options.train.schedule.args,
-        }),
-        clip_grad_norm: String(options.train.clipGradNorm ?? 0),
-        train_examples: String(count),
-        examples_seen: String(seen),
-        epoch_loss_sum: String(epochLossSum),
-        history: JSON.stringify(history, encodeNumber),
+        optimizerArgs: optimizer.args,
+        schedule: { name: options.train.schedule.name, args: options.train.schedule.args },
+        clipGradNorm: options.train.clipGradNorm ?? 0,
+        trainExamples: count,
+        examplesSeen: seen,
+        epochLossSum,
+        history,
         reason,
-      };
+      });
       writeCheckpoint(path, { tensors, metadata });
       saved = { path, step, epoch, nextBatch, reason };
       good = { path, step };
@@ -886,7 +811,7 @@ export function evaluateCheckpoint(
   options: FromCheckpointOptions & { readonly data: Dataset },
 ): Promise<EvalReport> {
   const loaded = load(options.checkpoint);
-  const step = Number(loaded.checkpoint.metadata.step ?? 0) || 0;
+  const step = loaded.meta?.step ?? 0;
   return withCheckpoint({ ...options, checkpoint: loaded }, (runners) =>
     evaluate(runners, options.data, Math.min(options.batch, options.data.count), step),
   );
