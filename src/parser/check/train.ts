@@ -51,6 +51,15 @@ const nonNegative = (v: ArgValue) =>
 const fraction = (v: ArgValue) =>
   typeof v === "number" && v >= 0 && v < 1 ? undefined : "must be at least 0 and less than 1";
 const validate: ArgRule = { kind: "number", default: 0, check: fraction };
+/** A synthetic set is drawn in memory before training: 2^24 examples take about 20 s. */
+const maxSyntheticExamples = 2 ** 24;
+const examples: ArgRule = {
+  kind: "int",
+  default: 1000,
+  check: (v) =>
+    positive(v) ??
+    ((v as number) <= maxSyntheticExamples ? undefined : `must be at most ${maxSyntheticExamples}`),
+};
 
 const f = (name: string, dtype: "f32" | "i32", dims: (number | undefined)[]): DataField => ({
   name,
@@ -109,7 +118,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   },
   spirals: {
     args: {
-      n: { kind: "int", default: 1000, check: positive },
+      n: examples,
       classes: { kind: "int", default: 3, check: positive },
       noise: { kind: "number", default: 0.1, check: nonNegative },
       validate,
@@ -118,7 +127,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   },
   xor: {
     args: {
-      n: { kind: "int", default: 1000, check: positive },
+      n: examples,
       noise: { kind: "number", default: 0.1, check: nonNegative },
       validate,
     },
@@ -126,7 +135,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   },
   sine: {
     args: {
-      n: { kind: "int", default: 1000, check: positive },
+      n: examples,
       noise: { kind: "number", default: 0.05, check: nonNegative },
       validate,
     },
@@ -409,8 +418,17 @@ const missingHelp: Record<string, string> = {
   optimizer: "add e.g. `optimizer = adam(lr: 1e-3)`",
 };
 
+/**
+ * A metric's name in logs, charts and checkpoints: the function it calls (`accuracy(...)`), else
+ * the name it is (`kl`), else `metricK` for the K-th metric; a taken name gets `2`, `3`, ...
+ */
 function metricName(e: A.Expr, i: number, taken: readonly string[]): string {
-  const base = e.kind === "call" && e.callee.kind === "name" ? e.callee.name : `metric${i + 1}`;
+  const base =
+    e.kind === "call" && e.callee.kind === "name"
+      ? e.callee.name
+      : e.kind === "name"
+        ? e.name
+        : `metric${i + 1}`;
   let name = base;
   for (let k = 2; taken.includes(name); k++) name = `${base}${k}`;
   return name;
