@@ -9,22 +9,37 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
+# Runs a command with its output kept in a log that is printed only if the command fails.
+quietly() {
+  local log
+  log="$(mktemp)"
+  if "$@" >"$log" 2>&1; then
+    rm -f "$log"
+  else
+    local status=$?
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup: failed ($status): $*" >&2
+    return "$status"
+  fi
+}
+
 mesa_version() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true; }
 mesa_major() { mesa_version | sed -E 's/^([0-9]+:)?([0-9]+).*/\2/'; }
 
 if command -v apt-get >/dev/null 2>&1; then
   major="$(mesa_major)"
   if [ -z "$major" ] || [ "$major" -lt 24 ] || ! dpkg-query -W libvulkan1 >/dev/null 2>&1; then
-    echo "setup: installing libvulkan1 and mesa-vulkan-drivers from bookworm-backports"
     if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
       mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
       mirror="${mirror:-http://deb.debian.org/debian}"
       echo "deb $mirror bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/backports.list >/dev/null
     fi
     export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq libvulkan1
-    $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers
+    quietly $SUDO apt-get update
+    quietly $SUDO apt-get install -y libvulkan1
+    quietly $SUDO apt-get install -y -t bookworm-backports mesa-vulkan-drivers
+    echo "setup: installed libvulkan1 $(dpkg-query -W -f='${Version}' libvulkan1) and mesa-vulkan-drivers $(mesa_version) from bookworm-backports"
   else
     echo "setup: mesa-vulkan-drivers $(mesa_version) already installed"
   fi
@@ -33,7 +48,9 @@ else
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  quietly npm ci --no-audit --no-fund
+  echo "setup: installed $(find node_modules -mindepth 1 -maxdepth 2 -name package.json | wc -l) npm packages from package-lock.json and built dist/"
 else
-  npm run build --silent
+  quietly npm run build --silent
+  echo "setup: npm packages up to date; built dist/"
 fi
