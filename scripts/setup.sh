@@ -24,6 +24,16 @@ quietly() {
   fi
 }
 
+# The machine's own Debian mirror: the first URI of a deb822 source, else of a one-line source.
+debian_mirror() {
+  local uri
+  uri="$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri="$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm[ /].*/\2/p' /etc/apt/sources.list | head -n 1)"
+  fi
+  echo "$uri"
+}
+
 mesa_version() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true; }
 mesa_major() { mesa_version | sed -E 's/^([0-9]+:)?([0-9]+).*/\2/'; }
 
@@ -31,8 +41,11 @@ if command -v apt-get >/dev/null 2>&1; then
   major="$(mesa_major)"
   if [ -z "$major" ] || [ "$major" -lt 24 ] || ! dpkg-query -W libvulkan1 >/dev/null 2>&1; then
     if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-      mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)"
-      mirror="${mirror:-http://deb.debian.org/debian}"
+      mirror="$(debian_mirror)"
+      if [ -z "$mirror" ]; then
+        echo "setup: no Debian mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list; add one, or install libvulkan1 and mesa-vulkan-drivers (>= 24) yourself" >&2
+        exit 1
+      fi
       echo "deb $mirror bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/backports.list >/dev/null
     fi
     export DEBIAN_FRONTEND=noninteractive
