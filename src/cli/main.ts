@@ -16,22 +16,51 @@ import { trainCommand } from "./train.js";
 
 export { processIo, type Io };
 
-const int = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError(`${what} must be a whole number`);
-  return n;
-};
-const atLeastOne = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${what} must be a whole number of at least 1`);
-  return n;
-};
-const positive = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return n;
+/** A number as a person writes one in decimal: no `0x`, `Infinity`, `NaN` or blanks. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The largest count a flag takes (steps and sizes are i32 on the GPU). */
+const MAX_COUNT = 2147483647;
+
+/**
+ * A numeric flag's parser: the value must be a decimal number within [min, max] (and whole with
+ * `whole`); anything else is one line naming the flag, as commander reports it (exit 2).
+ */
+function numeric(
+  flag: string,
+  range: { min: number; max: number; whole?: boolean; what?: string },
+): (v: string) => number {
+  const what =
+    range.what ??
+    `${range.whole ? "a whole number" : "a number"} from ${range.min} to ${range.max}`;
+  return (v) => {
+    const n = Number(v);
+    const ok =
+      DECIMAL.test(v) &&
+      Number.isFinite(n) &&
+      n >= range.min &&
+      n <= range.max &&
+      (!range.whole || Number.isInteger(n));
+    if (!ok) throw new InvalidArgumentError(`${flag} must be ${what}`);
+    return n;
+  };
+}
+
+/** Every numeric flag with its range, one row each. */
+const flagRules = {
+  count: (flag: string) => numeric(flag, { min: 1, max: MAX_COUNT, whole: true }),
+  seed: (flag: string) => numeric(flag, { min: 0, max: 4294967295, whole: true }),
+  directions: (flag: string) => numeric(flag, { min: 0, max: MAX_COUNT, whole: true }),
+  bytes: (flag: string) => numeric(flag, { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true }),
+  tolerance: (flag: string) =>
+    numeric(flag, { min: Number.MIN_VALUE, max: Number.MAX_VALUE, what: "a positive number" }),
+  // The rate goes to the GPU as a float32: from its smallest normal value to its largest.
+  lr: (flag: string) =>
+    numeric(flag, {
+      min: 1.1754943508222875e-38,
+      max: 3.4028234663852886e38,
+      what: "a positive number float32 holds (1.2e-38 to 3.4e38)",
+    }),
 };
 
 const backendOption = () =>
@@ -78,11 +107,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       "matrix products with subgroup operations (what grove train uses when the device has them)",
     )
     .option("--dump-after <pass>", "print the graph after this pipeline pass")
-    .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
+    .option("--batch <n>", "batch size to specialise for", flagRules.count("--batch"))
     .option(
       "--max-binding-size <bytes>",
       "bytes one storage binding may hold; larger arenas are split (default 134217728)",
-      atLeastOne("--max-binding-size"),
+      flagRules.bytes("--max-binding-size"),
     )
     .action(
       (
@@ -103,11 +132,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       "--subgroups",
       "matrix products with subgroup operations (what grove train uses when the device has them)",
     )
-    .option("--batch <n>", "batch size to specialise for", atLeastOne("--batch"))
+    .option("--batch <n>", "batch size to specialise for", flagRules.count("--batch"))
     .option(
       "--max-binding-size <bytes>",
       "bytes one storage binding may hold; larger arenas are split (default 134217728)",
-      atLeastOne("--max-binding-size"),
+      flagRules.bytes("--max-binding-size"),
     )
     .addOption(
       new Option("--program <name>", "which program").choices(["train", "eval"]).default("train"),
@@ -125,10 +154,20 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .command("gradcheck")
     .description("check every parameter's gradient against float64 finite differences")
     .argument("<file>", ".grove file with a train section")
-    .option("--batch <n>", "batch size of the random inputs", atLeastOne("--batch"), 2)
-    .option("--seed <n>", "seed of the random inputs and parameters", int("--seed"), 1)
-    .option("--directions <n>", "random directions per parameter", int("--directions"), 2)
-    .option("--tolerance <x>", "largest allowed relative error", positive("--tolerance"), 1e-5)
+    .option("--batch <n>", "batch size of the random inputs", flagRules.count("--batch"), 2)
+    .option("--seed <n>", "seed of the random inputs and parameters", flagRules.seed("--seed"), 1)
+    .option(
+      "--directions <n>",
+      "random directions per parameter",
+      flagRules.directions("--directions"),
+      2,
+    )
+    .option(
+      "--tolerance <x>",
+      "largest allowed relative error",
+      flagRules.tolerance("--tolerance"),
+      1e-5,
+    )
     .action(
       (
         file: string,
@@ -142,14 +181,14 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .command("train")
     .description("train a .grove file's train section on the GPU (or the CPU)")
     .argument("<file>", ".grove file with a train section")
-    .option("--epochs <n>", "epochs (overrides the train section)", atLeastOne("--epochs"))
-    .option("--batch <n>", "batch size (overrides the train section)", atLeastOne("--batch"))
+    .option("--epochs <n>", "epochs (overrides the train section)", flagRules.count("--epochs"))
+    .option("--batch <n>", "batch size (overrides the train section)", flagRules.count("--batch"))
     .option(
       "--lr <x>",
       "the optimizer's learning rate (overrides the train section)",
-      positive("--lr"),
+      flagRules.lr("--lr"),
     )
-    .option("--seed <n>", "seed of data, initialisation and shuffling", int("--seed"))
+    .option("--seed <n>", "seed of data, initialisation and shuffling", flagRules.seed("--seed"))
     .option("--no-fuse", "one kernel per primitive")
     .option("--log-json <file>", "write every step, epoch and the result as JSON lines")
     .option(
@@ -163,12 +202,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .option(
       "--max-steps <n>",
       "stop after N training steps in total, then save and evaluate (for smoke tests)",
-      atLeastOne("--max-steps"),
+      flagRules.count("--max-steps"),
     )
     .option(
       "--eval-limit <n>",
       "evaluate on the first N examples of the validation and test splits",
-      atLeastOne("--eval-limit"),
+      flagRules.count("--eval-limit"),
     )
     .action(
       async (
@@ -204,13 +243,13 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
         "which split (default: test, else validation, else train)",
       ).choices(["test", "validation", "train"]),
     )
-    .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
+    .option("--batch <n>", "batch size (default: the checkpoint's)", flagRules.count("--batch"))
     .option("--no-fuse", "one kernel per primitive")
     .addOption(backendOption())
     .option(
       "--limit <n>",
       "evaluate the first N examples of the split only (like grove train --eval-limit)",
-      atLeastOne("--limit"),
+      flagRules.count("--limit"),
     )
     .action(
       async (
@@ -235,7 +274,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .requiredOption("--checkpoint <path>", "the checkpoint whose parameters to use")
     .requiredOption("--input <path>", "the examples: CSV rows of feature values")
     .option("-o, --out <path>", "write the outputs here (.csv) instead of printing them")
-    .option("--batch <n>", "batch size (default: the checkpoint's)", atLeastOne("--batch"))
+    .option("--batch <n>", "batch size (default: the checkpoint's)", flagRules.count("--batch"))
     .option("--no-fuse", "one kernel per primitive")
     .addOption(backendOption())
     .action(
