@@ -9,6 +9,7 @@ import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../parser/program.js";
 import type { DevicePlanOptions } from "../runtime/check-plan.js";
+import { cpuSizeDiagnostics } from "../runtime/cpu-limits.js";
 import type { GroveDevice } from "../runtime/device.js";
 import type { Io } from "./io.js";
 
@@ -44,7 +45,15 @@ export function compiledOf(
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),
   });
-  if (!r.value) io.err(renderDiagnostics(r.diagnostics, checked.sources, "rich") + "\n");
+  // A plan without binding limits is for the CPU backend: check what it would allocate instead.
+  const diagnostics =
+    r.value && opts.device?.limits === unboundedLimits
+      ? cpuSizeDiagnostics(r.value, train.span)
+      : r.diagnostics;
+  if (!r.value || diagnostics.length > 0) {
+    io.err(renderDiagnostics(diagnostics, checked.sources, "rich") + "\n");
+    return undefined;
+  }
   return r.value;
 }
 
@@ -54,6 +63,9 @@ export function bindingLimits(maxBindingSize: number | undefined): { limits?: Bi
     ? {}
     : { limits: { ...defaultLimits, maxStorageBufferBindingSize: maxBindingSize } };
 }
+
+/** Compile options for the CPU backend: no binding limits, and `compiledOf` checks `cpuLimits`. */
+export const cpuPlanOptions: Partial<DevicePlanOptions> = { limits: unboundedLimits };
 
 /**
  * Where a command runs: a WebGPU device and the compile options that suit it, or the CPU (no
@@ -73,7 +85,7 @@ export async function openBackend(
   command: string,
   io: Io,
 ): Promise<Backend | undefined> {
-  if (backend === "cpu") return { options: { limits: unboundedLimits } };
+  if (backend === "cpu") return { options: cpuPlanOptions };
   const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();

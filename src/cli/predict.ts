@@ -11,7 +11,7 @@ import { dirname, resolve } from "node:path";
 import { visibleText } from "../diag/escape.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked, openBackend } from "./load.js";
+import { compiledOf, cpuPlanOptions, loadChecked, openBackend } from "./load.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
 import type { BackendName } from "./train.js";
 
@@ -136,7 +136,8 @@ export async function predictCommand(
     opts.batch ?? (Number.isInteger(saved) && saved > 0 ? saved : section.batch),
     count,
   );
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch }, io);
+  const device = opts.backend === "cpu" ? { device: cpuPlanOptions } : {};
+  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, ...device }, io);
   if (!compiled) return 1;
   const input = compiled.plan.inputs.find((t) => t.name === inputName)!;
   const per = input.shape.slice(1).reduce((a, d) => a * d, 1);

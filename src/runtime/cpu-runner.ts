@@ -13,6 +13,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";
 import type { Graph, Node } from "../ir/node.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
+import { cpuSizeProblem, CpuSizeError } from "./cpu-limits.js";
 import { clipScale, globalNorm, hostOptimizer, type HostOptimizer } from "./host-optimizer.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
 
@@ -65,10 +66,14 @@ export class CpuRunner implements StepRunner {
   /**
    * A runner for `compiled` (what `compilePlan` returns: the Plan and its IR graphs) with the train
    * section's `optimizer`. Parameters, state and outputs start at zero, as on the GPU. Throws an
-   * `InternalError` when the Plan and the graphs or the optimizer do not fit together.
+   * `InternalError` when the Plan and the graphs or the optimizer do not fit together, and a
+   * `CpuSizeError` before allocating anything when a tensor or the whole step would pass
+   * `cpuLimits` (callers report `cpuSizeDiagnostics` first; this is the backstop).
    */
   static create(compiled: CompiledPlan, optimizer: OptimizerSpec): CpuRunner {
     const { plan } = compiled;
+    const tooLarge = cpuSizeProblem(compiled);
+    if (tooLarge) throw new CpuSizeError(tooLarge);
     const graphs = { training: compiled.compiled.training, evaluation: compiled.evaluation };
     const host = hostOptimizer(optimizer);
     const moments = [...new Set(plan.state.map((s) => s.name.slice(0, s.name.indexOf(":"))))];
