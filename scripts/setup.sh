@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian bookworm machine for Grove, non-interactively and idempotently:
 # the Vulkan loader and Mesa's lavapipe driver from bookworm-backports (Dawn needs Mesa >= 24;
-# bookworm's own 22.3 fails adapter creation), then the npm packages from the lock file
-# (which also builds dist/ through the `prepare` script).
+# bookworm's own 22.3 fails adapter creation), Debian's chromium for the browser tests, then the
+# npm packages from the lock file (which also builds dist/ through the `prepare` script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +55,15 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "setup: installed libvulkan1 $(dpkg-query -W -f='${Version}' libvulkan1) and mesa-vulkan-drivers $(mesa_version) from bookworm-backports"
   else
     echo "setup: mesa-vulkan-drivers $(mesa_version) already installed"
+  fi
+  # Debian's Chromium: the browser tests drive it headless with WebGPU (playwright-core).
+  if ! command -v chromium >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    quietly $SUDO apt-get update
+    quietly $SUDO apt-get install -y --no-install-recommends chromium
+    echo "setup: installed chromium $(dpkg-query -W -f='${Version}' chromium)"
+  else
+    echo "setup: chromium $(dpkg-query -W -f='${Version}' chromium 2>/dev/null) already installed"
   fi
 else
   echo "setup: no apt-get; install a Vulkan driver (Mesa >= 24 lavapipe, or a GPU driver) yourself" >&2

@@ -1,0 +1,81 @@
+/**
+ * The static server behind `grove serve`: MIME types, index.html, and no way out of the folder
+ * (`..`, encoded `..`, symbolic links) or into other methods.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { serveDirectory, type Served } from "../../src/cli/serve.js";
+
+let served: Served;
+let base: string;
+
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), "grove-serve-"));
+  writeFileSync(join(base, "secret.txt"), "outside the folder\n");
+  const site = join(base, "site");
+  mkdirSync(join(site, "data"), { recursive: true });
+  mkdirSync(join(site, "empty"));
+  writeFileSync(join(site, "index.html"), "<!doctype html><title>t</title>");
+  writeFileSync(join(site, "app.mjs"), "export const x = 1;\n");
+  writeFileSync(join(site, "data", "train.csv"), "a,b\n1,2\n");
+  writeFileSync(join(site, "model.safetensors"), Buffer.from([1, 2, 3]));
+  symlinkSync(join(base, "secret.txt"), join(site, "link.txt"));
+  served = await serveDirectory(site, { port: 0 });
+});
+afterAll(() => served.close());
+
+/** A raw request: the path goes out exactly as written (fetch would normalise `..`). */
+function get(
+  path: string,
+  method = "GET",
+): Promise<{ status: number; type: string; body: string }> {
+  const url = new URL(served.url);
+  return new Promise((done, fail) => {
+    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () =>
+        done({ status: res.statusCode!, type: String(res.headers["content-type"]), body }),
+      );
+    });
+    req.on("error", fail);
+    req.end();
+  });
+}
+
+it("serves files with their MIME types, and index.html for the folder", async () => {
+  expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const index = await get("/");
+  expect(index).toMatchObject({ status: 200, type: "text/html; charset=utf-8" });
+  expect(index.body).toContain("<title>t</title>");
+  expect(await get("/app.mjs")).toMatchObject({
+    status: 200,
+    type: "text/javascript; charset=utf-8",
+    body: "export const x = 1;\n",
+  });
+  expect(await get("/data/train.csv")).toMatchObject({
+    status: 200,
+    type: "text/csv; charset=utf-8",
+  });
+  expect(await get("/model.safetensors")).toMatchObject({
+    status: 200,
+    type: "application/octet-stream",
+  });
+  expect(await get("/app.mjs", "HEAD")).toMatchObject({ status: 200, body: "" });
+});
+
+it("refuses paths that leave the folder, missing files, and other methods", async () => {
+  // URL parsing removes `..` segments (also `%2e%2e`), leaving a path inside the folder; an
+  // encoded slash survives parsing and is caught after decoding.
+  for (const path of ["/../secret.txt", "/%2e%2e/secret.txt"])
+    expect(await get(path), path).toMatchObject({ status: 404, body: "404 not found\n" });
+  for (const path of ["/data/..%2f..%2fsecret.txt", "/..%2fsecret.txt", "/link.txt"])
+    expect(await get(path), path).toMatchObject({ status: 403, body: "403 forbidden\n" });
+  expect((await get("/missing.js")).status).toBe(404);
+  expect((await get("/empty/")).status).toBe(404);
+  expect((await get("/%00")).status).toBe(404);
+  expect((await get("/app.mjs", "POST")).status).toBe(405);
+});
