@@ -9,7 +9,7 @@
  * exits 130, the second exits at once.
  */
 import { dirname, join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import type { CompiledPlan } from "../codegen/compile.js";
 import { idBound } from "../ir/id-bound.js";
 import type { Dataset } from "../runtime/data/types.js";
@@ -17,6 +17,7 @@ import type { EpochHistory } from "../runtime/train.js";
 import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
+import { outputFileProblem, writeOutput } from "./output-path.js";
 import { ProgressBar } from "./progress.js";
 
 export type BackendName = "gpu" | "cpu";
@@ -100,6 +101,32 @@ export function dataMisfit(
   return undefined;
 }
 
+/**
+ * Why `grove train` could not write one of its outputs, checked before any work: the checkpoint
+ * (its folder is created: the default `checkpoints/` rarely exists yet), the chart beside it and
+ * the `--log-json` file (its folder must exist, as for a shell redirection). Undefined when all
+ * can be written.
+ */
+export function outputsProblem(
+  checkpoint: string,
+  chart: string,
+  logJson: string | undefined,
+): string | undefined {
+  const folder = dirname(checkpoint);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === undefined) throw e;
+    return `cannot create the folder ${folder} for the checkpoint ${checkpoint} (${code})`;
+  }
+  for (const path of [checkpoint, chart, ...(logJson !== undefined ? [logJson] : [])]) {
+    const problem = outputFileProblem(path);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** The command that continues an interrupted run: the same file and overrides, from `path`. */
 export function resumeCommand(file: string, path: string, opts: TrainCliOptions): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
@@ -145,6 +172,13 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     io.err(
       `grove train: ${file} has several train sections; training the first (${section.model})\n`,
     );
+  const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
+  const chart = chartPath(checkpoint);
+  const unwritable = outputsProblem(checkpoint, chart, opts.logJson);
+  if (unwritable) {
+    io.err(`grove train: ${unwritable}\n`);
+    return 1;
+  }
   const { DataError, loadData, UnsupportedDataError } = await import("../runtime/data/index.js");
   const { checkFinite, CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
   const { decodeTrainingMeta, groveMeta } = await import("../runtime/checkpoint-meta.js");
@@ -212,11 +246,11 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     return 1;
   }
   const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
-  const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
-  const events: unknown[] = [];
+  // Every event is written as it happens, so the log survives a run that stops early.
+  let logFd: number | undefined;
   const log = (e: object) => {
-    if (opts.logJson) events.push(e);
+    if (logFd !== undefined) writeSync(logFd, JSON.stringify(e) + "\n");
   };
   // On a TTY a live progress line replaces the per-step lines; every other line clears it first.
   const bar = new ProgressBar(io.progress ?? { write: () => {} });
@@ -256,12 +290,14 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       `the checkpoint has finished all ${epochs} epochs; nothing to train (--epochs trains longer)\n`,
     );
   if (init) say(`starting from the parameters in ${opts.init}\n`);
-  const chart = chartPath(checkpoint);
   /** Writes the chart of the epochs so far (none: nothing is written) and says where. */
   const writeChart = (epochsSoFar: readonly EpochHistory[]) => {
     if (epochsSoFar.length === 0) return;
-    writeFileSync(chart, historyChart(`${section.model} (${file})`, epochsSoFar));
-    say(`chart saved to ${chart}\n`);
+    const failed = writeOutput(chart, () =>
+      writeFileSync(chart, historyChart(`${section.model} (${file})`, epochsSoFar)),
+    );
+    if (failed) warn(`grove train: ${failed}\n`);
+    else say(`chart saved to ${chart}\n`);
   };
   let lastPrint = performance.now();
   let running = { epoch: 0, sum: 0, steps: 0, metrics: {} as Record<string, number> };
@@ -276,6 +312,15 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     warn("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
     controller.abort();
   };
+  if (opts.logJson !== undefined) {
+    const logPath = opts.logJson;
+    const failed = writeOutput(logPath, () => (logFd = openSync(logPath, "w")));
+    if (failed) {
+      io.err(`grove train: ${failed}\n`);
+      gpu?.close();
+      return 1;
+    }
+  }
   process.on("SIGINT", onSigint);
   try {
     const result = await train({
@@ -388,7 +433,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   } finally {
     process.off("SIGINT", onSigint);
     gpu?.close();
-    if (opts.logJson)
-      writeFileSync(opts.logJson, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    if (logFd !== undefined) closeSync(logFd);
   }
 }

@@ -109,6 +109,10 @@ export interface StepReport {
   /** The train section's metrics on this step's batch (`accuracy`), before the update. */
   readonly metrics: Readonly<Record<string, number>>;
   readonly lr: number;
+  /**
+   * Training examples of the run by the end of this step (its batch included), counted from the
+   * run's start: a resumed run continues the count of the run it resumes.
+   */
   readonly examples: number;
   readonly seconds: number;
 }
@@ -659,8 +663,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const list = batches(count, batch);
       const resumed = at && epoch === at.epoch;
       let lossSum = resumed ? at.epochLossSum : 0;
+      // The step whose loss and metrics are being read back, with what it is reported with.
       let pending:
-        { promise: Promise<HostArray[]>; step: number; size: number; lr: number } | undefined;
+        | {
+            promise: Promise<HostArray[]>;
+            step: number;
+            size: number;
+            lr: number;
+            /** Examples trained on when this step finished (its batch included). */
+            examples: number;
+          }
+        | undefined;
       const settle = async () => {
         if (!pending) return;
         const [lossValue, ...metricValues] = await pending.promise;
@@ -675,7 +688,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           loss,
           metrics,
           lr: pending.lr,
-          examples: seen,
+          examples: pending.examples,
           seconds: (performance.now() - t0) / 1000,
         });
         pending = undefined;
@@ -707,7 +720,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         // Training may stop before this read is awaited (a diverged loss): never unhandled.
         promise.catch(() => {});
         await settle();
-        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr };
+        pending = { promise, step, size: b.size, lr: u.lr ?? baseLr, examples: seen };
       }
       await settle();
       const partial = next < list.length;
