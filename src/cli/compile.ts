@@ -17,6 +17,8 @@ import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 export interface CompileOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly emit: string;
   readonly dumpAfter?: string;
   readonly batch?: number;
@@ -35,7 +37,10 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
     );
     return 2;
   }
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   if (opts.emit !== "ir") return emitCode(checked, opts, io);
   const sources = checked.sources.texts();

@@ -11,6 +11,8 @@ import { dataMisfit, evalText, type BackendName } from "./train.js";
 export interface EvalCliOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly checkpoint: string;
   readonly split?: "test" | "validation" | "train";
   readonly batch?: number;
@@ -21,7 +23,10 @@ export interface EvalCliOptions {
 }
 
 export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

@@ -11,6 +11,8 @@ import { loadChecked } from "./load.js";
 export interface GradcheckCliOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly batch: number;
   readonly seed: number;
   readonly directions: number;
@@ -18,7 +20,10 @@ export interface GradcheckCliOptions {
 }
 
 export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io): number {
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   const { trains } = checked.program;
   if (trains.length === 0) {

@@ -9,6 +9,8 @@ import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 export interface KernelsOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly fuse: boolean;
   readonly profile: boolean;
   readonly batch?: number;
@@ -20,7 +22,10 @@ export interface KernelsOptions {
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   const trains = checked.program.trains;
   if (trains.length === 0) {

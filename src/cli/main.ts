@@ -5,7 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
-import { checkFile, nodeHost } from "../parser/program.js";
+import { checkFile, nodeHost, type CheckOptions } from "../parser/program.js";
 import { compileCommand } from "./compile.js";
 import { evalCommand } from "./eval.js";
 import { gradcheckCommand } from "./gradcheck.js";
@@ -89,8 +89,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
         .choices(["rich", "short", "json"])
         .default("rich"),
     )
-    .action((files: string[], opts: { format: Format; set: string[] }) => {
-      code = check(files, opts.format, opts.set, io);
+    .action((files: string[], opts: { format: Format; set: string[]; importRoot?: string }) => {
+      code = check(files, opts.format, { settings: opts.set, importRoot: opts.importRoot }, io);
     });
 
   program
@@ -301,6 +301,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       (value: string, previous: string[]) => [...previous, value],
       [],
     );
+  // ... and `--import-root DIR`: imports may reach files under DIR, not only the file's folder.
+  for (const command of program.commands)
+    command.option(
+      "--import-root <dir>",
+      "imports may reach files under this folder (default: the .grove file's folder)",
+    );
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });
@@ -312,16 +318,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   return code;
 }
 
-function check(
-  files: readonly string[],
-  format: Format,
-  settings: readonly string[],
-  io: Io,
-): number {
+function check(files: readonly string[], format: Format, options: CheckOptions, io: Io): number {
   let failed = false;
   const json: unknown[] = [];
   for (const file of files) {
-    const r = checkFile(file, nodeHost, { settings });
+    const r = checkFile(file, nodeHost, options);
     failed ||= hasErrors(r.diagnostics);
     if (format === "json") {
       json.push(...(JSON.parse(renderDiagnostics(r.diagnostics, r.sources, "json")) as unknown[]));

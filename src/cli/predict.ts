@@ -18,6 +18,8 @@ import type { BackendName } from "./train.js";
 export interface PredictCliOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly checkpoint: string;
   readonly input: string;
   readonly out?: string;
@@ -78,7 +80,10 @@ export async function predictCommand(
     io.err(`grove predict: ${outProblem}\n`);
     return 1;
   }
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

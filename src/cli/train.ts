@@ -25,6 +25,8 @@ export type BackendName = "gpu" | "cpu";
 export interface TrainCliOptions {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
+  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
+  readonly importRoot?: string;
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
@@ -161,7 +163,10 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
-  const checked = loadChecked(file, io, "rich", { settings: opts.set ?? [] });
+  const checked = loadChecked(file, io, "rich", {
+    settings: opts.set ?? [],
+    importRoot: opts.importRoot,
+  });
   if (!checked) return 1;
   const section = checked.program.trains[0];
   if (!section) {

@@ -1,9 +1,10 @@
 /**
- * @file Loading and checking a Grove program: the entry file, its imports (missing and cyclic
- * ones reported), the standard library every file sees, the global scope, and then the
- * structural checks, model elaboration and train sections. `checkFile` is the front end's API.
+ * @file Loading and checking a Grove program: the entry file, its imports (missing, cyclic,
+ * outside the import root or not Grove source reported; reading rules in `source-files.ts`), the
+ * standard library every file sees, the global scope, and then the structural checks, model
+ * elaboration and train sections. `checkFile` is the front end's API.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeDiagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
@@ -21,24 +22,18 @@ import {
   type ElaboratedTrain,
 } from "./check/values.js";
 import { parse, parseSetting } from "./parse.js";
+import {
+  capImportedSyntaxErrors,
+  importRoot,
+  loadSource,
+  nodeHost,
+  type Host,
+} from "./source-files.js";
+
+export { maxSourceBytes, nodeHost, type Host } from "./source-files.js";
 
 /** Where the standard library lives: `std/` at the package root (two levels above this file). */
 export const stdDir = fileURLToPath(new URL("../../std/", import.meta.url));
-
-/** How the front end reads files; tests substitute an in-memory host. */
-export interface Host {
-  readFile(path: string): string | undefined;
-}
-
-export const nodeHost: Host = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 export interface CheckResult {
   readonly program: CheckedProgram;
@@ -77,8 +72,17 @@ function loadStd(): NonNullable<typeof stdCache> {
   return stdCache;
 }
 
-/** Loads `entry` and everything it imports, depth first, reporting missing and cyclic imports. */
-function loadUser(entry: string, host: Host, sources: SourceMap, diags: Diagnostic[]): A.Program[] {
+/**
+ * Loads `entry` and everything it imports, depth first, reporting missing and cyclic imports and
+ * imports that leave `root` or are not Grove source (`source-files.ts`).
+ */
+function loadUser(
+  entry: string,
+  host: Host,
+  root: string,
+  sources: SourceMap,
+  diags: Diagnostic[],
+): A.Program[] {
   const done = new Map<string, A.Program>();
   const order: A.Program[] = [];
   const stack: string[] = [];
@@ -99,31 +103,17 @@ function loadUser(entry: string, host: Host, sources: SourceMap, diags: Diagnost
       return;
     }
     if (done.has(key)) return;
-    const text = host.readFile(path);
-    if (text === undefined) {
-      if (from)
-        diags.push(
-          makeDiagnostic({
-            code: "G0501",
-            message: `cannot find imported file \`${from.path.value}\``,
-            span: from.path.span,
-            label: `looked for ${path}`,
-            help: "import paths are relative to the importing file",
-          }),
-        );
-      else
-        diags.push({
-          severity: "error",
-          code: "G0500",
-          message: `cannot read \`${path}\`: ${unreadable(path)}`,
-          labels: [],
-          notes: [],
-        });
+    const loaded = loadSource(host, root, path, from);
+    if ("diagnostic" in loaded) {
+      diags.push(loaded.diagnostic);
       return;
     }
+    const { text } = loaded;
     sources.add({ path, text });
     const r = parse(text, path);
-    diags.push(...r.diagnostics);
+    diags.push(
+      ...(from ? capImportedSyntaxErrors(r.diagnostics, path, text, from) : r.diagnostics),
+    );
     done.set(key, r.value);
     stack.push(path);
     for (const d of r.value.decls)
@@ -133,11 +123,6 @@ function loadUser(entry: string, host: Host, sources: SourceMap, diags: Diagnost
   };
   visit(entry);
   return order;
-}
-
-function unreadable(path: string): string {
-  if (!existsSync(path)) return "no such file";
-  return statSync(path).isDirectory() ? "it is a directory" : "permission denied or not text";
 }
 
 function displayPath(p: string): string {
@@ -200,6 +185,11 @@ export interface CheckOptions {
    * like one written there. Diagnostics point into the virtual file `--set N`.
    */
   readonly settings?: readonly string[];
+  /**
+   * The folder imports may reach (with everything under it); default: the entry file's folder.
+   * Symbolic links are resolved before the check. `--import-root` on the command line.
+   */
+  readonly importRoot?: string | undefined;
 }
 
 /** Parses and checks one file with its imports. Never throws on user error. */
@@ -213,7 +203,8 @@ export function checkFile(
   const std = loadStd();
   for (const [path, text] of std.texts) sources.add({ path, text });
   diags.push(...std.diagnostics);
-  const user = loadUser(entry, host, sources, diags);
+  const root = importRoot(host, options.importRoot ?? dirname(entry));
+  const user = loadUser(entry, host, root, sources, diags);
   const overrides: A.TrainSetting[] = [];
   (options.settings ?? []).forEach((text, k) => {
     const path = `--set ${k + 1}`;
