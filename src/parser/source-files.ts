@@ -79,10 +79,14 @@ export function readSource(host: Host, path: string): SourceRead {
   return { kind: "text", text };
 }
 
-const tooLarge = (bytes: number): SourceRead => ({
+/** A file over the size limit: `bytes` when its size is known, else only that it is larger. */
+const tooLarge = (bytes?: number): SourceRead => ({
   kind: "refused",
   code: "G0504",
-  reason: `it has ${bytes} bytes, more than the ${maxSourceBytes} a source file may have`,
+  reason:
+    bytes === undefined
+      ? `it has more than the ${maxSourceBytes} bytes a source file may have`
+      : `it has ${bytes} bytes, more than the ${maxSourceBytes} a source file may have`,
 });
 
 const notText = (what: string): SourceRead => ({
@@ -137,9 +141,13 @@ function readNodeSource(path: string): SourceRead {
     if (again) return again;
     const buffer = Buffer.alloc(maxSourceBytes + 1);
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n)
-      n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > maxSourceBytes) return tooLarge(length);
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      length += n;
+      if (n === 0 || length === buffer.length) break;
+    }
+    // A file that grew after `stat`, or one that reports no size (`/proc`), is cut off here.
+    if (length > maxSourceBytes) return tooLarge();
     return decode(buffer.subarray(0, length));
   } catch (e) {
     return failure(e);
