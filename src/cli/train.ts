@@ -141,8 +141,9 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   return args.map(quote).join(" ");
 }
 
+/** Four decimals, or three significant digits for magnitudes below 1e-3 or from 1e6. */
 export const fmt = (x: number) =>
-  Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2);
+  x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6) ? x.toFixed(4) : x.toExponential(2);
 
 export function evalText(
   prefix: string,

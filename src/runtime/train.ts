@@ -5,8 +5,9 @@
  * runners), the learning rate and Adam's bias corrections computed on the host for each step,
  * and evaluation on the validation and test splits. Checkpoints (safetensors, `checkpoint.ts`)
  * are saved after every epoch and on an interrupt (an `AbortSignal`), with the exact position,
- * so a resumed run takes the same steps as one that was never stopped; a loss or parameters that
- * are not finite stop training without overwriting the last good checkpoint. Checkpoints also keep
+ * so a resumed run takes the same steps as one that was never stopped; a diverging loss
+ * (`divergence.ts`) or parameters that are not finite stop training, and the last good
+ * checkpoint is never overwritten by a worse one (`checkpoint-rotation.ts`). Checkpoints also keep
  * the per-epoch history (for the chart of a resumed run). `maxSteps` stops early (smoke tests),
  * `evalLimit` evaluates a prefix of each split. Also evaluation and prediction from a checkpoint's
  * parameters. Everything runs on `StepRunner`s: `PlanRunner` on a GPU device, or `CpuRunner` (the
@@ -22,7 +23,6 @@ import {
   OPTIMIZER_PREFIX,
   readCheckpoint,
   tensorsFor,
-  writeCheckpoint,
   type Checkpoint,
   type CheckpointTensor,
 } from "./checkpoint.js";
@@ -33,6 +33,11 @@ import {
   type EpochHistory,
   type TrainingMeta,
 } from "./checkpoint-meta.js";
+import {
+  CheckpointKeeper,
+  type DivergenceOutcome,
+  type KeptCheckpoint,
+} from "./checkpoint-rotation.js";
 import { planOptionsFor } from "./check-plan.js";
 import { CpuRunner } from "./cpu-runner.js";
 import {
@@ -43,6 +48,7 @@ import {
   type Field,
   type Splits,
 } from "./data/index.js";
+import { DivergenceWatch } from "./divergence.js";
 import { initialiseParams } from "./host-data.js";
 import { PlanRunner } from "./runner.js";
 import type { HostArray } from "./step-runner.js";
@@ -184,24 +190,34 @@ export interface TrainResult {
   readonly stoppedEarly: boolean;
 }
 
-const lastGood = (c: { path: string; step: number } | undefined) =>
-  c
-    ? `the last good checkpoint is ${c.path} (step ${c.step})`
-    : "no checkpoint was saved before it";
+/** The end of the divergence message: which checkpoint is the last good one, and where. */
+const lastGood = (o: DivergenceOutcome) =>
+  (o.good
+    ? `the last good checkpoint is ${o.good.path} (step ${o.good.step})`
+    : "no good checkpoint was saved before it") +
+  (o.moved
+    ? `; the checkpoint saved after it began (step ${o.moved.step}) was moved to ${o.moved.path}`
+    : "");
 
-/** Training stopped because the loss (or the parameters after a step) was not finite. */
+/**
+ * Training stopped: the loss was not finite or had grown out of bounds (the rule in
+ * `divergence.ts`), or the parameters after a step were not finite.
+ */
 export class DivergedError extends Error {
+  /** The last good checkpoint (never overwritten by a worse one), if any. */
+  readonly checkpoint: KeptCheckpoint | undefined;
+
   constructor(
     readonly step: number,
     readonly loss: number,
-    /** The last checkpoint saved with finite values; it was not overwritten. */
-    readonly checkpoint?: { readonly path: string; readonly step: number },
+    outcome: DivergenceOutcome = {},
     what = `the loss is ${loss}`,
   ) {
     super(
-      `training diverged: ${what} at step ${step}; try a smaller learning rate; ${lastGood(checkpoint)}`,
+      `training diverged: ${what} at step ${step}; try a smaller learning rate; ${lastGood(outcome)}`,
     );
     this.name = "DivergedError";
+    this.checkpoint = outcome.good;
   }
 }
 
@@ -599,9 +615,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let step = at?.step ?? 0;
     let seen = at?.examplesSeen ?? 0;
     let saved: SavedCheckpoint | undefined;
-    let good: { path: string; step: number } | undefined = resume
-      ? { path: resume.path, step }
-      : undefined;
+    // Which saved file is good, seen from the losses after it; the rule that stops a diverging run.
+    const keeper = new CheckpointKeeper(
+      options.checkpoint,
+      resume ? { path: resume.path, step } : undefined,
+    );
+    const watch = new DivergenceWatch(at?.lossReference);
 
     /** Saves parameters, moments and the position, unless a value is not finite. */
     const save = async (
@@ -615,7 +634,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const values = await runners.params(true);
       for (const [name, v] of values)
         if (!allFinite(v))
-          throw new DivergedError(step, NaN, good, `\`${name}\` is not finite after the update`);
+          throw new DivergedError(
+            step,
+            NaN,
+            keeper.diverged(),
+            `\`${name}\` is not finite after the update`,
+          );
       const plan = runners.current.plan;
       const tensors = new Map<string, CheckpointTensor>();
       for (const p of plan.params)
@@ -646,10 +670,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         epochLossSum,
         history,
         reason,
+        ...(watch.reference !== undefined ? { lossReference: watch.reference } : {}),
       });
-      writeCheckpoint(path, { tensors, metadata });
+      keeper.save(step, { tensors, metadata });
       saved = { path, step, epoch, nextBatch, reason };
-      good = { path, step };
       options.onCheckpoint?.(saved);
     };
 
@@ -678,7 +702,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (!pending) return;
         const [lossValue, ...metricValues] = await pending.promise;
         const loss = lossValue![0]!;
-        if (!Number.isFinite(loss)) throw new DivergedError(pending.step, loss, good);
+        const verdict = watch.observe(pending.step, loss);
+        keeper.observe(pending.step, verdict.kind === "ok");
+        if (verdict.kind === "diverged")
+          throw new DivergedError(pending.step, loss, keeper.diverged(), verdict.what);
         lossSum += loss * pending.size;
         const metrics: Record<string, number> = {};
         metricNames.forEach((n, k) => (metrics[n.slice("metric:".length)] = metricValues[k]![0]!));

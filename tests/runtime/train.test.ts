@@ -541,7 +541,7 @@ describeGpu("train", (gpu) => {
       checkpoint: path,
     });
     await expect(run).rejects.toThrow(
-      /^training diverged: `out\.[wb]` is not finite after the update at step 1; try a smaller learning rate; no checkpoint was saved before it$/,
+      /^training diverged: `out\.[wb]` is not finite after the update at step 1; try a smaller learning rate; no good checkpoint was saved before it$/,
     );
     expect(existsSync(path)).toBe(false);
   });
