@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import type { CompiledPlan } from "../codegen/compile.js";
 import { idBound } from "../ir/id-bound.js";
+import { MAX_COUNT } from "../runtime/checkpoint-meta.js";
 import type { Dataset } from "../runtime/data/types.js";
 import type { EpochHistory } from "../runtime/train.js";
 import { trainingChart } from "./chart.js";
@@ -236,6 +237,15 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     );
     return 1;
   }
+  const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
+  const stepsPerEpoch = Math.ceil(data.train.count / batch);
+  // The step is an i32 on the GPU and in checkpoints.
+  if (epochs * stepsPerEpoch > MAX_COUNT) {
+    io.err(
+      `grove train: ${epochs} epochs of ${stepsPerEpoch} steps are more than the ${MAX_COUNT} steps a run may take\n`,
+    );
+    return 1;
+  }
   const backend = await openBackend(opts.backend, "train", io);
   if (!backend) return 1;
   const { gpu, options } = backend;
@@ -251,8 +261,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     gpu?.close();
     return 1;
   }
-  const epochs = opts.epochs ?? at?.epochs ?? section.epochs;
-  const stepsPerEpoch = Math.ceil(data.train.count / batch);
   // Every event is written as it happens, so the log survives a run that stops early.
   let logFd: number | undefined;
   const log = (e: object) => {

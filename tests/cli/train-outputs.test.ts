@@ -110,3 +110,13 @@ it("continues the count in a resumed run", async () => {
     [12, 336],
   ]);
 });
+
+it("refuses a run of more steps than a checkpoint can record, before any work", async () => {
+  const { file, checkpoint } = xorProject();
+  const r = await cli("train", file, "--epochs", "2147483647");
+  expect(r.err).toBe(
+    "grove train: 2147483647 epochs of 6 steps are more than the 2147483647 steps a run may take\n",
+  );
+  expect(r.code).toBe(1);
+  expect(existsSync(checkpoint)).toBe(false);
+});
