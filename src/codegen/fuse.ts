@@ -192,15 +192,31 @@ const deepLimit = 6;
  */
 const prologueLimit = 3;
 
-/** How many ops a consumer recomputes to inline `n` (shared subtrees counted once; views are free). */
-function inlineCost(n: Node, roots: ReadonlySet<Node>): number {
+/**
+ * Longest chain of ops one kernel computes inline: a node deeper than this in its group is
+ * stored ("chain-deep"). It bounds the code of one kernel and every walk over a group (writing
+ * the WGSL recurses through a group's operands), whatever the length of an elementwise chain in
+ * the source; a thousand-op chain becomes a kernel per 64 ops.
+ */
+export const maxInlineDepth = 64;
+
+/**
+ * How many ops a consumer recomputes to inline `n` (shared subtrees counted once; views are
+ * free), counted up to `cap + 1`: the callers only compare it with a small limit, and counting
+ * a whole long chain for every node of it was quadratic.
+ */
+function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
   const seen = new Set<Node>();
-  const visit = (x: Node): number => {
-    if (seen.has(x) || roots.has(x) || isLeaf(x)) return 0;
+  const stack = [n];
+  let cost = 0;
+  while (stack.length > 0 && cost <= cap) {
+    const x = stack.pop()!;
+    if (seen.has(x) || roots.has(x) || isLeaf(x)) continue;
     seen.add(x);
-    return (viewOps.has(x.op) ? 0 : 1) + x.inputs.reduce((s, i) => s + visit(i), 0);
-  };
-  return visit(n);
+    if (!viewOps.has(x.op)) cost++;
+    stack.push(...x.inputs);
+  }
+  return cost;
 }
 
 function isLeaf(n: Node): boolean {
@@ -217,25 +233,37 @@ export function fuseKernels(
   const consumers = new Map<Node, Node[]>();
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
-    for (const i of new Set(n.inputs)) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of new Set(n.inputs)) {
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
   }
   const facts: Facts = { consumers, outputs: new Set(outputs) };
   const roots = new Set<Node>();
+  // Length of the longest inlined chain ending at each node that is not a root (leaves: 0).
+  const depth = new Map<Node, number>();
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
     if (isLeaf(n) && !facts.outputs.has(n)) continue;
     if (rootReasons.some(([, test]) => test(n, facts, options))) roots.add(n);
-    else if (inlineCost(n, roots) > deepLimit && (consumers.get(n)?.length ?? 0) > 1)
+    else if ((consumers.get(n)?.length ?? 0) > 1 && inlineCost(n, roots, deepLimit) > deepLimit)
       // "shared-deep": a chain of cheap ops is still too long to repeat in every consumer.
       roots.add(n);
     else if (
       options.fuse &&
       (consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)) &&
-      inlineCost(n, roots) > prologueLimit
+      inlineCost(n, roots, prologueLimit) > prologueLimit
     )
       // "prologue-deep": a product would recompute the chain for every re-read, and each of its
       // loads is a per-lane loop that lavapipe also compiles slowly.
       roots.add(n);
+    else {
+      // "chain-deep": see maxInlineDepth (a root computes itself on top of what it inlines).
+      const d = 1 + Math.max(0, ...n.inputs.map((i) => (roots.has(i) ? 0 : (depth.get(i) ?? 0))));
+      if (d >= maxInlineDepth) roots.add(n);
+      else depth.set(n, d);
+    }
   }
   const mains = options.fuse ? epilogues(roots, facts) : new Map<Node, Node>();
   for (const main of mains.values()) roots.delete(main);
@@ -293,12 +321,13 @@ function neededNodes(outputs: readonly Node[]): Set<Node> {
 /** The nodes a kernel computes: its output and everything inlined beneath it. */
 function inlined(root: Node, roots: ReadonlySet<Node>, needed: ReadonlySet<Node>): Node[] {
   const seen = new Set<Node>();
-  const visit = (n: Node): void => {
-    if (seen.has(n) || !needed.has(n) || isLeaf(n)) return;
-    if (n !== root && roots.has(n)) return;
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n) || !needed.has(n) || isLeaf(n)) continue;
+    if (n !== root && roots.has(n)) continue;
     seen.add(n);
-    n.inputs.forEach(visit);
-  };
-  visit(root);
+    stack.push(...n.inputs);
+  }
   return [...seen].sort((a, b) => a.id - b.id);
 }

@@ -24,14 +24,36 @@ function sourceOf(options: PrintOptions, file: string): string | undefined {
   return s instanceof Map ? s.get(file) : (s as Record<string, string>)[file];
 }
 
+/**
+ * Offsets where each line starts, for the few source texts seen last: a plan's kernel headers
+ * locate every node, so scanning the text per span was quadratic in a large file.
+ */
+const lineStartCache = new Map<string, readonly number[]>();
+
+function lineStarts(text: string): readonly number[] {
+  const hit = lineStartCache.get(text);
+  if (hit) return hit;
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  if (lineStartCache.size >= 8) lineStartCache.delete(lineStartCache.keys().next().value!);
+  lineStartCache.set(text, starts);
+  return starts;
+}
+
 /** `file:line:col` (1-based) when the source is known, else `file@offset`. */
 export function formatSpan(span: Span, options: PrintOptions = {}): string {
   const text = sourceOf(options, span.file);
   if (text === undefined) return `${span.file}@${span.start}`;
-  const before = text.slice(0, span.start);
-  const line = before.split("\n").length;
-  const col = span.start - (before.lastIndexOf("\n") + 1) + 1;
-  return `${span.file}:${line}:${col}`;
+  const starts = lineStarts(text);
+  // The last line start at or before span.start (binary search).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= span.start) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${span.file}:${lo + 1}:${span.start - starts[lo]! + 1}`;
 }
 
 export function formatType(node: Node): string {

@@ -96,16 +96,23 @@ export function operandKind(
 export function vectorMode(out: Node, inGroup: ReadonlySet<Node>): VectorMode | undefined {
   const total = out.shape.reduce((p, d) => p * d, 1);
   if (out.dtype !== "f32" || total % 4 !== 0 || total === 0) return undefined;
+  // Every group node reached through vector operands must have a vector rule and operands the
+  // mode can read (a walk with its own stack: a group's chains may be long).
   const fits = (mode: VectorMode): boolean => {
-    const ok = (n: Node): boolean => {
-      if (!inGroup.has(n)) return true;
+    const seen = new Set<Node>();
+    const stack = [out];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n) || !inGroup.has(n)) continue;
+      seen.add(n);
       if (!vectorRules[n.op] || n.dtype !== "f32") return false;
-      return n.inputs.every((i) => {
+      for (const i of n.inputs) {
         const kind = operandKind(mode, out.shape, i);
-        return kind === "splat" || (kind === "vector" && ok(i));
-      });
-    };
-    return ok(out);
+        if (kind === undefined) return false;
+        if (kind === "vector") stack.push(i);
+      }
+    }
+    return true;
   };
   if (out.shape[out.shape.length - 1]! % 4 === 0 && fits("inner")) return "inner";
   return fits("flat") ? "flat" : undefined;
