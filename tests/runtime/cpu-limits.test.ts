@@ -41,11 +41,11 @@ function expectRefused(r: { code: number; out: string; err: string }): void {
 
 describe("CPU backend size checks", () => {
   it("refuses a tensor over 2^31 - 1 bytes with a located G0802", async () => {
-    const { file } = xorProject(wide(100000));
+    const { file } = xorProject(wide(30000));
     const r = await runGrove(["train", file, "--backend", "cpu", "--max-steps", "1"]);
     expectRefused(r);
     expect(r.err).toContain(
-      "error[G0802]: parameter `g.w` of shape [100000, 100000] needs 40000000000 bytes, more than the 2147483647 bytes one tensor may have on the CPU backend",
+      "error[G0802]: parameter `g.w` of shape [30000, 30000] needs 3600000000 bytes, more than the 2147483647 bytes one tensor may have on the CPU backend",
     );
     expect(r.err).toMatch(/--> std\/layers\.grove:\d+:\d+/);
     expect(r.err).toContain("use a smaller `batch` or a smaller layer");
@@ -77,7 +77,7 @@ describe("CPU backend size checks", () => {
   });
 
   it("CpuRunner.create refuses before allocating, with a CpuSizeError", () => {
-    const { train, plan } = compiled(wide(100000));
+    const { train, plan } = compiled(wide(30000));
     let thrown: unknown;
     try {
       CpuRunner.create(plan, train.optimizer);
@@ -86,7 +86,7 @@ describe("CPU backend size checks", () => {
     }
     expect(thrown).toBeInstanceOf(CpuSizeError);
     expect((thrown as Error).message).toMatch(
-      /^G0802: parameter `g\.w` of shape \[100000, 100000\] needs 40000000000 bytes.*\(std\/layers\.grove@\d+\)$/,
+      /^G0802: parameter `g\.w` of shape \[30000, 30000\] needs 3600000000 bytes.*\(std\/layers\.grove@\d+\)$/,
     );
   });
 
