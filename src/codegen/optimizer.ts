@@ -2,8 +2,10 @@
  * @file Optimizer update kernels. Parameters live in an arena, their gradients in another with
  * the same layout, and each moment in its own, all split into the same chunks; one dispatch
  * updates every parameter of a chunk. Constant hyper-parameters are baked into the WGSL; the
- * learning rate and Adam's bias corrections change per step and come from the uniform buffer.
+ * learning rate and Adam's bias corrections change per step and come from the uniform buffer,
+ * whose values for a step `stepScalars` computes on the host.
  */
+import { InternalError } from "../diag/diagnostic.js";
 import { comment } from "../diag/escape.js";
 import type { KernelSource, Location } from "./kernel.js";
 import { dispatchSize, workgroupSize } from "./kernel.js";
@@ -15,12 +17,56 @@ export interface OptimizerSpec {
   readonly args: Readonly<Record<string, unknown>>;
 }
 
+const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
+  typeof args[k] === "number" ? (args[k] as number) : d;
+
 /**
  * Per-step scalars the optimizer kernel reads, in uniform-buffer order. With gradient clipping a
  * fifth, `clip`, holds the largest allowed global gradient norm (0: no clipping).
  */
 export function uniformFields(clipping: boolean): string[] {
   return ["lr", "bc1", "bc2", "step", ...(clipping ? ["clip"] : [])];
+}
+
+/** The values of every per-step uniform `uniformFields` can name. */
+export interface StepUniforms {
+  /** The learning rate after the schedule. */
+  readonly lr: number;
+  /** Adam's bias corrections `1 - beta1^t` and `1 - beta2^t` (unused by other optimizers). */
+  readonly bc1: number;
+  readonly bc2: number;
+  /** The 1-based global step `t`. */
+  readonly step: number;
+  /** The largest allowed global gradient norm; 0: no clipping. */
+  readonly clip: number;
+}
+
+/**
+ * The per-step scalars of 1-based step `step` for `spec`, whose learning rate after the schedule
+ * is `lr`: the one place the host computes what the update kernel reads from its uniforms.
+ */
+export function stepScalars(spec: OptimizerSpec, step: number, lr: number, clip = 0): StepUniforms {
+  const beta1 = num(spec.args, "beta1", 0.9);
+  const beta2 = num(spec.args, "beta2", 0.999);
+  return { lr, bc1: 1 - beta1 ** step, bc2: 1 - beta2 ** step, step, clip };
+}
+
+/**
+ * The uniform values a plan asks for, `fields` (its `uniforms.fields`) in order, from a step's
+ * scalars. A field this module does not define is a compiler bug.
+ */
+export function uniformValues(
+  fields: readonly string[],
+  scalars: StepUniforms,
+): Record<string, number> {
+  const all: Readonly<Record<string, number>> = { ...scalars };
+  const out: Record<string, number> = {};
+  for (const f of fields) {
+    if (!Object.hasOwn(all, f))
+      throw new InternalError(`the plan needs the uniform \`${f}\`, which no optimizer defines`);
+    out[f] = all[f]!;
+  }
+  return out;
 }
 
 /** One chunk of the gradients: its arena name and element count. */
@@ -107,9 +153,6 @@ export interface OptimizerKernel {
   /** Moment arenas it needs, named `state_<moment>`. */
   readonly moments: readonly string[];
 }
-
-const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
-  typeof args[k] === "number" ? (args[k] as number) : d;
 
 /**
  * The update of one element `i`, as WGSL statements over p, g and the moment arenas (chunk

@@ -15,6 +15,7 @@
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
+import { stepScalars, uniformValues } from "../codegen/optimizer.js";
 import type { Plan } from "../codegen/plan.js";
 import type { CallSpec, ElaboratedTrain } from "../parser/check/values.js";
 import {
@@ -503,8 +504,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const epochs = options.epochs ?? at?.epochs ?? options.train.epochs;
   const optimizer = options.train.optimizer;
   const baseLr = options.lr ?? at?.lr ?? num(optimizer, "lr", 1e-3);
-  const beta1 = num(optimizer, "beta1", 0.9);
-  const beta2 = num(optimizer, "beta2", 0.999);
   const trainSpec = { ...options.train, seed };
   const data = options.data ?? loadData(options.train.data, seed);
   const count = data.train.count;
@@ -591,22 +590,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onWarning?.(
         `clip_grad_norm = ${options.train.clipGradNorm} is not applied yet: this build has no clipping kernel`,
       );
-    const uniforms = (step: number): Record<string, number> => {
-      const all: Record<string, number> = {
-        lr: learningRate(options.train.schedule, baseLr, step, total),
-        bc1: 1 - beta1 ** step,
-        bc2: 1 - beta2 ** step,
-        step,
-        clip: options.train.clipGradNorm ?? 0,
-      };
-      const out: Record<string, number> = {};
-      for (const f of fields) {
-        if (!(f in all))
-          throw new Error(`the plan needs the uniform \`${f}\`, which the trainer does not know`);
-        out[f] = all[f]!;
-      }
-      return out;
-    };
+    const clip = options.train.clipGradNorm ?? 0;
+    const uniforms = (step: number): Record<string, number> =>
+      uniformValues(
+        fields,
+        stepScalars(
+          optimizer,
+          step,
+          learningRate(options.train.schedule, baseLr, step, total),
+          clip,
+        ),
+      );
     const reports: EpochReport[] = [];
     // The epochs before a resume, for the chart; a partial epoch is replaced when it completes.
     const history: EpochHistory[] = resume ? at!.history.filter((e) => e.epoch < at!.epoch) : [];

@@ -6,6 +6,7 @@
 import { expect, it } from "vitest";
 import type { CompiledPlan } from "../../src/codegen/compile.js";
 import { emitPlan } from "../../src/codegen/emit.js";
+import { stepScalars, uniformValues } from "../../src/codegen/optimizer.js";
 import type { Plan } from "../../src/codegen/plan.js";
 import { GraphBuilder } from "../../src/ir/builder.js";
 import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
@@ -381,18 +382,14 @@ describeGpu("CpuRunner against the GPU PlanRunner", (gpu) => {
       try {
         for (const r of [cpu, onGpu]) initialiseParams(r, c.plan, 17);
         const lr = n(optimizer.args, "lr", 1e-3);
-        const [b1, b2] = [n(optimizer.args, "beta1", 0.9), n(optimizer.args, "beta2", 0.999)];
         for (let step = 1; step <= k.steps; step++) {
           const inputs = stepInputs(c, 100 + step);
           expect(inputs.has("@step")).toBe(k.random ?? false);
           if (k.random) inputs.set("@step", Int32Array.of(step));
-          const uniforms: Record<string, number> = {
-            lr,
-            bc1: 1 - b1 ** step,
-            bc2: 1 - b2 ** step,
-            step,
-          };
-          if (c.plan.uniforms!.fields.includes("clip")) uniforms.clip = k.clip ?? 0;
+          const uniforms = uniformValues(
+            c.plan.uniforms!.fields,
+            stepScalars(optimizer, step, lr, k.clip ?? 0),
+          );
           const before = await snapshot(onGpu, c.plan);
           for (const r of [cpu, onGpu]) {
             for (const [name, data] of inputs) r.writeInput(name, data);

@@ -7,6 +7,7 @@
  */
 import { expect, it } from "vitest";
 import { compilePlan, type CompiledPlan } from "../../src/codegen/compile.js";
+import { stepScalars, uniformValues } from "../../src/codegen/optimizer.js";
 import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
 import { checkFile } from "../../src/parser/program.js";
 import { CpuRunner, PlanRunner, type HostArray, type StepRunner } from "../../src/runtime/index.js";
@@ -80,13 +81,8 @@ describeGpu("GPU plan and CPU backend read the same values", (gpu) => {
           }
         };
         for (let step = 1; step <= 3; step++) {
-          const uniforms: Record<string, number> = {
-            lr: 0.01,
-            bc1: 1 - 0.9 ** step,
-            bc2: 1 - 0.999 ** step,
-            step,
-          };
-          if (plan.uniforms!.fields.includes("clip")) uniforms.clip = 0.5;
+          const scalars = stepScalars(optimizer, step, 0.01, 0.5);
+          const uniforms = uniformValues(plan.uniforms!.fields, scalars);
           const seen: Map<string, HostArray>[] = [];
           for (const runner of [gpuRunner, cpuRunner] as StepRunner[]) {
             runner.writeUniforms(uniforms);
