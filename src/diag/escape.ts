@@ -37,26 +37,27 @@ export const commentRules: { readonly [L in CommentLanguage]: CommentRule } = {
 };
 
 /**
- * Characters shown as escapes: C0 controls (line feed, carriage return, tab, NUL, vertical tab,
- * form feed...), DEL, C1 controls (U+0085 next line among them), the line and paragraph separators
- * U+2028 and U+2029, bidirectional controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
- * U+2069: they reorder how code reads), U+FEFF, and lone surrogates (not encodable as UTF-8).
+ * Characters shown as escapes: controls (C0 such as line feed, carriage return, tab and NUL; DEL;
+ * C1 such as U+0085 next line), format characters (bidirectional controls that reorder how code
+ * reads, zero-width spaces and joiners, U+FEFF, soft hyphens), the line and paragraph separators
+ * U+2028 and U+2029, spaces other than the ASCII space (a no-break space looks like one), and lone
+ * surrogates (not encodable as UTF-8).
  */
-const unsafe =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]|\p{Cs}/gu;
+const unsafe = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]|(?! )\p{Zs}/gu;
 
 const named: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
+/** `\n`, `\r`, `\t`, else `\u0000` (`\u{e0001}` beyond the BMP), as in JSON and JavaScript. */
 function escapeChar(c: string): string {
-  const code = c.charCodeAt(0);
-  return named[c] ?? (code < 0x100 ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`);
+  const code = c.codePointAt(0)!;
+  return named[c] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${hex(code, 4)}`);
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 
 /**
  * `text` with every character that could end a line, hide itself or reorder the text around it
- * replaced by a visible escape (`\n`, `\r`, `\t`, `\x00`, `\u2028`). Backslashes are kept as they
+ * replaced by a visible escape (`\n`, `\r`, `\t`, `\u0000`, `\u2028`). Backslashes are kept as they
  * are, so the escapes are for reading, not for decoding.
  */
 export function visibleText(text: string): string {

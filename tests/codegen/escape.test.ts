@@ -54,7 +54,7 @@ function breaksOut(language: CommentLanguage, body: string): string | undefined 
 describe("commentText", () => {
   it("shows line breaks and control characters as escapes", () => {
     expect(visibleText("a\nb\rc\td\u0000e\u2028f\u0085g\u202eh")).toBe(
-      "a\\nb\\rc\\td\\x00e\\u2028f\\x85g\\u202eh",
+      "a\\nb\\rc\\td\\u0000e\\u2028f\\u0085g\\u202eh",
     );
     expect(visibleText("plain/path.grove:3:7 ünïcode ok")).toBe("plain/path.grove:3:7 ünïcode ok");
     expect(visibleText("a\ud800b")).toBe("a\\ud800b");
