@@ -1,14 +1,14 @@
 /**
  * Keeps the layering honest: each part of src/ imports only from itself and the parts before it
- * (diag ← parser ← ir ← codegen ← runtime ← cli), and relative imports end in `.js` as NodeNext
- * requires.
+ * (diag ← parser ← ir ← codegen ← runtime ← export ← cli), and relative imports end in `.js` as
+ * NodeNext requires.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, test } from "vitest";
 
 const src = join(import.meta.dirname, "../src");
-const layers = ["diag", "parser", "ir", "codegen", "runtime", "cli"];
+const layers = ["diag", "parser", "ir", "codegen", "runtime", "export", "cli"];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

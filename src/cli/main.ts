@@ -293,6 +293,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       },
     );
 
+  program
+    .command("export")
+    .description("write the model for another engine: --target onnx (an ONNX model with weights)")
+    .argument("<file>", ".grove file with a train section")
+    .requiredOption("--target <target>", "what to write: onnx (see docs/export.md)")
+    .option("--checkpoint <path>", "the checkpoint whose parameters to write")
+    .option("-o, --out <path>", "where to write (onnx: FILE.onnx)")
+    .action(async (file: string, opts: { target: string; checkpoint?: string; out?: string }) => {
+      const { exportCommand } = await import("./export.js");
+      code = await exportCommand(file, opts, io);
+    });
+
   // Every command that reads a train section takes `--set key=value` (repeatable).
   for (const command of program.commands)
     command.option(

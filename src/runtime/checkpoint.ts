@@ -435,6 +435,9 @@ export function checkFinite(checkpoint: Checkpoint, file: string): void {
 
 const FINITE_RULE = "a checkpoint's parameters and optimizer moments must be finite";
 
+/** A named tensor shape: what `tensorsFor` reads of a Plan's parameters and moments. */
+type Shaped = Pick<Plan["params"][number], "name" | "shape">;
+
 /**
  * Each parameter of `plan` (and with `state`, each optimizer moment under `optimizer.<name>`)
  * from `checkpoint`, checked for presence, dtype, shape and finite values; a problem is a
@@ -442,7 +445,7 @@ const FINITE_RULE = "a checkpoint's parameters and optimizer moments must be fin
  */
 export function tensorsFor(
   checkpoint: Checkpoint,
-  plan: Plan,
+  plan: { readonly params: readonly Shaped[]; readonly state: readonly Shaped[] },
   file: string,
   options: { readonly state?: boolean } = {},
 ): Map<string, Float32Array> {
