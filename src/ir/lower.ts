@@ -7,7 +7,7 @@ import { makeDiagnostic, type Diagnostic, type Result } from "../diag/diagnostic
 import { dimSubstitute, dimToString, dimValue, type Dim } from "../parser/check/dims.js";
 import type { Graph as Trace, TraceNode } from "../parser/check/values.js";
 import { GraphBuilder } from "./builder.js";
-import type { Graph, Node } from "./node.js";
+import { sizeOf, type Graph, type Node } from "./node.js";
 import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "./ops.js";
 import { binaryOps, compareOps, reduceOps, unaryOps } from "./ops.js";
 
@@ -25,6 +25,13 @@ export interface LowerOptions {
   readonly seed: number;
 }
 
+/**
+ * The largest dimension and element count once the batch is known: the checker's bound for
+ * shapes it knows (sizes and indices are 32-bit on the GPU), applied to shapes that depend on
+ * the batch or other dimensions fed at compile time.
+ */
+export const maxLoweredSize = 2 ** 31 - 1;
+
 /** Thrown inside lowering when a dimension stays symbolic; turned into a diagnostic. */
 class Unresolved extends Error {
   constructor(
@@ -35,23 +42,54 @@ class Unresolved extends Error {
   }
 }
 
-type LowerRule = (b: GraphBuilder, n: TraceNode, inputs: Node[], size: (d: Dim) => number) => Node;
+/** Thrown inside lowering when a size is out of range once dimensions have values (G0412). */
+class OutOfRange extends Error {
+  constructor(
+    readonly node: TraceNode,
+    message: string,
+    readonly label: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why a specialised dimension is not a size, or undefined when it is one. */
+function sizeProblem(d: Dim, v: number, given: string): OutOfRangeText | undefined {
+  if (Number.isSafeInteger(v) && v >= 1 && v <= maxLoweredSize) return undefined;
+  const bound = v < 1 ? "must be at least 1" : `may be at most ${maxLoweredSize}`;
+  return {
+    message: `dimension \`${dimToString(d)}\` is ${v} ${given}, but a dimension ${bound}`,
+    label: `\`${dimToString(d)}\` = ${v}`,
+  };
+}
+
+interface OutOfRangeText {
+  readonly message: string;
+  readonly label: string;
+}
+
+/** Values of dimensions: `size` for a shape's (1 and up), `value` for a number's (any). */
+interface Dims {
+  readonly size: (d: Dim) => number;
+  readonly value: (d: Dim) => number;
+}
+
+type LowerRule = (b: GraphBuilder, n: TraceNode, inputs: Node[], dims: Dims) => Node;
 
 const a = <T>(n: TraceNode, key: string) => n.attrs[key] as T;
-const shapeOf = (n: TraceNode, key: string, size: (d: Dim) => number) =>
-  a<readonly Dim[]>(n, key).map(size);
+const shapeOf = (n: TraceNode, key: string, { size }: Dims) => a<readonly Dim[]>(n, key).map(size);
 
 const structuralRules: Readonly<Record<string, LowerRule>> = {
-  const: (b, n, _i, size) => {
+  const: (b, n, _i, { value }) => {
     const v = a<number | Dim>(n, "value");
-    return b.constant(typeof v === "number" ? v : size(v), [], n.dtype);
+    return b.constant(typeof v === "number" ? v : value(v), [], n.dtype);
   },
   stop_gradient: (b, _n, [x]) => b.stopGradient(x!),
   where: (b, _n, [c, x, y]) => b.where(c!, x!, y!),
   argmax: (b, n, [x]) => b.argmax(x!, a<number>(n, "axis")),
   matmul: (b, _n, [x, y]) => b.matmul(x!, y!),
-  reshape: (b, n, [x], size) => b.reshape(x!, shapeOf(n, "shape", size)),
-  broadcast: (b, n, [x], size) => b.broadcast(x!, shapeOf(n, "shape", size)),
+  reshape: (b, n, [x], dims) => b.reshape(x!, shapeOf(n, "shape", dims)),
+  broadcast: (b, n, [x], dims) => b.broadcast(x!, shapeOf(n, "shape", dims)),
   transpose: (b, n, [x]) => b.transpose(x!, a<number[]>(n, "perm")),
   slice: (b, n, [x]) => b.slice(x!, a(n, "axis"), a(n, "start"), a(n, "end")),
   concat: (b, n, xs) => b.concat(xs, a(n, "axis")),
@@ -61,7 +99,7 @@ const structuralRules: Readonly<Record<string, LowerRule>> = {
   max_pool2d: (b, n, [x]) => b.maxPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
   avg_pool2d: (b, n, [x]) => b.avgPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
   cast: (b, n, [x]) => b.cast(x!, a(n, "dtype")),
-  iota: (b, n, _i, size) => b.iota(size(a<Dim>(n, "n"))),
+  iota: (b, n, _i, { size }) => b.iota(size(a<Dim>(n, "n"))),
 };
 
 function elementwiseRule(op: string): LowerRule | undefined {
@@ -89,32 +127,61 @@ export function lowerTrace(trace: Trace, options: LowerOptions): Result<Graph | 
   };
   const nodes = new Map<number, Node>();
   let current: TraceNode | undefined;
-  const size = (d: Dim): number => {
+  const given = `with batch ${options.batch}`;
+  /** A dimension's value (a number in an expression may be anything). */
+  const value = (d: Dim): number => {
     const v = dimValue(dimSubstitute(d, env));
     if (v === undefined) throw new Unresolved(current!, d);
+    return v;
+  };
+  /** A dimension's value as a size of a shape: 1 to maxLoweredSize. */
+  const size = (d: Dim): number => {
+    const v = value(d);
+    const problem = sizeProblem(d, v, given);
+    if (problem) throw new OutOfRange(current!, problem.message, problem.label);
     return v;
   };
   try {
     for (const n of trace.nodes) {
       current = n;
       const inputs = n.inputs.map((id) => nodes.get(id)!);
-      const node = b.withSpan(n.span, () => lowerNode(b, n, inputs, size, options));
+      const node = b.withSpan(n.span, () => lowerNode(b, n, inputs, { size, value }, options));
+      const elements = sizeOf(node.shape);
+      if (elements > maxLoweredSize)
+        throw new OutOfRange(
+          n,
+          `a tensor of ${elements} elements (shape [${node.shape.join(", ")}] ${given}) is too large`,
+          `tensors hold at most ${maxLoweredSize} elements`,
+        );
       nodes.set(n.id, node);
     }
   } catch (e) {
-    if (!(e instanceof Unresolved)) throw e;
-    const d: Diagnostic = makeDiagnostic({
+    return { value: undefined, diagnostics: [lowerDiagnostic(e)] };
+  }
+  const outputs = new Map<string, Node>();
+  for (const o of trace.outputs) outputs.set(o.name, nodes.get(o.node)!);
+  return { value: b.build(outputs), diagnostics: [] };
+}
+
+/** The diagnostic for what lowering threw on user input; anything else is a compiler bug. */
+function lowerDiagnostic(e: unknown): Diagnostic {
+  if (e instanceof Unresolved)
+    return makeDiagnostic({
       code: "G0801",
       message: `dimension \`${dimToString(e.dim)}\` has no value when compiling`,
       span: e.node.span,
       label: `needs \`${dimToString(e.dim)}\``,
       help: "give every input dimension other than the batch a number, or feed it from a data source",
     });
-    return { value: undefined, diagnostics: [d] };
-  }
-  const outputs = new Map<string, Node>();
-  for (const o of trace.outputs) outputs.set(o.name, nodes.get(o.node)!);
-  return { value: b.build(outputs), diagnostics: [] };
+  if (e instanceof OutOfRange)
+    return makeDiagnostic({
+      code: "G0412",
+      message: e.message,
+      span: e.node.span,
+      label: e.label,
+      help: "shapes that depend on the batch must be sizes for the batch compiled: change the batch or the shape",
+    });
+  throw e;
 }
 
 /**
@@ -129,22 +196,22 @@ function lowerNode(
   b: GraphBuilder,
   n: TraceNode,
   inputs: Node[],
-  size: (d: Dim) => number,
+  dims: Dims,
   options: LowerOptions,
 ): Node {
   switch (n.op) {
     case "input":
-      return b.input(a(n, "name"), n.shape.map(size), n.dtype);
+      return b.input(a(n, "name"), n.shape.map(dims.size), n.dtype);
     case "param":
-      return b.param(a(n, "name"), n.shape.map(size));
+      return b.param(a(n, "name"), n.shape.map(dims.size));
     case "training":
       return b.constant(options.training ? 1 : 0);
     case "random_uniform":
-      return b.randomUniform(shapeOf(n, "shape", size), options.seed, n.id, stepInput(b, options));
+      return b.randomUniform(shapeOf(n, "shape", dims), options.seed, n.id, stepInput(b, options));
     case "random_normal":
-      return b.randomNormal(shapeOf(n, "shape", size), options.seed, n.id, stepInput(b, options));
+      return b.randomNormal(shapeOf(n, "shape", dims), options.seed, n.id, stepInput(b, options));
   }
   const rule = structuralRules[n.op] ?? elementwiseRule(n.op);
   if (!rule) throw new Error(`internal compiler error: no lowering for trace op ${n.op}`);
-  return rule(b, n, inputs, size);
+  return rule(b, n, inputs, dims);
 }
