@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { isModelOutput } from "../../src/export/onnx.js";
+import { inferenceGraph, isModelOutput } from "../../src/export/onnx.js";
 import { onnxRules } from "../../src/export/onnx-rules.js";
 import { decodeModel } from "../../src/export/onnx-proto.js";
 import { interpretOutputs } from "../../src/ir/interpret.js";
@@ -57,31 +57,51 @@ async function exported(file: string, dir: string) {
   return { run, out, checkpoint, section };
 }
 
-const shapes = project(`
+/** Every primitive that has an ONNX lowering, and shapes, counts and numbers from the batch. */
+const everyOp = project(`
 model M {
   input features: [N, 2]
   h = Dense(2, 4, tanh)
+  param table: [10, 3] ~ normal
+  param w: [3, 1, 3, 3] ~ normal
   b = size(features, 0)
-  // [N, 4] -> [2N, 2] -> [N, 4]: reshape targets holding the batch
-  z = reshape(reshape(h(features), [b * 2, 2]) * 2, [b, 4])
-  // the batch mean, broadcast back over the batch
+  x = h(features)
+  output logits = x
+  // i32 ids 0..3 from the features in [0, 1)
+  output picked = gather(table, cast(abs(features) * 4, i32))
+  output cls = argmax(x)
+  output hot = one_hot(cls, 4)
+  output sel = where(x > 0.1, x, -x)
+  output compared = cast(x != x * 2, f32) + (x <= 0.2) + (x < 0) + (x >= 0.3) + (x == x)
+  output math = sqrt(abs(x) + 1) + rsqrt(abs(x) + 1) + log(abs(x) + 1) + exp(x) + sin(x) + cos(x) + erf(x) + sign(x) + sigmoid(x) + relu(x) - x / 3 + maximum(x, 0.2) + minimum(x, 0.1) + (abs(x) + 1) ^ 1.5
+  output reduced = sum(x, axis: 1) + max(x, axis: 1) + mean(x, axis: -1)
+  image = reshape(x, [b, 1, 2, 2])
+  output pooled = concat([flatten(avg_pool2d(image, 2)), flatten(max_pool2d(image, 2))], axis: 1)
+  output conv = conv2d(image, w, stride: 2, padding: 1)
+  output swapped = transpose(reshape(x, [b, 2, 2]), [0, 2, 1])
+  output cut = slice(x, 1, 1, 3)
+  output stopped = stop_gradient(x) * 2
+  // batch-dependent shapes: [N, 4] -> [2N, 2] -> [N, 4], the batch mean, 0 .. N-1, N itself
+  z = reshape(reshape(x, [b * 2, 2]) * 2, [b, 4])
   centred = z - mean(z, axis: 0, keepdims: true)
-  // 0 .. N-1 (a count from the batch) and N itself as a number
   pos = cast(iota(b), f32)
-  output logits = centred + broadcast(reshape(pos, [b, 1]), [b, 4]) / b
+  output spread = centred + broadcast(reshape(pos, [b, 1]), [b, 4]) / b
   output pairs = broadcast(reshape(pos, [b, 1]), [b, b])
-  output tail = slice(centred, 1, 1, 3)
   output flat = reshape(centred, [b * 4])
   output cube = reshape(pairs, [b, b, 1])
 }`);
 
-describe("batch-dependent shapes", () => {
-  test("reshape, broadcast, iota and a number from the batch follow the batch", async () => {
-    const { run, out, checkpoint, section } = await exported(shapes.file, shapes.dir);
+describe("every lowered primitive", () => {
+  test("agrees with the interpreter at batches 3 and 5, batch-dependent shapes included", async () => {
+    const { run, out, checkpoint, section } = await exported(everyOp.file, everyOp.dir);
     expect(run.err).toBe("");
+    expect(run.out).toContain("picked: f32[N, 2, 3], cls: i32[N], hot: f32[N, 4], ");
     expect(run.out).toContain(
-      "features: f32[N, 2] -> logits: f32[N, 4], pairs: f32[N, N], tail: f32[N, 2], flat: f32[4*N], cube: f32[N, N, 1]",
+      "spread: f32[N, 4], pairs: f32[N, N], flat: f32[4*N], cube: f32[N, N, 1]; 4 initializers",
     );
+    // The test model uses every op of the table that has a rule.
+    const used = new Set(inferenceGraph(section).value!.graph.nodes.map((n) => n.op));
+    expect(allOps.filter((op) => onnxRules[op] && !used.has(op))).toEqual([]);
     const params = Object.fromEntries(
       [...readCheckpoint(checkpoint).tensors].map(([name, t]) => [name, t.data]),
     );
@@ -89,17 +109,12 @@ describe("batch-dependent shapes", () => {
       const inputs = randomInputs(section.graph.inputs.slice(0, 1), batch, batch);
       const graph = simplify(lowerTrace(section.graph, { batch, training: false, seed: 0 }).value!);
       const outputs = new Map([...graph.outputs].filter(([name]) => isModelOutput(name)));
-      const want = interpretOutputs(
-        { ...graph, outputs },
-        {
-          ...params,
-          features: inputs.get("features")!.data,
-        },
-      );
+      const bindings = { ...params, features: inputs.get("features")!.data };
+      const want = interpretOutputs({ ...graph, outputs }, bindings);
       const got = await runOnnx(out, inputs);
       expect([...got.keys()]).toEqual([...outputs.keys()]);
       for (const name of outputs.keys()) {
-        expect(got.get(name)!.dims).toEqual(want.get(name)!.shape);
+        expect(got.get(name)!.dims, name).toEqual(want.get(name)!.shape);
         expect(relativeError(got.get(name)!.data, want.get(name)!.data), name).toBeLessThan(1e-6);
       }
     }
@@ -112,7 +127,7 @@ describe("batch-dependent shapes", () => {
       output: string[];
       attribute?: { t?: { int64Data?: number[] } }[];
     };
-    const model = decodeModel(readFileSync(join(shapes.dir, "m.onnx"))) as {
+    const model = decodeModel(readFileSync(join(everyOp.dir, "m.onnx"))) as {
       graph: { node: OnnxNode[] };
     };
     const nodes = model.graph.node;
