@@ -222,6 +222,43 @@ model M {
   });
 });
 
+describe("checkpoints of grove train", () => {
+  test("parameters become initializers, optimizer moments are left out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grove-onnx-"));
+    const file = "examples/regression.grove";
+    const checkpoint = join(dir, "r.safetensors");
+    const trained = await runGrove([
+      ...["train", file, "--backend", "cpu", "--max-steps", "1", "--checkpoint", checkpoint],
+    ]);
+    expect(trained.code).toBe(0);
+    const out = join(dir, "r.onnx");
+    const r = await runGrove([
+      "export",
+      file,
+      "--target",
+      "onnx",
+      "--checkpoint",
+      checkpoint,
+      "-o",
+      out,
+    ]);
+    expect(r).toEqual({
+      code: 0,
+      out: `wrote ${out} (ONNX opset 17): features: f32[N, 6] -> price: f32[N, 1]; 6 initializers\n`,
+      err: "",
+    });
+    const saved = readCheckpoint(checkpoint).tensors;
+    expect([...saved.keys()].some((k) => k.startsWith("optimizer."))).toBe(true);
+    const model = decodeModel(readFileSync(out)) as {
+      graph: { initializer: { name: string; rawData: number[] }[] };
+    };
+    const params = [...saved.keys()].filter((k) => !k.startsWith("optimizer."));
+    expect(model.graph.initializer.map((t) => t.name).sort()).toEqual(params.sort());
+    for (const t of model.graph.initializer)
+      expect(new Float32Array(Uint8Array.from(t.rawData).buffer)).toEqual(saved.get(t.name)!.data);
+  });
+});
+
 describe("refusals", () => {
   const mlp = "examples/mnist-mlp.grove";
 
@@ -274,6 +311,7 @@ describe("refusals", () => {
         /tensor `l2\.b` is F32\[11\], but the model's parameter is F32\[10\]/,
       ],
       ["nan", (t) => t.get("l1.b")!.data.fill(NaN, 0, 2), /tensor `l1\.b` holds 2 NaN values/],
+      ["metadata", () => {}, /was not saved by grove train|format version/],
     ];
     for (const [name, change, message] of variants) {
       const tensors = new Map(
@@ -284,7 +322,9 @@ describe("refusals", () => {
       );
       change(tensors);
       const path = join(dir, `${name}.safetensors`);
-      writeCheckpoint(path, { tensors, metadata: {} });
+      // grove train's metadata is checked field by field when a file claims to be one of its own
+      const metadata: Record<string, string> = name === "metadata" ? { format: "grove" } : {};
+      writeCheckpoint(path, { tensors, metadata });
       const r = await runGrove([
         "export",
         mlp,
