@@ -1,14 +1,15 @@
 /**
  * Keeps the layering honest: each part of src/ imports only from itself and the parts before it
- * (diag ← parser ← ir ← codegen ← runtime ← export ← cli), and relative imports end in `.js` as
- * NodeNext requires.
+ * (diag ← parser ← ir ← codegen ← runtime ← session ← export ← cli), relative imports end in `.js`
+ * as NodeNext requires, and the training session imports no `node:` module (it runs in a
+ * browser).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, test } from "vitest";
 
 const src = join(import.meta.dirname, "../src");
-const layers = ["diag", "parser", "ir", "codegen", "runtime", "export", "cli"];
+const layers = ["diag", "parser", "ir", "codegen", "runtime", "session", "export", "cli"];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -30,6 +31,16 @@ test("src/ layers import only themselves and earlier layers", () => {
       const layer = layers.indexOf(target);
       if (layer < 0 || layer > own) offenders.push(`${rel}: ${spec}`);
     }
+  }
+  expect(offenders).toEqual([]);
+});
+
+test("src/session imports no node: module, statically or dynamically", () => {
+  const offenders: string[] = [];
+  for (const file of filesUnder(join(src, "session"))) {
+    const text = readFileSync(file, "utf8");
+    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g))
+      if (spec!.startsWith("node:")) offenders.push(`${relative(src, file)}: ${spec}`);
   }
   expect(offenders).toEqual([]);
 });

@@ -6,7 +6,8 @@
 import { dirname } from "node:path";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
-import { dataMisfit, evalText, type BackendName } from "./train.js";
+import { dataMisfit, type BackendName } from "./train.js";
+import { evalText } from "./train-output.js";
 
 export interface EvalCliOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -35,9 +36,8 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   }
   const { DataError, loadData, subset, UnsupportedDataError } =
     await import("../runtime/data/index.js");
-  const { checkFinite, CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
-  const { groveMeta } = await import("../runtime/checkpoint-meta.js");
-  const { evaluateCheckpoint } = await import("../runtime/train.js");
+  const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { checkLoaded, evaluateCheckpoint } = await import("../session/node.js");
   const fail = (message: string) => {
     io.err(`grove eval: ${message}\n`);
     return 1;
@@ -47,8 +47,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   try {
     checkpoint = readCheckpoint(opts.checkpoint);
     // Every field of a `grove train` checkpoint is checked; another tool's file gives tensors only.
-    meta = groveMeta(checkpoint, opts.checkpoint);
-    checkFinite(checkpoint, opts.checkpoint);
+    meta = checkLoaded({ path: opts.checkpoint, checkpoint });
   } catch (e) {
     if (e instanceof CheckpointError) return fail(e.message);
     throw e;

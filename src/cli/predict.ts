@@ -91,7 +91,7 @@ export async function predictCommand(
     return 1;
   }
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
-  const { predict } = await import("../runtime/train.js");
+  const { predict } = await import("../session/node.js");
   const { DataError, indexText, readCsvExamples, readCsvHeader, readNpy, writeNpy } =
     await import("../runtime/data/index.js");
   const fail = (message: string) => {

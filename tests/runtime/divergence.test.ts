@@ -11,9 +11,8 @@ import { describe, expect, it } from "vitest";
 import type { CallSpec, ElaboratedTrain } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
 import { readCheckpoint, type Checkpoint } from "../../src/runtime/checkpoint.js";
-import { CheckpointKeeper, siblingPath } from "../../src/runtime/checkpoint-rotation.js";
-import { DIVERGENCE, DivergenceWatch } from "../../src/runtime/divergence.js";
-import { DivergedError, train } from "../../src/runtime/train.js";
+import { DIVERGENCE, DivergenceWatch } from "../../src/session/divergence.js";
+import { CheckpointKeeper, DivergedError, siblingPath, train } from "../../src/session/node.js";
 import { xorSource } from "../cli/run.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "grove-diverge-"));

@@ -30,7 +30,7 @@ import {
   predict,
   train,
   type TrainOptions,
-} from "../../src/runtime/train.js";
+} from "../../src/session/node.js";
 import { describeGpu } from "./gpu.js";
 
 const spec = (name: string, args: CallSpec["args"] = {}): CallSpec => ({

@@ -1,0 +1,138 @@
+/**
+ * @file Runners by batch size for one session: a `PlanRunner` per size on a WebGPU device, or a
+ * `CpuRunner` (the reference interpreter) with `"cpu"`, compiled on demand (the last partial
+ * batch of an epoch gets its own plan), sharing one set of parameter values that is copied into a
+ * runner when another one changed it.
+ */
+import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
+import { unboundedLimits } from "../codegen/memory.js";
+import type { Plan } from "../codegen/plan.js";
+import type { ElaboratedTrain } from "../parser/check/values.js";
+import { planOptionsFor } from "../runtime/check-plan.js";
+import { CpuRunner } from "../runtime/cpu-runner.js";
+import { PlanRunner } from "../runtime/runner.js";
+import { planBatch } from "./batches.js";
+
+/**
+ * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels) or `"cpu"`
+ * (`CpuRunner`: the float32 reference interpreter and the host optimizer; no device is touched).
+ * Both keep the Plan's tensor names, so checkpoints move between them.
+ */
+export type Backend = GPUDevice | "cpu";
+
+/** The runners a session drives: both are `StepRunner`s over a `Plan`. */
+export type Runner = PlanRunner | CpuRunner;
+
+export interface RunnerOptions {
+  readonly fuse: boolean;
+  /** Source texts, for kernel headers. */
+  readonly sources?: ReadonlyMap<string, string>;
+}
+
+/** Runners by batch size, sharing one set of parameter values (copied on demand). */
+export class Runners {
+  private readonly runners = new Map<number, { runner: Runner; version: number }>();
+  private version = 0;
+  private latest: Runner | undefined;
+  private readonly compiled: { plan: Plan; full?: CompiledPlan } | undefined;
+
+  /**
+   * `initial` writes the starting parameters and optimizer state into the first runner;
+   * `compiled` is the plan for one batch size when the caller already has it.
+   */
+  constructor(
+    private readonly device: Backend,
+    private readonly train: ElaboratedTrain,
+    private readonly options: RunnerOptions,
+    private readonly initial: (runner: Runner) => void,
+    compiled?: Plan | CompiledPlan,
+  ) {
+    this.compiled =
+      compiled === undefined
+        ? undefined
+        : "compiled" in compiled
+          ? { plan: compiled.plan, full: compiled }
+          : { plan: compiled };
+  }
+
+  /**
+   * The runner for `size` with `program` prepared and the current parameters. When the runner
+   * still compiles kernels behind a quick variant's first run, waits for them (`ready`), after
+   * `beforeWait` (the training loop reports the step already run).
+   */
+  async get(size: number, program: string, beforeWait?: () => Promise<void>): Promise<Runner> {
+    let entry = this.runners.get(size);
+    if (!entry) {
+      entry = { runner: await this.create(size), version: -1 };
+      this.runners.set(size, entry);
+      if (!this.latest) {
+        this.initial(entry.runner);
+        entry.version = this.version;
+        this.latest = entry.runner;
+      }
+    }
+    await entry.runner.prepare(program);
+    if (entry.runner.compiling) {
+      await beforeWait?.();
+      await entry.runner.ready();
+    }
+    if (entry.version !== this.version) {
+      const from = this.latest!;
+      for (const t of [...from.plan.params, ...from.plan.state])
+        entry.runner.writeParam(t.name, await from.readParam(t.name));
+      entry.version = this.version;
+    }
+    return entry.runner;
+  }
+
+  private async create(size: number): Promise<Runner> {
+    const given =
+      this.compiled && planBatch(this.compiled.plan) === size ? this.compiled : undefined;
+    if (this.device === "cpu")
+      return CpuRunner.create(given?.full ?? this.compile(size), this.train.optimizer);
+    const plan = given?.plan ?? this.compile(size).plan;
+    // Only the first training step is worth starting on quick kernels (see `prepare`): later
+    // runners and evaluation compile their own kernels at once.
+    const quick = this.runners.size === 0 ? ["train"] : [];
+    return PlanRunner.create(this.device, plan, { programs: [], quick });
+  }
+
+  private compile(size: number): CompiledPlan {
+    const r = compilePlan(this.train, {
+      batch: size,
+      fuse: this.options.fuse,
+      ...(this.device === "cpu" ? { limits: unboundedLimits } : planOptionsFor(this.device)),
+      ...(this.options.sources ? { sources: this.options.sources } : {}),
+    });
+    if (!r.value) {
+      const messages = r.diagnostics.map((d) => d.message).join("; ");
+      throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
+    }
+    return r.value;
+  }
+
+  /** The runner that holds the current parameters (the one that ran the last step). */
+  get current(): Runner {
+    return this.latest!;
+  }
+
+  /** The current value of every parameter, or with `state` also every optimizer moment. */
+  async params(state = false): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    const from = this.latest!;
+    for (const p of [...from.plan.params, ...(state ? from.plan.state : [])])
+      out.set(p.name, (await from.readParam(p.name)) as Float32Array);
+    return out;
+  }
+
+  /** Records that `runner` changed the parameters. */
+  updated(runner: Runner): void {
+    this.version++;
+    this.latest = runner;
+    for (const e of this.runners.values()) if (e.runner === runner) e.version = this.version;
+  }
+
+  destroy(): void {
+    for (const e of this.runners.values()) e.runner.destroy();
+  }
+}
