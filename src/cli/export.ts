@@ -95,7 +95,10 @@ async function exportOnnxFile(job: ExportJob): Promise<number> {
     const inference = inferenceGraph(section);
     if (!inference.value) {
       io.err(renderDiagnostics(inference.diagnostics, checked.sources, "rich") + "\n");
-      return 1;
+      const sizes = onnx.probeBatches.join(", ");
+      return fail(
+        `the export lowers the model at batch sizes ${sizes} to find its batch dimension`,
+      );
     }
     program = lowerToOnnx(inference.value, {
       name: section.model,

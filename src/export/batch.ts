@@ -18,11 +18,12 @@ export interface BatchAffine {
 export const fixed = (c: number): BatchAffine => ({ k: 0, c });
 
 /**
- * The batch sizes the graph is lowered at: large primes, so that a batch-dependent number cannot
- * equal a model's own dimension by chance (which would let interning merge two nodes at one size
- * and not at another).
+ * The batch sizes the graph is lowered at: primes, so that a batch-dependent number is unlikely to
+ * equal one of the model's own dimensions (where it did at one size only, interning would merge
+ * two nodes there and the structures would differ: a refusal, never a wrong graph), and about 100,
+ * so that lowering's bound of 2^31 - 1 elements per tensor still leaves 20 million per example.
  */
-export const probeBatches = [1009, 1013, 1019] as const;
+export const probeBatches = [97, 101, 103] as const;
 
 /** The graph lowered at the probe batches does not have one structure; names the node. */
 export class BatchStructureError extends Error {

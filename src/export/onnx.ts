@@ -24,6 +24,8 @@ import {
 import { onnxRules, type OnnxRule } from "./onnx-rules.js";
 import { denseTensor, OnnxWriter, type Locate } from "./onnx-writer.js";
 
+export { probeBatches };
+
 export const ONNX_OPSET = 17;
 /** The ONNX IR version that goes with opset 17. */
 export const ONNX_IR_VERSION = 8;

@@ -342,6 +342,22 @@ describe("refusals", () => {
     }
   });
 
+  test("a tensor too large at the batch sizes the export lowers at: G0412, and why", async () => {
+    const { file, dir } = project(`
+model M {
+  input features: [N, 2]
+  out = Dense(2, 2)
+  output logits = out(features)
+  output big = broadcast(reshape(features, [size(features, 0), 2, 1]), [size(features, 0), 2, 12000000])
+}`);
+    const { run } = await exported(file, dir);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("error[G0412]: a tensor of 2328000000 elements");
+    expect(run.err).toMatch(
+      /\ngrove export: the export lowers the model at batch sizes 97, 101, 103 to find its batch dimension\n$/,
+    );
+  });
+
   test("a file without a train section", async () => {
     const { file, dir } = project("");
     writeFileSync(file, "model M {\n  input x: [N, 2]\n  output y = x\n}\n");
