@@ -66,22 +66,54 @@ export interface DiagnosticInit {
   severity?: Severity;
 }
 
+/** Texts in a diagnostic are cut to this many characters. */
+export const maxTextLength = 500;
+/** A run of name characters longer than this (a hostile identifier) is shortened... */
+export const maxNameLength = 64;
+/** ...to its first this many characters, `…` and its length. */
+const shownNameLength = 40;
+
+/**
+ * The first `n` characters of `text` (not splitting a surrogate pair), with `…` when cut.
+ * Used wherever user text of any length ends up in a message.
+ */
+export function clip(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[n - 1] ?? "") ? n - 1 : n;
+  return `${text.slice(0, cut)}…`;
+}
+
+/**
+ * A message as shown: every name longer than `maxNameLength` becomes its first 40 characters,
+ * `…` and its length, and the whole text is cut to `maxTextLength`, so a 300,000-character
+ * identifier or a 1 MB line never makes a megabyte of output.
+ */
+export function shortenText(text: string): string {
+  if (text.length <= maxNameLength) return text;
+  const names = new RegExp(`[A-Za-z0-9_]{${maxNameLength + 1},}`, "g");
+  const short = text.replace(
+    names,
+    (name) => `${name.slice(0, shownNameLength)}…(${name.length} characters)`,
+  );
+  return clip(short, maxTextLength);
+}
+
 export function makeDiagnostic(init: DiagnosticInit): Diagnostic {
   const labels: Label[] = [
-    { span: init.span, message: init.label ?? "", primary: true },
+    { span: init.span, message: shortenText(init.label ?? ""), primary: true },
     ...(init.secondary ?? []).map((s) => ({
       span: s.span,
-      message: s.message,
+      message: shortenText(s.message),
       primary: false,
     })),
   ];
   const d: Diagnostic = {
     severity: init.severity ?? "error",
     code: init.code,
-    message: init.message,
+    message: shortenText(init.message),
     labels,
-    notes: init.notes ?? [],
-    ...(init.help !== undefined ? { help: init.help } : {}),
+    notes: (init.notes ?? []).map(shortenText),
+    ...(init.help !== undefined ? { help: shortenText(init.help) } : {}),
   };
   return d;
 }

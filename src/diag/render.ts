@@ -116,6 +116,7 @@ export function renderRich(d: Diagnostic, sources: SourceMap): string {
   const pad = " ".repeat(gutter);
   let lastFile = "";
   let lastLine = -1;
+  let window: Window | undefined;
   for (const l of shown) {
     if (l.span.file !== lastFile) {
       const head = primary && primary.span.file === l.span.file ? primary.span : l.span;
@@ -126,23 +127,49 @@ export function renderRich(d: Diagnostic, sources: SourceMap): string {
     }
     const start = sources.position(l.span.file, l.span.start);
     const end = sources.position(l.span.file, l.span.end);
-    const text = sources.lineText(l.span.file, start.line).replace(/\t/g, " ");
-    if (start.line !== lastLine) {
-      if (lastLine !== -1 && start.line > lastLine + 1) out.push(`${pad} ...`);
-      out.push(`${String(start.line).padStart(gutter)} | ${text}`.trimEnd());
-    }
-    lastLine = start.line;
+    const line = sources.lineText(l.span.file, start.line);
     const width =
       end.line === start.line
         ? Math.max(1, end.column - start.column)
-        : Math.max(1, text.length - start.column + 1);
-    const mark = (l.primary ? "^" : "-").repeat(width);
+        : Math.max(1, line.length - start.column + 1);
+    // A long line is shown as a window of `snippetColumns` around the label.
+    const from = start.column - 1;
+    if (start.line !== lastLine || !window || from < window.from || from >= window.to) {
+      if (lastLine !== -1 && start.line > lastLine + 1) out.push(`${pad} ...`);
+      window = windowAt(line, from);
+      out.push(`${String(start.line).padStart(gutter)} | ${window.text}`.trimEnd());
+    }
+    lastLine = start.line;
+    const mark = (l.primary ? "^" : "-").repeat(Math.min(width, window.to - from));
     const msg = l.message ? " " + l.message : "";
-    out.push(`${pad} | ${" ".repeat(start.column - 1)}${mark}${msg}`.trimEnd());
+    out.push(`${pad} | ${" ".repeat(window.indent + from - window.from)}${mark}${msg}`.trimEnd());
   }
   for (const n of d.notes) out.push(`${pad} = note: ${n}`);
   if (d.help !== undefined) out.push(`${pad} = help: ${d.help}`);
   return out.join("\n");
+}
+
+/** At most this many columns of a source line are shown around a label. */
+export const snippetColumns = 160;
+
+/** The part of a line shown: columns [from, to), `indent` the width of a leading `…`. */
+interface Window {
+  readonly text: string;
+  readonly from: number;
+  readonly to: number;
+  readonly indent: number;
+}
+
+/** The whole line when it is short; otherwise `snippetColumns` of it around column `at`. */
+function windowAt(line: string, at: number): Window {
+  if (line.length <= snippetColumns)
+    return { text: line.replace(/\t/g, " "), from: 0, to: Infinity, indent: 0 };
+  const from = Math.max(0, Math.min(at - 40, line.length - snippetColumns));
+  const to = from + snippetColumns;
+  const head = from > 0 ? "…" : "";
+  const tail = to < line.length ? "…" : "";
+  const text = head + line.slice(from, to).replace(/\t/g, " ") + tail;
+  return { text, from, to, indent: head.length };
 }
 
 /** Primary label first; the others grouped by file and then in source order. */

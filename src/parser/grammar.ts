@@ -13,18 +13,37 @@ import type * as A from "./ast.js";
 import * as T from "./tokens.js";
 import { errorMessageProvider } from "./messages.js";
 
+/** Thrown out of the parser when a file has more errors than `errorBudget`. */
+export class TooManyErrors extends Error {}
+
 export class GroveParser extends EmbeddedActionsParser {
   /** Set by `parse()` before each run. */
   file = "";
   textLength = 0;
+  /**
+   * Errors still allowed in this run; one more stops the parser with `TooManyErrors` (each
+   * recovery costs an exception with a stack trace: 58,000 of them took 3.5 s).
+   */
+  errorBudget = Infinity;
 
-  constructor() {
+  /**
+   * `recovery: false` stops at the first syntax error; `parse()` uses it for deeply nested
+   * files, where Chevrotain's recovery needs more than twice the stack (src/parser/limits.ts).
+   */
+  constructor(recovery = true) {
     super(T.allTokens, {
-      recoveryEnabled: true,
+      recoveryEnabled: recovery,
       maxLookahead: 3,
       errorMessageProvider,
     });
     this.performSelfAnalysis();
+    // Chevrotain records every syntax error through SAVE_ERROR (not in its public types).
+    const self = this as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException };
+    const save = self.SAVE_ERROR.bind(this);
+    self.SAVE_ERROR = (e) => {
+      if (--this.errorBudget < 0) throw new TooManyErrors("too many syntax errors");
+      return save(e);
+    };
   }
 
   // ------------------------------------------------------------ spans

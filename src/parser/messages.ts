@@ -3,10 +3,13 @@
  * their labels rather than Chevrotain's internal token names.
  */
 import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { clip } from "../diag/diagnostic.js";
+import { own } from "./check/own.js";
 
+/** A token as written, shortened when long (a 1 MB string literal is still one token). */
 function describe(tok: IToken): string {
   if (tok.tokenType?.name === "EOF") return "the end of the file";
-  return `\`${tok.image}\``;
+  return `\`${clip(tok.image, 40)}\``;
 }
 
 function label(t: TokenType): string {
@@ -47,12 +50,12 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const found = actual[0] ? describe(actual[0]) : "the end of the file";
-    const what = ruleWords[ruleName] ?? listAlternatives(expectedPathsPerAlt);
+    const what = own(ruleWords, ruleName) ?? listAlternatives(expectedPathsPerAlt);
     return `expected ${what} but found ${found}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
     const found = actual[0] ? describe(actual[0]) : "the end of the file";
-    const what = ruleWords[ruleName] ?? listAlternatives([expectedIterationPaths]);
+    const what = own(ruleWords, ruleName) ?? listAlternatives([expectedIterationPaths]);
     return `expected ${what} but found ${found}`;
   },
 };

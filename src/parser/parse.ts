@@ -1,42 +1,157 @@
 /**
  * @file `parse(text, file)`: lexes and parses one Grove file into an AST plus diagnostics.
- * Never throws on user input.
+ * Never throws on user input: nesting beyond `limits.nesting` is refused before the parser
+ * runs (G0111), deeply nested files are parsed without error recovery, and at most
+ * `limits.errorsPerFile` errors are reported (the rest are counted in one G0113).
  */
-import type { IRecognitionException } from "chevrotain";
+import type { ILexingResult, IRecognitionException, IToken } from "chevrotain";
 import { makeDiagnostic, type Diagnostic, type Result } from "../diag/diagnostic.js";
 import type * as A from "./ast.js";
 import type { Program, TrainSetting } from "./ast.js";
-import { GroveParser } from "./grammar.js";
+import { GroveParser, TooManyErrors } from "./grammar.js";
+import { limits } from "./limits.js";
+import { blankJunk } from "./junk.js";
+import { scanNesting } from "./nesting.js";
 import { groveLexer, reservedWords, UnterminatedString } from "./tokens.js";
 
-let shared: GroveParser | undefined;
+const parsers: { recovering?: GroveParser; strict?: GroveParser } = {};
 
 /** The one parser instance (building it runs Chevrotain's grammar analysis, which is slow). */
 export function groveParser(): GroveParser {
-  shared ??= new GroveParser();
-  return shared;
+  parsers.recovering ??= new GroveParser(true);
+  return parsers.recovering;
+}
+
+/** The parser for deeply nested files: no error recovery, so the stack holds. */
+function strictParser(): GroveParser {
+  parsers.strict ??= new GroveParser(false);
+  return parsers.strict;
+}
+
+/** An error found while lexing or parsing, built into a diagnostic only if it is reported. */
+interface Found {
+  readonly offset: number;
+  readonly build: () => Diagnostic;
+}
+
+/**
+ * The errors of one file, from several lists each in source order (junk, lexer, parser). Only
+ * the first `limits.errorsPerFile + 1` of each list are kept, so a file with half a million
+ * errors costs no more than one with a hundred; the others are only counted.
+ */
+class Errors {
+  private readonly found: Found[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+  ) {}
+
+  addAll<T>(list: readonly T[], offset: (t: T) => number, build: (t: T) => Diagnostic): void {
+    this.total += list.length;
+    for (const t of list.slice(0, limits.errorsPerFile + 1))
+      this.found.push({ offset: offset(t), build: () => build(t) });
+  }
+
+  /** The first `limits.errorsPerFile` errors in source order, then a G0113 for the rest. */
+  first(): Diagnostic[] {
+    const end = this.text.length;
+    const at = (f: Found) => (Number.isNaN(f.offset) ? end : Math.min(f.offset, end));
+    const sorted = [...this.found].sort((a, b) => at(a) - at(b));
+    const shown = sorted.slice(0, limits.errorsPerFile).map((f) => f.build());
+    const rest = this.total - shown.length;
+    if (rest > 0) {
+      const next = sorted[limits.errorsPerFile];
+      shown.push(tooManyErrors(this.file, next ? at(next) : end));
+    }
+    return shown;
+  }
+}
+
+/** Lexes `text` (junk blanked first, see junk.ts) and records the lexical errors. */
+function lex(text: string, file: string, errors: Errors): ILexingResult {
+  const { text: lexable, junk } = blankJunk(text);
+  const lexed = groveLexer.tokenize(lexable);
+  const report = (offset: number, length: number) => lexError(text, file, offset, length);
+  errors.addAll(
+    junk,
+    (j) => j.offset,
+    (j) => report(j.offset, j.length),
+  );
+  errors.addAll(
+    lexed.errors,
+    (e) => e.offset,
+    (e) => report(e.offset, e.length),
+  );
+  const problems = lexed.groups["problems"] ?? [];
+  errors.addAll(
+    problems,
+    (t) => t.startOffset,
+    (t) => report(t.startOffset, t.image.length),
+  );
+  return lexed;
+}
+
+/**
+ * Runs one parser rule over the tokens, after the length and nesting checks. Returns no value
+ * (and reports G0111) when the file is too long or too deeply nested to parse at all.
+ */
+function runRule<R>(
+  text: string,
+  file: string,
+  tokens: IToken[],
+  errors: Errors,
+  rule: (p: GroveParser) => R,
+): { value: R | undefined; parser?: GroveParser } {
+  if (tokens.length > limits.tokens) {
+    errors.addAll(
+      [tokens[limits.tokens]!],
+      (t) => t.startOffset,
+      (t) => tooLong(file, t),
+    );
+    return { value: undefined };
+  }
+  const nesting = scanNesting(tokens, limits.nesting);
+  if (nesting.over) {
+    errors.addAll(
+      [nesting.over],
+      (t) => t.startOffset,
+      (t) => tooDeep(file, t),
+    );
+    return { value: undefined };
+  }
+  const parser = nesting.depth > limits.recoveringNesting ? strictParser() : groveParser();
+  parser.file = file;
+  parser.textLength = text.length;
+  parser.errorBudget = limits.errorsPerFile + 1; // one more than shown, so G0113 follows
+  parser.input = tokens;
+  try {
+    return { value: rule(parser), parser };
+  } catch (e) {
+    if (!(e instanceof TooManyErrors)) throw e;
+    return { value: undefined, parser };
+  }
 }
 
 export function parse(text: string, file: string): Result<Program> {
-  const diagnostics: Diagnostic[] = [];
-  const lexed = groveLexer.tokenize(text);
-  for (const e of lexed.errors) diagnostics.push(lexError(text, file, e.offset, e.length));
-  for (const t of lexed.groups["problems"] ?? [])
-    diagnostics.push(lexError(text, file, t.startOffset, t.image.length));
-  for (const t of lexed.tokens)
-    if (t.tokenType === UnterminatedString)
-      diagnostics.push(lexError(text, file, t.startOffset, t.image.length));
-
-  const parser = groveParser();
-  parser.file = file;
-  parser.textLength = text.length;
-  parser.input = lexed.tokens;
-  const decls = parser.program() ?? [];
-  for (const e of parser.errors) diagnostics.push(parseError(file, text, e));
-
+  const errors = new Errors(file, text);
+  const lexed = lex(text, file, errors);
+  const unterminated = lexed.tokens.filter((t) => t.tokenType === UnterminatedString);
+  errors.addAll(
+    unterminated,
+    (t) => t.startOffset,
+    (t) => lexError(text, file, t.startOffset, t.image.length),
+  );
+  const { value, parser } = runRule(text, file, lexed.tokens, errors, (p) => p.program());
+  errors.addAll(
+    parser?.errors ?? [],
+    (e) => e.token.startOffset,
+    (e) => parseError(file, text, e),
+  );
   return {
-    value: { file, decls, span: { file, start: 0, end: text.length } },
-    diagnostics,
+    value: { file, decls: value ?? [], span: { file, start: 0, end: text.length } },
+    diagnostics: errors.first(),
   };
 }
 
@@ -45,21 +160,18 @@ export function parse(text: string, file: string): Result<Program> {
  * the virtual file `file`; anything after the setting is a syntax error.
  */
 export function parseSetting(text: string, file: string): Result<TrainSetting | undefined> {
-  const diagnostics: Diagnostic[] = [];
-  const lexed = groveLexer.tokenize(text);
-  for (const e of lexed.errors) diagnostics.push(lexError(text, file, e.offset, e.length));
-  for (const t of lexed.groups["problems"] ?? [])
-    diagnostics.push(lexError(text, file, t.startOffset, t.image.length));
-  const parser = groveParser();
-  parser.file = file;
-  parser.textLength = text.length;
-  parser.input = lexed.tokens;
-  const b = parser.binding() as A.Binding | undefined;
+  const errors = new Errors(file, text);
+  const lexed = lex(text, file, errors);
+  const { value, parser } = runRule(text, file, lexed.tokens, errors, (p) => p.binding());
+  const b = value as A.Binding | undefined;
   // A rule used as the entry point stops at the end of its value: the rest is extra.
   const rest = b && lexed.tokens.find((t) => t.startOffset >= b.span.end);
-  for (const e of parser.errors)
-    if (!rest || e.token.startOffset < rest.startOffset)
-      diagnostics.push(parseError(file, text, e));
+  errors.addAll(
+    (parser?.errors ?? []).filter((e) => !rest || e.token.startOffset < rest.startOffset),
+    (e) => e.token.startOffset,
+    (e) => parseError(file, text, e),
+  );
+  const diagnostics = errors.first();
   if (!b || diagnostics.length > 0) return { value: undefined, diagnostics };
   if (rest)
     diagnostics.push(
@@ -75,10 +187,49 @@ export function parseSetting(text: string, file: string): Result<TrainSetting | 
   return { value: { key: b.name, value: b.value, span: b.span }, diagnostics };
 }
 
+/**
+ * G0113: a file with more errors than are worth reading, at the first one not shown. Also used
+ * by the checker's sink. No count: the parser stops at the limit and the checker stops looking.
+ */
+export function tooManyErrors(file: string, at: number): Diagnostic {
+  return makeDiagnostic({
+    code: "G0113",
+    severity: "note",
+    message: `too many errors: only the first ${limits.errorsPerFile} in this file are shown`,
+    span: { file, start: at, end: at },
+    label: "more errors from here on",
+    help: "fix the first errors and check again",
+  });
+}
+
+function tooLong(file: string, tok: IToken): Diagnostic {
+  return makeDiagnostic({
+    code: "G0111",
+    message: `file too long: more than ${limits.tokens} tokens`,
+    span: { file, start: tok.startOffset, end: tok.startOffset + Math.max(1, tok.image.length) },
+    label: `token ${limits.tokens + 1}`,
+    notes: [`a file may hold at most ${limits.tokens} tokens (names, numbers, operators)`],
+    help: "split it into files that import each other",
+  });
+}
+
+function tooDeep(file: string, tok: IToken): Diagnostic {
+  return makeDiagnostic({
+    code: "G0111",
+    message: `nesting too deep: more than ${limits.nesting} levels`,
+    span: { file, start: tok.startOffset, end: tok.startOffset + Math.max(1, tok.image.length) },
+    label: `level ${limits.nesting + 1} starts here`,
+    notes: [
+      `brackets, unary minus and \`^\` may be nested at most ${limits.nesting} levels deep in one expression`,
+    ],
+    help: "name intermediate results (`h = ...`) to split the expression",
+  });
+}
+
 function lexError(text: string, file: string, offset: number, length: number): Diagnostic {
   const ch = text[offset] ?? "";
   if (ch === '"') {
-    const lineEnd = text.slice(offset).search(/[\n\r]|$/);
+    const lineEnd = endOfLine(text, offset) - offset;
     return makeDiagnostic({
       code: "G0102",
       message: "unterminated string",
@@ -117,8 +268,7 @@ function parseError(file: string, text: string, e: IRecognitionException): Diagn
     end = start;
   }
   // A keyword where a name was expected, after something on the same line: likely used as a name.
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const reserved = reservedWords.includes(tok.image) && text.slice(lineStart, start).trim() !== "";
+  const reserved = reservedWords.includes(tok.image) && !startsLine(text, start);
   const chained = /^(<|<=|>|>=|==|!=)$/.test(tok.image) && e.message.startsWith("unexpected");
   return makeDiagnostic({
     code: "G0110",
@@ -134,4 +284,21 @@ function parseError(file: string, text: string, e: IRecognitionException): Diagn
     label: tok.tokenType?.name === "EOF" ? "the file ends here" : "unexpected here",
     ...(reserved ? { help: `\`${tok.image}\` is a reserved word; choose another name` } : {}),
   });
+}
+
+/** The offset of the end of the line holding `offset` (without scanning the rest of the text). */
+function endOfLine(text: string, offset: number): number {
+  const eol = /[\n\r]/g;
+  eol.lastIndex = offset;
+  return eol.exec(text)?.index ?? text.length;
+}
+
+/** Whether only blanks stand between the start of the line and `offset`. */
+function startsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === "\n") return true;
+    if (c !== " " && c !== "\t" && c !== "\r") return false;
+  }
+  return true;
 }

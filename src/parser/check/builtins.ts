@@ -11,12 +11,13 @@ import {
   dimEq,
   dimMul,
   dimNeg,
-  dimProduct,
   dimSub,
   dimToString,
   dimValue,
   type Dim,
 } from "./dims.js";
+import { own } from "./own.js";
+import { dimProblem, dimRangeProblem, isComplaint, productOf, shown } from "./ranges.js";
 import { broadcastShapes, formatShape, formatType, originLabels, type Operand } from "./shapes.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "./values.js";
 
@@ -72,20 +73,30 @@ function isNumber(v: Value): boolean {
   return v.kind === "int" || v.kind === "float" || v.kind === "bool";
 }
 
+/** An integer argument (a size, axis, index) within `limits.dimension` either way from 0. */
 function staticDim(c: Ctx, a: ArgV, what: string): { dim: Dim; origin: Span } | undefined {
-  if (a.value.kind === "int") return { dim: a.value.dim, origin: a.value.origin };
-  if (a.value.kind === "float" && Number.isInteger(a.value.value))
-    return { dim: dimConst(a.value.value), origin: a.value.origin };
   const v = a.value;
+  const dim =
+    v.kind === "int"
+      ? v.dim
+      : v.kind === "float" && Number.isInteger(v.value)
+        ? dimConst(v.value)
+        : undefined;
+  if (dim) {
+    const range = dimRangeProblem(dim);
+    if (!range) return { dim, origin: (v as { origin: Span }).origin };
+    c.report({ ...range, span: a.span });
+    return undefined;
+  }
   const computed =
     v.kind === "float" && (v.origin.start !== a.span.start || v.origin.end !== a.span.end)
-      ? [{ span: v.origin, message: `computed here as ${v.value}` }]
+      ? [{ span: v.origin, message: `computed here as ${shown(v.value)}` }]
       : [];
   c.report({
     code: "G0410",
     message: `${what} must be an integer, but this is ${describeKind(v)}`,
     span: a.span,
-    label: v.kind === "float" ? `this is ${v.value}` : "expected an integer",
+    label: v.kind === "float" ? `this is ${shown(v.value)}` : "expected an integer",
     secondary: computed,
   });
   return undefined;
@@ -322,9 +333,11 @@ const opSymbol: Record<string, string> = {
 
 function foldBinary(c: Ctx, op: string, l: ArgV, r: ArgV, call: CallInfo): Value {
   if (l.value.kind === "int" && r.value.kind === "int") {
-    const f = intFold[op];
+    const f = own(intFold, op);
+    const complex = f && dimProblem(op, l.value.dim, r.value.dim);
+    if (complex) return c.report({ ...complex, span: call.span });
     const d = f?.(l.value.dim, r.value.dim);
-    if (d) return { kind: "int", dim: d, origin: call.span };
+    if (d) return intValue(c, d, call.span);
     if (dimValue(l.value.dim) === undefined || dimValue(r.value.dim) === undefined) {
       if (op === "equal" || op === "not_equal") {
         const eq = dimEq(l.value.dim, r.value.dim);
@@ -343,8 +356,23 @@ function foldBinary(c: Ctx, op: string, l: ArgV, r: ArgV, call: CallInfo): Value
   const v = numFold[op]!(x, y);
   if (typeof v === "boolean") return { kind: "bool", value: v };
   if (op === "pow" && l.value.kind === "int" && r.value.kind === "int" && y >= 0)
-    return { kind: "int", dim: dimConst(v), origin: call.span };
+    return intValue(c, dimConst(v), call.span);
   return { kind: "float", value: v, origin: call.span };
+}
+
+/**
+ * An integer result: beyond 2^53 a known number is no longer exact and becomes a float (which
+ * every consumer range-checks); a symbolic dimension with such a coefficient is an error.
+ */
+function intValue(c: Ctx, d: Dim, span: Span): Value {
+  const n = dimValue(d);
+  if (n !== undefined)
+    return Number.isSafeInteger(n)
+      ? { kind: "int", dim: d, origin: span }
+      : { kind: "float", value: n, origin: span };
+  const range = dimRangeProblem(d);
+  if (range) return c.report({ ...range, span });
+  return { kind: "int", dim: d, origin: span };
 }
 
 function reduction(op: string): BuiltinRule {
@@ -498,8 +526,10 @@ function reshapeTo(
   origins: Span[],
   call: CallInfo,
 ): Value {
-  const before = dimProduct(t.shape);
-  const after = dimProduct(dims);
+  const before = productOf(t.shape);
+  const after = productOf(dims);
+  if (isComplaint(before)) return c.report({ ...before, span: x.span });
+  if (isComplaint(after)) return c.report({ ...after, span: call.span });
   if (!dimEq(before, after))
     return c.report({
       code: "G0406",
@@ -717,8 +747,9 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
           span: x.span,
           label: "this is a scalar",
         });
-      const dims = [t.shape[0]!, dimProduct(t.shape.slice(1))];
-      return reshapeTo(c, x, t, dims, [t.origins[0]!, call.span], call);
+      const rest = productOf(t.shape.slice(1));
+      if (isComplaint(rest)) return c.report({ ...rest, span: call.span });
+      return reshapeTo(c, x, t, [t.shape[0]!, rest], [t.origins[0]!, call.span], call);
     },
   },
 

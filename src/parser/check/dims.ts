@@ -75,6 +75,7 @@ export function dimMul(a: Dim, b: Dim): Dim {
  * constant divisor and a single-monomial divisor that divides every term.
  */
 export function dimDiv(a: Dim, b: Dim): Dim | undefined {
+  if (b.terms.length === 0) return undefined; // division by zero
   if (b.terms.length !== 1) return dimEq(a, b) ? dimConst(1) : undefined;
   const d = b.terms[0]!;
   if (d.coeff === 0) return undefined;
@@ -92,8 +93,18 @@ export function dimDiv(a: Dim, b: Dim): Dim | undefined {
   return normalise(out);
 }
 
+/** Equality of canonical polynomials, term by term (no strings: shapes compare often). */
 export function dimEq(a: Dim, b: Dim): boolean {
-  return dimToString(a) === dimToString(b);
+  if (a === b) return true;
+  if (a.terms.length !== b.terms.length) return false;
+  return a.terms.every((t, i) => {
+    const u = b.terms[i]!;
+    return (
+      t.coeff === u.coeff &&
+      t.symbols.length === u.symbols.length &&
+      t.symbols.every((s, k) => s === u.symbols[k])
+    );
+  });
 }
 
 export function dimProduct(dims: readonly Dim[]): Dim {

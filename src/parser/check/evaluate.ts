@@ -25,6 +25,10 @@ import {
   type Dim,
 } from "./dims.js";
 import { initializerRules } from "./initializers.js";
+import { limits } from "../limits.js";
+import { own } from "./own.js";
+import { tooManyErrors } from "../parse.js";
+import { constantProblem, dimProblem, dimRangeProblem, shapeProblem, tooLarge } from "./ranges.js";
 import { formatShape, formatType, originLabels } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
 import {
@@ -40,17 +44,44 @@ import {
   type Value,
 } from "./values.js";
 
-/** Collects diagnostics, dropping exact repeats (a block used twice reports its error once). */
+/**
+ * Collects diagnostics, dropping exact repeats (a block used twice reports its error once) and
+ * keeping at most `limits.errorsPerFile` errors per file; the first one dropped gets a G0113.
+ */
 export class DiagnosticSink {
-  readonly list: Diagnostic[] = [];
+  private readonly kept: Diagnostic[] = [];
   private readonly seen = new Set<string>();
+  private readonly errors = new Map<string, number>();
+  /** Per file, where the first error that was not kept is. */
+  private readonly dropped = new Map<string, number>();
 
   add(d: Diagnostic): void {
     const p = d.labels[0]?.span;
-    const key = `${d.code}|${p?.file}|${p?.start}|${p?.end}|${d.message}`;
+    const file = p?.file ?? "";
+    if (d.severity === "error" && !this.accepts(file)) return this.drop(file, p?.start ?? 0);
+    const key = `${d.code}|${file}|${p?.start}|${p?.end}|${d.message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.list.push(d);
+    if (d.severity === "error") this.errors.set(file, (this.errors.get(file) ?? 0) + 1);
+    this.kept.push(d);
+  }
+
+  /**
+   * Whether another error in `file` would still be reported. Callers skip building a
+   * diagnostic (and its suggestion) that would be dropped, and call `drop` instead.
+   */
+  accepts(file: string): boolean {
+    return (this.errors.get(file) ?? 0) < limits.errorsPerFile;
+  }
+
+  drop(file: string, at: number): void {
+    if (!this.dropped.has(file)) this.dropped.set(file, at);
+  }
+
+  /** The diagnostics kept, then one G0113 per file that had more errors. */
+  get list(): Diagnostic[] {
+    const notes = [...this.dropped].map(([file, at]) => tooManyErrors(file, at));
+    return [...this.kept, ...notes];
   }
 }
 
@@ -72,6 +103,10 @@ export class Evaluator implements Ctx {
   private path = "";
   private readonly callSites: Span[] = [];
   private readonly active: (A.FnDecl | A.BlockDecl)[] = [];
+  /** Expressions being evaluated inside one another, across inlined calls. */
+  private depth = 0;
+  /** G0706 for depth was reported and the evaluation is unwinding. */
+  private unwinding = false;
 
   constructor(
     readonly globals: Scope,
@@ -81,6 +116,10 @@ export class Evaluator implements Ctx {
   // ------------------------------------------------------------ Ctx
 
   report(init: DiagnosticInit): Value {
+    if (!this.sink.accepts(init.span.file)) {
+      this.sink.drop(init.span.file, init.span.start);
+      return poison;
+    }
     const site = this.callSites[0];
     const extra =
       site && site.file !== init.span.file
@@ -104,6 +143,8 @@ export class Evaluator implements Ctx {
     origins: readonly Span[],
     span: Span,
   ): Value {
+    const problem = shapeProblem(shape);
+    if (problem) return this.report({ ...problem, span });
     const id = this.nodes.length;
     this.nodes.push({
       id,
@@ -118,9 +159,15 @@ export class Evaluator implements Ctx {
     return { kind: "tensor", t: { node: id, dtype, shape, origins } };
   }
 
-  constant(value: number | Dim, dtype: DType, span: Span): Tensor {
+  /** A scalar constant; reports G0112 and returns undefined when `dtype` cannot hold it. */
+  constant(value: number | Dim, dtype: DType, span: Span): Tensor | undefined {
+    const problem = typeof value === "number" ? constantProblem(value, dtype) : undefined;
+    if (problem) {
+      this.report({ ...problem, span });
+      return undefined;
+    }
     const v = this.emit("const", [], { value }, dtype, [], [], span);
-    return (v as { t: Tensor }).t;
+    return v.kind === "tensor" ? v.t : undefined;
   }
 
   /** A tensor from a tensor or a number (a scalar constant); reports and returns undefined otherwise. */
@@ -142,7 +189,38 @@ export class Evaluator implements Ctx {
 
   // ------------------------------------------------------------ expressions
 
+  /**
+   * Evaluates an expression. Left-associative chains are walked in a loop (`evalChain`); other
+   * nesting counts against `limits.evalDepth` together with the calls being inlined (G0706).
+   */
   evalExpr(e: A.Expr, scope: Scope): Value {
+    if (this.depth >= limits.evalDepth) return this.tooDeep(e);
+    this.depth++;
+    try {
+      return this.evalNode(e, scope);
+    } finally {
+      this.depth--;
+      if (this.depth === 0) this.unwinding = false;
+    }
+  }
+
+  /** G0706, once per top-level expression: its siblings at the same depth stay silent. */
+  private tooDeep(e: A.Expr): Value {
+    if (this.unwinding) return poison;
+    this.unwinding = true;
+    return this.report({
+      code: "G0706",
+      message: `nesting too deep once functions are inlined: more than ${limits.evalDepth} levels`,
+      span: e.span,
+      label: "too deep here",
+      notes: [
+        `expressions and calls may be open inside one another at most ${limits.evalDepth} levels deep while Grove inlines them`,
+      ],
+      help: "name intermediate results, or call functions one after another instead of inside one another",
+    });
+  }
+
+  private evalNode(e: A.Expr, scope: Scope): Value {
     switch (e.kind) {
       case "number":
         return e.isInt && Number.isSafeInteger(e.value)
@@ -160,27 +238,44 @@ export class Evaluator implements Ctx {
         const v = this.evalExpr(e.operand, scope);
         return this.applyBuiltin("neg", [{ value: v, span: e.operand.span }], e.span, e.opSpan);
       }
-      case "binary": {
-        const l = this.evalExpr(e.left, scope);
-        const r = this.evalExpr(e.right, scope);
-        return this.binary(e, l, r);
-      }
-      case "call": {
-        const callee = this.evalExpr(e.callee, scope);
-        const args = this.evalArgs(e.args, scope);
-        return this.call(callee, args, e.span, e.callee.span, false);
-      }
+      case "binary":
+      case "call":
       case "pipe":
-        return this.pipe(e, scope);
+        return this.evalChain(e, scope);
       case "error":
         return poison;
     }
   }
 
+  /**
+   * `a + b - c`, `x |> f |> g` and `f(a)(b)` nest to the left: the leftmost operand is evaluated
+   * first, then each link in a loop, so a chain of any length uses no more stack than one link.
+   */
+  private evalChain(top: Link, scope: Scope): Value {
+    const links: Link[] = [];
+    let e: A.Expr = top;
+    for (; isLink(e); e = linkBase(e)) links.push(e);
+    let v = this.evalExpr(e, scope);
+    for (let i = links.length - 1; i >= 0; i--) v = this.applyLink(links[i]!, v, scope);
+    return v;
+  }
+
+  private applyLink(link: Link, left: Value, scope: Scope): Value {
+    if (link.kind === "binary") return this.binary(link, left, this.evalExpr(link.right, scope));
+    if (link.kind === "pipe") return this.pipe(link, left, scope);
+    const args = this.evalArgs(link.args, scope);
+    return this.call(left, args, link.span, link.callee.span, false);
+  }
+
+  /** Whether a diagnostic at `span` would be kept: suggestions are only worth computing then. */
+  private reporting(span: Span): boolean {
+    return this.sink.accepts(span.file);
+  }
+
   private lookup(name: string, span: Span, scope: Scope): Value {
     const v = scope.get(name);
     if (v) return v;
-    const help = didYouMean(name, scope.allNames());
+    const help = this.reporting(span) ? didYouMean(name, scope.allNames()) : undefined;
     return this.report({
       code: "G0201",
       message: `unknown name \`${name}\``,
@@ -211,9 +306,8 @@ export class Evaluator implements Ctx {
     );
   }
 
-  /** `x |> f` is `f(x)`; `x |> f(a)` is `f(x, a)`. */
-  private pipe(e: A.PipeExpr, scope: Scope): Value {
-    const value = this.evalExpr(e.value, scope);
+  /** `x |> f` is `f(x)`; `x |> f(a)` is `f(x, a)`; `value` is `x`, already evaluated. */
+  private pipe(e: A.PipeExpr, value: Value, scope: Scope): Value {
     const first: CallArg = { value, span: e.value.span };
     if (e.target.kind === "call") {
       const callee = this.evalExpr(e.target.callee, scope);
@@ -351,7 +445,7 @@ export class Evaluator implements Ctx {
   }
 
   applyBuiltin(name: string, args: CallArg[], span: Span, calleeSpan: Span): Value {
-    const rule = builtinRules[name];
+    const rule = own(builtinRules, name);
     if (!rule)
       return this.report({
         code: "G9999",
@@ -376,14 +470,33 @@ export class Evaluator implements Ctx {
       });
       return false;
     }
+    if (!this.callRoom(span)) return false;
     this.active.push(decl);
     this.callSites.push(span);
+    this.depth += callWeight;
     return true;
+  }
+
+  /** Reports G0706 when another inlined call would go deeper than `limits.callDepth`. */
+  private callRoom(span: Span): boolean {
+    if (this.callSites.length < limits.callDepth) return true;
+    this.report({
+      code: "G0706",
+      message: `calls nested too deeply: more than ${limits.callDepth} calls inside one another`,
+      span,
+      label: `call ${limits.callDepth + 1} in the chain`,
+      notes: [
+        `Grove inlines every function, block and layer call; at most ${limits.callDepth} may be open inside one another`,
+      ],
+      help: "call the functions one after another instead of each calling the next",
+    });
+    return false;
   }
 
   private leave(): void {
     this.active.pop();
     this.callSites.pop();
+    this.depth -= callWeight;
   }
 
   /** Binds parameters (defaults are evaluated in the callee's scope, after earlier parameters). */
@@ -472,8 +585,9 @@ export class Evaluator implements Ctx {
       required: true,
     }));
     const bound = this.bindArgs(what, specs, args, span);
-    if (!bound) return poison;
+    if (!bound || !this.callRoom(span)) return poison;
     this.callSites.push(span);
+    this.depth += callWeight;
     const saved = this.path;
     try {
       const scope = new Scope(inst.scope);
@@ -496,6 +610,7 @@ export class Evaluator implements Ctx {
     } finally {
       this.path = saved;
       this.callSites.pop();
+      this.depth -= callWeight;
     }
   }
 
@@ -524,9 +639,27 @@ export class Evaluator implements Ctx {
     scope: Scope,
     bind?: (name: string, span: Span) => Value | undefined,
   ): { dim: Dim; origin: Span } | undefined {
+    // `a + b + c` nests to the left: fold the chain in a loop.
+    const links: Extract<A.DimExpr, { kind: "dim-binary" }>[] = [];
+    let base = d;
+    for (; base.kind === "dim-binary"; base = base.left) links.push(base);
+    let acc = this.evalDimLeaf(base, scope, bind);
+    for (let i = links.length - 1; i >= 0 && acc; i--) {
+      const link = links[i]!;
+      const r = this.evalDim(link.right, scope, bind);
+      acc = r && this.dimArithmetic(link, acc.dim, r.dim);
+    }
+    return acc;
+  }
+
+  private evalDimLeaf(
+    d: Exclude<A.DimExpr, { kind: "dim-binary" }>,
+    scope: Scope,
+    bind?: (name: string, span: Span) => Value | undefined,
+  ): { dim: Dim; origin: Span } | undefined {
     switch (d.kind) {
       case "int":
-        return { dim: dimConst(d.value), origin: d.span };
+        return this.dimLiteral(d.value, d.span);
       case "dim-error":
         return undefined;
       case "ellipsis":
@@ -540,7 +673,7 @@ export class Evaluator implements Ctx {
       case "dim-name": {
         const v = scope.get(d.name) ?? bind?.(d.name, d.span);
         if (!v) {
-          const help = didYouMean(d.name, scope.allNames());
+          const help = this.reporting(d.span) ? didYouMean(d.name, scope.allNames()) : undefined;
           this.report({
             code: "G0203",
             message: `unknown dimension \`${d.name}\``,
@@ -550,7 +683,16 @@ export class Evaluator implements Ctx {
           });
           return undefined;
         }
-        if (v.kind === "int") return { dim: v.dim, origin: v.origin };
+        if (v.kind === "int") {
+          const range = dimRangeProblem(v.dim);
+          if (!range) return { dim: v.dim, origin: v.origin };
+          this.report({
+            ...range,
+            span: d.span,
+            secondary: originLabels([{ origin: v.origin, dim: v.dim }], [d.span]),
+          });
+          return undefined;
+        }
         if (v.kind !== "poison")
           this.report({
             code: "G0410",
@@ -560,23 +702,53 @@ export class Evaluator implements Ctx {
           });
         return undefined;
       }
-      case "dim-binary": {
-        const l = this.evalDim(d.left, scope, bind);
-        const r = this.evalDim(d.right, scope, bind);
-        if (!l || !r) return undefined;
-        const dim = dimArith(d.op, l.dim, r.dim);
-        if (!dim) {
-          this.report({
-            code: "G0410",
-            message: `${dimToString(l.dim)} is not divisible by ${dimToString(r.dim)}`,
-            span: d.span,
-            label: "dimensions must be whole numbers",
-          });
-          return undefined;
-        }
-        return { dim, origin: d.span };
-      }
     }
+  }
+
+  /** A number written in a shape: a whole number no larger than `limits.dimension`. */
+  private dimLiteral(value: number, span: Span): { dim: Dim; origin: Span } | undefined {
+    if (!Number.isInteger(value)) {
+      this.report({
+        code: "G0410",
+        message: `a dimension must be an integer, but this is ${value}`,
+        span,
+        label: "not an integer",
+      });
+      return undefined;
+    }
+    if (value > limits.dimension) {
+      this.report(tooLarge(value, span));
+      return undefined;
+    }
+    return { dim: dimConst(value), origin: span };
+  }
+
+  private dimArithmetic(
+    d: Extract<A.DimExpr, { kind: "dim-binary" }>,
+    l: Dim,
+    r: Dim,
+  ): { dim: Dim; origin: Span } | undefined {
+    const complex = dimProblem(d.op, l, r);
+    if (complex) {
+      this.report({ ...complex, span: d.span });
+      return undefined;
+    }
+    const dim = dimArith(d.op, l, r);
+    if (!dim) {
+      this.report({
+        code: "G0410",
+        message: `${dimToString(l)} is not divisible by ${dimToString(r)}`,
+        span: d.span,
+        label: "dimensions must be whole numbers",
+      });
+      return undefined;
+    }
+    const range = dimRangeProblem(dim);
+    if (range) {
+      this.report({ ...range, span: d.span });
+      return undefined;
+    }
+    return { dim, origin: d.span };
   }
 
   /**
@@ -749,9 +921,10 @@ export class Evaluator implements Ctx {
       origins,
       p.span,
     );
+    if (v.kind !== "tensor") return v;
     this.params.push({
       name,
-      node: (v as { t: Tensor }).t.node,
+      node: v.t.node,
       shape,
       init,
       span: p.span,
@@ -780,9 +953,10 @@ export class Evaluator implements Ctx {
       origins.push(v.origin);
     }
     const v = this.emit("input", [], { name: decl.name.name }, dtype, shape, origins, decl.span);
+    if (v.kind !== "tensor") return v;
     this.inputs.push({
       name: decl.name.name,
-      node: (v as { t: Tensor }).t.node,
+      node: v.t.node,
       dtype,
       shape,
       span: decl.span,
@@ -794,6 +968,20 @@ export class Evaluator implements Ctx {
 interface Captured {
   readonly dims: readonly Dim[];
   readonly origins: readonly Span[];
+}
+
+/** How many levels of `limits.evalDepth` an inlined call takes (it uses more stack than an expression). */
+const callWeight = 2;
+
+/** A link of a left-associative chain; its base (the left side) is evaluated first. */
+type Link = A.BinaryExpr | A.PipeExpr | A.CallExpr;
+
+function isLink(e: A.Expr): e is Link {
+  return e.kind === "binary" || e.kind === "pipe" || e.kind === "call";
+}
+
+function linkBase(e: Link): A.Expr {
+  return e.kind === "binary" ? e.left : e.kind === "pipe" ? e.value : e.callee;
 }
 
 const binaryBuiltins: Record<A.BinaryOp, string> = {
@@ -832,19 +1020,22 @@ function renderTypeWith(type: A.TypeExpr, at: A.DimExpr, value: Dim): string {
   return `[${dims.join(", ")}]`;
 }
 
-function dimText(d: A.DimExpr): string {
-  switch (d.kind) {
-    case "int":
-      return String(d.value);
-    case "dim-name":
-      return d.name;
-    case "ellipsis":
-      return "...";
-    case "dim-error":
-      return "?";
-    case "dim-binary":
-      return `${dimText(d.left)} ${d.op} ${dimText(d.right)}`;
+/** A dimension as written (without parentheses); iterative, since `+` chains nest left. */
+function dimText(root: A.DimExpr): string {
+  const parts: string[] = [];
+  const todo: (A.DimExpr | string)[] = [root];
+  for (let d = todo.pop(); d !== undefined; d = todo.pop()) {
+    if (typeof d === "string") parts.push(d);
+    else if (d.kind === "dim-binary") todo.push(d.right, ` ${d.op} `, d.left);
+    else parts.push(leafText(d));
   }
+  return parts.join("");
+}
+
+function leafText(d: Exclude<A.DimExpr, { kind: "dim-binary" }>): string {
+  if (d.kind === "int") return String(d.value);
+  if (d.kind === "dim-name") return d.name;
+  return d.kind === "ellipsis" ? "..." : "?";
 }
 
 export { formatShape };

@@ -4,6 +4,9 @@
  */
 import type * as A from "../ast.js";
 import { dimValue } from "./dims.js";
+import { limits } from "../limits.js";
+import { own } from "./own.js";
+import { shown } from "./ranges.js";
 import { didYouMean } from "./suggest.js";
 import type { InitSpec, Scope } from "./values.js";
 import type { Evaluator } from "./evaluate.js";
@@ -56,7 +59,7 @@ function resolve(
     });
     return undefined;
   }
-  const rule = rules[head.name];
+  const rule = own(rules, head.name);
   if (!rule) {
     const help = didYouMean(head.name, initializerNames);
     ev.report({
@@ -100,10 +103,28 @@ function resolve(
         });
       return undefined;
     }
-    args[name] = n;
+    if (!(Math.abs(n) <= limits.f32Max)) {
+      ev.report({
+        code: "G0605",
+        message: `\`${name}\` of initializer \`${head.name}\` must be a finite f32 number`,
+        span: a.value.span,
+        label: `this is ${shown(n)}`,
+      });
+      return undefined;
+    }
+    if (Object.hasOwn(args, name)) {
+      ev.report({
+        code: "G0303",
+        message: `argument \`${name}\` is given twice`,
+        span: a.span,
+        label: "second value",
+      });
+      return undefined;
+    }
+    args[name] = n === 0 ? 0 : n; // -0 is 0
   }
   for (const [name, def] of rule.params) {
-    if (args[name] !== undefined) continue;
+    if (Object.hasOwn(args, name)) continue;
     if (def === undefined) {
       ev.report({
         code: "G0304",
@@ -133,5 +154,7 @@ export const initializerRules = { resolve };
 function rangeProblem(name: string, args: Readonly<Record<string, number>>): string | undefined {
   if (name === "normal" && !(args.std! >= 0)) return "`std` must not be negative";
   if (name === "uniform" && !(args.low! < args.high!)) return "`low` must be less than `high`";
+  if (name === "uniform" && !(args.high! - args.low! <= limits.f32Max))
+    return "`high - low` must be a finite f32 number";
   return undefined;
 }

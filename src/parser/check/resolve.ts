@@ -136,11 +136,11 @@ function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: Diagnost
   }
 }
 
-function collectDimNames(d: A.DimExpr, into: Set<string>): void {
-  if (d.kind === "dim-name") into.add(d.name);
-  else if (d.kind === "dim-binary") {
-    collectDimNames(d.left, into);
-    collectDimNames(d.right, into);
+function collectDimNames(root: A.DimExpr, into: Set<string>): void {
+  const todo: A.DimExpr[] = [root];
+  for (let d = todo.pop(); d; d = todo.pop()) {
+    if (d.kind === "dim-name") into.add(d.name);
+    else if (d.kind === "dim-binary") todo.push(d.right, d.left);
   }
 }
 
@@ -158,47 +158,60 @@ function resolveBody(
   resolveExpr(b.result, local, globals, sink);
 }
 
-/** Reports names that are neither local nor global. Named-argument labels are not names. */
+/**
+ * Reports names that are neither local nor global. Named-argument labels are not names.
+ * Iterative (an explicit stack), so a chain of thousands of operators is no deeper than one.
+ */
 export function resolveExpr(
-  e: A.Expr,
+  root: A.Expr,
   local: ReadonlySet<string>,
   globals: ReadonlySet<string>,
   sink: DiagnosticSink,
 ): void {
+  const todo: A.Expr[] = [root];
+  for (let e = todo.pop(); e; e = todo.pop()) {
+    if (e.kind === "name") {
+      if (!local.has(e.name) && !globals.has(e.name)) unknownName(e, local, globals, sink);
+    } else {
+      const next = children(e);
+      for (let i = next.length - 1; i >= 0; i--) todo.push(next[i]!);
+    }
+  }
+}
+
+function unknownName(
+  e: A.NameRef,
+  local: ReadonlySet<string>,
+  globals: ReadonlySet<string>,
+  sink: DiagnosticSink,
+): void {
+  if (!sink.accepts(e.span.file)) return sink.drop(e.span.file, e.span.start);
+  const help = didYouMean(e.name, [...local, ...globals]);
+  sink.add(
+    makeDiagnostic({
+      code: "G0201",
+      message: `unknown name \`${e.name}\``,
+      span: e.span,
+      label: "not found in this scope",
+      ...(help ? { help } : {}),
+    }),
+  );
+}
+
+/** The sub-expressions whose names must resolve, in source order. */
+function children(e: A.Expr): readonly A.Expr[] {
   switch (e.kind) {
-    case "name":
-      if (!local.has(e.name) && !globals.has(e.name)) {
-        const help = didYouMean(e.name, [...local, ...globals]);
-        sink.add(
-          makeDiagnostic({
-            code: "G0201",
-            message: `unknown name \`${e.name}\``,
-            span: e.span,
-            label: "not found in this scope",
-            ...(help ? { help } : {}),
-          }),
-        );
-      }
-      return;
     case "list":
-      for (const i of e.items) resolveExpr(i, local, globals, sink);
-      return;
+      return e.items;
     case "unary":
-      resolveExpr(e.operand, local, globals, sink);
-      return;
+      return [e.operand];
     case "binary":
-      resolveExpr(e.left, local, globals, sink);
-      resolveExpr(e.right, local, globals, sink);
-      return;
+      return [e.left, e.right];
     case "call":
-      resolveExpr(e.callee, local, globals, sink);
-      for (const a of e.args) resolveExpr(a.value, local, globals, sink);
-      return;
+      return [e.callee, ...e.args.map((a) => a.value)];
     case "pipe":
-      resolveExpr(e.value, local, globals, sink);
-      resolveExpr(e.target, local, globals, sink);
-      return;
+      return [e.value, e.target];
     default:
-      return;
+      return [];
   }
 }

@@ -8,6 +8,9 @@ import type * as A from "../ast.js";
 import { dimConst, dimProduct, dimSym, dimToString, dimValue, type Dim } from "./dims.js";
 import { Evaluator, type DiagnosticSink } from "./evaluate.js";
 import { elaborateModel } from "./model.js";
+import { limits } from "../limits.js";
+import { own } from "./own.js";
+import { shown } from "./ranges.js";
 import { formatType } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
 import {
@@ -45,9 +48,43 @@ interface SourceRule extends CallRule {
   readonly fields: (args: Readonly<Record<string, ArgValue>>) => DataField[];
 }
 
-const positive = (v: ArgValue) => (typeof v === "number" && v > 0 ? undefined : "must be positive");
-const nonNegative = (v: ArgValue) =>
-  typeof v === "number" && v >= 0 ? undefined : "must not be negative";
+/**
+ * A range check: `min` (exclusive when `above`) to `max`, finite. Numbers that reach the runtime
+ * as f32 stay within f32; counts have maxima that keep memory and loops sane (`countLimits`).
+ */
+function within(min: number, max: number, above = false): (v: ArgValue) => string | undefined {
+  return (v) => {
+    if (typeof v !== "number") return undefined;
+    if (Number.isNaN(v)) return "must be a number";
+    if (above ? !(v > min) : !(v >= min))
+      return min !== 0
+        ? `must be at least ${min}`
+        : above
+          ? "must be positive"
+          : "must not be negative";
+    if (v > max) return `must be at most ${max}`;
+    return undefined;
+  };
+}
+
+/** Largest values of counts (also in docs/language.md, Limits). */
+export const countLimits = {
+  batch: 2 ** 24,
+  epochs: 1_000_000,
+  classes: 65_536,
+  context: 65_536,
+  steps: 2 ** 31 - 1,
+} as const;
+
+const positive = within(0, limits.f32Max, true);
+/** Positive and no smaller than the smallest normal f32, so it never flushes to zero. */
+const positiveF32 = (v: ArgValue) =>
+  positive(v) ??
+  (typeof v === "number" && v < limits.f32MinNormal
+    ? `must be at least ${limits.f32MinNormal}`
+    : undefined);
+const nonNegative = within(0, limits.f32Max);
+const count = (max: number) => within(0, max, true);
 const fraction = (v: ArgValue) =>
   typeof v === "number" && v >= 0 && v < 1 ? undefined : "must be at least 0 and less than 1";
 const validate: ArgRule = { kind: "number", default: 0, check: fraction };
@@ -119,7 +156,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   spirals: {
     args: {
       n: examples,
-      classes: { kind: "int", default: 3, check: positive },
+      classes: { kind: "int", default: 3, check: count(countLimits.classes) },
       noise: { kind: "number", default: 0.1, check: nonNegative },
       validate,
     },
@@ -144,7 +181,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   text: {
     args: {
       path: { kind: "string" },
-      context: { kind: "int", default: 64, check: positive },
+      context: { kind: "int", default: 64, check: count(countLimits.context) },
       validate,
     },
     order: ["path", "context"],
@@ -158,7 +195,7 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
 const lr = (d: number): ArgRule => ({
   kind: "number",
   default: d,
-  check: positive,
+  check: positiveF32,
 });
 const decay = (d: number): ArgRule => ({
   kind: "number",
@@ -213,14 +250,14 @@ export const optimizers: Readonly<Record<string, CallRule>> = {
   },
 };
 
-const warmup: ArgRule = { kind: "int", default: 0, check: nonNegative };
+const warmup: ArgRule = { kind: "int", default: 0, check: within(0, countLimits.steps) };
 
 export const schedules: Readonly<Record<string, CallRule>> = {
   constant: { args: { warmup } },
   step: {
     args: {
-      every: { kind: "int", check: positive },
-      gamma: { kind: "number", default: 0.1, check: positive },
+      every: { kind: "int", check: count(countLimits.steps) },
+      gamma: { kind: "number", default: 0.1, check: positiveF32 },
       warmup,
     },
     order: ["every"],
@@ -315,19 +352,13 @@ export function checkTrain(
   const schedule = scheduleSetting
     ? checkCall(ev, scheduleSetting.value, schedules, "schedule", "G0610")
     : { name: "constant", args: { warmup: 0 }, span: decl.span };
-  const batch = checkNumber(ev, settings.get("batch"), 32, "int", (n) =>
-    n > 0 ? undefined : "must be positive",
-  );
-  const epochs = checkNumber(ev, settings.get("epochs"), 1, "int", (n) =>
-    n > 0 ? undefined : "must be positive",
-  );
+  const batch = checkNumber(ev, settings.get("batch"), 32, "int", count(countLimits.batch));
+  const epochs = checkNumber(ev, settings.get("epochs"), 1, "int", count(countLimits.epochs));
   const seed = checkNumber(ev, settings.get("seed"), 0, "int", (n) =>
     n >= 0 && n <= 0xffffffff ? undefined : "must be between 0 and 4294967295",
   );
   const clip = settings.has("clip_grad_norm")
-    ? checkNumber(ev, settings.get("clip_grad_norm"), 0, "number", (n) =>
-        n > 0 ? undefined : "must be positive",
-      )
+    ? checkNumber(ev, settings.get("clip_grad_norm"), 0, "number", positiveF32)
     : undefined;
   if (!data || missing.length > 0) return undefined;
 
@@ -554,8 +585,8 @@ function kindOk(kind: ArgKind, v: ArgValue): boolean {
   switch (kind) {
     case "number":
       return typeof v === "number";
-    case "int":
-      return typeof v === "number" && Number.isInteger(v);
+    case "int": // infinities pass here and fail the range check, which says why
+      return typeof v === "number" && (Number.isInteger(v) || Math.abs(v) === Infinity);
     case "string":
       return typeof v === "string";
     case "bool":
@@ -591,7 +622,7 @@ function checkCall(
     });
     return undefined;
   }
-  const rule = table[head.name];
+  const rule = own(table, head.name);
   if (!rule) {
     const help = didYouMean(head.name, Object.keys(table));
     ev.report({
@@ -607,6 +638,8 @@ function checkCall(
   const names = Object.keys(rule.args);
   const order = rule.order ?? [];
   const args: Record<string, ArgValue> = {};
+  /** Names given, valid or not (a bad value is not also "missing"). */
+  const given = new Set<string>();
   let ok = true;
   let positional = 0;
   for (const a of e.kind === "call" ? e.args : []) {
@@ -622,7 +655,7 @@ function checkCall(
       ok = false;
       continue;
     }
-    const spec = rule.args[name];
+    const spec = own(rule.args, name);
     if (!spec) {
       const help = didYouMean(name, names);
       ev.report({
@@ -636,7 +669,7 @@ function checkCall(
       ok = false;
       continue;
     }
-    if (args[name] !== undefined) {
+    if (given.has(name)) {
       ev.report({
         code: "G0303",
         message: `argument \`${name}\` is given twice`,
@@ -646,6 +679,7 @@ function checkCall(
       ok = false;
       continue;
     }
+    given.add(name);
     const v = ev.evalExpr(a.value, ev.globals);
     const value = argValue(v);
     const problem =
@@ -663,10 +697,10 @@ function checkCall(
       ok = false;
       continue;
     }
-    args[name] = value!;
+    args[name] = value === 0 ? 0 : value!; // -0 is 0
   }
   for (const [name, spec] of Object.entries(rule.args)) {
-    if (args[name] !== undefined) continue;
+    if (given.has(name)) continue;
     if (spec.default !== undefined) args[name] = spec.default;
     else if (!spec.optional) {
       ev.report({
@@ -701,8 +735,9 @@ function checkNumber(
   if (!s) return fallback;
   const v = ev.evalExpr(s.value, ev.globals);
   const n = v.kind === "int" ? dimValue(v.dim) : v.kind === "float" ? v.value : undefined;
+  const fraction = n !== undefined && Number.isFinite(n) && !Number.isInteger(n);
   const problem =
-    n === undefined || (kind === "int" && !Number.isInteger(n))
+    n === undefined || (kind === "int" && fraction)
       ? `must be ${kind === "int" ? "a whole number" : "a number"}`
       : check(n);
   if (problem) {
@@ -711,11 +746,11 @@ function checkNumber(
         code: "G0605",
         message: `\`${s.key.name}\` ${problem}`,
         span: s.value.span,
-        label: `this is ${v.kind === "int" || v.kind === "float" ? String(n) : describeKind(v)}`,
+        label: `this is ${n !== undefined ? shown(n) : describeKind(v)}`,
       });
     return undefined;
   }
-  return n;
+  return n === 0 ? 0 : n; // -0 is 0
 }
 
 function article(what: string): string {

@@ -1,0 +1,9 @@
+/**
+ * @file Lookups keyed by a user's name in plain-object tables. `table[name]` would find
+ * `toString`, `constructor` or `__proto__` on Object.prototype; `own` finds only the table's
+ * own entries.
+ */
+
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

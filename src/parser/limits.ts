@@ -1,0 +1,46 @@
+/**
+ * @file The front end's explicit limits, in one table so docs/language.md ("Limits") and the
+ * tests quote the same numbers. Each keeps a recursive pass (Chevrotain's parser, the
+ * evaluator) well inside Node's default stack, or bounds work on hostile input; passes over
+ * user-sized lists and left-associative chains are iterative and need no limit.
+ */
+
+export const limits = {
+  /**
+   * Brackets, unary minus and `^` open inside one another in one expression or shape. Measured
+   * on Node 20 with its default stack, cold (the first parse of a process): Chevrotain overflows
+   * at about 150 levels of `f(f(...))` without error recovery and at about 60 when it recovers
+   * from an error at the innermost level; 64 keeps a 2.3x margin on the first.
+   */
+  nesting: 64,
+  /**
+   * Up to this nesting the parser recovers from errors (and reports every one it can); deeper
+   * files are parsed without recovery, which reports the first syntax error only (60 / 24 is a
+   * 2.5x margin).
+   */
+  recoveringNesting: 24,
+  /**
+   * Tokens in one file. Parsing and checking cost about 2 µs a token in the worst forms
+   * (`x + x + ...`, `f(x)(x)...`): 300,000 measured 0.5-0.7 s of CPU. Real files are far
+   * smaller (the standard library has about 3,000); 250,000 is, e.g., 35,000 layers.
+   */
+  tokens: 250_000,
+  /** Calls of functions, blocks and layers open inside one another while inlining (G0706). */
+  callDepth: 100,
+  /**
+   * Expressions open inside one another while inlining, each inlined call counting 2 (G0706).
+   * Measured cold with the default stack: the evaluator overflows at about 1,000 levels of
+   * nested calls to builtins inside a chain of functions (its most stack-hungry form).
+   */
+  evalDepth: 400,
+  /** Errors reported per file; the rest are counted in one G0113. */
+  errorsPerFile: 100,
+  /** Largest dimension, size, axis or index (2^31 - 1: sizes are 32-bit on the GPU). */
+  dimension: 2 ** 31 - 1,
+  /** Most elements in a tensor whose shape is known when checking. */
+  elements: 2 ** 31 - 1,
+  /** Largest finite f32, the bound for numbers that become tensor values or f32 settings. */
+  f32Max: 3.4028234663852886e38,
+  /** Smallest positive normal f32: positive f32 settings (`lr`, `eps`) must reach it. */
+  f32MinNormal: 1.1754943508222875e-38,
+} as const;
