@@ -6,7 +6,7 @@
  * naming the field and the file. A file without `format: grove` metadata (another tool's
  * safetensors, or one written by hand) is read for its tensors only.
  */
-import { CheckpointError, OPTIMIZER_PREFIX, type Checkpoint } from "./checkpoint.js";
+import { CheckpointError, OPTIMIZER_PREFIX, type Checkpoint } from "./safetensors.js";
 
 /** The checkpoint format version in `__metadata__.format_version`. */
 export const CHECKPOINT_VERSION = "1";

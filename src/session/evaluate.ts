@@ -7,7 +7,7 @@
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { checkFinite, tensorsFor, type Checkpoint } from "../runtime/checkpoint.js";
+import { checkFinite, tensorsFor, type Checkpoint } from "../runtime/safetensors.js";
 import { groveMeta, type EpochHistory, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import type { Dataset, Field } from "../runtime/data/types.js";
 import { batches, inOrder, writeBatch } from "./batches.js";

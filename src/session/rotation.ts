@@ -9,7 +9,7 @@
  * diverges, the last good checkpoint is put back at the path (or named where it is), and a bad one
  * this run wrote is moved aside to `NAME.diverged.safetensors`.
  */
-import { CheckpointError, encodeSafetensors, type Checkpoint } from "../runtime/checkpoint.js";
+import { CheckpointError, encodeSafetensors, type Checkpoint } from "../runtime/safetensors.js";
 
 /** `m.safetensors` → `m.TAG.safetensors`; another name gets `.TAG` at its end. */
 export function siblingPath(path: string, tag: "prev" | "diverged"): string {

@@ -8,7 +8,7 @@
  */
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
-import { CheckpointError } from "../runtime/checkpoint.js";
+import { CheckpointError } from "../runtime/safetensors.js";
 
 /** Settings given for this run, over the checkpoint's and the train section's. */
 export interface RunOverrides {

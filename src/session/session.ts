@@ -7,7 +7,7 @@
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { OPTIMIZER_PREFIX, tensorsFor } from "../runtime/checkpoint.js";
+import { OPTIMIZER_PREFIX, tensorsFor } from "../runtime/safetensors.js";
 import { decodeTrainingMeta } from "../runtime/checkpoint-meta.js";
 import { subset, type Dataset, type Splits } from "../runtime/data/types.js";
 import { initialiseParams } from "../runtime/host-data.js";

@@ -10,7 +10,7 @@
  */
 import { stepScalars, uniformValues } from "../codegen/optimizer.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { OPTIMIZER_PREFIX, type CheckpointTensor } from "../runtime/checkpoint.js";
+import { OPTIMIZER_PREFIX, type CheckpointTensor } from "../runtime/safetensors.js";
 import { encodeTrainingMeta, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { permutation } from "../runtime/data/shuffle.js";
 import type { Dataset } from "../runtime/data/types.js";
