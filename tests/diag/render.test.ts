@@ -1,15 +1,24 @@
 /**
  * @file The three diagnostic renderers on hand-made diagnostics: rich snippets with carets,
  * short one-liners and JSON, including multi-line spans, labels in two files, tabs, zero-width
- * spans at the end of a file and columns after non-ASCII text (UTF-16 code units).
+ * spans at the end of a file, columns after non-ASCII text (UTF-16 code units), windows of long
+ * lines and shortened long names.
  */
 import { describe, expect, it } from "vitest";
-import { makeDiagnostic, span, type Diagnostic } from "../../src/diag/diagnostic.js";
+import {
+  clip,
+  makeDiagnostic,
+  maxTextLength,
+  shortenText,
+  span,
+  type Diagnostic,
+} from "../../src/diag/diagnostic.js";
 import {
   renderDiagnostics,
   renderJson,
   renderRich,
   renderShort,
+  snippetColumns,
   SourceMap,
 } from "../../src/diag/render.js";
 
@@ -280,5 +289,84 @@ describe("renderJson", () => {
 describe("span helpers", () => {
   it("never makes an inverted span", () => {
     expect(span("f", 5, 3)).toEqual({ file: "f", start: 5, end: 5 });
+  });
+});
+
+describe("long lines and long names", () => {
+  const long = "x".repeat(5000) + " here " + "y".repeat(5000);
+  const sm = () => {
+    const m = new SourceMap();
+    m.add({ path: "l.grove", text: `short\n${long}\nend` });
+    return m;
+  };
+  const lineStart = "short\n".length;
+
+  it("shows a window of snippetColumns around a label on a long line", () => {
+    const start = lineStart + long.indexOf("here");
+    const d = makeDiagnostic({
+      code: "G0110",
+      message: "m",
+      span: span("l.grove", start, start + 4),
+      label: "this",
+    });
+    const lines = renderRich(d, sm()).split("\n");
+    const text = lines[3]!.slice("2 | ".length);
+    const caret = lines[4]!.slice("  | ".length);
+    expect(text.length).toBeLessThanOrEqual(snippetColumns + 2);
+    expect(text.startsWith("…") && text.endsWith("…")).toBe(true);
+    // the caret still sits under the word
+    expect(text.slice(caret.indexOf("^"), caret.indexOf("^") + 4)).toBe("here");
+    expect(caret.trimEnd().endsWith("^^^^ this")).toBe(true);
+  });
+
+  it("gives each far-apart label on one long line its own window", () => {
+    const a = lineStart + 10;
+    const b = lineStart + long.length - 10;
+    const d = makeDiagnostic({
+      code: "G0110",
+      message: "m",
+      span: span("l.grove", a, a + 1),
+      label: "first",
+      secondary: [{ span: span("l.grove", b, b + 1), message: "second" }],
+    });
+    const out = renderRich(d, sm());
+    expect(out.length).toBeLessThan(4 * snippetColumns);
+    expect(out).toContain("^ first");
+    expect(out).toContain("- second");
+    expect(out.split("\n").filter((l) => l.startsWith("2 | "))).toHaveLength(2);
+  });
+
+  it("caps the marks of a span that runs to the end of a long line", () => {
+    const d = makeDiagnostic({
+      code: "G0110",
+      message: "m",
+      span: span("l.grove", lineStart, lineStart + long.length + 3),
+    });
+    expect(renderRich(d, sm()).length).toBeLessThan(3 * snippetColumns);
+  });
+
+  it("shortens long names in every text of a diagnostic, and cuts long texts", () => {
+    const name = "n".repeat(300_000);
+    const d = makeDiagnostic({
+      code: "G0201",
+      message: `unknown name \`${name}\``,
+      span: span("a.grove", 0, 1),
+      label: `not ${name}`,
+      notes: [`note ${name}`],
+      help: `did you mean \`${name}x\`?`,
+      secondary: [{ span: span("a.grove", 1, 2), message: name }],
+    });
+    const short = `${"n".repeat(40)}…(300000 characters)`;
+    expect(d.message).toBe(`unknown name \`${short}\``);
+    expect(d.labels.map((l) => l.message)).toEqual([`not ${short}`, short]);
+    expect(d.notes).toEqual([`note ${short}`]);
+    expect(d.help).toBe(`did you mean \`${"n".repeat(40)}…(300001 characters)\`?`);
+    expect(shortenText("a b ".repeat(1000)).length).toBe(maxTextLength + 1);
+    expect(shortenText("unknown name `relu`")).toBe("unknown name `relu`");
+  });
+
+  it("clips without splitting a surrogate pair", () => {
+    expect(clip("ab🌲cd", 3)).toBe("ab…");
+    expect(clip("abc", 3)).toBe("abc");
   });
 });

@@ -112,6 +112,32 @@ describe("suggest", () => {
     expect(closest("l3", ["l2", "l1"])).toBe("l2");
   });
 
+  it("computes a bounded distance exactly up to the bound, limit + 1 beyond it", () => {
+    const pairs: [string, string][] = [
+      ["kitten", "sitting"],
+      ["abc", "acb"],
+      ["relu", ""],
+      ["weight_decai", "weight_decay"],
+      ["abcdef", "fedcba"],
+    ];
+    for (const [a, b] of pairs)
+      for (let limit = 0; limit <= 7; limit++) {
+        const exact = editDistance(a, b);
+        expect(editDistance(a, b, limit), `${a} ${b} ${limit}`).toBe(Math.min(exact, limit + 1));
+      }
+  });
+
+  it("answers at once for names far longer than any candidate, or over 64 characters", () => {
+    const long = "a".repeat(300_000);
+    const start = performance.now();
+    expect(closest(long, ["a", "ab", "relu"])).toBeUndefined();
+    expect(closest(long, [long + "b"])).toBeUndefined();
+    expect(editDistance(long, "relu", 3)).toBe(4);
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(closest("x".repeat(64) + "y", ["x".repeat(64) + "z"])).toBeUndefined();
+    expect(closest("x".repeat(63) + "y", ["x".repeat(63) + "z"])).toBe("x".repeat(63) + "z");
+  });
+
   it("phrases the suggestion", () => {
     expect(didYouMean("epoch", ["epochs"])).toBe("did you mean `epochs`?");
     expect(didYouMean("qqq", ["epochs"])).toBeUndefined();
