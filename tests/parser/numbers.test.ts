@@ -171,3 +171,14 @@ describe("numbers in models", () => {
     if (at) expect(d.at).toBe(at);
   });
 });
+
+describe("huge literals", () => {
+  it("a 400-digit dimension and constant are diagnostics without `Infinity` in them", () => {
+    const big = "1" + "0".repeat(400);
+    const dim = one(check(model("x", `  param w: [${big}, 2]`)), "G0412");
+    expect(dim.message).toBe("a dimension of an infinite number is too large");
+    expect(dim.at).toBe(big);
+    expect(one(check(model(`x * ${big}`)), "G0112").at).toBe(big);
+    expect(one(withSetting(`seed = ${big}`), "G0605").at).toBe(big);
+  });
+});

@@ -707,7 +707,7 @@ export class Evaluator implements Ctx {
 
   /** A number written in a shape: a whole number no larger than `limits.dimension`. */
   private dimLiteral(value: number, span: Span): { dim: Dim; origin: Span } | undefined {
-    if (!Number.isInteger(value)) {
+    if (Number.isFinite(value) && !Number.isInteger(value)) {
       this.report({
         code: "G0410",
         message: `a dimension must be an integer, but this is ${value}`,
@@ -716,7 +716,7 @@ export class Evaluator implements Ctx {
       });
       return undefined;
     }
-    if (value > limits.dimension) {
+    if (!(value <= limits.dimension)) {
       this.report(tooLarge(value, span));
       return undefined;
     }

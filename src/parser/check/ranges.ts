@@ -24,7 +24,7 @@ export const maxRank = 32;
 export function tooLarge(n: number, span: Span): Complaint & { span: Span } {
   return {
     code: "G0412",
-    message: `a dimension of ${n} is too large`,
+    message: `a dimension of ${shown(n)} is too large`,
     span,
     label: `sizes are at most ${limits.dimension}`,
   };
@@ -40,7 +40,7 @@ export function dimRangeProblem(d: Dim): Complaint | undefined {
     message:
       n === undefined
         ? `the dimension ${dimToString(d)} is too large`
-        : `a dimension of ${n} is too large`,
+        : `a dimension of ${shown(n)} is too large`,
     label: `sizes are at most ${limits.dimension}`,
   };
 }
