@@ -5,17 +5,15 @@
  * with `Math.fround`, as the kernel rounds each f32 operation), so both backends take the same
  * steps up to the GPU's own rounding. Gradient clipping by global norm is here too.
  */
-import type { OptimizerSpec } from "../codegen/optimizer.js";
+import type { OptimizerSpec, StepUniforms } from "../codegen/optimizer.js";
 
 const f = Math.fround;
 
-/** The per-step scalars of the update, as the uniform buffer holds them (rounded to f32 here). */
-export interface StepScalars {
-  readonly lr: number;
-  /** Adam's bias corrections `1 - beta1^t` and `1 - beta2^t`. */
-  readonly bc1: number;
-  readonly bc2: number;
-}
+/**
+ * The per-step scalars the update reads, as the uniform buffer holds them (rounded to f32 here);
+ * `stepScalars` (`src/codegen/optimizer.ts`) computes them for a step.
+ */
+export type StepScalars = Pick<StepUniforms, "lr" | "bc1" | "bc2">;
 
 export interface HostOptimizer {
   readonly name: string;
