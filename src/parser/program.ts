@@ -85,12 +85,19 @@ function loadUser(
 ): A.Program[] {
   const done = new Map<string, A.Program>();
   const order: A.Program[] = [];
-  const stack: string[] = [];
+  // The files being loaded, innermost last, each with the next of its decls to look at: an
+  // explicit stack, so a chain of thousands of imports cannot overflow the call stack.
+  const stack: { path: string; key: string; program: A.Program; next: number }[] = [];
+  const loading = new Set<string>();
 
+  /** Reads and parses one file and pushes it on `stack`, or reports why not. */
   const visit = (path: string, from?: A.ImportDecl): void => {
     const key = resolve(path);
-    if (stack.some((p) => resolve(p) === key)) {
-      const chain = [...stack.slice(stack.findIndex((p) => resolve(p) === key)), path];
+    if (loading.has(key)) {
+      const chain = [
+        ...stack.slice(stack.findIndex((f) => f.key === key)).map((f) => f.path),
+        path,
+      ];
       diags.push(
         makeDiagnostic({
           code: "G0502",
@@ -115,13 +122,24 @@ function loadUser(
       ...(from ? capImportedSyntaxErrors(r.diagnostics, path, text, from) : r.diagnostics),
     );
     done.set(key, r.value);
-    stack.push(path);
-    for (const d of r.value.decls)
-      if (d.kind === "import") visit(displayPath(join(dirname(path), d.path.value)), d);
-    stack.pop();
-    order.push(r.value);
+    stack.push({ path, key, program: r.value, next: 0 });
+    loading.add(key);
   };
+
   visit(entry);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const decls = top.program.decls;
+    while (top.next < decls.length && decls[top.next]!.kind !== "import") top.next++;
+    const d = decls[top.next++];
+    if (d?.kind === "import") {
+      visit(displayPath(join(dirname(top.path), d.path.value)), d);
+      continue;
+    }
+    stack.pop();
+    loading.delete(top.key);
+    order.push(top.program);
+  }
   return order;
 }
 

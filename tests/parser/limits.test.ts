@@ -194,3 +194,22 @@ describe("errors per file", () => {
     expect(codes(lone)).toEqual(["G0101", "G0101", "G0101", "G0101", "G0110"]);
   });
 });
+
+describe("imports", () => {
+  it("follows a chain of 5,000 imports without deep recursion, and finds a cycle at its end", () => {
+    const n = 5000;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < n; i++)
+      files[`f${i}.grove`] = (i + 1 < n ? `import "f${i + 1}.grove"\n` : "") + `fn g${i}(x) = x\n`;
+    const main = `import "f0.grove"\n${model(`g${n - 1}(x) + g0(x)`)}`;
+    const start = performance.now();
+    expect(codes(check(main, files))).toEqual([]);
+    expect(performance.now() - start).toBeLessThan(3000);
+    files[`f${n - 1}.grove`] = `import "f${n - 3}.grove"\nfn g${n - 1}(x) = x\n`;
+    const r = check(main, files);
+    expect(codes(r)).toEqual(["G0502"]);
+    expect(r.diagnostics[0]!.message).toBe(
+      `cyclic import: mem/f${n - 3}.grove -> mem/f${n - 2}.grove -> mem/f${n - 1}.grove -> mem/f${n - 3}.grove`,
+    );
+  });
+});
