@@ -5,6 +5,7 @@
  * thousand-operator sum, a long pipeline, a thousand-line body) check fine at any length because
  * the passes over them are iterative.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { limits } from "../../src/parser/limits.js";
 import { parse, parseSetting } from "../../src/parser/parse.js";
@@ -192,6 +193,19 @@ describe("errors per file", () => {
     const lone = parse('! | . $ // ! | . $\n"! | . $"', "t.grove");
     expect(lone.diagnostics.map((d) => d.labels[0]!.span.start)).toEqual([0, 2, 4, 6, 19]);
     expect(codes(lone)).toEqual(["G0101", "G0101", "G0101", "G0101", "G0110"]);
+  });
+});
+
+describe("the shared parser", () => {
+  it("parses normally after stopping at its error budget or running without recovery", () => {
+    const good = readFileSync("examples/char-transformer.grove", "utf8");
+    const before = JSON.stringify(parse(good, "g.grove"));
+    expect(parse("model M { x = ) }\n".repeat(3000), "j.grove").diagnostics.at(-1)!.code).toBe(
+      "G0113",
+    );
+    expect(JSON.stringify(parse(good, "g.grove"))).toBe(before);
+    expect(codes(parse(`fn g(x) = ${"f(".repeat(40)}x`, "d.grove"))).toEqual(["G0110"]);
+    expect(JSON.stringify(parse(good, "g.grove"))).toBe(before);
   });
 });
 
