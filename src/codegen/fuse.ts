@@ -201,8 +201,18 @@ const prologueLimit = 3;
 export const maxInlineDepth = 64;
 
 /**
+ * What recomputing `x` costs per element, in ops: views are free, and a concat evaluates every
+ * part (a `select` per part), so a 1,000-part concat inlined into each of 1,000 slices of its
+ * gradient wrote a million values into one kernel.
+ */
+function recomputeCost(x: Node): number {
+  if (viewOps.has(x.op)) return 0;
+  return x.op === "concat" ? x.inputs.length : 1;
+}
+
+/**
  * How many ops a consumer recomputes to inline `n` (shared subtrees counted once; views are
- * free), counted up to `cap + 1`: the callers only compare it with a small limit, and counting
+ * free, a concat costs its parts), counted up to `cap + 1`: the callers only compare it with a small limit, and counting
  * a whole long chain for every node of it was quadratic.
  */
 function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
@@ -213,7 +223,7 @@ function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
     const x = stack.pop()!;
     if (seen.has(x) || roots.has(x) || isLeaf(x)) continue;
     seen.add(x);
-    if (!viewOps.has(x.op)) cost++;
+    cost += recomputeCost(x);
     stack.push(...x.inputs);
   }
   return cost;

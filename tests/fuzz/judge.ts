@@ -34,6 +34,7 @@ export const casesPerRound: Readonly<Record<string, number>> = {
   "javascript name": 20,
   "odd number": 20,
   "symbolic size": 20,
+  "wide expression": 4,
   "long chain": 4,
 };
 

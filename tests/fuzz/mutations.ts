@@ -3,7 +3,7 @@
  * (`scripts/fuzz.mjs`): a small PRNG, the inputs (every example and std file), and a table of
  * mutation kinds, from token edits and injected bytes to the hostile inputs of issue 12 (deep
  * nesting, 32k+ identifiers, 1 MB lines, JavaScript property names, odd numbers, sizes that
- * depend on the batch, long elementwise chains). A case is (input, kind, seed); `makeCase` turns it into a mutant text,
+ * depend on the batch, wide expressions, long elementwise chains). A case is (input, kind, seed); `makeCase` turns it into a mutant text,
  * the same on every machine.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -380,6 +380,21 @@ export const mutations: Readonly<Record<string, Mutation>> = {
     return {
       text: splice(text, t, by),
       what: `replaced ${t.start}:${JSON.stringify(text.slice(t.start, t.end))} by ${by}`,
+    };
+  },
+  "wide expression": (text, rng) => {
+    const width = pick(rng, [10, 200, 1000]);
+    const fn = pick(rng, [
+      `fn wide(x) = concat([${Array(width).fill("x").join(", ")}], -1)`,
+      `fn wide(x) = ${Array.from({ length: width }, (_, i) => `x * ${(i % 7) / 8}`).join(" + ")}`,
+      `fn wide(x) = concat([${Array(width).fill("x").join(", ")}], 0)`,
+    ]);
+    const ends = [...text.matchAll(/\|>[^\n]*/g)].map((m) => m.index + m[0].length);
+    if (ends.length === 0) return { text: fn + "\n" + text, what: `${width}-wide fn, unused` };
+    const at = pick(rng, ends);
+    return {
+      text: fn + "\n" + text.slice(0, at) + " |> wide" + text.slice(at),
+      what: `${show(fn)} after the pipe ending at ${at}`,
     };
   },
   "long chain": (text, rng) => {

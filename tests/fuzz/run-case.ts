@@ -46,17 +46,32 @@ export function documentedCodes(markdown: string): Set<string> {
   );
 }
 
+/** Words that betray a compiler bug in a message (`undefined` printed, `[object Object]`). */
+const oddWords = ["internal", "undefined", "NaN", "[object"];
+
+/**
+ * The odd words in a message that the user did not write: names the user chose are quoted in
+ * backticks or appear in shapes, and may be anything, `NaN` included.
+ */
+function oddWordsIn(message: string, userText: string): string[] {
+  const unquoted = message.replace(/`[^`]*`/g, "``").toLowerCase();
+  const user = userText.toLowerCase();
+  return oddWords.filter(
+    (w) => unquoted.includes(w.toLowerCase()) && !user.includes(w.toLowerCase()),
+  );
+}
+
 /** What is wrong with these diagnostics (code, message, spans), rendered in every format. */
 function diagnosticProblems(
   diagnostics: readonly Diagnostic[],
   sources: SourceMap,
   codes: ReadonlySet<string>,
+  userText: string,
 ): string[] {
   const out: string[] = [];
   for (const d of diagnostics) {
     if (!codes.has(d.code)) out.push(`unknown code ${d.code}: ${d.message.slice(0, 200)}`);
-    // Names the user wrote are quoted in backticks and may be anything, `NaN` included.
-    if (/internal|undefined|NaN|\[object/i.test(d.message.replace(/`[^`]*`/g, "``")))
+    if (oddWordsIn(d.message, userText).length > 0)
       out.push(`odd message: ${d.message.slice(0, 200)}`);
     for (const l of d.labels) {
       const f = sources.get(l.span.file);
@@ -70,13 +85,29 @@ function diagnosticProblems(
   return out;
 }
 
+/** WGSL's parser (Tint) refuses brackets nested this deep: "maximum parser recursive depth". */
+export const wgslNestingLimit = 128;
+
+/** The deepest nesting of (), [] and {} in WGSL code. */
+export function bracketDepth(code: string): number {
+  let depth = 0;
+  let most = 0;
+  for (const ch of code) {
+    if (ch === "(" || ch === "[" || ch === "{") most = Math.max(most, ++depth);
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+  }
+  return most;
+}
+
 /**
- * Integer literals in a kernel's code (comments left out) that WGSL would reject: i32 above
- * 2^31 - 1, u32 above 2^32 - 1.
+ * What in a kernel's code (comments left out) WGSL would reject: integer literals out of range
+ * (i32 above 2^31 - 1, u32 above 2^32 - 1) and brackets nested past the parser's limit.
  */
-function literalProblems(k: PlanKernel): string[] {
+function wgslProblems(k: PlanKernel): string[] {
   const out: string[] = [];
   const code = k.wgsl.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/[^\n\r]*/g, " ");
+  const depth = bracketDepth(code);
+  if (depth >= wgslNestingLimit) out.push(`kernel ${k.name}: brackets nested ${depth} deep`);
   for (const m of code.matchAll(/(?<![.\w])(\d+)([iu]?)(?![.\w])/g)) {
     const max = m[2] === "u" ? 2 ** 32 - 1 : 2 ** 31 - 1;
     if (Number(m[1]) > max) out.push(`kernel ${k.name}: literal ${m[0]} out of range`);
@@ -116,7 +147,7 @@ export function runCase(
     checkMs = performance.now() - t0;
     stage = "render";
     onStage(stage);
-    problems.push(...diagnosticProblems(r.diagnostics, r.sources, codes));
+    problems.push(...diagnosticProblems(r.diagnostics, r.sources, codes, text));
     t0 = performance.now();
     stage = "compile";
     onStage(stage);
@@ -131,15 +162,15 @@ export function runCase(
         });
         if (c.value) plans++;
         else refused++;
-        problems.push(...diagnosticProblems(c.diagnostics, r.sources, codes));
-        // A GPU plan's WGSL must be valid: its integer literals fit their types.
-        if (c.value && !cpu) problems.push(...c.value.plan.kernels.flatMap(literalProblems));
+        problems.push(...diagnosticProblems(c.diagnostics, r.sources, codes, text));
+        // A GPU plan's WGSL must be valid as far as text shows: literals, nesting.
+        if (c.value && !cpu) problems.push(...c.value.plan.kernels.flatMap(wgslProblems));
       }
       for (const m of r.program.models) {
         if (r.program.trains.some((t) => t.model === m.name)) continue;
         const g = lowerTrace(m.graph, { batch: 1, training: false, seed: 0 });
         if (g.value) simplify(g.value);
-        problems.push(...diagnosticProblems(g.diagnostics, r.sources, codes));
+        problems.push(...diagnosticProblems(g.diagnostics, r.sources, codes, text));
       }
     }
   } catch (e) {

@@ -253,10 +253,12 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
       start += len;
       return part;
     });
+    // Each select is bound to a name: nested, a concat of 128 parts or more exceeded the WGSL
+    // parser's nesting limit (Tint: "maximum parser recursive depth reached").
     return parts
       .slice(0, -1)
       .reduceRight(
-        (acc, p) => `select(${acc}, ${p.v}, ${i} < ${p.end})`,
+        (acc, p) => e.w.bind(`select(${acc}, ${p.v}, ${i} < ${p.end})`, "c"),
         parts[parts.length - 1]!.v,
       );
   },
