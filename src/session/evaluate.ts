@@ -12,7 +12,8 @@ import { groveMeta, type EpochHistory, type TrainingMeta } from "../runtime/chec
 import type { Dataset, Field } from "../runtime/data/types.js";
 import { batches, inOrder, writeBatch } from "./batches.js";
 import type { EvalReport, Prediction } from "./reports.js";
-import { Runners, type Backend, type Runner } from "./runners.js";
+import { compilingRunners, Runners, type Backend, type Runner } from "./runners.js";
+import { emptyRecord } from "../diag/records.js";
 
 /** A checkpoint already read, with the path (or name) that messages give for it. */
 export interface LoadedCheckpoint {
@@ -53,7 +54,7 @@ export async function evaluate(
 ): Promise<EvalReport> {
   const order = inOrder(data.count);
   let loss = 0;
-  const metrics: Record<string, number> = {};
+  const metrics = emptyRecord<number>();
   for (const b of batches(data.count, batch)) {
     stop?.();
     const runner = await runners.get(b.size, "eval");
@@ -92,14 +93,16 @@ async function withCheckpoint<T>(
 ): Promise<T> {
   const { path, checkpoint } = options.checkpoint;
   const runners = new Runners(
-    options.device,
-    options.train,
-    { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+    compilingRunners(
+      options.device,
+      options.train,
+      { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+      options.plan,
+    ),
     (runner) => {
       const tensors = tensorsFor(checkpoint, runner.plan, path);
       for (const p of runner.plan.params) runner.writeParam(p.name, tensors.get(p.name)!);
     },
-    options.plan,
   );
   try {
     return await body(runners);

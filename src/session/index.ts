@@ -50,13 +50,24 @@ export {
   type RunOverrides,
   type RunRefusal,
   type RunSpec,
+  type TrainSettings,
 } from "./run-spec.js";
-export { Runners, type Backend, type Runner, type RunnerOptions } from "./runners.js";
+export {
+  compilingRunners,
+  planRunners,
+  Runners,
+  type Backend,
+  type MakeRunner,
+  type Runner,
+  type RunnerOptions,
+} from "./runners.js";
 export { learningRate } from "./schedule.js";
 export {
   refuseResumeWithInit,
+  runSession,
   trainSession,
   type DataSource,
+  type PlannedSessionOptions,
   type SessionOptions,
 } from "./session.js";
 export { Trainer, type TrainerEvents, type TrainerSetup } from "./trainer.js";

@@ -10,6 +10,12 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { CheckpointError } from "../runtime/safetensors.js";
 
+/** What a run needs of a train section (an exported program carries these, not the graph). */
+export type TrainSettings = Pick<
+  ElaboratedTrain,
+  "model" | "optimizer" | "schedule" | "batch" | "epochs" | "seed" | "clipGradNorm"
+>;
+
 /** Settings given for this run, over the checkpoint's and the train section's. */
 export interface RunOverrides {
   readonly epochs?: number | undefined;
@@ -72,7 +78,7 @@ const num = (args: Readonly<Record<string, unknown>>, name: string, fallback: nu
 
 /** The seed, which decides the data (synthetic sets, held-out splits) before anything else. */
 export function runSeed(
-  train: ElaboratedTrain,
+  train: TrainSettings,
   overrides: RunOverrides,
   resumed?: ResumedRun,
 ): number {
@@ -81,7 +87,7 @@ export function runSeed(
 
 /** The settings of a run of `train` on `trainExamples` examples, and what refuses it. */
 export function resolveRun(
-  train: ElaboratedTrain,
+  train: TrainSettings,
   overrides: RunOverrides,
   trainExamples: number,
   resumed?: ResumedRun,
@@ -113,7 +119,7 @@ export function resolveRun(
 }
 
 /** Why `resumed` cannot be continued as `spec`, in the order they are checked. */
-function resumeRefusals(train: ElaboratedTrain, spec: RunSpec, resumed: ResumedRun): RunRefusal[] {
+function resumeRefusals(train: TrainSettings, spec: RunSpec, resumed: ResumedRun): RunRefusal[] {
   const at = resumed.meta;
   const { model, batch, seed, trainExamples: count } = spec;
   const optimizer = train.optimizer.name;
@@ -143,7 +149,7 @@ function resumeRefusals(train: ElaboratedTrain, spec: RunSpec, resumed: ResumedR
 }
 
 /** Cosine and linear schedules end at the last step: more or fewer epochs change every rate. */
-function resumeWarnings(train: ElaboratedTrain, spec: RunSpec, at: TrainingMeta): string[] {
+function resumeWarnings(train: TrainSettings, spec: RunSpec, at: TrainingMeta): string[] {
   const schedule = train.schedule.name;
   if (at.epochs === spec.epochs || !["cosine", "linear"].includes(schedule)) return [];
   return [

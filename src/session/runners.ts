@@ -1,8 +1,10 @@
 /**
  * @file Runners by batch size for one session: a `PlanRunner` per size on a WebGPU device, or a
- * `CpuRunner` (the reference interpreter) with `"cpu"`, compiled on demand (the last partial
- * batch of an epoch gets its own plan), sharing one set of parameter values that is copied into a
- * runner when another one changed it.
+ * `CpuRunner` (the reference interpreter) with `"cpu"`, sharing one set of parameter values that
+ * is copied into a runner when another one changed it. How a runner for a size is made is a
+ * `MakeRunner`: compiled on demand (`compilingRunners`: the last partial batch of an epoch gets its
+ * own plan) or from plans compiled beforehand (`planRunners`, what an exported program runs, with
+ * no compiler in it).
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
@@ -29,31 +31,79 @@ export interface RunnerOptions {
   readonly sources?: ReadonlyMap<string, string>;
 }
 
+/**
+ * Makes the runner for batch size `size`; `first` is the session's first runner, the only one
+ * worth starting on quick kernels.
+ */
+export type MakeRunner = (size: number, first: boolean) => Promise<Runner>;
+
+/**
+ * Runners for `train` on `device`, each batch size compiled when first needed; `compiled` is the
+ * plan for one batch size when the caller already has it.
+ */
+export function compilingRunners(
+  device: Backend,
+  train: ElaboratedTrain,
+  options: RunnerOptions,
+  compiled?: Plan | CompiledPlan,
+): MakeRunner {
+  const given =
+    compiled === undefined
+      ? undefined
+      : "compiled" in compiled
+        ? { plan: compiled.plan, full: compiled }
+        : { plan: compiled, full: undefined };
+  const compile = (size: number): CompiledPlan => {
+    const r = compilePlan(train, {
+      batch: size,
+      fuse: options.fuse,
+      ...(device === "cpu" ? { limits: unboundedLimits } : planOptionsFor(device)),
+      ...(options.sources ? { sources: options.sources } : {}),
+    });
+    if (!r.value) {
+      const messages = r.diagnostics.map((d) => d.message).join("; ");
+      throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
+    }
+    return r.value;
+  };
+  return async (size, first) => {
+    const plan = given && planBatch(given.plan) === size ? given : undefined;
+    if (device === "cpu") return CpuRunner.create(plan?.full ?? compile(size), train.optimizer);
+    // Only the first training step is worth starting on quick kernels (see `prepare`): later
+    // runners and evaluation compile their own kernels at once.
+    return PlanRunner.create(device, plan?.plan ?? compile(size).plan, {
+      programs: [],
+      quick: first ? ["train"] : [],
+    });
+  };
+}
+
+/**
+ * Runners on `device` from plans compiled beforehand, by batch size (an exported program's): a
+ * size without a plan is an `Error` naming the sizes there are.
+ */
+export function planRunners(device: GPUDevice, plans: ReadonlyMap<number, Plan>): MakeRunner {
+  return async (size, first) => {
+    const plan = plans.get(size);
+    if (!plan)
+      throw new Error(
+        `there is no plan for batch size ${size} (plans for ${[...plans.keys()].join(", ")})`,
+      );
+    return PlanRunner.create(device, plan, { programs: [], quick: first ? ["train"] : [] });
+  };
+}
+
 /** Runners by batch size, sharing one set of parameter values (copied on demand). */
 export class Runners {
   private readonly runners = new Map<number, { runner: Runner; version: number }>();
   private version = 0;
   private latest: Runner | undefined;
-  private readonly compiled: { plan: Plan; full?: CompiledPlan } | undefined;
 
-  /**
-   * `initial` writes the starting parameters and optimizer state into the first runner;
-   * `compiled` is the plan for one batch size when the caller already has it.
-   */
+  /** `initial` writes the starting parameters and optimizer state into the first runner. */
   constructor(
-    private readonly device: Backend,
-    private readonly train: ElaboratedTrain,
-    private readonly options: RunnerOptions,
+    private readonly make: MakeRunner,
     private readonly initial: (runner: Runner) => void,
-    compiled?: Plan | CompiledPlan,
-  ) {
-    this.compiled =
-      compiled === undefined
-        ? undefined
-        : "compiled" in compiled
-          ? { plan: compiled.plan, full: compiled }
-          : { plan: compiled };
-  }
+  ) {}
 
   /**
    * The runner for `size` with `program` prepared and the current parameters. When the runner
@@ -63,7 +113,7 @@ export class Runners {
   async get(size: number, program: string, beforeWait?: () => Promise<void>): Promise<Runner> {
     let entry = this.runners.get(size);
     if (!entry) {
-      entry = { runner: await this.create(size), version: -1 };
+      entry = { runner: await this.make(size, this.runners.size === 0), version: -1 };
       this.runners.set(size, entry);
       if (!this.latest) {
         this.initial(entry.runner);
@@ -83,32 +133,6 @@ export class Runners {
       entry.version = this.version;
     }
     return entry.runner;
-  }
-
-  private async create(size: number): Promise<Runner> {
-    const given =
-      this.compiled && planBatch(this.compiled.plan) === size ? this.compiled : undefined;
-    if (this.device === "cpu")
-      return CpuRunner.create(given?.full ?? this.compile(size), this.train.optimizer);
-    const plan = given?.plan ?? this.compile(size).plan;
-    // Only the first training step is worth starting on quick kernels (see `prepare`): later
-    // runners and evaluation compile their own kernels at once.
-    const quick = this.runners.size === 0 ? ["train"] : [];
-    return PlanRunner.create(this.device, plan, { programs: [], quick });
-  }
-
-  private compile(size: number): CompiledPlan {
-    const r = compilePlan(this.train, {
-      batch: size,
-      fuse: this.options.fuse,
-      ...(this.device === "cpu" ? { limits: unboundedLimits } : planOptionsFor(this.device)),
-      ...(this.options.sources ? { sources: this.options.sources } : {}),
-    });
-    if (!r.value) {
-      const messages = r.diagnostics.map((d) => d.message).join("; ");
-      throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
-    }
-    return r.value;
   }
 
   /** The runner that holds the current parameters (the one that ran the last step). */

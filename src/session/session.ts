@@ -2,7 +2,9 @@
  * @file A training session from plain inputs: the train section, a backend, the data (or how to
  * load it from the run's seed), checkpoints already read and where new ones go. It resolves the
  * run (`run-spec.ts`), writes the starting parameters (from the seed, a resumed run or `init`),
- * and hands the rest to the `Trainer`. Nothing here touches files: `node.ts` adds them.
+ * and hands the rest to the `Trainer`. `trainSession` compiles plans as it needs them;
+ * `runSession` takes how runners are made (plans compiled beforehand: an exported program, which
+ * carries no compiler). Nothing here touches files: `node.ts` adds them.
  */
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
@@ -15,24 +17,31 @@ import { inOrder } from "./batches.js";
 import { checkLoaded, type LoadedCheckpoint } from "./evaluate.js";
 import type { TrainResult } from "./reports.js";
 import type { CheckpointSink, KeptCheckpoint } from "./rotation.js";
-import { refuse, resolveRun, runSeed, RunSpecError, type RunOverrides } from "./run-spec.js";
-import { Runners, type Backend, type Runner } from "./runners.js";
+import {
+  refuse,
+  resolveRun,
+  runSeed,
+  RunSpecError,
+  type RunOverrides,
+  type TrainSettings,
+} from "./run-spec.js";
+import {
+  compilingRunners,
+  Runners,
+  type Backend,
+  type MakeRunner,
+  type Runner,
+} from "./runners.js";
 import { Trainer, type TrainerEvents } from "./trainer.js";
 
 /** The data of a session, or how to load it once the run's seed is known. */
 export type DataSource = Splits | ((seed: number) => Splits);
 
-export interface SessionOptions extends RunOverrides, TrainerEvents {
-  readonly device: Backend;
-  readonly train: ElaboratedTrain;
-  readonly fuse?: boolean;
-  /** Source texts, for kernel headers. */
-  readonly sources?: ReadonlyMap<string, string>;
-  /**
-   * The Plan for the full batch size, when the caller already compiled it (the CPU backend also
-   * needs its graphs: pass what `compilePlan` returns, or the plan is compiled again).
-   */
-  readonly plan?: Plan | CompiledPlan;
+/** A session over runners made elsewhere (`runSession`): no compiler is reachable from it. */
+export interface PlannedSessionOptions extends RunOverrides, TrainerEvents {
+  readonly train: TrainSettings;
+  /** How the runners are made, given the run's seed (random numbers in a plan depend on it). */
+  readonly runners: (seed: number) => MakeRunner;
   readonly data: DataSource;
   /**
    * Where checkpoints go, given the checkpoint the run resumes (it counts as the last good one
@@ -43,6 +52,19 @@ export interface SessionOptions extends RunOverrides, TrainerEvents {
   readonly resume?: LoadedCheckpoint;
   /** Start from this checkpoint's parameters, with fresh optimizer state at step 0. */
   readonly init?: LoadedCheckpoint;
+}
+
+export interface SessionOptions extends Omit<PlannedSessionOptions, "train" | "runners"> {
+  readonly device: Backend;
+  readonly train: ElaboratedTrain;
+  readonly fuse?: boolean;
+  /** Source texts, for kernel headers. */
+  readonly sources?: ReadonlyMap<string, string>;
+  /**
+   * The Plan for the full batch size, when the caller already compiled it (the CPU backend also
+   * needs its graphs: pass what `compilePlan` returns, or the plan is compiled again).
+   */
+  readonly plan?: Plan | CompiledPlan;
 }
 
 /** A sink that saves nothing. */
@@ -58,6 +80,16 @@ export function refuseResumeWithInit(options: { resume?: unknown; init?: unknown
 
 /** Trains `options.train` on the GPU or the CPU (`options.device`) and reports each epoch. */
 export async function trainSession(options: SessionOptions): Promise<TrainResult> {
+  const { device, fuse, sources, plan, ...rest } = options;
+  const runnerOptions = { fuse: fuse ?? true, ...(sources ? { sources } : {}) };
+  return runSession({
+    ...rest,
+    runners: (seed) => compilingRunners(device, { ...options.train, seed }, runnerOptions, plan),
+  });
+}
+
+/** Trains with the runners `options.runners` makes and reports each epoch. */
+export async function runSession(options: PlannedSessionOptions): Promise<TrainResult> {
   const t0 = performance.now();
   refuseResumeWithInit(options);
   const { resume, init } = options;
@@ -75,13 +107,7 @@ export async function trainSession(options: SessionOptions): Promise<TrainResult
     set && spec.evalLimit !== undefined && spec.evalLimit < set.count
       ? subset(set, inOrder(spec.evalLimit))
       : set;
-  const runners = new Runners(
-    options.device,
-    { ...options.train, seed },
-    { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
-    startingPoint(options, seed),
-    options.plan,
-  );
+  const runners = new Runners(options.runners(seed), startingPoint(options, seed));
   try {
     const sink = options.checkpoints?.(resumed && { path: resumed.path, step: resumed.meta.step });
     const validation = limit(data.validation);
@@ -107,7 +133,7 @@ export async function trainSession(options: SessionOptions): Promise<TrainResult
  * resumed checkpoint's parameters and moments, or `init`'s parameters with zero moments (warning
  * about tensors the model does not have and another model's name).
  */
-function startingPoint(options: SessionOptions, seed: number): (runner: Runner) => void {
+function startingPoint(options: PlannedSessionOptions, seed: number): (runner: Runner) => void {
   const { resume, init } = options;
   return (runner) => {
     const plan = runner.plan;
@@ -127,7 +153,7 @@ function startingPoint(options: SessionOptions, seed: number): (runner: Runner) 
 function initWarnings(
   init: LoadedCheckpoint,
   params: readonly { readonly name: string }[],
-  options: SessionOptions,
+  options: PlannedSessionOptions,
 ): void {
   const known = new Set(params.map((p) => p.name));
   const extra = [...init.checkpoint.tensors.keys()].filter(

@@ -9,7 +9,6 @@
  * exact position, so that a resumed run takes the same steps.
  */
 import { stepScalars, uniformValues } from "../codegen/optimizer.js";
-import type { ElaboratedTrain } from "../parser/check/values.js";
 import { OPTIMIZER_PREFIX, type CheckpointTensor } from "../runtime/safetensors.js";
 import { encodeTrainingMeta, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { permutation } from "../runtime/data/shuffle.js";
@@ -29,9 +28,10 @@ import {
   type TrainResult,
 } from "./reports.js";
 import type { CheckpointSink } from "./rotation.js";
-import type { RunSpec } from "./run-spec.js";
+import type { RunSpec, TrainSettings } from "./run-spec.js";
 import { Runners } from "./runners.js";
 import { learningRate } from "./schedule.js";
+import { emptyRecord } from "../diag/records.js";
 
 /** What a session reports as it trains, and what stops it. */
 export interface TrainerEvents {
@@ -49,7 +49,7 @@ export interface TrainerEvents {
 
 /** Everything a trainer works from, set up by `trainSession`. */
 export interface TrainerSetup {
-  readonly train: ElaboratedTrain;
+  readonly train: TrainSettings;
   readonly spec: RunSpec;
   readonly runners: Runners;
   readonly data: {
@@ -262,7 +262,7 @@ export class Trainer {
     if (verdict.kind === "diverged")
       throw new DivergedError(pending.step, loss, this.s.sink.diverged(), verdict.what);
     run.lossSum += loss * pending.size;
-    const metrics: Record<string, number> = {};
+    const metrics = emptyRecord<number>();
     this.shape.metricNames.forEach(
       (n, k) => (metrics[n.slice("metric:".length)] = metricValues[k]![0]!),
     );
@@ -280,7 +280,7 @@ export class Trainer {
 
   /** Each parameter's gradient L2 norm as the last step left it. */
   private async gradNorms(): Promise<Record<string, number>> {
-    const norms: Record<string, number> = {};
+    const norms = emptyRecord<number>();
     const runner = this.s.runners.current;
     for (const g of runner.plan.grads ?? []) {
       const values = await runner.readGrad(g.name);
