@@ -3,7 +3,8 @@
  * @file The long fuzz run (`npm run fuzz`): the seeded cases of tests/fuzz/fuzz.test.ts, round
  * after round (round 0 is the test's), through the whole compiler in worker threads with a time
  * limit per case, until `--count` cases have run. Prints the figures (cases, crashes, hangs, bad
- * diagnostics, slow cases) and writes every failure's mutant and report to `--out`. Runs the
+ * diagnostics, slow cases; each slow case on stderr as it happens) and writes every failure's
+ * mutant and report to `--out`. Runs the
  * TypeScript sources directly (tests/fuzz/register-ts.mjs), so no build is needed.
  *
  *   node scripts/fuzz.mjs [--count 100000] [--seed 20261128] [--limit-ms 10000]
@@ -97,7 +98,13 @@ async function work() {
     figures.cases++;
     if (o.kind === "done") {
       figures.compiled += o.report.plans;
-      if (o.ms > slowMs) figures.slow++;
+      if (o.ms > slowMs) {
+        figures.slow++;
+        const { checkMs, compileMs } = o.report;
+        process.stderr.write(
+          `slow: ${o.ms.toFixed(0)} ms (check ${checkMs.toFixed(0)}, compile ${compileMs.toFixed(0)}) ${c.input} ${c.kind} ${c.seed}: ${c.mutant.what.slice(0, 160)}\n`,
+        );
+      }
       if (o.report.checkMs > slowMs) figures.slowCheck++;
       if (o.ms > slowest.ms) slowest = { ms: o.ms, what: `${c.input} ${c.kind} ${c.seed}` };
     }
