@@ -1,6 +1,7 @@
 /**
  * @file The training progress line, for example
- * `epoch 3/10 [#######...........] 512/1200 steps  loss 0.2345  210.3 steps/s  ETA 0:03`.
+ * `epoch 3/10 [#######...........] 512/1200 steps  loss 0.2345  210.3 steps/s  ETA 0:03`, as
+ * `grove train`, an exported program and an exported page draw it (no `node:` module here).
  *
  * - `renderProgress(state, width)` is pure: it fits the line into `width - 1` columns (the last
  *   column is left free so terminals do not wrap), shrinking the bar first, then dropping the
