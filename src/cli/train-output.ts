@@ -12,6 +12,7 @@ import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
 import { writeOutput } from "./output-path.js";
 import { ProgressBar } from "./progress.js";
+import { emptyRecord } from "../diag/records.js";
 
 /** Four decimals, or three significant digits for magnitudes below 1e-3 or from 1e6. */
 export const fmt = (x: number) =>
@@ -58,7 +59,7 @@ export class TrainOutput {
   private readonly live: boolean;
   private logFd: number | undefined;
   private lastPrint = performance.now();
-  private running: Running = { epoch: 0, sum: 0, steps: 0, metrics: {} };
+  private running: Running = { epoch: 0, sum: 0, steps: 0, metrics: emptyRecord() };
 
   /**
    * `history`: the epochs before a resume, for the chart; each epoch reported is added to it, so
@@ -112,11 +113,12 @@ export class TrainOutput {
     const { epochs, stepsPerEpoch } = this.spec;
     if (this.live) {
       let r = this.running;
-      if (r.epoch !== s.epoch) r = this.running = { epoch: s.epoch, sum: 0, steps: 0, metrics: {} };
+      if (r.epoch !== s.epoch)
+        r = this.running = { epoch: s.epoch, sum: 0, steps: 0, metrics: emptyRecord() };
       r.sum += s.loss;
       r.steps++;
       for (const [k, v] of Object.entries(s.metrics)) r.metrics[k] = (r.metrics[k] ?? 0) + v;
-      const metrics: Record<string, number> = {};
+      const metrics = emptyRecord<number>();
       for (const [k, v] of Object.entries(r.metrics)) metrics[k] = v / r.steps;
       this.bar.update({
         epoch: s.epoch,

@@ -7,6 +7,7 @@
  * safetensors, or one written by hand) is read for its tensors only.
  */
 import { CheckpointError, OPTIMIZER_PREFIX, type Checkpoint } from "./safetensors.js";
+import { emptyRecord } from "../diag/records.js";
 
 /** The checkpoint format version in `__metadata__.format_version`. */
 export const CHECKPOINT_VERSION = "1";
@@ -209,7 +210,7 @@ function parseHistory(text: string, epoch: number): EpochHistory[] | undefined {
       const v = e.validation;
       if (!isRecord(v) || !isRecord(v.metrics ?? {})) return undefined;
       const vLoss = historyNumber(v.loss);
-      const metrics: Record<string, number> = {};
+      const metrics = emptyRecord<number>();
       for (const [k, x] of Object.entries((v.metrics ?? {}) as Record<string, unknown>)) {
         const m = historyNumber(x);
         if (m === undefined) return undefined;
