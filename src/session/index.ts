@@ -50,6 +50,7 @@ export {
   type RunOverrides,
   type RunRefusal,
   type RunSpec,
+  type SettingCall,
   type TrainSettings,
 } from "./run-spec.js";
 export {

@@ -6,15 +6,26 @@
  * seed, example count and position must agree with the checkpoint); the step is an i32 on the GPU
  * and in checkpoints, so a run may take at most `MAX_COUNT` steps.
  */
-import type { ElaboratedTrain } from "../parser/check/values.js";
+import type { CallSpec } from "../parser/check/values.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { CheckpointError } from "../runtime/safetensors.js";
 
-/** What a run needs of a train section (an exported program carries these, not the graph). */
-export type TrainSettings = Pick<
-  ElaboratedTrain,
-  "model" | "optimizer" | "schedule" | "batch" | "epochs" | "seed" | "clipGradNorm"
->;
+/** A call of a train section (`adam(lr: 3e-4)`) without its place in the source. */
+export type SettingCall = Pick<CallSpec, "name" | "args">;
+
+/**
+ * What a run needs of a train section: an `ElaboratedTrain` is one, and an exported program
+ * carries these without the graph.
+ */
+export interface TrainSettings {
+  readonly model: string;
+  readonly optimizer: SettingCall;
+  readonly schedule: SettingCall;
+  readonly batch: number;
+  readonly epochs: number;
+  readonly seed: number;
+  readonly clipGradNorm?: number;
+}
 
 /** Settings given for this run, over the checkpoint's and the train section's. */
 export interface RunOverrides {

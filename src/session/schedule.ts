@@ -4,7 +4,10 @@
  */
 import type { CallSpec } from "../parser/check/values.js";
 
-const num = (spec: CallSpec, name: string, fallback: number): number =>
+/** A schedule call (`cosine(warmup: 100)`); its place in the source is not needed. */
+type Schedule = Pick<CallSpec, "name" | "args">;
+
+const num = (spec: Schedule, name: string, fallback: number): number =>
   typeof spec.args[name] === "number" ? (spec.args[name] as number) : fallback;
 
 /**
@@ -12,7 +15,7 @@ const num = (spec: CallSpec, name: string, fallback: number): number =>
  * then the schedule; cosine and linear reach `min_lr`/`final_lr` at the last step, `step`
  * multiplies by `gamma` every `every` steps after the warmup.
  */
-export function learningRate(schedule: CallSpec, lr: number, step: number, total: number): number {
+export function learningRate(schedule: Schedule, lr: number, step: number, total: number): number {
   const warmup = num(schedule, "warmup", 0);
   if (step <= warmup) return (lr * step) / warmup;
   const since = step - warmup - 1;
