@@ -12,20 +12,10 @@ import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
 import { writeOutput } from "./output-path.js";
 import { ProgressBar } from "./progress.js";
-import { emptyRecord } from "../diag/records.js";
+import { epochLine, resultLines, RunningMeans, stepLine } from "../session/report-text.js";
 
-/** Four decimals, or three significant digits for magnitudes below 1e-3 or from 1e6. */
-export const fmt = (x: number) =>
-  x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6) ? x.toFixed(4) : x.toExponential(2);
-
-/** `loss 0.1234  accuracy 0.9500`, each name after `prefix` (`val_`). */
-export function evalText(
-  prefix: string,
-  r: { loss: number; metrics: Readonly<Record<string, number>> },
-): string {
-  const metrics = Object.entries(r.metrics).map(([k, v]) => `  ${prefix}${k} ${fmt(v)}`);
-  return `${prefix}loss ${fmt(r.loss)}${metrics.join("")}`;
-}
+// The words of a run are shared with exported programs and pages (`src/session/report-text.ts`).
+export { evalText, fmt } from "../session/report-text.js";
 
 /** Where `grove train` writes the chart: the checkpoint's path with `.svg` for `.safetensors`. */
 export function chartPath(checkpoint: string): string {
@@ -46,20 +36,12 @@ export function historyChart(title: string, history: readonly EpochHistory[]): s
   });
 }
 
-/** The running means of the current epoch, for the progress line. */
-interface Running {
-  epoch: number;
-  sum: number;
-  steps: number;
-  metrics: Record<string, number>;
-}
-
 export class TrainOutput {
   private readonly bar: ProgressBar;
   private readonly live: boolean;
   private logFd: number | undefined;
   private lastPrint = performance.now();
-  private running: Running = { epoch: 0, sum: 0, steps: 0, metrics: emptyRecord() };
+  private readonly running = new RunningMeans();
 
   /**
    * `history`: the epochs before a resume, for the chart; each epoch reported is added to it, so
@@ -110,36 +92,11 @@ export class TrainOutput {
 
   step(s: StepReport): void {
     this.log({ event: "step", ...s });
-    const { epochs, stepsPerEpoch } = this.spec;
-    if (this.live) {
-      let r = this.running;
-      if (r.epoch !== s.epoch)
-        r = this.running = { epoch: s.epoch, sum: 0, steps: 0, metrics: emptyRecord() };
-      r.sum += s.loss;
-      r.steps++;
-      for (const [k, v] of Object.entries(s.metrics)) r.metrics[k] = (r.metrics[k] ?? 0) + v;
-      const metrics = emptyRecord<number>();
-      for (const [k, v] of Object.entries(r.metrics)) metrics[k] = v / r.steps;
-      this.bar.update({
-        epoch: s.epoch,
-        epochs,
-        step: s.step - (s.epoch - 1) * stepsPerEpoch,
-        stepsPerEpoch,
-        loss: r.sum / r.steps,
-        metrics,
-      });
-      return;
-    }
+    if (this.live) return this.bar.update(this.running.after(s, this.spec));
     const now = performance.now();
     if (now - this.lastPrint < 2000) return;
     this.lastPrint = now;
-    this.say(
-      `  step ${s.step}/${epochs * stepsPerEpoch}  loss ${fmt(s.loss)}` +
-        Object.entries(s.metrics)
-          .map(([k, v]) => `  ${k} ${fmt(v)}`)
-          .join("") +
-        `  lr ${s.lr.toExponential(2)}  ${s.seconds.toFixed(1)}s\n`,
-    );
+    this.say(stepLine(s, this.spec));
   }
 
   epoch(e: EpochReport): void {
@@ -151,11 +108,7 @@ export class TrainOutput {
       ...(e.partial ? { partial: true } : {}),
     });
     this.lastPrint = performance.now();
-    const val = e.validation ? `  ${evalText("val_", e.validation)}` : "";
-    const part = e.partial ? ` (${e.examples} of ${this.spec.trainExamples} examples)` : "";
-    this.say(
-      `epoch ${e.epoch}/${this.spec.epochs}${part}  loss ${fmt(e.loss)}${val}  ${e.stepsPerSecond.toFixed(1)} steps/s  ${e.seconds.toFixed(1)}s\n`,
-    );
+    this.say(epochLine(e, this.spec));
     if (e.gradNorms) this.gradNorms(e.gradNorms);
   }
 
@@ -175,15 +128,7 @@ export class TrainOutput {
   result(result: TrainResult, maxSteps: number | undefined): void {
     this.bar.done();
     this.log({ event: "end", ...result, epochs: undefined });
-    if (result.stoppedEarly)
-      this.say(`stopped at step ${result.steps} (--max-steps ${maxSteps})\n`);
-    this.say(
-      `trained ${result.steps} steps (${result.examplesSeen} examples) in ${result.seconds.toFixed(1)}s` +
-        `, ${(result.steps / result.seconds).toFixed(1)} steps/s overall\n`,
-    );
-    if (result.test)
-      this.say(`test (${result.test.examples} examples): ${evalText("", result.test)}\n`);
-    if (result.checkpoint) this.say(`checkpoint saved to ${result.checkpoint.path}\n`);
+    for (const line of resultLines(result, maxSteps)) this.say(line);
     this.writeChart(result.history);
   }
 

@@ -16,13 +16,14 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { TrainingMeta } from "../runtime/checkpoint-meta.js";
 import type { Dataset, Splits } from "../runtime/data/types.js";
 import type { LoadedCheckpoint } from "../session/evaluate.js";
+import { introLine } from "../session/report-text.js";
 import { refusalText, resolveRun, runSeed, type RunSpec } from "../session/run-spec.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
 import { outputFileProblem } from "./output-path.js";
 import { chartPath, TrainOutput } from "./train-output.js";
 
-export type BackendName = "gpu" | "cpu";
+export type { BackendName } from "./load.js";
 
 export interface TrainCliOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -119,7 +120,7 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   if (opts.epochs !== undefined) args.push("--epochs", String(opts.epochs));
   if (opts.lr !== undefined) args.push("--lr", String(opts.lr));
   if (!opts.fuse) args.push("--no-fuse");
-  if (opts.backend === "cpu") args.push("--backend", "cpu");
+  if (opts.backend !== undefined && opts.backend !== "gpu") args.push("--backend", opts.backend);
   for (const s of opts.set ?? []) args.push("--set", s);
   return args.map(quote).join(" ");
 }
@@ -176,24 +177,23 @@ async function loadRun(
 /** The first line of a run: what trains on what, how long, from where. */
 function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptions): string {
   const { data, spec } = run;
-  const parts = [`${data.train.count} train`];
-  if (data.validation) parts.push(`${data.validation.count} validation`);
-  if (data.test) parts.push(`${data.test.count} test`);
-  const remainder = data.train.count % spec.batch;
-  const evaluated =
-    opts.evalLimit !== undefined &&
-    [data.validation, data.test].some((d) => d && d.count > opts.evalLimit!)
-      ? `; evaluating on the first ${opts.evalLimit} examples of each split`
-      : "";
-  return (
-    `training ${section.model} on ${section.data.name} (${parts.join(", ")} examples): ` +
-    `${spec.epochs} epochs of ${spec.stepsPerEpoch} steps, batch ${spec.batch}` +
-    (remainder ? ` (the last batch of each epoch has ${remainder})` : "") +
-    `, seed ${spec.seed}` +
-    (opts.backend === "cpu" ? ", on the CPU" : "") +
-    (opts.maxSteps !== undefined ? `, at most ${opts.maxSteps} steps in total` : "") +
-    `${evaluated}\n`
-  );
+  return introLine({
+    model: section.model,
+    source: section.data.name,
+    counts: {
+      train: data.train.count,
+      ...(data.validation ? { validation: data.validation.count } : {}),
+      ...(data.test ? { test: data.test.count } : {}),
+    },
+    spec,
+    where: opts.backend === "cpu"
+        ? ", on the CPU"
+        : opts.backend === "onnx"
+          ? ", on the CPU through ONNX Runtime"
+          : "",
+    maxSteps: opts.maxSteps,
+    evalLimit: opts.evalLimit,
+  });
 }
 
 /** Where a resumed or initialised run starts, or that there is nothing left to train. */
@@ -297,7 +297,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const { DivergedError, InterruptedError, train } = await import("../session/node.js");
   try {
     const result = await train({
-      device: gpu ? gpu.device : "cpu",
+      device: backend.session,
       train: section,
       plan: compiled,
       data,
