@@ -60,6 +60,21 @@ export function introLine(f: IntroFacts): string {
   );
 }
 
+/**
+ * Where a resumed run starts (`path` is the checkpoint), or that it has nothing left to train
+ * (`flag` lengthens it: `--epochs`).
+ */
+export function resumeLine(
+  path: string,
+  at: { readonly step: number; readonly epoch: number; readonly nextBatch: number },
+  spec: Pick<RunSpec, "epochs" | "stepsPerEpoch">,
+  flag = "--epochs",
+): string {
+  if (at.epoch <= spec.epochs)
+    return `resuming from ${path} at step ${at.step} (epoch ${at.epoch}, batch ${at.nextBatch + 1} of ${spec.stepsPerEpoch})\n`;
+  return `the checkpoint has finished all ${spec.epochs} epochs; nothing to train (${flag} trains longer)\n`;
+}
+
 /** A step's line, for output that is not a terminal (at most one every two seconds). */
 export function stepLine(s: StepReport, spec: Pick<RunSpec, "epochs" | "stepsPerEpoch">): string {
   return (
