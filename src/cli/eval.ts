@@ -84,7 +84,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   }
   try {
     const r = await evaluateCheckpoint({
-      device: gpu ? gpu.device : "cpu",
+      device: backend.session,
       train: section,
       checkpoint: { path: opts.checkpoint, checkpoint },
       data: set,

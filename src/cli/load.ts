@@ -11,6 +11,7 @@ import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../par
 import type { DevicePlanOptions } from "../runtime/check-plan.js";
 import { cpuSizeDiagnostics } from "../runtime/cpu-limits.js";
 import type { GroveDevice } from "../runtime/device.js";
+import type { Backend as SessionBackend } from "../session/runners.js";
 import type { Io } from "./io.js";
 
 export function loadChecked(
@@ -67,29 +68,52 @@ export function bindingLimits(maxBindingSize: number | undefined): { limits?: Bi
 /** Compile options for the CPU backend: no binding limits, and `compiledOf` checks `cpuLimits`. */
 export const cpuPlanOptions: Partial<DevicePlanOptions> = { limits: unboundedLimits };
 
+/** What `--backend` names: WebGPU, the reference interpreter, or ONNX Runtime on the CPU. */
+export type BackendName = "gpu" | "cpu" | "onnx";
+
 /**
  * Where a command runs: a WebGPU device and the compile options that suit it, or the CPU (no
- * binding limits).
+ * binding limits) through the interpreter or ONNX Runtime; `session` is what the training session
+ * takes (the device, `"cpu"`, or the ONNX runners' factory).
  */
 export interface Backend {
   readonly gpu?: GroveDevice;
   readonly options: Partial<DevicePlanOptions>;
+  readonly session: SessionBackend;
 }
 
 /**
- * Opens the backend `--backend` names: no device for `cpu`, else a WebGPU device. Without an
- * adapter, prints why in one line as `grove COMMAND: ...` and resolves undefined (exit 1).
+ * `--backend onnx`: ONNX Runtime's runners (src/export/onnx-runner.ts). Without onnxruntime-node,
+ * prints how to install it in one line and resolves undefined.
+ */
+async function openOnnx(command: string, io: Io): Promise<Backend | undefined> {
+  const { loadOnnxRuntime, onnxRunnerFactory, OnnxRuntimeMissingError } =
+    await import("../export/onnx-runner.js");
+  try {
+    return { options: cpuPlanOptions, session: onnxRunnerFactory(await loadOnnxRuntime()) };
+  } catch (e) {
+    if (!(e instanceof OnnxRuntimeMissingError)) throw e;
+    io.err(`grove ${command}: ${e.message}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * Opens the backend `--backend` names: no device for `cpu` and `onnx`, else a WebGPU device.
+ * Without an adapter (or onnxruntime-node), prints why in one line as `grove COMMAND: ...` and
+ * resolves undefined (exit 1).
  */
 export async function openBackend(
-  backend: "gpu" | "cpu" | undefined,
+  backend: BackendName | undefined,
   command: string,
   io: Io,
 ): Promise<Backend | undefined> {
-  if (backend === "cpu") return { options: cpuPlanOptions };
+  if (backend === "cpu") return { options: cpuPlanOptions, session: "cpu" };
+  if (backend === "onnx") return openOnnx(command, io);
   const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();
-    return { gpu, options: planOptionsFor(gpu.device) };
+    return { gpu, options: planOptionsFor(gpu.device), session: gpu.device };
   } catch (e) {
     if (!(e instanceof NoAdapterError)) throw e;
     io.err(`grove ${command}: ${e.message}\n`);

@@ -66,9 +66,9 @@ const flagRules = {
 const backendOption = () =>
   new Option(
     "--backend <backend>",
-    "gpu (WebGPU) or cpu (the reference interpreter: slower, no GPU needed)",
+    "gpu (WebGPU), cpu (the reference interpreter: slow, no GPU needed) or onnx (ONNX Runtime on the CPU: fast, no GPU needed; needs onnxruntime-node)",
   )
-    .choices(["gpu", "cpu"])
+    .choices(["gpu", "cpu", "onnx"])
     .default("gpu");
 
 /** Runs the CLI and returns the exit code: 0 success, 1 user errors, 2 usage or internal errors. */
@@ -223,7 +223,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           resume?: string;
           init?: string;
           watchGrads?: boolean;
-          backend: "gpu" | "cpu";
+          backend: "gpu" | "cpu" | "onnx";
           maxSteps?: number;
           evalLimit?: number;
         },
@@ -259,7 +259,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           split?: "test" | "validation" | "train";
           batch?: number;
           fuse: boolean;
-          backend: "gpu" | "cpu";
+          backend: "gpu" | "cpu" | "onnx";
           limit?: number;
         },
       ) => {
@@ -286,7 +286,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           out?: string;
           batch?: number;
           fuse: boolean;
-          backend: "gpu" | "cpu";
+          backend: "gpu" | "cpu" | "onnx";
         },
       ) => {
         code = await predictCommand(file, opts, io);

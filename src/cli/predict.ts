@@ -141,7 +141,8 @@ export async function predictCommand(
     opts.batch ?? (Number.isInteger(saved) && saved > 0 ? saved : section.batch),
     count,
   );
-  const device = opts.backend === "cpu" ? { device: cpuPlanOptions } : {};
+  const device =
+    opts.backend === "cpu" || opts.backend === "onnx" ? { device: cpuPlanOptions } : {};
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, ...device }, io);
   if (!compiled) return 1;
   const input = compiled.plan.inputs.find((t) => t.name === inputName)!;
@@ -166,7 +167,7 @@ export async function predictCommand(
   let outputs;
   try {
     outputs = await predict({
-      device: gpu ? gpu.device : "cpu",
+      device: backend.session,
       train: section,
       checkpoint: { path: opts.checkpoint, checkpoint },
       inputs: {

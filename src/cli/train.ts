@@ -19,11 +19,11 @@ import type { LoadedCheckpoint } from "../session/evaluate.js";
 import { introLine } from "../session/report-text.js";
 import { refusalText, resolveRun, runSeed, type RunSpec } from "../session/run-spec.js";
 import type { Io } from "./io.js";
-import { compiledOf, loadChecked, openBackend } from "./load.js";
+import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.js";
 import { outputFileProblem } from "./output-path.js";
 import { chartPath, TrainOutput } from "./train-output.js";
 
-export type { BackendName } from "./load.js";
+export type { BackendName };
 
 export interface TrainCliOptions {
   /** Train settings from `--set`, each `key = value`. */
@@ -174,6 +174,13 @@ async function loadRun(
   return { ...(resume ? { resume, at } : {}), ...(init ? { init } : {}), data, spec };
 }
 
+/** Where the intro line says a backend trains. */
+const backendWhere: Readonly<Record<BackendName, string>> = {
+  gpu: "",
+  cpu: ", on the CPU",
+  onnx: ", on the CPU through ONNX Runtime",
+};
+
 /** The first line of a run: what trains on what, how long, from where. */
 function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptions): string {
   const { data, spec } = run;
@@ -186,11 +193,7 @@ function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptio
       ...(data.test ? { test: data.test.count } : {}),
     },
     spec,
-    where: opts.backend === "cpu"
-        ? ", on the CPU"
-        : opts.backend === "onnx"
-          ? ", on the CPU through ONNX Runtime"
-          : "",
+    where: backendWhere[opts.backend ?? "gpu"],
     maxSteps: opts.maxSteps,
     evalLimit: opts.evalLimit,
   });

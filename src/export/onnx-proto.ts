@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 
 /** TensorProto.DataType values Grove writes. */
-export const onnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const onnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 export type OnnxDataType = (typeof onnxDataType)[keyof typeof onnxDataType];
 
 /** AttributeProto.AttributeType values Grove writes. */

@@ -18,8 +18,8 @@ import {
   type ValueInfoMessage,
 } from "./onnx-proto.js";
 
-/** An attribute value: a whole number (INT), a list of them (INTS) or a tensor (TENSOR). */
-export type OnnxAttr = number | readonly number[] | TensorMessage;
+/** An attribute value: a whole number (INT), a list of them (INTS), a tensor (TENSOR) or text (STRING). */
+export type OnnxAttr = number | readonly number[] | TensorMessage | string;
 
 interface MutableNode {
   name: string;
@@ -101,6 +101,17 @@ export class OnnxWriter {
       node.docString = commentText(`${owner.op} at ${this.locate(owner.span)}`, "onnx");
     this.nodes.push(node);
     return output;
+  }
+
+  /**
+   * Gives the node emitted last a further output (MaxPool's `Indices`) named after its first, and
+   * returns that name.
+   */
+  extraOutput(suffix: string): string {
+    const node = this.nodes.at(-1)!;
+    const name = `${node.output[0]}:${suffix}`;
+    node.output.push(name);
+    return name;
   }
 
   /** A constant tensor, emitted once however often it is asked for. */
@@ -278,6 +289,8 @@ function wholeAffine(d: BatchAffine, node: Node | undefined): void {
 
 function attribute(name: string, v: OnnxAttr): AttributeMessage {
   if (typeof v === "number") return { name, type: onnxAttributeType.INT, i: v };
+  if (typeof v === "string")
+    return { name, type: onnxAttributeType.STRING, s: new TextEncoder().encode(v) };
   if (isTensor(v)) return { name, type: onnxAttributeType.TENSOR, t: v };
   return { name, type: onnxAttributeType.INTS, ints: v };
 }

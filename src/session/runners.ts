@@ -1,7 +1,8 @@
 /**
- * @file Runners by batch size for one session: a `PlanRunner` per size on a WebGPU device, or a
- * `CpuRunner` (the reference interpreter) with `"cpu"`, sharing one set of parameter values that
- * is copied into a runner when another one changed it. How a runner for a size is made is a
+ * @file Runners by batch size for one session: a `PlanRunner` per size on a WebGPU device, a
+ * `CpuRunner` (the reference interpreter) with `"cpu"`, or what a host's `RunnerFactory` makes (the
+ * CLI's `--backend onnx`), sharing one set of parameter values that is copied into a runner when
+ * another one changed it. How a runner for a size is made is a
  * `MakeRunner`: compiled on demand (`compilingRunners`: the last partial batch of an epoch gets its
  * own plan) or from plans compiled beforehand (`planRunners`, what an exported program runs, with
  * no compiler in it).
@@ -13,17 +14,32 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import { planOptionsFor } from "../runtime/check-plan.js";
 import { CpuRunner } from "../runtime/cpu-runner.js";
 import { PlanRunner } from "../runtime/runner.js";
+import type { StepRunner } from "../runtime/step-runner.js";
 import { planBatch } from "./batches.js";
 
-/**
- * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels) or `"cpu"`
- * (`CpuRunner`: the float32 reference interpreter and the host optimizer; no device is touched).
- * Both keep the Plan's tensor names, so checkpoints move between them.
- */
-export type Backend = GPUDevice | "cpu";
+/** The runners a session drives: `StepRunner`s over a `Plan`. */
+export type Runner = StepRunner & { readonly plan: Plan };
 
-/** The runners a session drives: both are `StepRunner`s over a `Plan`. */
-export type Runner = PlanRunner | CpuRunner;
+/**
+ * A backend the host supplies: makes the runner of each plan the session compiles (the CLI passes
+ * `--backend onnx`'s, from src/export, which the session does not import). Its plans are compiled
+ * like the CPU backend's, without binding limits.
+ */
+export interface RunnerFactory {
+  /** What it is called (`onnx`). */
+  readonly name: string;
+  createRunner(compiled: CompiledPlan, train: ElaboratedTrain): Promise<Runner>;
+}
+
+/**
+ * Where the programs run: a WebGPU device (`PlanRunner`, the fused WGSL kernels), `"cpu"`
+ * (`CpuRunner`: the float32 reference interpreter and the host optimizer; no device is touched)
+ * or a `RunnerFactory`'s runners. All keep the Plan's tensor names, so checkpoints move between
+ * them.
+ */
+export type Backend = GPUDevice | "cpu" | RunnerFactory;
+
+const isFactory = (b: Backend): b is RunnerFactory => typeof b === "object" && "createRunner" in b;
 
 export interface RunnerOptions {
   readonly fuse: boolean;
@@ -57,7 +73,9 @@ export function compilingRunners(
     const r = compilePlan(train, {
       batch: size,
       fuse: options.fuse,
-      ...(device === "cpu" ? { limits: unboundedLimits } : planOptionsFor(device)),
+      ...(device === "cpu" || isFactory(device)
+        ? { limits: unboundedLimits }
+        : planOptionsFor(device)),
       ...(options.sources ? { sources: options.sources } : {}),
     });
     if (!r.value) {
@@ -69,6 +87,7 @@ export function compilingRunners(
   return async (size, first) => {
     const plan = given && planBatch(given.plan) === size ? given : undefined;
     if (device === "cpu") return CpuRunner.create(plan?.full ?? compile(size), train.optimizer);
+    if (isFactory(device)) return device.createRunner(plan?.full ?? compile(size), train);
     // Only the first training step is worth starting on quick kernels (see `prepare`): later
     // runners and evaluation compile their own kernels at once.
     return PlanRunner.create(device, plan?.plan ?? compile(size).plan, {

@@ -1,0 +1,163 @@
+/**
+ * @file Gradient clipping and the optimizer update as ONNX nodes, for the training step of
+ * `--backend onnx`: the host optimizer's math (src/runtime/host-optimizer.ts, itself the WGSL
+ * update kernel's) written op for op in float32, one ONNX node per rounded operation in the same
+ * order, so that from the same gradients both give the same parameters and moments bit for bit.
+ * The per-step scalars (`lr`, `bc1`, `bc2`, `clip`) are graph inputs; constant hyper-parameters
+ * are float32 constants, rounded as the host rounds them.
+ */
+import { InternalError } from "../diag/diagnostic.js";
+import type { OptimizerSpec } from "../codegen/optimizer.js";
+import { onnxDataType } from "./onnx-proto.js";
+import type { OnnxWriter } from "./onnx-writer.js";
+
+/** The ONNX values one parameter's update reads and writes. */
+export interface UpdateValues {
+  readonly p: string;
+  /** The gradient, already scaled by the clipping factor. */
+  readonly g: string;
+  /** Each moment's current value, by moment name (`m`, `v`). */
+  readonly state: Readonly<Record<string, string>>;
+}
+
+/** What an update rule computes: the new parameter and each new moment. */
+export interface UpdateResult {
+  readonly p: string;
+  readonly state: Readonly<Record<string, string>>;
+}
+
+/** Float32 arithmetic on ONNX values, each call one node (one rounding). */
+export class F32Ops {
+  private count = 0;
+
+  constructor(
+    readonly w: OnnxWriter,
+    /** The graph input of a per-step scalar (`lr`, `bc1`, `bc2`), declared on first use. */
+    readonly u: (field: "lr" | "bc1" | "bc2") => string,
+  ) {}
+
+  /** One node named `%u<k>` (a name no IR value or `.grove` name has). */
+  op(type: string, inputs: readonly string[], attrs: Record<string, number> = {}): string {
+    return this.w.op(type, inputs, attrs, `%u${this.count++}`);
+  }
+
+  /** A float32 constant: `value` rounded to f32, as `Math.fround` rounds it on the host. */
+  c = (value: number) => this.w.scalar(value, "f32");
+  add = (a: string, b: string) => this.op("Add", [a, b]);
+  sub = (a: string, b: string) => this.op("Sub", [a, b]);
+  mul = (a: string, b: string) => this.op("Mul", [a, b]);
+  div = (a: string, b: string) => this.op("Div", [a, b]);
+  sqrt = (a: string) => this.op("Sqrt", [a]);
+}
+
+const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
+  typeof args[k] === "number" ? (args[k] as number) : d;
+
+/** An optimizer's update: the moments it keeps and how one parameter is updated. */
+interface UpdateRule {
+  readonly moments: readonly string[];
+  apply(x: F32Ops, v: UpdateValues): UpdateResult;
+}
+
+/** `g + wd * p`, or `g` without weight decay. */
+const decayed = (x: F32Ops, wd: number, g: string, p: string) =>
+  Math.fround(wd) !== 0 ? x.add(g, x.mul(x.c(wd), p)) : g;
+
+function sgd(spec: OptimizerSpec, wd: number): UpdateRule {
+  const mu = num(spec.args, "momentum", 0);
+  const nesterov = spec.args.nesterov === true;
+  if (Math.fround(mu) === 0)
+    return {
+      moments: [],
+      // p = p - lr * (g + wd * p)
+      apply: (x, { p, g }) => ({ p: x.sub(p, x.mul(x.u("lr"), decayed(x, wd, g, p))), state: {} }),
+    };
+  return {
+    moments: ["m"],
+    apply: (x, { p, g, state }) => {
+      const gd = decayed(x, wd, g, p);
+      const m = x.add(x.mul(x.c(mu), state.m!), gd);
+      const step = nesterov ? x.add(gd, x.mul(x.c(mu), m)) : m;
+      return { p: x.sub(p, x.mul(x.u("lr"), step)), state: { m } };
+    },
+  };
+}
+
+function adam(spec: OptimizerSpec, wd: number): UpdateRule {
+  const a = spec.args;
+  const [beta1, beta2] = [num(a, "beta1", 0.9), num(a, "beta2", 0.999)];
+  const eps = num(a, "eps", 1e-8);
+  const coupled = spec.name === "adam" && Math.fround(wd) !== 0;
+  const decoupled = spec.name === "adamw" && Math.fround(wd) !== 0;
+  return {
+    moments: ["m", "v"],
+    apply: (x, { p, g, state }) => {
+      const gd = coupled ? decayed(x, wd, g, p) : g;
+      const m = x.add(x.mul(x.c(beta1), state.m!), x.mul(x.c(1 - beta1), gd));
+      const v = x.add(x.mul(x.c(beta2), state.v!), x.mul(x.mul(x.c(1 - beta2), gd), gd));
+      // p = p - lr * wd * p;  then  p = p - lr * (m / bc1) / (sqrt(v / bc2) + eps)
+      const pd = decoupled ? x.sub(p, x.mul(x.mul(x.u("lr"), x.c(wd)), p)) : p;
+      const step = x.div(
+        x.mul(x.u("lr"), x.div(m, x.u("bc1"))),
+        x.add(x.sqrt(x.div(v, x.u("bc2"))), x.c(eps)),
+      );
+      return { p: x.sub(pd, step), state: { m, v } };
+    },
+  };
+}
+
+function rmsprop(spec: OptimizerSpec, wd: number): UpdateRule {
+  const a = spec.args;
+  const alpha = num(a, "alpha", 0.99);
+  const eps = num(a, "eps", 1e-8);
+  const mu = num(a, "momentum", 0);
+  const plain = Math.fround(mu) === 0;
+  return {
+    moments: plain ? ["v"] : ["m", "v"],
+    apply: (x, { p, g, state }): UpdateResult => {
+      const gd = decayed(x, wd, g, p);
+      const v = x.add(x.mul(x.c(alpha), state.v!), x.mul(x.mul(x.c(1 - alpha), gd), gd));
+      const root = x.add(x.sqrt(v), x.c(eps));
+      // p = p - lr * gd / (sqrt(v) + eps), or with momentum m = mu * m + gd / root; p = p - lr * m
+      if (plain) return { p: x.sub(p, x.div(x.mul(x.u("lr"), gd), root)), state: { v } };
+      const m = x.add(x.mul(x.c(mu), state.m!), x.div(gd, root));
+      return { p: x.sub(p, x.mul(x.u("lr"), m)), state: { m, v } };
+    },
+  };
+}
+
+/** One row per optimizer the update kernel supports, with its default weight decay. */
+const updateRules: Readonly<
+  Record<string, { readonly weightDecay: number; rule(s: OptimizerSpec, wd: number): UpdateRule }>
+> = {
+  sgd: { weightDecay: 0, rule: sgd },
+  adam: { weightDecay: 0, rule: adam },
+  adamw: { weightDecay: 0.01, rule: adam },
+  rmsprop: { weightDecay: 0, rule: rmsprop },
+};
+
+/** The update rule of `spec`; an optimizer without one is a compiler bug (the checker knows them). */
+export function updateRule(spec: OptimizerSpec): UpdateRule {
+  const row = Object.hasOwn(updateRules, spec.name) ? updateRules[spec.name] : undefined;
+  if (!row) throw new InternalError(`no ONNX update rule for optimizer ${spec.name}`);
+  return row.rule(spec, num(spec.args, "weight_decay", row.weightDecay));
+}
+
+/**
+ * The global L2 norm of every gradient, as the host computes it: squares summed in float64, the
+ * square root rounded to float32.
+ */
+export function globalNorm(x: F32Ops, grads: readonly string[]): string {
+  const squares = grads.map((g) =>
+    x.op("ReduceSumSquare", [x.op("Cast", [g], { to: onnxDataType.DOUBLE })], { keepdims: 0 }),
+  );
+  const total = squares.length === 1 ? squares[0]! : x.op("Sum", squares);
+  return x.op("Cast", [x.op("Sqrt", [total])], { to: onnxDataType.FLOAT });
+}
+
+/** The clipping factor: `clip / norm` when `clip > 0 && norm > clip`, else 1. */
+export function clipScale(x: F32Ops, norm: string, clip: string): string {
+  const zero = x.c(0);
+  const clips = x.op("And", [x.op("Greater", [clip, zero]), x.op("Greater", [norm, clip])]);
+  return x.op("Where", [clips, x.div(clip, norm), x.c(1)]);
+}
