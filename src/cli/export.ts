@@ -2,15 +2,18 @@
  * @file `grove export FILE --target T ...`: writes the model of the file's first train section for
  * another engine. Targets are rows of `exportTargets`, each with the flags it needs and how it
  * runs; only implemented targets have a row. `onnx` writes the inference graph with a
- * checkpoint's weights as an ONNX model (`--checkpoint C -o model.onnx`).
+ * checkpoint's weights as an ONNX model (`--checkpoint C -o model.onnx`); `node` and `browser`
+ * write a standalone training program into a folder (`-o DIR`, see `src/export/program`).
  */
-import { writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { visibleText } from "../diag/escape.js";
 import { formatSpan } from "../ir/print.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { CheckResult } from "../parser/program.js";
 import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
+import type { ProgramRequest } from "../export/program/prepare.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
 
 export interface ExportCliOptions {
@@ -21,6 +24,12 @@ export interface ExportCliOptions {
   readonly set?: readonly string[];
   /** The folder imports may reach (`--import-root`); default: the file's own folder. */
   readonly importRoot?: string;
+  /** `--batch` (node, browser): overrides the train section's. */
+  readonly batch?: number;
+  /** `--no-data` (node) makes this false: the data files are left out. */
+  readonly data?: boolean;
+  /** `--portable` (node): compile for any WebGPU device, not this machine's. */
+  readonly portable?: boolean;
 }
 
 /** What a target's `run` gets: the checked file, its first train section, the options. */
@@ -56,7 +65,45 @@ export const exportTargets: { readonly [name: string]: ExportTarget } = {
     },
     run: exportOnnxFile,
   },
+  node: {
+    description:
+      "a standalone training program for Node (-o DIR: train.mjs, its bundled runtime, package.json, data/)",
+    problem: (opts) => programFolderProblem(opts, "node"),
+    run: (job) => exportProgram(job, "node"),
+  },
 };
+
+/**
+ * Why a program cannot be written into `-o DIR`: no `-o`, a flag of the other target, or a folder
+ * that exists with other things in it (a previous export is replaced).
+ */
+function programFolderProblem(
+  opts: ExportCliOptions,
+  target: "node" | "browser",
+): string | undefined {
+  if (opts.out === undefined) return `--target ${target} needs -o DIR (the folder to write)`;
+  if (opts.checkpoint !== undefined)
+    return `--target ${target} trains from the start; it takes no --checkpoint`;
+  if (target === "browser" && opts.data === false)
+    return "--target browser needs its data: a page reads it from its own folder (drop --no-data)";
+  if (target === "browser" && opts.portable)
+    return "--target browser is always compiled for any WebGPU device (drop --portable)";
+  const dir = opts.out;
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory())
+      return `cannot write into ${visibleText(dir)}: it is not a folder`;
+    entries = readdirSync(dir);
+  } catch (e) {
+    // A new folder is made in one that exists (as `mkdir` would).
+    if ((e as { code?: string }).code === "ENOENT") return outputFileProblem(dir);
+    return `cannot write into ${visibleText(dir)}: ${(e as { code?: string }).code ?? (e as Error).message}`;
+  }
+  const exported = ["train.mjs", "index.html"].some((f) => entries.includes(f));
+  if (entries.length > 0 && !exported)
+    return `${visibleText(dir)} is not empty and holds no exported program; write into a new or empty folder`;
+  return undefined;
+}
 
 export async function exportCommand(file: string, opts: ExportCliOptions, io: Io): Promise<number> {
   const target = Object.hasOwn(exportTargets, opts.target) ? exportTargets[opts.target] : undefined;
@@ -128,6 +175,88 @@ async function exportOnnxFile(job: ExportJob): Promise<number> {
   const signature = (vs: typeof program.inputs) => vs.map(onnx.valueText).join(", ");
   io.out(
     `wrote ${visibleText(out)} (ONNX opset ${onnx.ONNX_OPSET}): ${signature(program.inputs)} -> ${signature(program.outputs)}; ${program.params.length} initializers\n`,
+  );
+  return 0;
+}
+
+/** Where a program's plans are compiled for: this machine's device, or any WebGPU device. */
+async function programDevice(
+  job: ExportJob,
+  target: "node" | "browser",
+): Promise<ProgramRequest["device"]> {
+  const portable = {
+    options: {},
+    compiledFor: { portable: true, subgroups: false, device: "any WebGPU device" },
+  };
+  if (target === "browser" || job.opts.portable) return portable;
+  const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
+  let gpu;
+  try {
+    gpu = await acquireDevice();
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+    job.io.err(
+      "grove export: no WebGPU adapter here, so the plans are compiled for any WebGPU device (--portable)\n",
+    );
+    return portable;
+  }
+  try {
+    const options = planOptionsFor(gpu.device);
+    const info = gpu.device.adapterInfo;
+    const device = [info.description || info.architecture || info.vendor || "this machine's GPU"];
+    return {
+      options,
+      compiledFor: { portable: false, subgroups: options.subgroups, device: device.join("") },
+    };
+  } finally {
+    gpu.close();
+  }
+}
+
+/** `--target node|browser`: read the data, compile the plans, write the folder. */
+async function exportProgram(job: ExportJob, target: "node" | "browser"): Promise<number> {
+  const { file, checked, section, opts, fail, io } = job;
+  const { prepareProgram } = await import("../export/program/prepare.js");
+  const { DataError, UnsupportedDataError } = await import("../runtime/data/index.js");
+  const device = await programDevice(job, target);
+  let prepared;
+  try {
+    prepared = prepareProgram({
+      file,
+      train: section,
+      device,
+      ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    });
+  } catch (e) {
+    if (e instanceof DataError || e instanceof UnsupportedDataError) return fail(e.message);
+    throw e;
+  }
+  if (!("program" in prepared)) {
+    const { renderDiagnostics } = await import("../diag/render.js");
+    io.err(renderDiagnostics(prepared, checked.sources, "rich") + "\n");
+    return 1;
+  }
+  const { dataMisfit } = await import("./train.js");
+  const { data, compiled } = prepared;
+  for (const [split, set] of Object.entries({
+    train: data.train,
+    validation: data.validation,
+    test: data.test,
+  })) {
+    const misfit = set && dataMisfit(compiled, set, split);
+    if (misfit) return fail(misfit);
+  }
+  const dir = opts.out!;
+  const program = prepared.program(opts.data === false ? undefined : join(dir, "data"));
+  const written = await (await import("../export/node/write.js")).writeNodeProgram(program, dir);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const sizes = Object.keys(program.plans).join(", ");
+  io.out(
+    `wrote ${visibleText(dir)}: ${written.files.join(", ")}\n` +
+      `  ${kb(written.runtimeBytes)} runtime, ${kb(written.programBytes)} program with the plans for batches ${sizes} (${kb(written.planBytes)} of plan data), compiled for ${program.compiledFor.device}\n` +
+      (target === "node"
+        ? `run it: cd ${visibleText(dir)} && npm install && node train.mjs\n`
+        : `serve it: grove serve ${visibleText(dir)}, then open the address in a browser with WebGPU\n`),
   );
   return 0;
 }

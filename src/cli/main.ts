@@ -295,15 +295,39 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
 
   program
     .command("export")
-    .description("write the model for another engine: --target onnx (an ONNX model with weights)")
+    .description(
+      "write the model for another engine: --target onnx (an ONNX model with weights), node or browser (a standalone training program)",
+    )
     .argument("<file>", ".grove file with a train section")
-    .requiredOption("--target <target>", "what to write: onnx (see docs/export.md)")
-    .option("--checkpoint <path>", "the checkpoint whose parameters to write")
-    .option("-o, --out <path>", "where to write (onnx: FILE.onnx)")
-    .action(async (file: string, opts: { target: string; checkpoint?: string; out?: string }) => {
-      const { exportCommand } = await import("./export.js");
-      code = await exportCommand(file, opts, io);
-    });
+    .requiredOption(
+      "--target <target>",
+      "what to write: onnx, node or browser (see docs/export.md)",
+    )
+    .option("--checkpoint <path>", "the checkpoint whose parameters to write (onnx)")
+    .option("-o, --out <path>", "where to write (onnx: FILE.onnx; node, browser: a folder)")
+    .option(
+      "--batch <n>",
+      "batch size (node, browser; overrides the train section)",
+      flagRules.count("--batch"),
+    )
+    .option("--no-data", "leave the data files out; the program reads them from --data DIR (node)")
+    .option("--portable", "compile for any WebGPU device instead of this machine's (node)")
+    .action(
+      async (
+        file: string,
+        opts: {
+          target: string;
+          checkpoint?: string;
+          out?: string;
+          batch?: number;
+          data: boolean;
+          portable?: boolean;
+        },
+      ) => {
+        const { exportCommand } = await import("./export.js");
+        code = await exportCommand(file, opts, io);
+      },
+    );
 
   // Every command that reads a train section takes `--set key=value` (repeatable).
   for (const command of program.commands)

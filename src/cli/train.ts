@@ -16,7 +16,7 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { TrainingMeta } from "../runtime/checkpoint-meta.js";
 import type { Dataset, Splits } from "../runtime/data/types.js";
 import type { LoadedCheckpoint } from "../session/evaluate.js";
-import { introLine } from "../session/report-text.js";
+import { introLine, resumeLine } from "../session/report-text.js";
 import { refusalText, resolveRun, runSeed, type RunSpec } from "../session/run-spec.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.js";
@@ -202,10 +202,7 @@ function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptio
 /** Where a resumed or initialised run starts, or that there is nothing left to train. */
 function startText(run: LoadedRun, opts: TrainCliOptions): string {
   const { at, spec } = run;
-  if (at && at.epoch <= spec.epochs)
-    return `resuming from ${opts.resume} at step ${at.step} (epoch ${at.epoch}, batch ${at.nextBatch + 1} of ${spec.stepsPerEpoch})\n`;
-  if (at)
-    return `the checkpoint has finished all ${spec.epochs} epochs; nothing to train (--epochs trains longer)\n`;
+  if (at) return resumeLine(opts.resume!, at, spec);
   return run.init ? `starting from the parameters in ${opts.init}\n` : "";
 }
 
