@@ -162,6 +162,7 @@ function buildGlobals(loaded: Loaded, diags: Diagnostic[]): { globals: Scope; na
   builtins.set("false", { kind: "bool", value: false });
   builtins.set("f32", { kind: "dtype", dtype: "f32" });
   builtins.set("i32", { kind: "dtype", dtype: "i32" });
+  builtins.set("repeat", { kind: "repeat" });
   const std = new Scope(builtins);
   for (const p of loaded.std)
     for (const d of p.decls) if (isNamed(d)) std.set(d.name.name, valueOf(d));

@@ -36,6 +36,7 @@ const examples = [
   ["examples/autoencoder.grove", 2],
   ["examples/regression.grove", 3],
   ["examples/char-transformer.grove", 1],
+  ["examples/residual-mlp.grove", 2],
 ] as const;
 
 describe("compileTrain on every example", () => {

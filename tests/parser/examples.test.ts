@@ -35,13 +35,14 @@ const model = (r: CheckResult, name: string): ElaboratedModel =>
   r.program.models.find((m) => m.name === name)!;
 
 describe("examples", () => {
-  it("has the five shipped examples", () => {
+  it("has the shipped examples", () => {
     expect(examples).toEqual([
       "autoencoder.grove",
       "char-transformer.grove",
       "mnist-cnn.grove",
       "mnist-mlp.grove",
       "regression.grove",
+      "residual-mlp.grove",
     ]);
   });
 
@@ -52,7 +53,7 @@ describe("examples", () => {
       expect(m.graph.outputs.length).toBeGreaterThanOrEqual(1);
       expect(m.graph.params.length).toBeGreaterThanOrEqual(1);
       for (const p of m.graph.params) {
-        expect(p.name).toMatch(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/);
+        expect(p.name).toMatch(/^[A-Za-z_]\w*(\.([A-Za-z_]\w*|\d+))*$/);
         expect(p.shape.length).toBeGreaterThanOrEqual(1);
         for (const n of p.shape) expect(Number.isInteger(n) && n > 0).toBe(true);
       }
@@ -125,6 +126,19 @@ describe("examples", () => {
     expect(params(g)["out.w"]).toEqual([32, 1]);
     expect(outputShape(g, "price")).toBe("[N, 1]");
     expect(r.program.trains[0]!.fields.map((f) => f.name)).toEqual(["features", "target"]);
+  });
+
+  it("residual-mlp: four repeated blocks named blocks.0 … blocks.3", () => {
+    const r = checkClean("examples/residual-mlp.grove");
+    const p = params(model(r, "ResidualMlp").graph);
+    expect(Object.keys(p).filter((n) => n.startsWith("blocks.")).length).toBe(4 * 6);
+    for (const k of [0, 1, 2, 3]) {
+      expect(p[`blocks.${k}.norm.gamma`]).toEqual([128]);
+      expect(p[`blocks.${k}.ff.up.w`]).toEqual([128, 256]);
+      expect(p[`blocks.${k}.ff.down.w`]).toEqual([256, 128]);
+    }
+    expect(p["blocks.4.norm.gamma"]).toBeUndefined();
+    expect(outputShape(model(r, "ResidualMlp").graph, "logits")).toBe("[N, 10]");
   });
 
   it("char-transformer: nested instance paths and a model-level param", () => {

@@ -20,6 +20,7 @@ const cases: [file: string, batch: number, fuse: boolean][] = [
   ["examples/autoencoder.grove", 3, true],
   ["examples/regression.grove", 5, true],
   ["examples/char-transformer.grove", 1, true],
+  ["examples/residual-mlp.grove", 3, true],
   ...aliasFixtures.flatMap((f) =>
     [true, false].map((fuse): [string, number, boolean] => [f, 6, fuse]),
   ),

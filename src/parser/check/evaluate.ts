@@ -25,6 +25,7 @@ import {
   type Dim,
 } from "./dims.js";
 import { initializerRules } from "./initializers.js";
+import { callStack, evalRepeat } from "./repeat.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { tooManyErrors } from "../parse.js";
@@ -85,7 +86,7 @@ export class DiagnosticSink {
   }
 }
 
-interface CallArg {
+export interface CallArg {
   readonly name?: A.Ident;
   readonly value: Value;
   readonly span: Span;
@@ -107,6 +108,10 @@ export class Evaluator implements Ctx {
   private depth = 0;
   /** G0706 for depth was reported and the evaluation is unwinding. */
   private unwinding = false;
+  /** What diagnostics raised now are inside of (a copy of a stack), innermost last. */
+  private readonly contexts: Context[] = [];
+  /** Copies `repeat` has made so far in this evaluation, nested repeats included. */
+  private copies = 0;
 
   constructor(
     readonly globals: Scope,
@@ -125,13 +130,41 @@ export class Evaluator implements Ctx {
       site && site.file !== init.span.file
         ? [{ span: site, message: "in the code called from here" }]
         : [];
+    const inner = this.contexts[this.contexts.length - 1];
+    const context = inner ? [{ span: inner.span, message: inner.label }] : [];
+    const notes = this.contexts.map((c) => c.note).reverse();
     this.sink.add(
       makeDiagnostic({
         ...init,
-        secondary: [...(init.secondary ?? []), ...extra],
+        secondary: [...(init.secondary ?? []), ...extra, ...context],
+        ...(notes.length > 0 ? { notes: [...(init.notes ?? []), ...notes] } : {}),
       }),
     );
     return poison;
+  }
+
+  /** Runs `fn` with `context` added to every diagnostic it raises. */
+  within<T>(context: Context, fn: () => T): T {
+    this.contexts.push(context);
+    try {
+      return fn();
+    } finally {
+      this.contexts.pop();
+    }
+  }
+
+  /** Counts `n` more copies made by `repeat`; reports G0412 beyond `limits.copies` in all. */
+  takeCopies(n: number, span: Span): boolean {
+    this.copies += n;
+    if (this.copies <= limits.copies) return true;
+    this.report({
+      code: "G0412",
+      message: `\`repeat\` makes more than ${limits.copies} copies in this model`,
+      span,
+      label: `${this.copies} copies in all so far`,
+      notes: [`nested repeats multiply; a model may have at most ${limits.copies} copies in all`],
+    });
+    return false;
   }
 
   emit(
@@ -285,7 +318,7 @@ export class Evaluator implements Ctx {
     });
   }
 
-  private evalArgs(args: readonly A.Arg[], scope: Scope): CallArg[] {
+  evalArgs(args: readonly A.Arg[], scope: Scope): CallArg[] {
     return args.map((a) => ({
       ...(a.name ? { name: a.name } : {}),
       value: this.evalExpr(a.value, scope),
@@ -337,6 +370,16 @@ export class Evaluator implements Ctx {
         return this.callFn(callee.decl, args, span);
       case "instance":
         return this.callInstance(callee.inst, args, span);
+      case "stack":
+        return callStack(this, callee.stack, args, span);
+      case "repeat":
+        return this.report({
+          code: "G0704",
+          message: "`repeat` makes layers, so it must be bound to a name",
+          span,
+          label: "the copies' parameters need a name",
+          help: "declare it as a member, e.g. `blocks = repeat(4, Dense(256, 256))`, then write `x |> blocks`",
+        });
       case "block":
         if (!construct)
           return this.report({
@@ -544,13 +587,15 @@ export class Evaluator implements Ctx {
     const path = prefix ? `${prefix}.${b.name.name}` : b.name.name;
     if (b.value.kind === "call") {
       const callee = this.evalExpr(b.value.callee, scope);
+      if (callee.kind === "repeat") return evalRepeat(this, b.value, scope, path);
       const args = this.evalArgs(b.value.args, scope);
       return this.call(callee, args, b.value.span, b.value.callee.span, true, path);
     }
     return this.evalExpr(b.value, scope);
   }
 
-  private construct(decl: A.BlockDecl, args: CallArg[], span: Span, path: string): Value {
+  /** A new instance of `decl` named `path`: its parameters and members, evaluated in order. */
+  construct(decl: A.BlockDecl, args: CallArg[], span: Span, path: string): Value {
     if (!this.enter(decl, span)) return poison;
     const saved = this.path;
     try {
@@ -569,7 +614,8 @@ export class Evaluator implements Ctx {
     }
   }
 
-  private callInstance(inst: Instance, args: CallArg[], span: Span): Value {
+  /** Runs an instance's `forward` on `args`, inlined. */
+  callInstance(inst: Instance, args: CallArg[], span: Span): Value {
     const fwd = inst.decl.members.find((m): m is A.ForwardDecl => m.kind === "forward");
     if (!fwd)
       return this.report({
@@ -963,6 +1009,13 @@ export class Evaluator implements Ctx {
     });
     return v;
   }
+}
+
+/** A frame of `Evaluator.contexts`: a note and a label for diagnostics raised inside it. */
+export interface Context {
+  readonly note: string;
+  readonly span: Span;
+  readonly label: string;
 }
 
 interface Captured {

@@ -26,6 +26,18 @@ export interface Instance {
   readonly span: Span;
 }
 
+/**
+ * `blocks = repeat(4, PreNormBlock(256))`: copies of one block, each its own instance named
+ * `blocks.0`, `blocks.1`, ...; calling the stack runs its input through the copies in order.
+ */
+export interface Stack {
+  readonly decl: A.BlockDecl;
+  readonly path: string;
+  readonly copies: readonly Instance[];
+  /** The `repeat(...)` call. */
+  readonly span: Span;
+}
+
 export type Value =
   | { readonly kind: "tensor"; readonly t: Tensor }
   | { readonly kind: "int"; readonly dim: Dim; readonly origin: Span }
@@ -42,6 +54,9 @@ export type Value =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "block"; readonly decl: A.BlockDecl }
   | { readonly kind: "instance"; readonly inst: Instance }
+  | { readonly kind: "stack"; readonly stack: Stack }
+  /** The `repeat` form: only meaningful as the value of a member binding. */
+  | { readonly kind: "repeat" }
   | { readonly kind: "model"; readonly decl: A.ModelDecl }
   /** An error was already reported for this value; uses of it stay silent. */
   | { readonly kind: "poison" };
@@ -72,6 +87,10 @@ export function describeKind(v: Value): string {
       return `the block \`${v.decl.name.name}\``;
     case "instance":
       return `the layer \`${v.inst.path}\``;
+    case "stack":
+      return `the stack \`${v.stack.path}\` (${v.stack.copies.length} × ${v.stack.decl.name.name})`;
+    case "repeat":
+      return "`repeat`";
     case "model":
       return `the model \`${v.decl.name.name}\``;
     case "poison":
