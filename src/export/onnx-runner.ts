@@ -17,12 +17,42 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { HostArray, StepRunner } from "../runtime/step-runner.js";
 import type { RunnerFactory } from "../session/runners.js";
 import { stepModels, type Feed, type RandomDraw, type StepModel } from "./onnx-train.js";
-import type * as OrtModule from "onnxruntime-node";
 
-/** The onnxruntime-node module. */
-export type Ort = typeof OrtModule;
-type Tensor = OrtModule.Tensor;
-type Session = OrtModule.InferenceSession;
+/** An ONNX Runtime tensor, as far as the runner uses one. */
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  readonly size: number;
+}
+
+/** An ONNX Runtime session: `fetches` may give the tensors an output is written into. */
+export interface OrtSession {
+  run(
+    feeds: Readonly<Record<string, OrtTensor>>,
+    fetches: Readonly<Record<string, OrtTensor | null>>,
+  ): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+/**
+ * The part of onnxruntime-node's API the runner uses, declared here so that Grove builds (and its
+ * other backends run) without the optional package.
+ */
+export interface Ort {
+  readonly Tensor: new (
+    type: "float32" | "int32",
+    data: Float32Array | Int32Array,
+    dims: readonly number[],
+  ) => OrtTensor;
+  readonly InferenceSession: {
+    create(model: Uint8Array, options: Readonly<Record<string, unknown>>): Promise<OrtSession>;
+  };
+}
+type Tensor = OrtTensor;
+type Session = OrtSession;
+
+/** The optional package, named through a variable so that type checking does not need it. */
+const ortPackage = "onnxruntime-node";
 
 /** How to install the optional dependency, for the one-line message when it is missing. */
 export const onnxInstallHint = "npm install onnxruntime-node --onnxruntime-node-install=skip";
@@ -35,7 +65,7 @@ export class OnnxRuntimeMissingError extends Error {}
  * does not load is an `OnnxRuntimeMissingError` whose message says how to install it.
  */
 export async function loadOnnxRuntime(
-  importer: () => Promise<Ort> = () => import("onnxruntime-node"),
+  importer: () => Promise<Ort> = () => import(ortPackage) as Promise<Ort>,
 ): Promise<Ort> {
   try {
     return await importer();
