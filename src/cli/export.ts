@@ -228,7 +228,9 @@ async function exportProgram(job: ExportJob, target: "node" | "browser"): Promis
       ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     });
   } catch (e) {
-    if (e instanceof DataError || e instanceof UnsupportedDataError) return fail(e.message);
+    // The message may quote a path or a column name: one line, whatever they hold.
+    if (e instanceof DataError || e instanceof UnsupportedDataError)
+      return fail(visibleText(e.message));
     throw e;
   }
   if (!("program" in prepared)) {

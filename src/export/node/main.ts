@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plan } from "../../codegen/plan.js";
+import { visibleText } from "../../diag/escape.js";
 import { acquireDevice } from "../../runtime/device.js";
 import { NoAdapterError } from "../../runtime/errors.js";
 import { checkPlan, subgroupProblem } from "../../runtime/check-plan.js";
@@ -36,8 +37,9 @@ import { ProgramOutput } from "./output.js";
 
 const NAME = "train.mjs";
 
+/** Prints `train.mjs: MESSAGE` on one line (paths in it may hold line breaks: escaped). */
 const fail = (message: string, code = 1): number => {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  process.stderr.write(`${NAME}: ${visibleText(message)}\n`);
   return code;
 };
 
