@@ -1,18 +1,20 @@
 /**
  * @file The benchmark: every workload (two MLPs × SGD and Adam) in Grove, TF.js and jax-js, each
- * in a fresh process on the same WebGPU device, then the 1024³ matmul. Prints the tables with
- * ratios Grove / peer and writes them to bench/RESULTS.md. `npm run bench`; options:
- * `--workloads large-sgd,small-adam`, `--libs grove,tfjs`, `--no-matmul`, `--no-write`.
- * Exits 1 when the libraries' losses disagree.
+ * in a fresh process, on the same WebGPU device and on the CPU (Grove's `--backend onnx`, the
+ * peers' wasm backends), then the 1024³ matmul on WebGPU. Prints the tables with ratios Grove /
+ * peer (each against Grove on the same kind of device) and writes them to bench/RESULTS.md.
+ * `npm run bench`; options: `--workloads large-sgd,small-adam`, `--libs grove,grove-onnx,jax-wasm`,
+ * `--no-matmul`, `--no-write`. Exits 1 when the libraries' losses disagree.
  */
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import * as prettier from "prettier";
 import { fileURLToPath } from "node:url";
+import { exampleRuns, measureExample } from "./lib/examples.mjs";
 import { checkSteps, workloads } from "./lib/workloads.mjs";
 import { matmulReport, measureMatmul } from "./matmul.mjs";
 import { fmt, machine, mib, ratio, seconds, table } from "./lib/report.mjs";
-import { libraries, runWorker } from "./lib/spawn.mjs";
+import { libraries, onCpu, runWorker } from "./lib/spawn.mjs";
 
 const tolerance = 1e-3;
 
@@ -39,7 +41,34 @@ for (const w of selected) {
   }
 }
 const n = 1024;
-const matmul = process.argv.includes("--no-matmul") ? [] : await measureMatmul(n, libs);
+const gpuLibs = libs.filter((l) => !onCpu(l));
+const matmul =
+  process.argv.includes("--no-matmul") || gpuLibs.length === 0
+    ? []
+    : await measureMatmul(n, gpuLibs);
+
+// Grove's backends on the examples, for the default backend of `grove train`.
+const exampleRows = [];
+if (!process.argv.includes("--no-examples"))
+  for (const example of exampleRuns) {
+    const row = [example.name, String(example.steps)];
+    const measured = {};
+    for (const backend of ["gpu", "onnx"]) {
+      process.stderr.write(`example ${example.name}: --backend ${backend} ...\n`);
+      try {
+        measured[backend] = await measureExample(example, backend);
+      } catch (e) {
+        process.stderr.write(`${e.message}\n`);
+      }
+    }
+    const { gpu, onnx } = measured;
+    row.push(
+      gpu ? `${fmt(gpu.stepsPerSec)} (first step ${seconds(gpu.firstStep * 1000)})` : "failed",
+      onnx ? `${fmt(onnx.stepsPerSec)} (first step ${seconds(onnx.firstStep * 1000)})` : "failed",
+      gpu && onnx ? ratio(onnx.stepsPerSec, gpu.stepsPerSec) : "–",
+    );
+    exampleRows.push(row);
+  }
 
 const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 const failures = [];
@@ -47,18 +76,34 @@ const sections = [];
 const speedRows = [];
 const detailRows = [];
 const checkRows = [];
+const cpuRows = [];
 for (const w of selected) {
   const rs = results.filter((r) => r.workload === w);
-  const grove = rs.find((r) => r.lib === "Grove");
+  const groveOn = (kind) => rs.find((r) => r.lib === "Grove" && !r.failed && r.kind === kind);
+  const groveGpu = groveOn("webgpu");
+  const groveCpu = groveOn("cpu");
+  // Agreement is checked against Grove on WebGPU, or on the CPU when WebGPU did not run.
+  const reference = groveGpu ?? groveCpu;
   const opt = `${w.optimizer.name === "sgd" ? "SGD" : "Adam"} (lr ${w.optimizer.args.lr})`;
+  const label = `${w.title}, ${opt}`;
+  if (groveGpu && groveCpu)
+    cpuRows.push([
+      label,
+      fmt(groveGpu.stepsPerSec),
+      fmt(groveCpu.stepsPerSec),
+      ratio(groveCpu.stepsPerSec, groveGpu.stepsPerSec),
+      seconds(groveGpu.coldMs),
+      seconds(groveCpu.coldMs),
+    ]);
   for (const r of rs) {
-    const label = `${w.title}, ${opt}`;
     if (r.failed) {
       failures.push(`${w.id} ${r.lib}: ${r.error}`);
       speedRows.push([label, r.lib, "failed", "", "", ""]);
       continue;
     }
-    const peer = r !== grove && grove && !grove.failed;
+    // Speed is compared with Grove on the same kind of device.
+    const grove = r.kind === "cpu" ? groveCpu : groveGpu;
+    const peer = r !== grove && grove !== undefined;
     speedRows.push([
       label,
       `${r.lib} ${r.version}`,
@@ -69,30 +114,32 @@ for (const w of selected) {
     ]);
     const groveCheck =
       r === grove ? ` (plan: ${r.planDispatches} dispatches, peak ${mib(r.planPeakBytes)})` : "";
-    detailRows.push([
-      label,
-      r.lib,
-      `${fmt(r.dispatchesPerStep)}${groveCheck}`,
-      fmt(r.submitsPerStep),
-      peer ? ratio(grove.dispatchesPerStep, r.dispatchesPerStep) : "–",
-      mib(r.peakBufferBytes) + (r.tfMemoryBytes ? ` (tf.memory ${mib(r.tfMemoryBytes)})` : ""),
-      peer ? ratio(grove.peakBufferBytes, r.peakBufferBytes) : "–",
-    ]);
-    if (r === grove && Math.round(r.dispatchesPerStep) !== r.planDispatches)
+    if (r.kind === "webgpu")
+      detailRows.push([
+        label,
+        r.lib,
+        `${fmt(r.dispatchesPerStep)}${groveCheck}`,
+        fmt(r.submitsPerStep),
+        peer ? ratio(grove.dispatchesPerStep, r.dispatchesPerStep) : "–",
+        mib(r.peakBufferBytes) + (r.tfMemoryBytes ? ` (tf.memory ${mib(r.tfMemoryBytes)})` : ""),
+        peer ? ratio(grove.peakBufferBytes, r.peakBufferBytes) : "–",
+      ]);
+    if (r === groveGpu && Math.round(r.dispatchesPerStep) !== r.planDispatches)
       failures.push(
         `${w.id}: Grove counted ${r.dispatchesPerStep} dispatches, plan has ${r.planDispatches}`,
       );
     let verdict = "reference";
-    if (peer) {
-      const d1 = rel(r.firstLoss, grove.firstLoss);
-      const dk = rel(r.loss, grove.loss);
+    if (r !== reference && reference) {
+      const d1 = rel(r.firstLoss, reference.firstLoss);
+      const dk = rel(r.loss, reference.loss);
       verdict = `${fmt(d1, 2)} / ${fmt(dk, 2)}`;
       if (!(d1 <= tolerance && dk <= tolerance)) {
         verdict += " **FAIL**";
-        failures.push(`${w.id} ${r.lib}: loss ${r.loss} vs Grove ${grove.loss}`);
+        failures.push(`${w.id} ${r.lib} ${r.kind}: loss ${r.loss} vs Grove ${reference.loss}`);
       }
     }
-    checkRows.push([label, r.lib, r.firstLoss.toFixed(6), r.loss.toFixed(6), verdict]);
+    const who = `${r.lib} ${r.kind === "cpu" ? r.version.split(" ")[1] : "webgpu"}`;
+    checkRows.push([label, who, r.firstLoss.toFixed(6), r.loss.toFixed(6), verdict]);
   }
 }
 
@@ -100,8 +147,10 @@ sections.push(
   "## Training steps\n\n" +
     "Steps/s: median (and range) of timed runs of several steps, each ending with a readback of the loss and " +
     "the last bias (which waits for the whole run). Cold: fresh process with an empty Mesa shader " +
-    "cache, from building the model to the first step's loss on the host. Grove / peer above 1× " +
-    "means Grove is faster in steps/s; below 1× means Grove starts faster.\n\n" +
+    "cache, from building the model to the first step's loss on the host. Grove / peer compares " +
+    "with Grove on the same kind of device: the WebGPU peers with Grove on WebGPU, the wasm peers " +
+    "with Grove's `--backend onnx` (ONNX Runtime on the CPU). Above 1× means Grove is faster in " +
+    "steps/s; below 1× means Grove starts faster.\n\n" +
     table(
       [
         "workload",
@@ -143,6 +192,33 @@ sections.push(
       checkRows,
     ),
 );
+if (cpuRows.length > 0)
+  sections.push(
+    "## Grove on this machine: `--backend onnx` against WebGPU\n\n" +
+      "Grove's own two backends on the same workloads: WebGPU on this machine's adapter and ONNX " +
+      "Runtime on its CPU cores (`grove train --backend onnx`). onnx / gpu above 1× means the ONNX " +
+      "backend trains faster here.\n\n" +
+      table(
+        [
+          "workload",
+          "WebGPU steps/s",
+          "onnx steps/s",
+          "onnx / gpu",
+          "cold first step, gpu",
+          "cold first step, onnx",
+        ],
+        cpuRows,
+      ),
+  );
+if (exampleRows.length > 0)
+  sections.push(
+    "### The examples\n\n" +
+      "`grove train examples/NAME.grove --backend gpu|onnx --max-steps STEPS --eval-limit 64`, each " +
+      "in a fresh process (an empty Mesa shader cache): steps/s after the first three steps, from " +
+      "the `--log-json` step times; the first step counts from the start of the session (compiling " +
+      "the plan, or lowering to ONNX, and the step).\n\n" +
+      table(["example", "steps", "gpu steps/s", "onnx steps/s", "onnx / gpu"], exampleRows),
+  );
 if (matmul.length > 0) sections.push(matmulReport(n, matmul));
 
 const adapter = results.find((r) => r.adapter)?.adapter ?? matmul[0]?.adapter;
@@ -153,8 +229,9 @@ const loadEnd = os
   .join(" ");
 const report =
   `# Grove benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) in ${minutes} min. ` +
-  "Every library runs on the same WebGPU device; lavapipe is Mesa's CPU Vulkan driver, so " +
-  "these numbers compare WebGPU implementations on one device, not GPU speed. See " +
+  "The WebGPU libraries run on the same WebGPU device; lavapipe is Mesa's CPU Vulkan driver, so " +
+  "those numbers compare WebGPU implementations on one device, not GPU speed. The CPU rows " +
+  "(Grove's `--backend onnx`, the peers' wasm backends) use the same cores directly. See " +
   "bench/README.md.\n\n" +
   `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter}`)}\n` +
   `- load average at end: ${loadEnd}\n\n` +

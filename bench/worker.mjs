@@ -1,8 +1,10 @@
 /**
  * @file One benchmark in one fresh process: `node bench/worker.mjs train LIB WORKLOAD` or
- * `node bench/worker.mjs matmul LIB N`. LIB is grove, tfjs or jax. Prints one line
- * `BENCH_RESULT {json}` on stdout. The parent (run.mjs, matmul.mjs) points
- * MESA_SHADER_CACHE_DIR at a new empty folder, so the first step is a cold start.
+ * `node bench/worker.mjs matmul LIB N`. LIB is grove, tfjs or jax (WebGPU), or grove-onnx,
+ * tfjs-wasm or jax-wasm (the CPU: Grove's `--backend onnx` and the peers' wasm backends, in a
+ * process with no WebGPU device). Prints one line `BENCH_RESULT {json}` on stdout. The parent
+ * (run.mjs, matmul.mjs) points MESA_SHADER_CACHE_DIR at a new empty folder, so the first step is a
+ * cold start.
  */
 import { performance } from "node:perf_hooks";
 import { adapterInfo, counters, setupGpu } from "./lib/gpu.mjs";
@@ -12,7 +14,21 @@ const libs = {
   grove: () => import("./lib/grove.mjs"),
   tfjs: () => import("./lib/tfjs.mjs"),
   jax: () => import("./lib/jax.mjs"),
+  "grove-onnx": () => import("./lib/grove-onnx.mjs"),
+  "tfjs-wasm": async () => {
+    const lib = await import("./lib/tfjs.mjs");
+    lib.useBackend("wasm");
+    return lib;
+  },
+  "jax-wasm": async () => {
+    const lib = await import("./lib/jax.mjs");
+    lib.useDevice("wasm");
+    return lib;
+  },
 };
+
+/** The libraries that run on the CPU: no WebGPU device in their process. */
+const onCpu = (lib) => lib === "grove-onnx" || lib.endsWith("-wasm");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -109,7 +125,8 @@ const [mode, libName, arg] = process.argv.slice(2);
 try {
   if (!libs[libName]) throw new Error(`unknown library ${libName}; use ${Object.keys(libs)}`);
   const tStart = performance.now();
-  const gpu = await setupGpu(); // before any library loads: counters and navigator.gpu
+  const cpu = onCpu(libName);
+  const gpu = cpu ? undefined : await setupGpu(); // before any library loads: navigator.gpu
   const lib = await libs[libName]();
   await lib.init(gpu);
   const initMs = performance.now() - tStart;
@@ -121,8 +138,18 @@ try {
   } else if (mode === "matmul") {
     result = await matmul(lib, Number(arg ?? 1024));
   } else throw new Error(`unknown mode ${mode}; use train or matmul`);
-  const adapter = await adapterInfo();
-  const out = { lib: lib.name, version: lib.version(), adapter, mode, arg, initMs, ...result };
+  const adapter = cpu ? undefined : await adapterInfo();
+  const kind = cpu ? "cpu" : "webgpu";
+  const out = {
+    lib: lib.name,
+    kind,
+    version: lib.version(),
+    adapter,
+    mode,
+    arg,
+    initMs,
+    ...result,
+  };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(out)}\n`);
   process.exit(0);
 } catch (e) {

@@ -1,24 +1,36 @@
 /**
- * @file jax-js 0.1.25 on WebGPU: one `jit`ted training step built with `valueAndGrad`, SGD and
- * Adam written out with Grove's formulas. Arrays are reference counted (`.ref` keeps one) and lazy.
+ * @file jax-js 0.1.25 on WebGPU, or on its wasm backend (`useDevice("wasm")`, with a thread per
+ * core through `web-worker.mjs`, as in a browser): one `jit`ted training step built with
+ * `valueAndGrad`, SGD and Adam written out with Grove's formulas. Arrays are reference counted
+ * (`.ref` keeps one) and lazy.
  */
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { installWebWorker } from "./web-worker.mjs";
 
 export const name = "jax-js";
 
 let jax;
+let device = "webgpu";
+
+/** Runs on `webgpu` (default) or `wasm`; call before `init`. */
+export function useDevice(d) {
+  device = d;
+}
 
 export function version() {
   const require = createRequire(import.meta.url);
   const path = require.resolve("@jax-js/jax").replace(/dist[/\\]index\.c?js$/, "package.json");
-  return `${JSON.parse(require("node:fs").readFileSync(path, "utf8")).version} webgpu`;
+  const threads = device === "wasm" ? ` (${availableParallelism()} threads)` : "";
+  return `${JSON.parse(require("node:fs").readFileSync(path, "utf8")).version} ${device}${threads}`;
 }
 
 export async function init() {
+  if (device === "wasm") installWebWorker(availableParallelism());
   jax = await import("@jax-js/jax");
-  const devices = await jax.init("webgpu");
-  if (!devices.includes("webgpu")) throw new Error("jax-js: no webgpu device");
-  jax.defaultDevice("webgpu");
+  const devices = await jax.init(device);
+  if (!devices.includes(device)) throw new Error(`jax-js: no ${device} device`);
+  jax.defaultDevice(device);
 }
 
 export async function setupTrain(workload, weights, { x, labels }) {

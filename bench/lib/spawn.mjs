@@ -37,4 +37,8 @@ export function runWorker(args, { timeoutMs = 300_000 } = {}) {
   });
 }
 
-export const libraries = ["grove", "tfjs", "jax"];
+/** WebGPU (on the same device), then the CPU: Grove's `--backend onnx` and the peers' wasm. */
+export const libraries = ["grove", "tfjs", "jax", "grove-onnx", "tfjs-wasm", "jax-wasm"];
+
+/** Whether a library id runs on the CPU (no WebGPU device, no matmul benchmark). */
+export const onCpu = (lib) => lib === "grove-onnx" || lib.endsWith("-wasm");

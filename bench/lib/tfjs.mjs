@@ -1,21 +1,35 @@
-/** @file TensorFlow.js 4.22 with its WebGPU backend: tf.variable weights, tf.train optimizers. */
+/**
+ * @file TensorFlow.js 4.22 with its WebGPU backend, or its wasm backend (`useBackend("wasm")`:
+ * SIMD, one thread, since its threaded build cannot start workers in Node): tf.variable weights,
+ * tf.train optimizers.
+ */
 import { createRequire } from "node:module";
 
 export const name = "TF.js";
 
 let tf;
+let backend = "webgpu";
+
+/** Runs on `webgpu` (default) or `wasm`; call before `init`. */
+export function useBackend(b) {
+  backend = b;
+}
 
 export function version() {
   const require = createRequire(import.meta.url);
-  return `${require("@tensorflow/tfjs/package.json").version} webgpu`;
+  const threads = backend === "wasm" ? " (1 thread, SIMD)" : "";
+  return `${require("@tensorflow/tfjs/package.json").version} ${backend}${threads}`;
 }
 
 export async function init() {
   // The union package: tfjs-core alone lacks the gradient registrations in Node. The WebGPU
   // backend registers itself only if navigator.gpu exists when it is imported.
   tf = await import("@tensorflow/tfjs");
-  await import("@tensorflow/tfjs-backend-webgpu");
-  if (!(await tf.setBackend("webgpu"))) throw new Error("TF.js: the webgpu backend did not start");
+  await import(
+    backend === "wasm" ? "@tensorflow/tfjs-backend-wasm" : "@tensorflow/tfjs-backend-webgpu"
+  );
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`TF.js: the ${backend} backend did not start`);
   await tf.ready();
 }
 
