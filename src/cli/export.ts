@@ -71,6 +71,12 @@ export const exportTargets: { readonly [name: string]: ExportTarget } = {
     problem: (opts) => programFolderProblem(opts, "node"),
     run: (job) => exportProgram(job, "node"),
   },
+  browser: {
+    description:
+      "a static site that trains the model in a browser with WebGPU (-o DIR: index.html, a bundled module, data/)",
+    problem: (opts) => programFolderProblem(opts, "browser"),
+    run: (job) => exportProgram(job, "browser"),
+  },
 };
 
 /**
@@ -250,7 +256,10 @@ async function exportProgram(job: ExportJob, target: "node" | "browser"): Promis
   }
   const dir = opts.out!;
   const program = prepared.program(opts.data === false ? undefined : join(dir, "data"));
-  const written = await (await import("../export/node/write.js")).writeNodeProgram(program, dir);
+  const written =
+    target === "node"
+      ? await (await import("../export/node/write.js")).writeNodeProgram(program, dir)
+      : await (await import("../export/browser/write.js")).writeBrowserProgram(program, dir);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const sizes = Object.keys(program.plans).join(", ");
   io.out(

@@ -51,6 +51,7 @@ const flagRules = {
   count: (flag: string) => numeric(flag, { min: 1, max: MAX_COUNT, whole: true }),
   seed: (flag: string) => numeric(flag, { min: 0, max: 4294967295, whole: true }),
   directions: (flag: string) => numeric(flag, { min: 0, max: MAX_COUNT, whole: true }),
+  port: (flag: string) => numeric(flag, { min: 0, max: 65535, whole: true }),
   bytes: (flag: string) => numeric(flag, { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true }),
   tolerance: (flag: string) =>
     numeric(flag, { min: Number.MIN_VALUE, max: Number.MAX_VALUE, what: "a positive number" }),
@@ -343,6 +344,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       "--import-root <dir>",
       "imports may reach files under this folder (default: the .grove file's folder)",
     );
+
+  // Commands that read no .grove file, so without --set and --import-root.
+  program
+    .command("serve")
+    .description("serve a folder over http, such as a page from grove export --target browser")
+    .argument("<dir>", "the folder to serve")
+    .option("--port <n>", "the port (default 8080; 0: any free port)", flagRules.port("--port"))
+    .option("--host <host>", "the address to listen on (default 127.0.0.1: this machine only)")
+    .action(async (dir: string, opts: { port?: number; host?: string }) => {
+      const { serveCommand } = await import("./serve.js");
+      code = await serveCommand(dir, opts, io);
+    });
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

@@ -1,13 +1,16 @@
 /**
- * @file A static file server for one folder (`grove serve DIR`): what an exported browser program
- * needs, since pages that load ES modules or fetch files must come over http. GET and HEAD only;
- * a path that leaves the folder, through `..` or a symbolic link, is refused; `/` and folders
- * serve their `index.html`; each file goes out with its MIME type and `nosniff`.
+ * @file A static file server for one folder (`grove serve DIR [--port N] [--host H]`): what an
+ * exported browser program needs, since pages that load ES modules or fetch files must come over
+ * http. GET and HEAD only; a path that leaves the folder, through `..` or a symbolic link, is
+ * refused; `/` and folders serve their `index.html`; each file goes out with its MIME type and
+ * `nosniff`. The command prints the address and serves until Ctrl-C (or SIGTERM).
  */
 import { createReadStream, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
+import { visibleText } from "../diag/escape.js";
+import type { Io } from "./io.js";
 
 /** MIME types by extension; anything else is `application/octet-stream`. */
 export const mimeTypes: Readonly<Record<string, string>> = {
@@ -23,6 +26,7 @@ export const mimeTypes: Readonly<Record<string, string>> = {
   ".txt": "text/plain; charset=utf-8",
   ".md": "text/markdown; charset=utf-8",
   ".wasm": "application/wasm",
+  ".gz": "application/gzip",
 };
 
 export interface Served {
@@ -40,7 +44,8 @@ export async function serveDirectory(
   { port = 8080, host = "127.0.0.1" }: { port?: number; host?: string } = {},
 ): Promise<Served> {
   const root = realpathSync(resolve(dir));
-  if (!statSync(root).isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (!statSync(root).isDirectory())
+    throw Object.assign(new Error(`${dir} is not a folder`), { code: "ENOTDIR" });
   const server = createServer((request, response) => respond(root, request, response));
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
@@ -104,4 +109,52 @@ function locate(root: string, url: string): string | "outside" | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Why the server could not start, in a few words, from the error's `code`. */
+const START_FAILURES: Readonly<
+  Record<string, (dir: string, port: number, host: string) => string>
+> = {
+  ENOENT: (dir) => `${dir} does not exist`,
+  ENOTDIR: (dir) => `${dir} is not a folder`,
+  EACCES: (dir) => `permission denied (reading ${dir}, or a port below 1024 needs root)`,
+  EADDRINUSE: (_, port) => `port ${port} is taken; pick another with --port`,
+  EADDRNOTAVAIL: (_, __, host) => `${host} is not an address of this machine`,
+};
+
+/**
+ * `grove serve DIR`: serves `dir` until SIGINT or SIGTERM (`stop`, for tests, replaces waiting for
+ * them), printing the address; 0 when stopped, 1 when it cannot start.
+ */
+export async function serveCommand(
+  dir: string,
+  opts: { port?: number; host?: string },
+  io: Io,
+  stop?: Promise<void>,
+): Promise<number> {
+  const port = opts.port ?? 8080;
+  const host = opts.host ?? "127.0.0.1";
+  let served: Served;
+  try {
+    served = await serveDirectory(dir, { port, host });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code !== undefined && Object.hasOwn(START_FAILURES, code) && START_FAILURES[code];
+    if (!why) throw e;
+    io.err(`grove serve: ${why(visibleText(dir), port, visibleText(host))}\n`);
+    return 1;
+  }
+  io.out(`serving ${visibleText(dir)} at ${served.url} (Ctrl-C stops)\n`);
+  await (stop ??
+    new Promise<void>((done) => {
+      const signals = ["SIGINT", "SIGTERM"] as const;
+      const end = () => {
+        for (const s of signals) process.off(s, end);
+        done();
+      };
+      for (const s of signals) process.on(s, end);
+    }));
+  await served.close();
+  io.out("stopped\n");
+  return 0;
 }

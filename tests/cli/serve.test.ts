@@ -1,13 +1,15 @@
 /**
  * The static server behind `grove serve`: MIME types, index.html, and no way out of the folder
- * (`..`, encoded `..`, symbolic links) or into other methods.
+ * (`..`, encoded `..`, symbolic links) or into other methods; the command prints its address,
+ * stops on Ctrl-C and says in one line why it cannot start.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { serveDirectory, type Served } from "../../src/cli/serve.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { serveCommand, serveDirectory, type Served } from "../../src/cli/serve.js";
+import { runGrove } from "./run.js";
 
 let served: Served;
 let base: string;
@@ -78,4 +80,51 @@ it("refuses paths that leave the folder, missing files, and other methods", asyn
   expect((await get("/empty/")).status).toBe(404);
   expect((await get("/%00")).status).toBe(404);
   expect((await get("/app.mjs", "POST")).status).toBe(405);
+});
+
+describe("grove serve DIR", () => {
+  /** `grove serve` in-process until `stop` resolves (or a signal), with what it printed. */
+  function serve(dir: string, flags: string[], stop?: Promise<void>) {
+    let out = "";
+    let err = "";
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+    const flagged = { port: Number(flags[flags.indexOf("--port") + 1] ?? 0) };
+    const done = serveCommand(dir, flagged, io, stop);
+    return { done, out: () => out, err: () => err };
+  }
+
+  it("prints the address, serves the folder and stops on Ctrl-C", async () => {
+    const run = serve(join(base, "site"), ["--port", "0"]);
+    await vi.waitFor(() =>
+      expect(run.out()).toMatch(
+        /^serving .*site at http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C stops\)\n$/,
+      ),
+    );
+    const url = /at (\S+)/.exec(run.out())![1]!;
+    const page = await fetch(url);
+    expect(await page.text()).toContain("<title>t</title>");
+    process.emit("SIGINT");
+    expect(await run.done).toBe(0);
+    expect(run.out().endsWith("stopped\n")).toBe(true);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it("says in one line why it cannot serve", async () => {
+    const missing = serve(join(base, "nowhere"), ["--port", "0"], Promise.resolve());
+    expect(await missing.done).toBe(1);
+    expect(missing.err()).toBe(`grove serve: ${join(base, "nowhere")} does not exist\n`);
+    const file = serve(join(base, "secret.txt"), ["--port", "0"], Promise.resolve());
+    expect(await file.done).toBe(1);
+    expect(file.err()).toBe(`grove serve: ${join(base, "secret.txt")} is not a folder\n`);
+    const port = Number(new URL(served.url).port);
+    const taken = serve(join(base, "site"), ["--port", String(port)], Promise.resolve());
+    expect(await taken.done).toBe(1);
+    expect(taken.err()).toBe(`grove serve: port ${port} is taken; pick another with --port\n`);
+  });
+
+  it("is a command: --port out of range is a usage error", async () => {
+    const r = await runGrove(["serve", join(base, "site"), "--port", "70000"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--port must be a whole number from 0 to 65535");
+  });
 });

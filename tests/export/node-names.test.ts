@@ -109,3 +109,22 @@ describeGpu("hostile names", () => {
     },
   );
 });
+
+describeGpu("hostile names in an exported page", () => {
+  it("are escaped in index.html and data in program.json", { timeout: 60_000 }, async () => {
+    const { file, column } = hostileProject();
+    const dir = await exportProgram(file, "browser");
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(/[\u2028\u2029]/.test(html)).toBe(false);
+    // Only the page's own two scripts end; the names are entities and visible escapes.
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html).toContain("m\\n*/&#60;/script&#62;\\u2028.grove, exported by Grove");
+    const json = readFileSync(join(dir, "program.json"), "utf8");
+    expect(/[\u2028\u2029]/.test(json) || json.includes("</")).toBe(false);
+    const program = JSON.parse(json) as { sourceFile: string; data: { args: { target: string } } };
+    expect(program.sourceFile).toBe(file);
+    expect(program.data.args.target).toBe(column);
+    const app = readFileSync(join(dir, "grove-app.js"), "utf8");
+    expect(/[\u2028\u2029]/.test(app)).toBe(false);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * @file Writes the folder of `grove export --target browser`: `index.html`, `grove-app.js` (the
+ * page's program with Grove's runtime and training session, bundled by esbuild for the browser:
+ * the data readers' `node:fs`, `node:path` and `node:zlib` replaced by the page's stand-ins in
+ * `shims/`, csv-parse by its browser build), `program.json` (the program as data), `data/` and a
+ * short README. Served over http (`grove serve DIR`), it trains in any browser with WebGPU.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { commentText } from "../../diag/escape.js";
+import { bundle, groveModule } from "../program/bundle.js";
+import type { ExportedProgram } from "../program/program.js";
+import { sourceReaders } from "../program/sources.js";
+import { readmeText, safeJson } from "../program/text.js";
+import type { WrittenProgram } from "../node/write.js";
+import { indexHtml } from "./page.js";
+
+/** The page's module: `startPage` with the reader of the program's data source. */
+export async function browserApp(source: string) {
+  const reader = sourceReaders[source];
+  if (!reader) throw new Error(`no reader for the data source ${source}`);
+  const path = (p: string) => JSON.stringify(groveModule(p));
+  const entry =
+    `import { startPage } from ${path("export/browser/app")};\n` +
+    `import { ${reader} as read } from ${path("export/program/sources")};\n` +
+    "void startPage(read);\n";
+  return bundle(entry, {
+    platform: "browser",
+    // Only reached in Node (device.ts, warm.ts); a page never loads them.
+    external: ["webgpu", "node:os"],
+    replace: {
+      "node:fs": groveModule("export/browser/shims/fs"),
+      "node:path": groveModule("export/browser/shims/path"),
+      "node:zlib": groveModule("export/browser/shims/zlib"),
+      "csv-parse/sync": fileURLToPath(import.meta.resolve("csv-parse/browser/esm/sync")),
+    },
+  });
+}
+
+/** Writes the site into `dir` (created); its data was written by `program`'s making. */
+export async function writeBrowserProgram(
+  program: ExportedProgram,
+  dir: string,
+): Promise<WrittenProgram> {
+  mkdirSync(dir, { recursive: true });
+  const app = await browserApp(program.data.source);
+  const c = (t: string) => commentText(t, "javascript");
+  const head =
+    `// grove-app.js: the page that trains ${c(program.settings.model)}, with the runtime and training\n` +
+    `// session of Grove ${c(program.grove.version)}, bundled with esbuild from Grove's source.\n`;
+  const json = safeJson(program);
+  const files: [string, string][] = [
+    ["index.html", indexHtml(program)],
+    ["grove-app.js", head + app.text],
+    ["program.json", json],
+    ["README.md", readmeText(program, "browser")],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return {
+    files: [...files.map(([name]) => name), ...program.data.files.map((f) => `data/${f}`)],
+    runtimeBytes: Buffer.byteLength(app.text),
+    programBytes: Buffer.byteLength(json),
+    planBytes: Buffer.byteLength(JSON.stringify(program.plans)),
+  };
+}
