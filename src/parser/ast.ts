@@ -19,6 +19,8 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | CallExpr
+  | MemberExpr
+  | TupleExpr
   | PipeExpr
   | ErrorExpr;
 
@@ -86,6 +88,22 @@ export interface CallExpr {
   readonly span: Span;
 }
 
+/** `object.member`: `l1.w`, `blocks.0` (a copy of a stack), `blocks.0.attn.q.w`. */
+export interface MemberExpr {
+  readonly kind: "member";
+  readonly object: Expr;
+  /** The name after the dot, or the digits of a copy's index. */
+  readonly member: Ident;
+  readonly span: Span;
+}
+
+/** `(a, b)`: several results, the same value as the list `[a, b]`. */
+export interface TupleExpr {
+  readonly kind: "tuple";
+  readonly items: readonly Expr[];
+  readonly span: Span;
+}
+
 /** `value |> target`: `target(value)`, or with `target = f(a, b)`, `f(value, a, b)`. */
 export interface PipeExpr {
   readonly kind: "pipe";
@@ -133,9 +151,12 @@ export interface ParamDef {
   readonly span: Span;
 }
 
+/** What a `{ ... }` body holds before its result. */
+export type BodyItem = Binding | Destructure;
+
 /** `= expr` or `{ a = ...  b = ...  result }`. */
 export interface Body {
-  readonly bindings: readonly Binding[];
+  readonly bindings: readonly BodyItem[];
   readonly result: Expr;
   readonly span: Span;
 }
@@ -176,6 +197,18 @@ export interface Binding {
   readonly span: Span;
 }
 
+/**
+ * `(mu, logvar) = encoder(x)`: binds each name to one of several results (a tuple or a list of
+ * exactly as many items). In a model, `output (mu, logvar) = ...` makes each name an output.
+ */
+export interface Destructure {
+  readonly kind: "destructure";
+  readonly names: readonly Ident[];
+  readonly value: Expr;
+  readonly output: boolean;
+  readonly span: Span;
+}
+
 export interface ForwardInput {
   readonly name: Ident;
   readonly type: TypeExpr;
@@ -186,13 +219,15 @@ export interface ForwardDecl {
   readonly kind: "forward";
   readonly inputs: readonly ForwardInput[];
   readonly output?: TypeExpr;
+  /** `-> ([N, d], [N, d])`: the types of several results (then `output` is absent). */
+  readonly results?: readonly TypeExpr[];
   readonly body: Body;
   readonly span: Span;
   /** Span of the `forward` keyword. */
   readonly keywordSpan: Span;
 }
 
-export type BlockMember = ParamDecl | Binding | ForwardDecl;
+export type BlockMember = ParamDecl | Binding | ForwardDecl | Destructure;
 
 export interface BlockDecl {
   readonly kind: "block";
@@ -218,7 +253,7 @@ export interface OutputDecl {
   readonly span: Span;
 }
 
-export type ModelMember = InputDecl | Binding | OutputDecl | ParamDecl;
+export type ModelMember = InputDecl | Binding | OutputDecl | ParamDecl | Destructure;
 
 export interface ModelDecl {
   readonly kind: "model";

@@ -25,6 +25,11 @@ export class GroveParser extends EmbeddedActionsParser {
    * recovery costs an exception with a stack trace: 58,000 of them took 3.5 s).
    */
   errorBudget = Infinity;
+  /**
+   * Mistakes found in a rule's action rather than by Chevrotain (an expression on its own line
+   * that is not a body's result); `parse()` reports them as G0110.
+   */
+  lateErrors: LateError[] = [];
 
   /**
    * `recovery: false` stops at the first syntax error; `parse()` uses it for deeply nested
@@ -178,25 +183,16 @@ export class GroveParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const open = this.CONSUME(T.LBrace);
-            const bindings: A.Binding[] = [];
-            this.MANY({
-              GATE: () => this.LA(2).tokenType === T.Equals,
-              DEF: () => {
-                const b = this.SUBRULE(this.binding);
-                this.ACTION(() => {
-                  if (b) bindings.push(b);
-                });
-                this.OPTION2(() => this.CONSUME2(T.Semicolon));
-              },
+            const items: BodyLine[] = [];
+            this.MANY(() => {
+              const item = this.SUBRULE(this.bodyLine);
+              this.ACTION(() => {
+                if (item) items.push(item);
+              });
+              this.OPTION2(() => this.CONSUME2(T.Semicolon));
             });
-            const result = this.SUBRULE2(this.expr);
-            this.OPTION3(() => this.CONSUME3(T.Semicolon));
             const close = this.CONSUME(T.RBrace);
-            return this.ACTION(() => ({
-              bindings,
-              result,
-              span: this.join(this.tokSpan(open), this.tokSpan(close)),
-            }));
+            return this.ACTION(() => this.bodyOf(items, this.tokSpan(open), this.tokSpan(close)));
           },
         },
       ]);
@@ -209,6 +205,85 @@ export class GroveParser extends EmbeddedActionsParser {
       }),
     },
   );
+
+  /** One line of a `{ ... }` body: a binding, a destructuring binding or an expression. */
+  bodyLine = this.RULE("bodyLine", (): BodyLine => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.destructureAhead(),
+          ALT: () => this.SUBRULE(this.destructure),
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.Equals,
+          ALT: () => this.SUBRULE(this.binding),
+        },
+        {
+          ALT: () => {
+            const e = this.SUBRULE(this.expr);
+            return this.ACTION(() => ({ kind: "expr" as const, expr: e }));
+          },
+        },
+      ],
+    });
+  });
+
+  /** Splits a body's lines into its bindings and its result, the last line. */
+  private bodyOf(lines: readonly BodyLine[], open: Span, close: Span): A.Body {
+    const span = this.join(open, close);
+    const last = lines[lines.length - 1];
+    lines.slice(0, -1).forEach((l) => {
+      if (l.kind === "expr") this.lateErrors.push(strayExpression(l.expr.span));
+    });
+    const bindings = lines.filter((l): l is A.BodyItem => l.kind !== "expr");
+    if (last?.kind === "expr") return { bindings, result: last.expr, span };
+    this.lateErrors.push({
+      span: { file: this.file, start: close.start, end: close.end },
+      message: "the body has no result: its last line must be an expression",
+      label: "the body ends here",
+      help: "the value of a `{ ... }` body is its last line; end it with that expression",
+    });
+    return { bindings, result: { kind: "error", span: close }, span };
+  }
+
+  /** `(a, b) = ...`: `(`, names separated by commas (two or more), `)` and `=`. */
+  private destructureAhead(): boolean {
+    if (this.LA(1).tokenType !== T.LParen) return false;
+    let k = 2;
+    for (; ; k += 2) {
+      if (this.LA(k).tokenType !== T.Identifier) return false;
+      if (this.LA(k + 1).tokenType !== T.Comma) break;
+    }
+    return k > 2 && this.LA(k + 1).tokenType === T.RParen && this.LA(k + 2).tokenType === T.Equals;
+  }
+
+  destructure = this.RULE("destructure", (): A.Destructure => {
+    const open = this.CONSUME(T.LParen);
+    const names = this.SUBRULE(this.nameTuple);
+    this.CONSUME(T.RParen);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "destructure",
+      names,
+      value,
+      output: false,
+      span: this.join(this.tokSpan(open), value.span),
+    }));
+  });
+
+  nameTuple = this.RULE("nameTuple", (): A.Ident[] => {
+    const names: A.Ident[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const n = this.CONSUME(T.Identifier);
+        this.ACTION(() => names.push(this.ident(n)));
+      },
+    });
+    return names;
+  });
 
   binding = this.RULE("binding", (): A.Binding => {
     const name = this.CONSUME(T.Identifier);
@@ -237,6 +312,7 @@ export class GroveParser extends EmbeddedActionsParser {
       const m = this.OR([
         { ALT: () => this.SUBRULE(this.paramDecl) },
         { ALT: () => this.SUBRULE(this.forwardDecl) },
+        { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
         { ALT: () => this.SUBRULE(this.binding) },
       ]);
       this.ACTION(() => {
@@ -294,13 +370,30 @@ export class GroveParser extends EmbeddedActionsParser {
     this.CONSUME(T.RParen);
     const output = this.OPTION(() => {
       this.CONSUME(T.Arrow);
-      return this.SUBRULE2(this.typeExpr);
+      return this.OR([
+        { ALT: () => this.SUBRULE2(this.typeExpr) },
+        {
+          ALT: () => {
+            this.CONSUME2(T.LParen);
+            const types: A.TypeExpr[] = [];
+            this.AT_LEAST_ONE_SEP({
+              SEP: T.Comma,
+              DEF: () => {
+                const t = this.SUBRULE3(this.typeExpr);
+                this.ACTION(() => types.push(t));
+              },
+            });
+            this.CONSUME2(T.RParen);
+            return types;
+          },
+        },
+      ]);
     });
     const body = this.SUBRULE(this.body);
     return this.ACTION(() => ({
       kind: "forward",
       inputs,
-      ...(output ? { output } : {}),
+      ...(Array.isArray(output) ? { results: output } : output ? { output } : {}),
       body,
       keywordSpan: this.tokSpan(kw),
       span: this.join(this.tokSpan(kw), body.span),
@@ -317,6 +410,7 @@ export class GroveParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.inputDecl) },
         { ALT: () => this.SUBRULE(this.outputDecl) },
         { ALT: () => this.SUBRULE(this.paramDecl) },
+        { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
         { ALT: () => this.SUBRULE(this.binding) },
       ]);
       this.ACTION(() => {
@@ -346,17 +440,28 @@ export class GroveParser extends EmbeddedActionsParser {
     }));
   });
 
-  outputDecl = this.RULE("outputDecl", (): A.OutputDecl => {
+  /** `output y = ...`, or `output (mu, logvar) = ...` for several results. */
+  outputDecl = this.RULE("outputDecl", (): A.OutputDecl | A.Destructure => {
     const kw = this.CONSUME(T.Output);
-    const name = this.CONSUME(T.Identifier);
+    const target = this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          const names = this.SUBRULE(this.nameTuple);
+          this.CONSUME(T.RParen);
+          return names;
+        },
+      },
+    ]);
     this.CONSUME(T.Equals);
     const value = this.SUBRULE(this.expr);
-    return this.ACTION(() => ({
-      kind: "output",
-      name: this.ident(name),
-      value,
-      span: this.join(this.tokSpan(kw), value.span),
-    }));
+    return this.ACTION(() => {
+      const span = this.join(this.tokSpan(kw), value.span);
+      if (Array.isArray(target))
+        return { kind: "destructure" as const, names: target, value, output: true, span };
+      return { kind: "output" as const, name: this.ident(target), value, span };
+    });
   });
 
   trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {
@@ -620,28 +725,52 @@ export class GroveParser extends EmbeddedActionsParser {
     (): A.Expr => {
       let callee = this.SUBRULE(this.primary);
       this.MANY(() => {
-        const open = this.CONSUME(T.LParen);
-        const args: A.Arg[] = [];
-        this.MANY_SEP({
-          SEP: T.Comma,
-          DEF: () => {
-            const a = this.SUBRULE(this.arg);
-            this.ACTION(() => {
-              if (a) args.push(a);
-            });
+        this.OR([
+          {
+            ALT: () => {
+              const open = this.CONSUME(T.LParen);
+              const args: A.Arg[] = [];
+              this.MANY_SEP({
+                SEP: T.Comma,
+                DEF: () => {
+                  const a = this.SUBRULE(this.arg);
+                  this.ACTION(() => {
+                    if (a) args.push(a);
+                  });
+                },
+              });
+              const close = this.CONSUME(T.RParen);
+              this.ACTION(() => {
+                const argsSpan = this.join(this.tokSpan(open), this.tokSpan(close));
+                callee = {
+                  kind: "call",
+                  callee,
+                  args,
+                  argsSpan,
+                  span: this.join(callee.span, argsSpan),
+                };
+              });
+            },
           },
-        });
-        const close = this.CONSUME(T.RParen);
-        this.ACTION(() => {
-          const argsSpan = this.join(this.tokSpan(open), this.tokSpan(close));
-          callee = {
-            kind: "call",
-            callee,
-            args,
-            argsSpan,
-            span: this.join(callee.span, argsSpan),
-          };
-        });
+          {
+            ALT: () => {
+              this.CONSUME(T.Dot);
+              const name = this.OR2([
+                { ALT: () => this.CONSUME(T.Identifier) },
+                { ALT: () => this.CONSUME(T.NumberLiteral) },
+              ]);
+              this.ACTION(() => {
+                const member = this.ident(name);
+                callee = {
+                  kind: "member",
+                  object: callee,
+                  member,
+                  span: this.join(callee.span, member.span),
+                };
+              });
+            },
+          },
+        ]);
       });
       return callee;
     },
@@ -704,12 +833,17 @@ export class GroveParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const open = this.CONSUME(T.LParen);
-            const inner = this.SUBRULE(this.expr);
+            const items = [this.SUBRULE(this.expr)];
+            this.MANY3(() => {
+              this.CONSUME3(T.Comma);
+              const e = this.SUBRULE3(this.expr);
+              this.ACTION(() => items.push(e));
+            });
             const close = this.CONSUME(T.RParen);
-            return this.ACTION((): A.Expr => ({
-              ...inner,
-              span: this.join(this.tokSpan(open), this.tokSpan(close)),
-            }));
+            return this.ACTION((): A.Expr => {
+              const span = this.join(this.tokSpan(open), this.tokSpan(close));
+              return items.length > 1 ? { kind: "tuple", items, span } : { ...items[0]!, span };
+            });
           },
         },
         {
@@ -748,6 +882,28 @@ export class GroveParser extends EmbeddedActionsParser {
       span: this.join(left.span, right.span),
     };
   }
+}
+
+/** A line of a `{ ... }` body before it is known whether it is the result. */
+type BodyLine = A.BodyItem | { readonly kind: "expr"; readonly expr: A.Expr };
+
+/** A syntax mistake found in an action (see `GroveParser.lateErrors`). */
+export interface LateError {
+  readonly span: Span;
+  readonly message: string;
+  readonly label: string;
+  readonly notes?: readonly string[];
+  readonly help?: string;
+}
+
+/** An expression on a line of its own that is not the body's last line. */
+function strayExpression(span: Span): LateError {
+  return {
+    span,
+    message: "an expression on its own line must be the body's last line, its result",
+    label: "not the last line, so its value is not used",
+    help: "bind it to a name (`h = ...`), or, if it continues the line above, end that line with the operator",
+  };
 }
 
 /** Removes the quotes of a string literal and resolves its escapes. */

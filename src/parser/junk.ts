@@ -15,12 +15,12 @@ export interface Junk {
 const tokenStart = String.raw`\s\w"./\-+*@^~:,;()[\]{}<>=!|`;
 
 /** Quick test: a file without these has no junk and needs no scan. */
-const suspect = new RegExp(String.raw`[^${tokenStart}]|\|(?!>)|!(?!=)|(?<!\.\.)\.(?![.\d])`);
+const suspect = new RegExp(String.raw`[^${tokenStart}]|\|(?!>)|!(?!=)`);
 
 /**
  * One match per lexical item, in order: skipped text (blanks, comments, strings, names, numbers,
  * operators), or junk in group 1 (a run of characters that start nothing, spaces and tabs between
- * them included, or a lone `|`, `!`, `.` that starts no operator).
+ * them included, or a lone `|` or `!` that starts no operator). A lone `.` is member access.
  */
 const item = new RegExp(
   [
@@ -31,7 +31,7 @@ const item = new RegExp(
     String.raw`\w+(?:\.\d+)?(?:[eE][+-]?\d+)?`,
     String.raw`\.\d+(?:[eE][+-]?\d+)?`,
     String.raw`\.\.\.|\|>|!=`,
-    String.raw`[\/\-+*@^~:,;()[\]{}<>=]`,
+    String.raw`[\/\-+*@^~:,;()[\]{}<>=.]`,
     String.raw`([^${tokenStart}]+(?:[ \t]+[^${tokenStart}]+)*|[\s\S])`,
   ].join("|"),
   "g",

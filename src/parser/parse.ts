@@ -8,7 +8,8 @@ import type { ILexingResult, IRecognitionException, IToken } from "chevrotain";
 import { makeDiagnostic, type Diagnostic, type Result } from "../diag/diagnostic.js";
 import type * as A from "./ast.js";
 import type { Program, TrainSetting } from "./ast.js";
-import { GroveParser, TooManyErrors } from "./grammar.js";
+import { GroveParser, TooManyErrors, type LateError } from "./grammar.js";
+import { afterLineEnd, insertLineEnds } from "./line-ends.js";
 import { limits } from "./limits.js";
 import { blankJunk } from "./junk.js";
 import { scanNesting } from "./nesting.js";
@@ -125,6 +126,7 @@ function runRule<R>(
   parser.file = file;
   parser.textLength = text.length;
   parser.errorBudget = limits.errorsPerFile + 1; // one more than shown, so G0113 follows
+  parser.lateErrors = [];
   parser.input = tokens;
   try {
     return { value: rule(parser), parser };
@@ -143,11 +145,18 @@ export function parse(text: string, file: string): Result<Program> {
     (t) => t.startOffset,
     (t) => lexError(text, file, t.startOffset, t.image.length),
   );
-  const { value, parser } = runRule(text, file, lexed.tokens, errors, (p) => p.program());
+  const tokens =
+    lexed.tokens.length > limits.tokens ? lexed.tokens : insertLineEnds(text, lexed.tokens);
+  const { value, parser } = runRule(text, file, tokens, errors, (p) => p.program());
   errors.addAll(
     parser?.errors ?? [],
     (e) => e.token.startOffset,
-    (e) => parseError(file, text, e),
+    (e) => parseError(file, text, e, tokens),
+  );
+  errors.addAll(
+    parser?.lateErrors ?? [],
+    (e) => e.span.start,
+    (e) => lateError(e, text),
   );
   return {
     value: { file, decls: value ?? [], span: { file, start: 0, end: text.length } },
@@ -169,7 +178,7 @@ export function parseSetting(text: string, file: string): Result<TrainSetting | 
   errors.addAll(
     (parser?.errors ?? []).filter((e) => !rest || e.token.startOffset < rest.startOffset),
     (e) => e.token.startOffset,
-    (e) => parseError(file, text, e),
+    (e) => parseError(file, text, e, lexed.tokens),
   );
   const diagnostics = errors.first();
   if (!b || diagnostics.length > 0) return { value: undefined, diagnostics };
@@ -258,7 +267,34 @@ function lexError(text: string, file: string, offset: number, length: number): D
   });
 }
 
-function parseError(file: string, text: string, e: IRecognitionException): Diagnostic {
+/** A mistake found in a parser action (see `GroveParser.lateErrors`). */
+function lateError(e: LateError, text: string): Diagnostic {
+  const atLineStart = startsLine(text, e.span.start);
+  const first = text[e.span.start];
+  return makeDiagnostic({
+    code: "G0110",
+    message: e.message,
+    span: e.span,
+    label: e.label,
+    notes: [
+      ...(e.notes ?? []),
+      ...(atLineStart && (first === "-" || first === "(") ? [newlineNote(first)] : []),
+    ],
+    ...(e.help ? { help: e.help } : {}),
+  });
+}
+
+/** Why a line that starts with `-` or `(` did not continue the line before it. */
+function newlineNote(first: string): string {
+  return `a line that starts with \`${first}\` begins a new binding or result, even after a complete expression on the line before; to continue that expression, end its line with the operator (\`a -\` then \`b\` on the next line) or wrap the whole expression in parentheses`;
+}
+
+function parseError(
+  file: string,
+  text: string,
+  e: IRecognitionException,
+  tokens: readonly IToken[],
+): Diagnostic {
   const tok = e.token;
   let start = tok.startOffset;
   let end = start + Math.max(1, tok.image.length);
@@ -270,16 +306,17 @@ function parseError(file: string, text: string, e: IRecognitionException): Diagn
   // A keyword where a name was expected, after something on the same line: likely used as a name.
   const reserved = reservedWords.includes(tok.image) && !startsLine(text, start);
   const chained = /^(<|<=|>|>=|==|!=)$/.test(tok.image) && e.message.startsWith("unexpected");
+  const newLine = (tok.image === "-" || tok.image === "(") && afterLineEnd(tokens, tok);
+  const notes = [
+    ...(chained
+      ? ["`a < b < c` is not `a < b` and `b < c`; compare twice and combine the masks with `*`"]
+      : []),
+    ...(newLine ? [newlineNote(tok.image)] : []),
+  ];
   return makeDiagnostic({
     code: "G0110",
     message: chained ? "comparisons cannot be chained" : e.message,
-    ...(chained
-      ? {
-          notes: [
-            "`a < b < c` is not `a < b` and `b < c`; compare twice and combine the masks with `*`",
-          ],
-        }
-      : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     span: { file, start, end },
     label: tok.tokenType?.name === "EOF" ? "the file ends here" : "unexpected here",
     ...(reserved ? { help: `\`${tok.image}\` is a reserved word; choose another name` } : {}),

@@ -68,9 +68,32 @@ export const UnterminatedComment = createToken({
   line_breaks: true,
 });
 
+const numberPattern = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+const digitsPattern = /\d+/y;
+/** Characters after which a `.` is member access (`l1.w`, `f(x).w`, `blocks.0.w`), not a number. */
+const memberBase = /[A-Za-z0-9_)\]]/;
+
+/**
+ * A number, except where a `.` reads as member access: `.5` right after a name, a digit, `)` or
+ * `]` is `.` then `5` (`blocks.5`), and right after such a `.` only digits are taken, so
+ * `blocks.0.w` is `blocks` `.` `0` `.` `w` rather than `blocks` `.` `0.`... A number written
+ * after a space or an operator (`x * .5`) reads as before.
+ */
+function matchNumber(text: string, offset: number): [string] | null {
+  const before = text[offset - 1] ?? "";
+  if (text[offset] === "." && memberBase.test(before)) return null;
+  const pattern =
+    before === "." && memberBase.test(text[offset - 2] ?? "") ? digitsPattern : numberPattern;
+  pattern.lastIndex = offset;
+  const m = pattern.exec(text);
+  return m ? [m[0]] : null;
+}
+
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
-  pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/,
+  pattern: { exec: matchNumber },
+  line_breaks: false,
+  start_chars_hint: [".", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
   label: "a number",
 });
 export const StringLiteral = createToken({
@@ -113,6 +136,8 @@ export const ComparisonOp = createToken({
 });
 
 export const Ellipsis = punct("Ellipsis", "...");
+/** Member access: `l1.w`, `blocks.0`. */
+export const Dot = punct("Dot", ".");
 export const PipeOp = punct("Pipe", "|>");
 export const Arrow = punct("Arrow", "->");
 export const LessEq = punct("LessEq", "<=", [ComparisonOp]);
@@ -132,6 +157,16 @@ export const Tilde = punct("Tilde", "~");
 export const Colon = punct("Colon", ":");
 export const Comma = punct("Comma", ",");
 export const Semicolon = punct("Semicolon", ";");
+/**
+ * Not written: put in by `line-ends.ts` where a newline ends a binding. It counts as a `;`
+ * wherever the parser takes one.
+ */
+export const LineEnd = createToken({
+  name: "LineEnd",
+  pattern: Lexer.NA,
+  categories: [Semicolon],
+  label: "the end of the line",
+});
 export const LParen = punct("LParen", "(");
 export const RParen = punct("RParen", ")");
 export const LBracket = punct("LBracket", "[");
@@ -151,6 +186,7 @@ export const allTokens: TokenType[] = [
   ...keywords,
   Identifier,
   Ellipsis,
+  Dot,
   PipeOp,
   Arrow,
   LessEq,
@@ -179,6 +215,7 @@ export const allTokens: TokenType[] = [
   AdditiveOp,
   MultiplicativeOp,
   ComparisonOp,
+  LineEnd,
 ];
 
 export const groveLexer = new Lexer(allTokens, {

@@ -13,7 +13,15 @@ import { writeNpy } from "../../src/runtime/data/index.js";
 import { runGrove } from "../cli/run.js";
 import { randomCheckpoint, randomInputs, relativeError, rows, runOnnx } from "./helpers.js";
 
-const examples = ["mnist-mlp", "mnist-cnn", "autoencoder", "regression", "char-transformer"];
+const examples = [
+  "mnist-mlp",
+  "mnist-cnn",
+  "autoencoder",
+  "regression",
+  "char-transformer",
+  "residual-mlp",
+  "vae",
+];
 
 /** `grove predict`'s CSV: each model output's values per row, by output name. */
 function predictedOutputs(csv: string, names: readonly string[]): Map<string, Float32Array> {

@@ -37,6 +37,7 @@ const examples = [
   ["examples/regression.grove", 3],
   ["examples/char-transformer.grove", 1],
   ["examples/residual-mlp.grove", 2],
+  ["examples/vae.grove", 2],
 ] as const;
 
 describe("compileTrain on every example", () => {

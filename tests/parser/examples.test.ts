@@ -43,6 +43,7 @@ describe("examples", () => {
       "mnist-mlp.grove",
       "regression.grove",
       "residual-mlp.grove",
+      "vae.grove",
     ]);
   });
 
@@ -139,6 +140,16 @@ describe("examples", () => {
     }
     expect(p["blocks.4.norm.gamma"]).toBeUndefined();
     expect(outputShape(model(r, "ResidualMlp").graph, "logits")).toBe("[N, 10]");
+  });
+
+  it("vae: the encoder's two results destructured into outputs", () => {
+    const r = checkClean("examples/vae.grove");
+    const g = model(r, "Vae").graph;
+    expect(g.outputs.map((o) => o.name)).toEqual(["mu", "logvar", "logits", "recon", "kl_term"]);
+    for (const name of ["mu", "logvar"]) expect(outputShape(g, name)).toBe("[N, 16]");
+    expect(outputShape(g, "kl_term")).toBe("[N]");
+    expect(params(g)["encoder.to_logvar.w"]).toEqual([256, 16]);
+    expect(r.program.trains[0]!.metrics).toEqual(["mean", "mse"]);
   });
 
   it("char-transformer: nested instance paths and a model-level param", () => {

@@ -42,12 +42,20 @@ function sexpr(e: A.Expr): string {
     }
     case "pipe":
       return `(|> ${sexpr(e.value)} ${sexpr(e.target)})`;
+    case "member":
+      return `(. ${sexpr(e.object)} ${e.member.name})`;
+    case "tuple":
+      return `(tuple ${e.items.map(sexpr).join(" ")})`;
     case "error":
       return "<error>";
   }
 }
 
 const p = (text: string) => sexpr(expr(text));
+
+/** The name a member defines, or `(a, b)` for a destructuring one. */
+const names = (m: A.ModelMember | A.BodyItem): string =>
+  m.kind === "destructure" ? `(${m.names.map((n) => n.name).join(", ")})` : m.name.name;
 
 function dimText(d: A.DimExpr): string {
   switch (d.kind) {
@@ -147,7 +155,7 @@ describe("declarations", () => {
       ["x", undefined],
       ["y", "2"],
     ]);
-    expect(b!.body.bindings.map((x) => `${x.name.name}=${sexpr(x.value)}`)).toEqual([
+    expect(b!.body.bindings.map((x) => `${names(x)}=${sexpr(x.value)}`)).toEqual([
       "t=(+ x 1)",
       "u=(* t 2)",
     ]);
@@ -196,7 +204,7 @@ describe("declarations", () => {
     expect(prog.decls.map((d) => d.kind)).toEqual(["import", "model", "train"]);
     expect((prog.decls[0] as A.ImportDecl).path.value).toBe("lib.grove");
     const m = prog.decls[1] as A.ModelDecl;
-    expect(m.members.map((x) => `${x.kind}:${x.name.name}`)).toEqual([
+    expect(m.members.map((x) => `${x.kind}:${names(x)}`)).toEqual([
       "input:x",
       "input:ids",
       "param:s",

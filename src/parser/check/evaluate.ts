@@ -26,6 +26,7 @@ import {
 } from "./dims.js";
 import { initializerRules } from "./initializers.js";
 import { callStack, evalRepeat } from "./repeat.js";
+import { destructure, evalMember } from "./access.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { tooManyErrors } from "../parse.js";
@@ -263,7 +264,8 @@ export class Evaluator implements Ctx {
         return { kind: "string", value: e.value, span: e.span };
       case "name":
         return this.lookup(e.name, e.span, scope);
-      case "list": {
+      case "list":
+      case "tuple": {
         const items = e.items.map((i) => this.evalExpr(i, scope));
         return { kind: "list", items, spans: e.items.map((i) => i.span) };
       }
@@ -274,6 +276,7 @@ export class Evaluator implements Ctx {
       case "binary":
       case "call":
       case "pipe":
+      case "member":
         return this.evalChain(e, scope);
       case "error":
         return poison;
@@ -296,12 +299,13 @@ export class Evaluator implements Ctx {
   private applyLink(link: Link, left: Value, scope: Scope): Value {
     if (link.kind === "binary") return this.binary(link, left, this.evalExpr(link.right, scope));
     if (link.kind === "pipe") return this.pipe(link, left, scope);
+    if (link.kind === "member") return evalMember(this, link, left);
     const args = this.evalArgs(link.args, scope);
     return this.call(left, args, link.span, link.callee.span, false);
   }
 
   /** Whether a diagnostic at `span` would be kept: suggestions are only worth computing then. */
-  private reporting(span: Span): boolean {
+  reporting(span: Span): boolean {
     return this.sink.accepts(span.file);
   }
 
@@ -576,8 +580,18 @@ export class Evaluator implements Ctx {
 
   evalBody(body: A.Body, scope: Scope): Value {
     const local = new Scope(scope);
-    for (const b of body.bindings) local.set(b.name.name, this.evalExpr(b.value, local));
+    for (const b of body.bindings) {
+      if (b.kind === "destructure") this.bindAll(b, this.evalExpr(b.value, local), local);
+      else local.set(b.name.name, this.evalExpr(b.value, local));
+    }
     return this.evalExpr(body.result, local);
+  }
+
+  /** `(a, b) = value`: binds each name in `scope`; returns the values bound. */
+  bindAll(d: A.Destructure, value: Value, scope: Scope): Value[] {
+    const values = destructure(this, d, value);
+    d.names.forEach((n, i) => scope.set(n.name, values[i]!));
+    return values;
   }
 
   // ------------------------------------------------------------ blocks and instances
@@ -606,6 +620,7 @@ export class Evaluator implements Ctx {
       for (const m of decl.members) {
         if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
         else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
+        else if (m.kind === "destructure") this.bindAll(m, this.evalExpr(m.value, scope), scope);
       }
       return { kind: "instance", inst };
     } finally {
@@ -651,7 +666,8 @@ export class Evaluator implements Ctx {
       this.path = inst.path;
       const out = this.evalBody(fwd.body, scope);
       if (fwd.output && out.kind === "tensor")
-        this.checkOutput(fwd.output, out.t, fwd, scope, ellipsis);
+        this.checkOutput(fwd.output, out.t, fwd.body.result.span, scope, ellipsis);
+      if (fwd.results) this.checkResults(fwd.results, out, fwd.body.result, scope, ellipsis);
       return out;
     } finally {
       this.path = saved;
@@ -879,10 +895,43 @@ export class Evaluator implements Ctx {
     };
   }
 
+  /** `-> ([N, d], [N, d])`: the forward gives that many results, each of its type. */
+  private checkResults(
+    types: readonly A.TypeExpr[],
+    out: Value,
+    result: A.Expr,
+    scope: Scope,
+    captured?: Captured,
+  ): void {
+    if (out.kind === "poison") return;
+    if (out.kind !== "list" || out.items.length !== types.length) {
+      const got = out.kind === "list" ? `${out.items.length} results` : describeKind(out);
+      this.report({
+        code: "G0405",
+        message: `forward gives ${got} but declares ${types.length} results`,
+        span: result.span,
+        label: `this is ${got}`,
+        secondary: [{ span: typesSpan(types), message: `declared ${types.length} results` }],
+      });
+      return;
+    }
+    out.items.forEach((v, i) => {
+      const span = result.kind === "tuple" ? result.items[i]!.span : result.span;
+      if (v.kind === "tensor") this.checkOutput(types[i]!, v.t, span, scope, captured);
+      else if (v.kind !== "poison")
+        this.report({
+          code: "G0405",
+          message: `result ${i + 1} of forward is ${describeKind(v)}, but a tensor is declared`,
+          span,
+          label: `this is ${describeKind(v)}`,
+        });
+    });
+  }
+
   private checkOutput(
     type: A.TypeExpr,
     t: Tensor,
-    fwd: A.ForwardDecl,
+    resultSpan: Span,
     scope: Scope,
     captured?: Captured,
   ): void {
@@ -911,7 +960,7 @@ export class Evaluator implements Ctx {
       this.report({
         code: "G0405",
         message: `forward returns ${formatType(t.dtype, t.shape)} but declares ${formatType(want ?? "f32", dims)}`,
-        span: fwd.body.result.span,
+        span: resultSpan,
         label: `this is ${formatType(t.dtype, t.shape)}`,
         secondary: [
           {
@@ -1027,14 +1076,28 @@ interface Captured {
 const callWeight = 2;
 
 /** A link of a left-associative chain; its base (the left side) is evaluated first. */
-type Link = A.BinaryExpr | A.PipeExpr | A.CallExpr;
+type Link = A.BinaryExpr | A.PipeExpr | A.CallExpr | A.MemberExpr;
 
 function isLink(e: A.Expr): e is Link {
-  return e.kind === "binary" || e.kind === "pipe" || e.kind === "call";
+  return e.kind === "binary" || e.kind === "pipe" || e.kind === "call" || e.kind === "member";
 }
 
 function linkBase(e: Link): A.Expr {
-  return e.kind === "binary" ? e.left : e.kind === "pipe" ? e.value : e.callee;
+  switch (e.kind) {
+    case "binary":
+      return e.left;
+    case "pipe":
+      return e.value;
+    case "call":
+      return e.callee;
+    case "member":
+      return e.object;
+  }
+}
+
+function typesSpan(types: readonly A.TypeExpr[]): Span {
+  const first = types[0]!.span;
+  return { ...first, end: types[types.length - 1]!.span.end };
 }
 
 const binaryBuiltins: Record<A.BinaryOp, string> = {

@@ -7,7 +7,7 @@ import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 import type { Evaluator } from "./evaluate.js";
 import { formatShape } from "./shapes.js";
-import { describeKind, Scope, type Graph, type Tensor } from "./values.js";
+import { describeKind, Scope, type Graph, type Tensor, type Value } from "./values.js";
 
 export interface ModelResult {
   readonly graph: Graph;
@@ -29,6 +29,15 @@ export function elaborateModel(
   const failed = new Set<string>();
   const outputList: { name: string; node: number; span: Span }[] = [];
   const inputs = new Map<string, Tensor>();
+  /** Records an output; G0414 when it is not a tensor. */
+  const addOutput = (name: A.Ident, v: Value, m: A.OutputDecl | A.Destructure): Value => {
+    if (v.kind === "poison") failed.add(name.name);
+    if (v.kind === "tensor") {
+      outputs.set(name.name, v.t);
+      outputList.push({ name: name.name, node: v.t.node, span: m.span });
+    } else if (v.kind !== "poison") notATensor(ev, name.name, v, m.value.span);
+    return v;
+  };
   for (const m of decl.members) {
     switch (m.kind) {
       case "input": {
@@ -43,26 +52,12 @@ export function elaborateModel(
       case "bind":
         scope.set(m.name.name, ev.evalBinding(m, scope, ""));
         break;
-      case "output": {
-        const v = ev.evalExpr(m.value, scope);
-        scope.set(m.name.name, v);
-        if (v.kind === "poison") failed.add(m.name.name);
-        if (v.kind === "tensor") {
-          outputs.set(m.name.name, v.t);
-          outputList.push({ name: m.name.name, node: v.t.node, span: m.span });
-        } else if (v.kind !== "poison") {
-          ev.report({
-            code: "G0414",
-            message: `output \`${m.name.name}\` must be a tensor, but it is ${describeKind(v)}`,
-            span: m.value.span,
-            label: `this is ${describeKind(v)}`,
-            ...(v.kind === "instance"
-              ? {
-                  help: `apply the layer to an input, e.g. \`x |> ${v.inst.path}\``,
-                }
-              : {}),
-          });
-        }
+      case "output":
+        scope.set(m.name.name, addOutput(m.name, ev.evalExpr(m.value, scope), m));
+        break;
+      case "destructure": {
+        const values = ev.bindAll(m, ev.evalExpr(m.value, scope), scope);
+        if (m.output) m.names.forEach((n, i) => addOutput(n, values[i]!, m));
         break;
       }
     }
@@ -79,6 +74,25 @@ export function elaborateModel(
     failed,
     inputs,
   };
+}
+
+function notATensor(ev: Evaluator, name: string, v: Value, span: Span): void {
+  const results =
+    v.kind === "list" && v.items.length > 1 && v.items.every((i) => i.kind === "tensor");
+  const names = results ? v.items.map((_, i) => `${name}${i + 1}`).join(", ") : "";
+  ev.report({
+    code: "G0414",
+    message: results
+      ? `output \`${name}\` must be one tensor, but this gives ${v.items.length} results`
+      : `output \`${name}\` must be a tensor, but it is ${describeKind(v)}`,
+    span,
+    label: results ? `${v.items.length} results` : `this is ${describeKind(v)}`,
+    ...(v.kind === "instance"
+      ? { help: `apply the layer to an input, e.g. \`x |> ${v.inst.path}\`` }
+      : results
+        ? { help: `name each result: \`output (${names}) = ...\`` }
+        : {}),
+  });
 }
 
 export function describeTensor(t: Tensor): string {

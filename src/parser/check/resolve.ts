@@ -59,8 +59,8 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
     "block argument",
     sink,
   );
-  const members = d.members.filter((m): m is A.ParamDecl | A.Binding => m.kind !== "forward");
-  duplicates([...d.params.map((p) => p.name), ...members.map((m) => m.name)], "name", sink);
+  const members = d.members.filter((m) => m.kind !== "forward");
+  duplicates([...d.params.map((p) => p.name), ...members.flatMap(namesOf)], "name", sink);
   const forwards = d.members.filter((m): m is A.ForwardDecl => m.kind === "forward");
   if (forwards.length === 0)
     sink.add(
@@ -92,9 +92,9 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
       if (m.init?.kind === "call")
         for (const a of m.init.args) resolveExpr(a.value, local, globals, sink);
       local.add(m.name.name);
-    } else if (m.kind === "bind") {
+    } else if (m.kind === "bind" || m.kind === "destructure") {
       resolveExpr(m.value, local, globals, sink);
-      local.add(m.name.name);
+      for (const n of namesOf(m)) local.add(n.name);
     }
   }
   for (const f of forwards) {
@@ -113,12 +113,8 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
 }
 
 function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: DiagnosticSink): void {
-  duplicates(
-    d.members.map((m) => m.name),
-    "name",
-    sink,
-  );
-  if (!d.members.some((m) => m.kind === "output"))
+  duplicates(d.members.flatMap(namesOf), "name", sink);
+  if (!d.members.some((m) => m.kind === "output" || (m.kind === "destructure" && m.output)))
     sink.add(
       makeDiagnostic({
         code: "G0703",
@@ -131,9 +127,16 @@ function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: Diagnost
   const local = new Set<string>();
   for (const m of d.members) {
     if (m.kind === "input") for (const dim of m.type.dims) collectDimNames(dim, local);
-    if (m.kind === "bind" || m.kind === "output") resolveExpr(m.value, local, globals, sink);
-    local.add(m.name.name);
+    if (m.kind === "bind" || m.kind === "output" || m.kind === "destructure")
+      resolveExpr(m.value, local, globals, sink);
+    for (const n of namesOf(m)) local.add(n.name);
   }
+}
+
+/** The names a member or binding defines (several for `(a, b) = ...`). */
+function namesOf(m: A.BlockMember | A.ModelMember): readonly A.Ident[] {
+  if (m.kind === "forward") return [];
+  return m.kind === "destructure" ? m.names : [m.name];
 }
 
 function collectDimNames(root: A.DimExpr, into: Set<string>): void {
@@ -152,8 +155,9 @@ function resolveBody(
 ): void {
   const local = new Set(outer);
   for (const bind of b.bindings) {
+    if (bind.kind === "destructure") duplicates(bind.names, "name", sink);
     resolveExpr(bind.value, local, globals, sink);
-    local.add(bind.name.name);
+    for (const n of namesOf(bind)) local.add(n.name);
   }
   resolveExpr(b.result, local, globals, sink);
 }
@@ -209,6 +213,10 @@ function children(e: A.Expr): readonly A.Expr[] {
       return [e.left, e.right];
     case "call":
       return [e.callee, ...e.args.map((a) => a.value)];
+    case "member":
+      return [e.object];
+    case "tuple":
+      return e.items;
     case "pipe":
       return [e.value, e.target];
     default:

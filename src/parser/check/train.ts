@@ -393,6 +393,7 @@ export function checkTrain(
       });
   }
   const scope = new Scope(fieldScope);
+  for (const [name, v] of layersAndParams(model, m.scope)) scope.set(name, v);
   for (const [name, t] of m.outputs) scope.set(name, { kind: "tensor", t });
   for (const name of m.failed) scope.set(name, poison);
 
@@ -463,6 +464,21 @@ function metricName(e: A.Expr, i: number, taken: readonly string[]): string {
   let name = base;
   for (let k = 2; taken.includes(name); k++) name = `${base}${k}`;
   return name;
+}
+
+/**
+ * The model's parameters and layers (`param` members, and members whose value is an instance or
+ * a stack), which a train section may name: `sum(l1.w^2)`, `blocks.0.ff.up.w`.
+ */
+function layersAndParams(model: A.ModelDecl, scope: Scope): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const m of model.members) {
+    if (m.kind !== "param" && m.kind !== "bind") continue;
+    const v = scope.get(m.name.name);
+    if (v && (m.kind === "param" || v.kind === "instance" || v.kind === "stack"))
+      out.set(m.name.name, v);
+  }
+  return out;
 }
 
 function scalar(ev: Evaluator, v: Value, span: Span, what: string): Tensor | undefined {

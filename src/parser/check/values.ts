@@ -115,6 +115,11 @@ export class Scope {
     this.names.set(name, v);
   }
 
+  /** The names bound in this scope itself, in the order they were bound. */
+  ownNames(): string[] {
+    return [...this.names.keys()];
+  }
+
   /** Every name visible from here, for suggestions. */
   allNames(): string[] {
     return [...new Set([...this.names.keys(), ...(this.parent?.allNames() ?? [])])];
