@@ -25,7 +25,9 @@ export function evalMember(ev: Evaluator, e: A.MemberExpr, object: Value): Value
         span: e.member.span,
         label: `\`.${e.member.name}\` needs a layer on its left`,
         secondary: [{ span: e.object.span, message: `this is ${describeKind(object)}` }],
-        notes: ["`.` names a layer's parameters and members (`l1.w`) or a copy of a stack (`blocks.0`)"],
+        notes: [
+          "`.` names a layer's parameters and members (`l1.w`) or a copy of a stack (`blocks.0`)",
+        ],
       });
   }
 }
