@@ -2,11 +2,12 @@
  * Every example in examples/ exported with `grove export --target node` and run standalone for
  * two steps (`node train.mjs --max-steps 2`, `webgpu` linked in as the offline `npm install`):
  * it exits 0 and its losses are `grove train --max-steps 2`'s, bit for bit (the same kernels on the
- * same device). New examples are picked up from the folder. With a warm shader cache the whole
- * file takes about a minute here (the character transformer's plans: 1.8 MB, 7 s for two steps);
+ * same device); one whose step draws random numbers (dropout) refuses another seed in one line.
+ * New examples are picked up from the folder. With a warm shader cache the whole
+ * file takes one to two minutes here (seven examples, on a busy machine) (the character transformer's plans: 1.8 MB, 7 s for two steps);
  * a cold cache compiles the transformer's kernels for minutes, hence the long timeout.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { runGrove } from "../cli/run.js";
@@ -48,5 +49,16 @@ describeGpu("every example's exported Node program trains two steps like grove t
       const losses = loggedSteps(join(logs, "ours.jsonl")).map((s) => s.loss);
       expect(losses).toHaveLength(2);
       expect(losses).toEqual(loggedSteps(join(logs, "grove.jsonl")).map((s) => s.loss));
+      // A step that draws random numbers (dropout) was compiled with the section's seed.
+      const seed = /\n {2}randomSeed: (\d+),\n/.exec(readFileSync(join(dir, "train.mjs"), "utf8"));
+      expect(seed !== null).toBe(/dropout|random_/.test(readFileSync(file, "utf8")));
+      if (seed) {
+        const other = String(Number(seed[1]) + 1);
+        const refused = await runProgram(dir, ["--seed", other]);
+        expect(refused.code).toBe(1);
+        expect(errLines(refused.err)).toEqual([
+          `train.mjs: the model draws random numbers in its training step (dropout) from the seed it was compiled with, ${seed[1]}; to train with seed ${other}, export it again with --set "seed = ${other}"`,
+        ]);
+      }
     });
 });

@@ -86,7 +86,7 @@ function readData(program: RunnableProgram, dir: string, seed: number): Splits {
 }
 
 /** Why the device cannot run the plans (subgroups, binding limits), or undefined. */
-function deviceProblem(device: GPUDevice, plans: readonly Plan[]): string | undefined {
+export function deviceProblem(device: GPUDevice, plans: readonly Plan[]): string | undefined {
   const kernels = plans.flatMap((p) => p.kernels);
   const again = "export the program again on this machine, or with --portable for any device";
   const subgroups = subgroupProblem(kernels, device.features, device.adapterInfo);
