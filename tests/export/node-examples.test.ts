@@ -3,9 +3,10 @@
  * two steps (`node train.mjs --max-steps 2`, `webgpu` linked in as the offline `npm install`):
  * it exits 0 and its losses are `grove train --max-steps 2`'s, bit for bit (the same kernels on the
  * same device); one whose step draws random numbers (dropout) refuses another seed in one line.
- * New examples are picked up from the folder. With a warm shader cache the whole
- * file takes one to two minutes here (seven examples, on a busy machine) (the character transformer's plans: 1.8 MB, 7 s for two steps);
- * a cold cache compiles the transformer's kernels for minutes, hence the long timeout.
+ * New examples are picked up from the folder. With a warm shader cache the whole file takes one
+ * to two minutes here (seven examples on a busy machine; the character transformer's plans are
+ * 1.8 MB and its two steps take about 7 s); a cold cache compiles the transformer's kernels for
+ * minutes, hence the long timeout.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -35,6 +35,7 @@ export function indexHtml(program: ExportedProgram): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Training ${model} with Grove</title>
 <style>${STYLE}</style>
 </head>
