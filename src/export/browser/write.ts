@@ -12,9 +12,24 @@ import { commentText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
 import type { ExportedProgram } from "../program/program.js";
 import { sourceReaders } from "../program/sources.js";
-import { readmeText, safeJson } from "../program/text.js";
-import type { WrittenProgram } from "../node/write.js";
+import { readmeText, safeJson, type WrittenProgram } from "../program/text.js";
 import { indexHtml } from "./page.js";
+
+/** The README's part on running the page. */
+const HOW_TO_RUN = `## Run
+
+Serve the folder over http (pages that load modules and fetch files cannot run from
+\`file://\`) and open it in a browser with WebGPU (a current Chrome or Edge; on Linux Chromium
+needs \`--enable-unsafe-webgpu\`):
+
+\`\`\`sh
+grove serve .          # or any static file server, e.g. python3 -m http.server
+\`\`\`
+
+The page trains on the GPU as soon as it opens: a chart of the loss and metrics per step and per
+epoch, a progress bar with steps/s and ETA, Pause / Continue, and a button that downloads the
+last checkpoint. \`?max-steps=N\` stops after N steps, \`?epochs=N\` trains N epochs.
+`;
 
 /** The page's module: `startPage` with the reader of the program's data source. */
 export async function browserApp(source: string) {
@@ -54,7 +69,7 @@ export async function writeBrowserProgram(
     ["index.html", indexHtml(program)],
     ["grove-app.js", head + app.text],
     ["program.json", json],
-    ["README.md", readmeText(program, "browser")],
+    ["README.md", readmeText(program, "browser", HOW_TO_RUN)],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return {

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commentText, visibleText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
-import { programLiteral, readmeText } from "../program/text.js";
+import { htmlText, programLiteral, readmeText, type WrittenProgram } from "../program/text.js";
 import type { ExportedProgram } from "../program/program.js";
 import { sourceReaders } from "../program/sources.js";
 import { grovePackage } from "../program/version.js";
@@ -18,15 +18,6 @@ import { flagRules } from "./flags.js";
 
 /** The bundled runtime's file name, beside `train.mjs`. */
 const RUNTIME = "grove-runtime.mjs";
-
-/** What `writeNodeProgram` wrote, for the command's report. */
-export interface WrittenProgram {
-  readonly files: readonly string[];
-  /** Bytes of JavaScript: the runtime bundle and `train.mjs` without and with the plans. */
-  readonly runtimeBytes: number;
-  readonly programBytes: number;
-  readonly planBytes: number;
-}
 
 /** The bundle entry: the driver and the reader of the program's data source. */
 function entry(source: string): string {
@@ -111,6 +102,31 @@ function packageJson(program: ExportedProgram): string {
   );
 }
 
+/** The README's part on running the program: the commands and the flags. */
+function howToRun(program: ExportedProgram): string {
+  const model = htmlText(program.settings.model);
+  const flags = Object.entries(flagRules)
+    .map(([name, r]) => `| \`${name}${r.value ? ` ${r.value}` : ""}\` | ${r.help} |`)
+    .join("\n");
+  return `## Run
+
+\`\`\`sh
+npm install                      # the one dependency: webgpu (Dawn for Node)
+node train.mjs                   # every epoch; checkpoints/${model}.safetensors
+node train.mjs --max-steps 100   # a short run
+\`\`\`
+
+| flag | |
+| --- | --- |
+${flags}
+
+It prints what \`grove train\` prints (a progress line on a terminal, a line per epoch, the test
+split at the end). Ctrl-C saves a checkpoint at the exact step and exits with 130; \`--resume\`
+continues it to the same losses. \`train.mjs\` holds the program as data (settings, data source,
+one Plan per batch size); \`grove-runtime.mjs\` is Grove's runtime and training session, bundled.
+`;
+}
+
 /** Writes the program into `dir` (created); its data was written by `program`'s making. */
 export async function writeNodeProgram(
   program: ExportedProgram,
@@ -123,7 +139,7 @@ export async function writeNodeProgram(
     ["train.mjs", train],
     [RUNTIME, runtime.text],
     ["package.json", packageJson(program)],
-    ["README.md", readmeText(program, "node")],
+    ["README.md", readmeText(program, "node", howToRun(program))],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   const bytes = (t: string) => Buffer.byteLength(t);

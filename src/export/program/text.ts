@@ -2,10 +2,9 @@
  * @file Text an export writes around user data: the program as a JavaScript or JSON literal
  * (JSON, with the line and paragraph separators, `</` and `<!--` escaped, so it reads the same in
  * any JavaScript parser and inside an HTML `<script>`), user names in Markdown and HTML, and the
- * README of an exported folder.
+ * parts of an exported folder's README that both targets share.
  */
 import { visibleText } from "../../diag/escape.js";
-import { flagRules } from "../node/flags.js";
 import type { ExportedProgram } from "./program.js";
 
 /**
@@ -28,8 +27,15 @@ export function htmlText(text: string): string {
   return visibleText(text).replace(/[<>&"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The README of an exported folder: what it is, how to run it, the data, the checkpoints. */
-export function readmeText(program: ExportedProgram, target: "node" | "browser"): string {
+const MNIST_NOTE =
+  " The `mnist` source is written as IDX files: float32 images (exactly the values `grove train`" +
+  " reads) and u8 labels, gzip-compressed.";
+
+/**
+ * The README of an exported folder: what it is and where it came from, `run` (how to run it, per
+ * target), the data and the checkpoints.
+ */
+export function readmeText(program: ExportedProgram, target: string, run: string): string {
   const model = htmlText(program.settings.model);
   const from = htmlText(program.sourceFile);
   const commit = program.grove.commit ? ` (commit ${htmlText(program.grove.commit)})` : "";
@@ -38,58 +44,25 @@ export function readmeText(program: ExportedProgram, target: "node" | "browser")
   const data = program.data.included
     ? `data/ holds what the train section reads (${files}).`
     : `The data was left out (--no-data): put ${files} in a folder and pass --data DIR.`;
-  const body = target === "node" ? nodeSection(model) : browserSection();
   return `# Training ${model}, exported from Grove
 
 This folder trains the model ${model} of ${from} without Grove, its compiler or TypeScript. It was
 written by Grove ${htmlText(program.grove.version)}${commit} with \`grove export --target ${target}\`;
 the plans were compiled for ${htmlText(program.compiledFor.device)}.
 
-${body}
-${data} The \`mnist\` source is written as IDX files: float32 images (exactly the values
-\`grove train\` reads) and u8 labels, gzip-compressed.
+${run}
+${data}${program.data.source === "mnist" ? MNIST_NOTE : ""}
 
 Checkpoints are safetensors files in Grove's format: \`grove eval FILE --checkpoint PATH\` and
 \`grove predict\` read them, with the same .grove file.
 `;
 }
 
-function nodeSection(model: string): string {
-  const flags = Object.entries(flagRules)
-    .map(([name, r]) => `| \`${name}${r.value ? ` ${r.value}` : ""}\` | ${r.help} |`)
-    .join("\n");
-  return `## Run
-
-\`\`\`sh
-npm install                      # the one dependency: webgpu (Dawn for Node)
-node train.mjs                   # every epoch; checkpoints/${model}.safetensors
-node train.mjs --max-steps 100   # a short run
-\`\`\`
-
-| flag | |
-| --- | --- |
-${flags}
-
-It prints what \`grove train\` prints (a progress line on a terminal, a line per epoch, the test
-split at the end). Ctrl-C saves a checkpoint at the exact step and exits with 130; \`--resume\`
-continues it to the same losses. \`train.mjs\` holds the program as data (settings, data source,
-one Plan per batch size); \`grove-runtime.mjs\` is Grove's runtime and training session, bundled.
-`;
-}
-
-function browserSection(): string {
-  return `## Run
-
-Serve the folder over http (pages that load modules and fetch files cannot run from
-\`file://\`) and open it in a browser with WebGPU (a current Chrome or Edge; on Linux Chromium
-needs \`--enable-unsafe-webgpu\`):
-
-\`\`\`sh
-grove serve .          # or any static file server, e.g. python3 -m http.server
-\`\`\`
-
-The page trains on the GPU as soon as it opens: a chart of the loss and metrics per step and per
-epoch, a progress bar with steps/s and ETA, Pause / Continue, and a button that downloads the
-last checkpoint. \`?max-steps=N\` stops after N steps, \`?epochs=N\` trains N epochs.
-`;
+/** What an export wrote, for the command's report. */
+export interface WrittenProgram {
+  readonly files: readonly string[];
+  /** Bytes of the bundled runtime, of the program (with its plans), and of the plans alone. */
+  readonly runtimeBytes: number;
+  readonly programBytes: number;
+  readonly planBytes: number;
 }
