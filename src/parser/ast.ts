@@ -48,6 +48,11 @@ export interface NameRef {
 export interface ListExpr {
   readonly kind: "list";
   readonly items: readonly Expr[];
+  /**
+   * Names given to items written `name = value`, by position (only a train section's `metrics`
+   * list may have them: `[acc = accuracy(logits, label)]`); absent when no item is named.
+   */
+  readonly labels?: readonly (Ident | undefined)[];
   readonly span: Span;
 }
 

@@ -30,6 +30,8 @@ export class GroveParser extends EmbeddedActionsParser {
    * that is not a body's result); `parse()` reports them as G0110.
    */
   lateErrors: LateError[] = [];
+  /** Lists with `name = value` items, which only a `metrics` setting may have (`parse.ts`). */
+  labelledLists: A.ListExpr[] = [];
 
   /**
    * `recovery: false` stops at the first syntax error; `parse()` uses it for deeply nested
@@ -850,21 +852,37 @@ export class GroveParser extends EmbeddedActionsParser {
           ALT: () => {
             const open = this.CONSUME(T.LBracket);
             const items: A.Expr[] = [];
+            const labels: (A.Ident | undefined)[] = [];
             this.MANY_SEP({
               SEP: T.Comma,
               DEF: () => {
+                const label = this.OPTION({
+                  GATE: () => this.LA(2).tokenType === T.Equals,
+                  DEF: () => {
+                    const n = this.CONSUME2(T.Identifier);
+                    this.CONSUME(T.Equals);
+                    return n;
+                  },
+                });
                 const e = this.SUBRULE2(this.expr);
                 this.ACTION(() => {
-                  if (e) items.push(e);
+                  if (!e) return;
+                  items.push(e);
+                  labels.push(label ? this.ident(label) : undefined);
                 });
               },
             });
             const close = this.CONSUME(T.RBracket);
-            return this.ACTION((): A.Expr => ({
-              kind: "list",
-              items,
-              span: this.join(this.tokSpan(open), this.tokSpan(close)),
-            }));
+            return this.ACTION((): A.Expr => {
+              const list: A.ListExpr = {
+                kind: "list",
+                items,
+                ...(labels.some((l) => l) ? { labels } : {}),
+                span: this.join(this.tokSpan(open), this.tokSpan(close)),
+              };
+              if (list.labels) this.labelledLists.push(list);
+              return list;
+            });
           },
         },
       ]);

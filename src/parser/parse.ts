@@ -127,6 +127,7 @@ function runRule<R>(
   parser.textLength = text.length;
   parser.errorBudget = limits.errorsPerFile + 1; // one more than shown, so G0113 follows
   parser.lateErrors = [];
+  parser.labelledLists = [];
   parser.input = tokens;
   try {
     return { value: rule(parser), parser };
@@ -158,6 +159,14 @@ export function parse(text: string, file: string): Result<Program> {
     (e) => e.span.start,
     (e) => lateError(e, text),
   );
+  const metrics = new Set(
+    (value ?? []).flatMap((d) => (d.kind === "train" ? d.settings : [])).map(metricsList),
+  );
+  errors.addAll(
+    (parser?.labelledLists ?? []).filter((l) => !metrics.has(l)),
+    (l) => firstLabel(l).span.start,
+    (l) => misplacedLabel(l),
+  );
   return {
     value: { file, decls: value ?? [], span: { file, start: 0, end: text.length } },
     diagnostics: errors.first(),
@@ -180,6 +189,14 @@ export function parseSetting(text: string, file: string): Result<TrainSetting | 
     (e) => e.token.startOffset,
     (e) => parseError(file, text, e, lexed.tokens),
   );
+  if (b) {
+    const allowed = metricsList({ key: b.name, value: b.value, span: b.span });
+    errors.addAll(
+      (parser?.labelledLists ?? []).filter((l) => l !== allowed),
+      (l) => firstLabel(l).span.start,
+      (l) => misplacedLabel(l),
+    );
+  }
   const diagnostics = errors.first();
   if (!b || diagnostics.length > 0) return { value: undefined, diagnostics };
   if (rest)
@@ -264,6 +281,27 @@ function lexError(text: string, file: string, offset: number, length: number): D
     span: { file, start: offset, end: offset + first.length },
     label: "Grove has no token that starts here",
     ...(first === "#" ? { help: "comments start with `//`" } : {}),
+  });
+}
+
+/** The list a `metrics = [...]` setting gives, where items may be named. */
+function metricsList(s: TrainSetting): A.Expr | undefined {
+  return s.key.name === "metrics" && s.value.kind === "list" ? s.value : undefined;
+}
+
+function firstLabel(l: A.ListExpr): A.Ident {
+  return l.labels!.find((x) => x)!;
+}
+
+/** A `name = value` item in a list that is not a train section's `metrics`. */
+function misplacedLabel(l: A.ListExpr): Diagnostic {
+  const label = firstLabel(l);
+  return makeDiagnostic({
+    code: "G0110",
+    message: "only the items of a train section's `metrics` list can be named",
+    span: label.span,
+    label: `\`${label.name} = ...\` names an item`,
+    help: "remove the name, or name a metric in `metrics = [name = ...]`",
   });
 }
 

@@ -28,3 +28,52 @@ train M {
     train.metrics.map((m) => `metric:${m}`),
   );
 });
+
+it("takes a given name first; default names make way for given ones", () => {
+  const r = check(`
+model M {
+  input features: [N, 2]
+  l = Dense(2, 3)
+  output logits = features |> l
+}
+
+train M {
+  data      = spirals(n: 60)
+  loss      = cross_entropy(logits, label)
+  optimizer = sgd(lr: 0.1)
+  metrics   = [accuracy(logits, label), acc = accuracy(logits, label), accuracy = mean(logits), mean(logits)]
+}
+`);
+  expect(r.diagnostics).toEqual([]);
+  expect(r.program.trains[0]!.metrics).toEqual(["accuracy2", "acc", "accuracy", "mean"]);
+});
+
+it("refuses a name given twice or the loss's name, and names outside `metrics`", () => {
+  const section = (metrics: string, extra = "") => `
+model M {
+  input features: [N, 2]
+  l = Dense(2, 3)
+  output logits = features |> l${extra}
+}
+train M {
+  data      = spirals(n: 60)
+  loss      = cross_entropy(logits, label)
+  optimizer = sgd(lr: 0.1)
+  metrics   = ${metrics}
+}
+`;
+  const twice = check(section("[acc = accuracy(logits, label), acc = mean(logits)]"));
+  expect(twice.diagnostics.map((d) => [d.code, d.message])).toEqual([
+    ["G0202", "the metric name `acc` is given twice"],
+  ]);
+  const loss = check(section("[loss = mean(logits)]"));
+  expect(loss.diagnostics.map((d) => [d.code, d.message])).toEqual([
+    ["G0202", "the metric name `loss` is the loss's"],
+  ]);
+  const elsewhere = check(
+    section("[accuracy(logits, label)]", "\n  output y = concat([a = logits, logits])"),
+  );
+  expect(elsewhere.diagnostics.map((d) => [d.code, d.message])).toEqual([
+    ["G0110", "only the items of a train section's `metrics` list can be named"],
+  ]);
+});

@@ -152,6 +152,29 @@ const fns: Record<string, Case[]> = {
     { setup: `${x}\n  input t: [N, 10]`, output: "bce_with_logits(x, t)", type: "[]" },
   ],
   accuracy: [{ setup: `${x}\n  input label: i32[N]`, output: "accuracy(x, label)", type: "[]" }],
+  huber: [{ setup: `${x}\n  input t: [N, 10]`, output: "huber(x, t, 0.5)", type: "[]" }],
+  smooth_l1: [{ setup: `${x}\n  input t: [N, 10]`, output: "smooth_l1(x, t)", type: "[]" }],
+  smoothed_cross_entropy: [
+    {
+      setup: `${x}\n  input label: i32[N]`,
+      output: "smoothed_cross_entropy(x, label, 0.1)",
+      type: "[]",
+    },
+  ],
+  focal_loss: [
+    { setup: `${x}\n  input label: i32[N]`, output: "focal_loss(x, label)", type: "[]" },
+  ],
+  gaussian_kl: [
+    { setup: `${x}\n  input lv: [N, 10]`, output: "gaussian_kl(x, lv)", type: "[]" },
+    { setup: `${x}\n  input lv: [N, 10]`, output: "gaussian_kl(x, lv, x, 0.5)", type: "[]" },
+  ],
+  kl_divergence: [
+    {
+      setup: `${x}\n  input t: [N, 10]`,
+      output: "kl_divergence(log_softmax(x), log_softmax(t))",
+      type: "[]",
+    },
+  ],
 };
 
 function stdDecls(kind: "fn" | "block"): string[] {

@@ -411,14 +411,15 @@ export function checkTrain(
   const metrics: string[] = [];
   const metricSetting = settings.get("metrics");
   if (metricSetting) {
-    const items =
-      metricSetting.value.kind === "list" ? metricSetting.value.items : [metricSetting.value];
+    const value = metricSetting.value;
+    const items = value.kind === "list" ? value.items : [value];
+    const labels = value.kind === "list" ? (value.labels ?? []) : [];
+    const names = metricNames(ev, items, labels);
     items.forEach((item, i) => {
       const t = scalar(ev, ev.evalExpr(item, scope), item.span, "a metric");
-      const name = metricName(item, i, metrics);
       if (t) {
-        metrics.push(name);
-        outputs.push({ name: `metric:${name}`, node: t.node, span: item.span });
+        metrics.push(names[i]!);
+        outputs.push({ name: `metric:${names[i]}`, node: t.node, span: item.span });
       }
     });
   }
@@ -451,19 +452,49 @@ const missingHelp: Record<string, string> = {
 };
 
 /**
- * A metric's name in logs, charts and checkpoints: the function it calls (`accuracy(...)`), else
- * the name it is (`kl`), else `metricK` for the K-th metric; a taken name gets `2`, `3`, ...
+ * The metrics' names in logs, charts and checkpoints: the name given (`acc = accuracy(...)`),
+ * else the function it calls (`accuracy(...)`), else the name it is (`kl`), else `metricK` for
+ * the K-th metric. A default name that is taken gets `2`, `3`, ...; a given name must be new
+ * (G0202), and not `loss`, which the loss has.
  */
-function metricName(e: A.Expr, i: number, taken: readonly string[]): string {
-  const base =
-    e.kind === "call" && e.callee.kind === "name"
-      ? e.callee.name
-      : e.kind === "name"
-        ? e.name
-        : `metric${i + 1}`;
-  let name = base;
-  for (let k = 2; taken.includes(name); k++) name = `${base}${k}`;
-  return name;
+function metricNames(
+  ev: Evaluator,
+  items: readonly A.Expr[],
+  labels: readonly (A.Ident | undefined)[],
+): string[] {
+  const given = new Map<string, A.Ident>();
+  for (const label of labels) {
+    if (!label) continue;
+    const first = given.get(label.name);
+    if (first || label.name === "loss")
+      ev.report({
+        code: "G0202",
+        message: `the metric name \`${label.name}\` is ${first ? "given twice" : "the loss's"}`,
+        span: label.span,
+        label: first ? "second use of this name" : "taken by the loss",
+        ...(first ? { secondary: [{ span: first.span, message: "first given here" }] } : {}),
+        ...(first
+          ? {}
+          : { notes: ["`loss` names the loss in progress lines, logs, charts and `grove eval`"] }),
+      });
+    else given.set(label.name, label);
+  }
+  const taken = new Set(given.keys());
+  return items.map((e, i) => {
+    const label = labels[i];
+    if (label) return label.name;
+    const base = defaultMetricName(e, i);
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base}${k}`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/** The function a metric calls, else the name it is, else `metricK`. */
+function defaultMetricName(e: A.Expr, i: number): string {
+  if (e.kind === "call" && e.callee.kind === "name") return e.callee.name;
+  return e.kind === "name" ? e.name : `metric${i + 1}`;
 }
 
 /**
