@@ -147,7 +147,7 @@ export const knownFrontEndFailures: readonly KnownFailure[] = [
   },
   {
     name: "slow check of long names or lines",
-    note: "checking takes minutes: an unknown name of 300,000 characters (did-you-mean, 46 s), or a line of 990,000 `+` after line 40 of examples/mnist-cnn.grove (megabyte line case 180417478, over 60 s)",
+    note: "checking takes minutes: an unknown name of 300,000 characters (did-you-mean, 46 s), or a line of 990,000 `+` as line 22 of examples/mnist-cnn.grove (megabyte line case 180417478, over 60 s)",
     matches: (c, f) =>
       f.kind === "hang" &&
       f.stage === "check" &&
