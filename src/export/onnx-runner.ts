@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { OptimizerSpec } from "../codegen/optimizer.js";
 import type { Plan, PlanTensor } from "../codegen/plan.js";
-import { normalAt, uniformAt } from "../ir/random.js";
+import { normalAt, uniformInto } from "../ir/random.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { HostArray, StepRunner } from "../runtime/step-runner.js";
 import type { RunnerFactory } from "../session/runners.js";
@@ -347,9 +347,10 @@ export class OnnxRunner implements StepRunner {
     const counter = draw.perStep ? step : 0;
     const cached = this.draws.get(key);
     if (cached?.counter === counter) return cached.data;
-    const at = draw.op === "random_uniform" ? uniformAt : normalAt;
     const data = new Float32Array(elements(draw.shape));
-    for (let i = 0; i < data.length; i++) data[i] = at(draw.seed, draw.stream, i, counter);
+    if (draw.op === "random_uniform") uniformInto(data, draw.seed, draw.stream, counter);
+    else
+      for (let i = 0; i < data.length; i++) data[i] = normalAt(draw.seed, draw.stream, i, counter);
     this.draws.set(key, { counter, data });
     return data;
   }

@@ -28,6 +28,7 @@ import {
 import { OnnxWriter } from "../../src/export/onnx-writer.js";
 import type { Graph } from "../../src/ir/node.js";
 import { allOps } from "../../src/ir/ops.js";
+import { uniformAt, uniformInto } from "../../src/ir/random.js";
 import { checkFile, nodeHost } from "../../src/parser/program.js";
 import { CpuRunner } from "../../src/runtime/cpu-runner.js";
 import { initialiseParams } from "../../src/runtime/host-data.js";
@@ -294,6 +295,18 @@ describe("a training step on ONNX Runtime gives the CPU backend's numbers", () =
     for (const [name, p] of b.params)
       expect(relativeError(a.params.get(name)!, p), name).toBeLessThan(1e-5);
   });
+});
+
+test("uniformInto (the runner's dropout masks) gives uniformAt's values", () => {
+  for (const [seed, stream, counter] of [
+    [0, 0, 0],
+    [7, 12, 1],
+    [4294967295, 2147483648, 123456789],
+  ] as const) {
+    const out = new Float32Array(3000);
+    uniformInto(out, seed, stream, counter);
+    expect(out).toEqual(Float32Array.from(out, (_, i) => uniformAt(seed, stream, i, counter)));
+  }
 });
 
 describe("OnnxRunner", () => {
