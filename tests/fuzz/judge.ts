@@ -1,8 +1,8 @@
 /**
  * @file What the fuzz test and `scripts/fuzz.mjs` share beyond the mutations: the cases (input,
  * kind, seed and the plan options the seed picks), how an outcome is judged (a crash, a hang,
- * a problem with the diagnostics, or fine), the front-end failures that are known and tallied
- * instead of failed until fixed, and how a failure is printed so that it can be reproduced.
+ * a problem with the diagnostics, or fine), and how a failure is printed so that it can be
+ * reproduced.
  */
 import type { Outcome } from "./case-runner.js";
 import {
@@ -116,61 +116,18 @@ export interface Failure {
   readonly kind: FailureKind;
   readonly stage: Stage | undefined;
   readonly detail: string;
-  /** The name of the known failure it matches, if any. */
-  readonly known?: string;
 }
 
-export interface KnownFailure {
-  readonly name: string;
-  /** Where it lives and who fixes it, with a minimal reproducer. */
-  readonly note: string;
-  readonly matches: (c: FuzzCase, f: Failure) => boolean;
-}
-
-/**
- * Front-end failures reported to the lead (issue 12, points 3 and 4, owned by the parser and
- * checker work) and tallied instead of failed until they are fixed. Delete each entry when its
- * fix lands: the test then fails if the failure comes back. Nothing in the compiler (src/ir,
- * src/codegen) may be listed here.
- */
-export const knownFrontEndFailures: readonly KnownFailure[] = [
-  {
-    name: "front-end stack overflow",
-    note: "deep nesting overflows the parser, resolveExpr, the evaluator or program.ts visit: `fn f(x) = ((((...x...))))` with 10,000 parentheses",
-    matches: (_c, f) =>
-      f.kind === "crash" && f.stage === "check" && f.detail.includes("Maximum call stack size"),
-  },
-  {
-    name: "JavaScript property names in the checker",
-    note: "registries keyed by a user's name read Object.prototype: `optimizer = toString()` in a train section",
-    matches: (c, f) => f.kind === "crash" && f.stage === "check" && c.kind === "javascript name",
-  },
-  {
-    name: "slow check of long names or lines",
-    note: "checking takes minutes: an unknown name of 300,000 characters (did-you-mean, 46 s), or a line of 990,000 `+` as line 22 of examples/mnist-cnn.grove (megabyte line case 180417478, over 60 s)",
-    matches: (c, f) =>
-      f.kind === "hang" &&
-      f.stage === "check" &&
-      (c.kind === "long identifier" || c.kind === "megabyte line"),
-  },
-];
-
-/** Everything wrong with one outcome, each marked with the known failure it matches. */
-export function judge(c: FuzzCase, o: Outcome, limitMs: number): Failure[] {
-  let found: Failure[];
+/** Everything wrong with one outcome. */
+export function judge(o: Outcome, limitMs: number): Failure[] {
   if (o.kind === "hang")
-    found = [{ kind: "hang", stage: o.stage, detail: `over the ${limitMs} ms limit` }];
-  else if (o.kind === "died") found = [{ kind: "crash", stage: o.stage, detail: o.error }];
-  else
-    found = o.report.problems.map((p) => ({
-      kind: p.startsWith(`${o.report.threwIn}: threw`) ? "crash" : "problem",
-      stage: p.startsWith(`${o.report.threwIn}: threw`) ? o.report.threwIn : undefined,
-      detail: p,
-    }));
-  return found.map((f) => {
-    const known = knownFrontEndFailures.find((k) => k.matches(c, f));
-    return known ? { ...f, known: known.name } : f;
-  });
+    return [{ kind: "hang", stage: o.stage, detail: `over the ${limitMs} ms limit` }];
+  if (o.kind === "died") return [{ kind: "crash", stage: o.stage, detail: o.error }];
+  return o.report.problems.map((p) => ({
+    kind: p.startsWith(`${o.report.threwIn}: threw`) ? "crash" : "problem",
+    stage: p.startsWith(`${o.report.threwIn}: threw`) ? o.report.threwIn : undefined,
+    detail: p,
+  }));
 }
 
 /** A failure as printed: how to reproduce it, what went wrong, and the start of the mutant. */
