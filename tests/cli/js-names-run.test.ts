@@ -53,7 +53,7 @@ it("outputs and metrics named toString, constructor and __proto__ report numbers
     for (const v of Object.values(e.metrics!)) expect(Number.isFinite(v)).toBe(true);
   }
   const epoch = events.filter((x) => x.event === "epoch").at(-1)!;
-  const val = epoch.validation!.metrics as Record<string, number>;
+  const val = new Map(Object.entries(epoch.validation!.metrics as Record<string, number>));
   const evaluated = await runGrove([
     "eval",
     file,
@@ -67,6 +67,6 @@ it("outputs and metrics named toString, constructor and __proto__ report numbers
   expect(evaluated.err).toBe("");
   const shown = (n: number) => n.toFixed(4);
   expect(evaluated.out).toContain(
-    `toString ${shown(val.toString!)}  constructor ${shown(val.constructor!)}  __proto__ ${shown(val.__proto__!)}`,
+    `toString ${shown(val.get("toString")!)}  constructor ${shown(val.get("constructor")!)}  __proto__ ${shown(val.get("__proto__")!)}`,
   );
 }, 60_000);
