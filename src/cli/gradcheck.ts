@@ -1,10 +1,13 @@
 /**
  * @file `grove gradcheck FILE`: every parameter's symbolic gradient of the loss against float64
- * central finite differences on random inputs; exit 1 above tolerance.
+ * central finite differences on random inputs; exit 1 above tolerance. A parameter with no path
+ * to the loss that carries a gradient (behind `stop_gradient`, or unused by the loss) is listed
+ * as such, with the reason, and does not fail the check.
  */
 import { renderDiagnostics } from "../diag/render.js";
-import { gradcheck } from "../ir/gradcheck.js";
+import { gradcheck, type NoGradientPath } from "../ir/gradcheck.js";
 import { compileTrain } from "../ir/pipeline.js";
+import { formatSpan } from "../ir/print.js";
 import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
 
@@ -48,7 +51,12 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
     io.out(
       `  ${"parameter".padEnd(width)}  directions  max rel error  max abs error  gradient norm\n`,
     );
+    const sources = checked.sources.texts();
     for (const x of results) {
+      if (x.noGradientPath) {
+        io.out(`  ${x.name.padEnd(width)}  no gradient path: ${why(x.noGradientPath, sources)}\n`);
+        continue;
+      }
       const bad = !(x.maxRelError <= opts.tolerance);
       failed ||= bad;
       io.out(
@@ -62,4 +70,19 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
       : `gradcheck passed (tolerance ${opts.tolerance})\n`,
   );
   return failed ? 1 : 0;
+}
+
+/** Why a parameter gets no gradient, with where the paths stop (at most three places). */
+function why(path: NoGradientPath, sources: ReadonlyMap<string, string>): string {
+  if (path.blockedBy.length === 0) return "the loss does not depend on it";
+  const places = [
+    ...new Set(
+      path.blockedBy.map(
+        (n) => `\`${n.op}\`${n.span ? ` at ${formatSpan(n.span, { sources })}` : ""}`,
+      ),
+    ),
+  ];
+  const shown = places.slice(0, 3).join(", ");
+  const more = places.length > 3 ? ` and ${places.length - 3} more` : "";
+  return `every path to the loss goes through ${shown}${more}, which passes no gradient`;
 }

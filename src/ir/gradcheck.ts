@@ -3,10 +3,13 @@
  * differences on random inputs and parameters. This is what `grove gradcheck` runs, so people who
  * write their own functions can trust their derivatives.
  */
+import { GraphBuilder } from "./builder.js";
 import { idBound } from "./id-bound.js";
 import { interpret, type Bindings } from "./interpret.js";
-import { sizeOf, type Graph } from "./node.js";
+import { sizeOf, type Graph, type Node } from "./node.js";
+import type { Op } from "./ops.js";
 import { makeTensor, type Tensor } from "./tensor.js";
+import { vjpRules, type Partial, type VjpRule } from "./vjp-rules.js";
 
 export interface GradcheckOptions {
   /** Seed for the random inputs, parameters and directions. */
@@ -30,6 +33,20 @@ export interface ParamCheck {
   readonly maxAbsError: number;
   /** Euclidean norm of the analytic gradient. */
   readonly gradNorm: number;
+  /**
+   * Present when no path from the parameter to the loss carries a gradient, so its symbolic
+   * gradient is zero by design and finite differences (which see every path) cannot check it.
+   */
+  readonly noGradientPath?: NoGradientPath;
+}
+
+/**
+ * Why a parameter gets no gradient: the nodes on its paths to the loss whose derivative rule
+ * passes nothing back to the input the paths come through (`stop_gradient`, `argmax`, a
+ * comparison, an i32 cast, ...). Empty when the loss does not depend on the parameter at all.
+ */
+export interface NoGradientPath {
+  readonly blockedBy: readonly Node[];
 }
 
 /** A small deterministic generator (mulberry32) so a failing check can be replayed from its seed. */
@@ -88,8 +105,10 @@ export function gradcheck(
   const analytic = interpret(training, bindings, { precision: "f64", nodes: grads });
   const lossAt = (b: Bindings) =>
     interpret(training, b, { precision: "f64", nodes: [loss] }).get(loss)!.data[0]!;
+  const paths = new GradientPaths(training, loss);
 
   return params.map((name, k) => {
+    const noPath = paths.blocked(training.params.get(name)!);
     const w = bindings[name]!;
     const g = analytic.get(grads[k]!)!.data;
     const gradNorm = norm(g);
@@ -115,8 +134,75 @@ export function gradcheck(
       maxRel = Math.max(maxRel, rel);
       maxAbs = Math.max(maxAbs, abs);
     }
-    return { name, checked: dirs.length, maxRelError: maxRel, maxAbsError: maxAbs, gradNorm };
+    return {
+      name,
+      checked: dirs.length,
+      maxRelError: maxRel,
+      maxAbsError: maxAbs,
+      gradNorm,
+      ...(noPath ? { noGradientPath: noPath } : {}),
+    };
   });
+}
+
+/** Which parameters of a graph reach its loss along edges that carry a gradient. */
+class GradientPaths {
+  /** The loss and every node it is computed from. */
+  private readonly ancestors = new Set<Node>();
+  /** For each ancestor, its consumers among the ancestors, with the input index they read. */
+  private readonly consumers = new Map<Node, { node: Node; index: number }[]>();
+  private readonly partials = new Map<Node, readonly Partial[]>();
+  private builder: GraphBuilder | undefined;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly loss: Node,
+  ) {
+    const stack = [loss];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (this.ancestors.has(n)) continue;
+      this.ancestors.add(n);
+      n.inputs.forEach((input, index) => {
+        const list = this.consumers.get(input) ?? [];
+        list.push({ node: n, index });
+        this.consumers.set(input, list);
+        stack.push(input);
+      });
+    }
+  }
+
+  /** Undefined when some path from `param` to the loss carries a gradient; else why none does. */
+  blocked(param: Node): NoGradientPath | undefined {
+    if (!this.ancestors.has(param)) return { blockedBy: [] };
+    const seen = new Set<Node>([param]);
+    const blockedBy = new Set<Node>();
+    const stack = [param];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n === this.loss) return undefined;
+      for (const { node, index } of this.consumers.get(n) ?? []) {
+        if (!this.carries(node, index)) blockedBy.add(node);
+        else if (!seen.has(node)) {
+          seen.add(node);
+          stack.push(node);
+        }
+      }
+    }
+    return { blockedBy: [...blockedBy].sort((a, b) => a.id - b.id) };
+  }
+
+  /** Whether `node`'s derivative rule passes a gradient back to input `index`. */
+  private carries(node: Node, index: number): boolean {
+    let partials = this.partials.get(node);
+    if (!partials) {
+      this.builder ??= GraphBuilder.extend(this.graph);
+      // The rule only builds its partials when they are called; `node` stands in for the cotangent.
+      partials = (vjpRules[node.op] as VjpRule<Op>)(this.builder, node, node);
+      this.partials.set(node, partials);
+    }
+    return partials[index] !== null && partials[index] !== undefined;
+  }
 }
 
 function unitVector(size: number, rand: () => number): Float64Array {

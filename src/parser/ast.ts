@@ -66,7 +66,8 @@ export interface UnaryExpr {
   readonly span: Span;
 }
 
-export type BinaryOp = "+" | "-" | "*" | "/" | "^" | "@" | "<" | "<=" | ">" | ">=" | "==" | "!=";
+export type BinaryOp =
+  "+" | "-" | "*" | "/" | "%" | "^" | "@" | "<" | "<=" | ">" | ">=" | "==" | "!=";
 
 export interface BinaryExpr {
   readonly kind: "binary";
@@ -157,7 +158,19 @@ export interface ParamDef {
 }
 
 /** What a `{ ... }` body holds before its result. */
-export type BodyItem = Binding | Destructure;
+export type BodyItem = Binding | Destructure | AssertDecl;
+
+/**
+ * `assert dim % heads == 0, "heads must divide dim"`: a condition on numbers known when
+ * checking (a block's or function's arguments), checked where it stands; when it is false the
+ * error points at the call that gave the arguments (G0707).
+ */
+export interface AssertDecl {
+  readonly kind: "assert";
+  readonly condition: Expr;
+  readonly message?: StringLit;
+  readonly span: Span;
+}
 
 /** `= expr` or `{ a = ...  b = ...  result }`. */
 export interface Body {
@@ -232,7 +245,7 @@ export interface ForwardDecl {
   readonly keywordSpan: Span;
 }
 
-export type BlockMember = ParamDecl | Binding | ForwardDecl | Destructure;
+export type BlockMember = ParamDecl | Binding | ForwardDecl | Destructure | AssertDecl;
 
 export interface BlockDecl {
   readonly kind: "block";
@@ -258,7 +271,7 @@ export interface OutputDecl {
   readonly span: Span;
 }
 
-export type ModelMember = InputDecl | Binding | OutputDecl | ParamDecl | Destructure;
+export type ModelMember = InputDecl | Binding | OutputDecl | ParamDecl | Destructure | AssertDecl;
 
 export interface ModelDecl {
   readonly kind: "model";

@@ -221,6 +221,7 @@ export class GroveParser extends EmbeddedActionsParser {
           GATE: () => this.LA(2).tokenType === T.Equals,
           ALT: () => this.SUBRULE(this.binding),
         },
+        { ALT: () => this.SUBRULE(this.assertDecl) },
         {
           ALT: () => {
             const e = this.SUBRULE(this.expr);
@@ -259,6 +260,29 @@ export class GroveParser extends EmbeddedActionsParser {
     }
     return k > 2 && this.LA(k + 1).tokenType === T.RParen && this.LA(k + 2).tokenType === T.Equals;
   }
+
+  /** `assert condition` or `assert condition, "message"`. */
+  assertDecl = this.RULE("assertDecl", (): A.AssertDecl => {
+    const kw = this.CONSUME(T.Assert);
+    const condition = this.SUBRULE(this.expr);
+    const message = this.OPTION(() => {
+      this.CONSUME(T.Comma);
+      return this.CONSUME(T.StringLiteral);
+    });
+    return this.ACTION(() => {
+      const text: A.StringLit | undefined = message && {
+        kind: "string",
+        value: unquote(message),
+        span: this.tokSpan(message),
+      };
+      return {
+        kind: "assert",
+        condition,
+        ...(text ? { message: text } : {}),
+        span: this.join(this.tokSpan(kw), text?.span ?? condition.span),
+      };
+    });
+  });
 
   destructure = this.RULE("destructure", (): A.Destructure => {
     const open = this.CONSUME(T.LParen);
@@ -314,6 +338,7 @@ export class GroveParser extends EmbeddedActionsParser {
       const m = this.OR([
         { ALT: () => this.SUBRULE(this.paramDecl) },
         { ALT: () => this.SUBRULE(this.forwardDecl) },
+        { ALT: () => this.SUBRULE(this.assertDecl) },
         { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
         { ALT: () => this.SUBRULE(this.binding) },
       ]);
@@ -412,6 +437,7 @@ export class GroveParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.inputDecl) },
         { ALT: () => this.SUBRULE(this.outputDecl) },
         { ALT: () => this.SUBRULE(this.paramDecl) },
+        { ALT: () => this.SUBRULE(this.assertDecl) },
         { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
         { ALT: () => this.SUBRULE(this.binding) },
       ]);

@@ -12,7 +12,7 @@ export interface Junk {
 }
 
 /** Characters that can start some token; anything else is junk wherever it stands. */
-const tokenStart = String.raw`\s\w"./\-+*@^~:,;()[\]{}<>=!|`;
+const tokenStart = String.raw`\s\w"./\-+*@%^~:,;()[\]{}<>=!|`;
 
 /** Quick test: a file without these has no junk and needs no scan. */
 const suspect = new RegExp(String.raw`[^${tokenStart}]|\|(?!>)|!(?!=)`);
@@ -31,7 +31,7 @@ const item = new RegExp(
     String.raw`\w+(?:\.\d+)?(?:[eE][+-]?\d+)?`,
     String.raw`\.\d+(?:[eE][+-]?\d+)?`,
     String.raw`\.\.\.|\|>|!=`,
-    String.raw`[\/\-+*@^~:,;()[\]{}<>=.]`,
+    String.raw`[\/\-+*@%^~:,;()[\]{}<>=.]`,
     String.raw`([^${tokenStart}]+(?:[ \t]+[^${tokenStart}]+)*|[\s\S])`,
   ].join("|"),
   "g",

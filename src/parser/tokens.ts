@@ -28,8 +28,9 @@ export const Input = keyword("input");
 export const Output = keyword("output");
 export const Forward = keyword("forward");
 export const Import = keyword("import");
+export const Assert = keyword("assert");
 
-export const keywords = [Fn, Block, Model, Train, Param, Input, Output, Forward, Import];
+export const keywords = [Fn, Block, Model, Train, Param, Input, Output, Forward, Import, Assert];
 /** Words a user cannot use as names. */
 export const reservedWords = [
   "fn",
@@ -41,6 +42,7 @@ export const reservedWords = [
   "output",
   "forward",
   "import",
+  "assert",
 ];
 
 export const WhiteSpace = createToken({
@@ -127,7 +129,7 @@ export const AdditiveOp = createToken({
 export const MultiplicativeOp = createToken({
   name: "MultiplicativeOp",
   pattern: Lexer.NA,
-  label: "`*`, `/` or `@`",
+  label: "`*`, `/`, `@` or `%`",
 });
 export const ComparisonOp = createToken({
   name: "ComparisonOp",
@@ -152,6 +154,8 @@ export const Minus = punct("Minus", "-", [AdditiveOp]);
 export const Star = punct("Star", "*", [MultiplicativeOp]);
 export const Slash = punct("Slash", "/", [MultiplicativeOp]);
 export const At = punct("At", "@", [MultiplicativeOp]);
+/** The remainder of whole numbers known when checking (`dim % heads`); not a tensor operation. */
+export const Percent = punct("Percent", "%", [MultiplicativeOp]);
 export const Caret = punct("Caret", "^");
 export const Tilde = punct("Tilde", "~");
 export const Colon = punct("Colon", ":");
@@ -201,6 +205,7 @@ export const allTokens: TokenType[] = [
   Star,
   Slash,
   At,
+  Percent,
   Caret,
   Tilde,
   Colon,

@@ -55,7 +55,11 @@ const p = (text: string) => sexpr(expr(text));
 
 /** The name a member defines, or `(a, b)` for a destructuring one. */
 const names = (m: A.ModelMember | A.BodyItem): string =>
-  m.kind === "destructure" ? `(${m.names.map((n) => n.name).join(", ")})` : m.name.name;
+  m.kind === "assert"
+    ? "assert"
+    : m.kind === "destructure"
+      ? `(${m.names.map((n) => n.name).join(", ")})`
+      : m.name.name;
 
 function dimText(d: A.DimExpr): string {
   switch (d.kind) {
@@ -155,7 +159,8 @@ describe("declarations", () => {
       ["x", undefined],
       ["y", "2"],
     ]);
-    expect(b!.body.bindings.map((x) => `${names(x)}=${sexpr(x.value)}`)).toEqual([
+    const value = (x: A.BodyItem) => sexpr(x.kind === "assert" ? x.condition : x.value);
+    expect(b!.body.bindings.map((x) => `${names(x)}=${value(x)}`)).toEqual([
       "t=(+ x 1)",
       "u=(* t 2)",
     ]);

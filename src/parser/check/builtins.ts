@@ -283,6 +283,8 @@ const numFold: Record<string, (a: number, b: number) => number | boolean> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
+  // The remainder with the sign of the divisor: a - b * floor(a / b).
+  mod: (a, b) => a - b * Math.floor(a / b),
   pow: (a, b) => a ** b,
   maximum: Math.max,
   minimum: Math.min,
@@ -322,6 +324,7 @@ const opSymbol: Record<string, string> = {
   sub: "-",
   mul: "*",
   div: "/",
+  mod: "%",
   pow: "^",
   less: "<",
   less_equal: "<=",
@@ -355,7 +358,8 @@ function foldBinary(c: Ctx, op: string, l: ArgV, r: ArgV, call: CallInfo): Value
   const y = numberOf(r.value)!;
   const v = numFold[op]!(x, y);
   if (typeof v === "boolean") return { kind: "bool", value: v };
-  if (op === "pow" && l.value.kind === "int" && r.value.kind === "int" && y >= 0)
+  const whole = l.value.kind === "int" && r.value.kind === "int";
+  if (whole && ((op === "pow" && y >= 0) || (op === "mod" && Number.isFinite(v))))
     return intValue(c, dimConst(v), call.span);
   return { kind: "float", value: v, origin: call.span };
 }
@@ -374,6 +378,24 @@ function intValue(c: Ctx, d: Dim, span: Span): Value {
   if (range) return c.report({ ...range, span });
   return { kind: "int", dim: d, origin: span };
 }
+
+/** `a % b`: numbers only (there is no tensor remainder), folded when checking. */
+const remainder: BuiltinRule = {
+  params: [req("a"), req("b")],
+  apply(c, a, call) {
+    const l = a.get("a")!;
+    const r = a.get("b")!;
+    if (isNumber(l.value) && isNumber(r.value)) return foldBinary(c, "mod", l, r, call);
+    const t = isNumber(l.value) ? r : l;
+    return c.report({
+      code: "G0410",
+      message: `\`%\` takes numbers known when checking, such as block arguments, but this is ${describeKind(t.value)}`,
+      span: t.span,
+      label: `this is ${describeKind(t.value)}`,
+      notes: ["`%` is the remainder of numbers (`dim % heads`); there is no tensor remainder"],
+    });
+  },
+};
 
 function reduction(op: string): BuiltinRule {
   return {
@@ -652,6 +674,7 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
   add: binary("add"),
   sub: binary("sub"),
   mul: binary("mul"),
+  mod: remainder,
   div: binary("div"),
   pow: binary("pow"),
   maximum: binary("maximum"),
@@ -1106,7 +1129,7 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
 };
 
 /** Rules reached only through operators (`a + b`, `-x`, `a < b`); not names a user can call. */
-const operatorOnly = new Set(["neg", "add", "sub", "mul", "div", "matmul", ...comparisons]);
+const operatorOnly = new Set(["neg", "add", "sub", "mul", "div", "mod", "matmul", ...comparisons]);
 
 /** The builtin names visible in Grove code. */
 export const builtinNames = Object.keys(builtinRules).filter((n) => !operatorOnly.has(n));

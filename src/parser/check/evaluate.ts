@@ -27,6 +27,7 @@ import {
 import { initializerRules } from "./initializers.js";
 import { callStack, evalRepeat } from "./repeat.js";
 import { destructure, evalMember } from "./access.js";
+import { checkAssert } from "./asserts.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { tooManyErrors } from "../parse.js";
@@ -113,6 +114,8 @@ export class Evaluator implements Ctx {
   private readonly contexts: Context[] = [];
   /** Copies `repeat` has made so far in this evaluation, nested repeats included. */
   private copies = 0;
+  /** What is being inlined, innermost last, for `assert` messages (`` `l1` (Dense) ``). */
+  private readonly frames: string[] = [];
 
   constructor(
     readonly globals: Scope,
@@ -142,6 +145,31 @@ export class Evaluator implements Ctx {
       }),
     );
     return poison;
+  }
+
+  /**
+   * The innermost call being inlined that was written in a file other than `file` (where a
+   * standard-library block's caller is), else the innermost call; undefined outside calls.
+   */
+  callerSpan(file: string): Span | undefined {
+    for (let i = this.callSites.length - 1; i >= 0; i--)
+      if (this.callSites[i]!.file !== file) return this.callSites[i];
+    return this.callSites[this.callSites.length - 1];
+  }
+
+  /** `assert` in the code being inlined now; false when it failed (reported). */
+  assertHolds(a: A.AssertDecl, scope: Scope): boolean {
+    return checkAssert(this, a, scope, this.frames[this.frames.length - 1] ?? "the model");
+  }
+
+  /** Runs `fn` with `what` as the code being inlined (for `assert` messages). */
+  private inFrame<T>(what: string, fn: () => T): T {
+    this.frames.push(what);
+    try {
+      return fn();
+    } finally {
+      this.frames.pop();
+    }
   }
 
   /** Runs `fn` with `context` added to every diagnostic it raises. */
@@ -312,12 +340,15 @@ export class Evaluator implements Ctx {
   private lookup(name: string, span: Span, scope: Scope): Value {
     const v = scope.get(name);
     if (v) return v;
-    const help = this.reporting(span) ? didYouMean(name, scope.allNames()) : undefined;
+    if (!this.reporting(span)) return this.report({ code: "G0201", message: "", span });
+    const hint = scope.unknownHint(name);
+    const help = hint?.help ?? didYouMean(name, scope.allNames());
     return this.report({
       code: "G0201",
       message: `unknown name \`${name}\``,
       span,
       label: "not found in this scope",
+      ...(hint ? { notes: hint.notes } : {}),
       ...(help ? { help } : {}),
     });
   }
@@ -572,7 +603,7 @@ export class Evaluator implements Ctx {
     try {
       const scope = this.bindScope(`\`${decl.name.name}\``, decl.params, args, span);
       if (!scope) return poison;
-      return this.evalBody(decl.body, scope);
+      return this.inFrame(`\`${decl.name.name}\``, () => this.evalBody(decl.body, scope));
     } finally {
       this.leave();
     }
@@ -582,7 +613,9 @@ export class Evaluator implements Ctx {
     const local = new Scope(scope);
     for (const b of body.bindings) {
       if (b.kind === "destructure") this.bindAll(b, this.evalExpr(b.value, local), local);
-      else local.set(b.name.name, this.evalExpr(b.value, local));
+      else if (b.kind === "assert") {
+        if (!this.assertHolds(b, local)) return poison;
+      } else local.set(b.name.name, this.evalExpr(b.value, local));
     }
     return this.evalExpr(body.result, local);
   }
@@ -617,12 +650,15 @@ export class Evaluator implements Ctx {
       if (!scope) return poison;
       const inst: Instance = { decl, path, scope, span };
       this.path = path;
-      for (const m of decl.members) {
-        if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
-        else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
-        else if (m.kind === "destructure") this.bindAll(m, this.evalExpr(m.value, scope), scope);
-      }
-      return { kind: "instance", inst };
+      return this.inFrame(`\`${path}\` (${decl.name.name})`, (): Value => {
+        for (const m of decl.members) {
+          if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
+          else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
+          else if (m.kind === "destructure") this.bindAll(m, this.evalExpr(m.value, scope), scope);
+          else if (m.kind === "assert" && !this.assertHolds(m, scope)) return poison;
+        }
+        return { kind: "instance", inst };
+      });
     } finally {
       this.path = saved;
       this.leave();
@@ -664,7 +700,7 @@ export class Evaluator implements Ctx {
         scope.set(input.name.name, { kind: "tensor", t });
       }
       this.path = inst.path;
-      const out = this.evalBody(fwd.body, scope);
+      const out = this.inFrame(what, () => this.evalBody(fwd.body, scope));
       if (fwd.output && out.kind === "tensor")
         this.checkOutput(fwd.output, out.t, fwd.body.result.span, scope, ellipsis);
       if (fwd.results) this.checkResults(fwd.results, out, fwd.body.result, scope, ellipsis);
@@ -1105,6 +1141,7 @@ const binaryBuiltins: Record<A.BinaryOp, string> = {
   "-": "sub",
   "*": "mul",
   "/": "div",
+  "%": "mod",
   "^": "pow",
   "@": "matmul",
   "<": "less",

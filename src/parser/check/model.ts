@@ -55,6 +55,9 @@ export function elaborateModel(
       case "output":
         scope.set(m.name.name, addOutput(m.name, ev.evalExpr(m.value, scope), m));
         break;
+      case "assert":
+        ev.assertHolds(m, scope);
+        break;
       case "destructure": {
         const values = ev.bindAll(m, ev.evalExpr(m.value, scope), scope);
         if (m.output) m.names.forEach((n, i) => addOutput(n, values[i]!, m));

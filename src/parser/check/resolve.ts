@@ -95,7 +95,7 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
     } else if (m.kind === "bind" || m.kind === "destructure") {
       resolveExpr(m.value, local, globals, sink);
       for (const n of namesOf(m)) local.add(n.name);
-    }
+    } else if (m.kind === "assert") resolveExpr(m.condition, local, globals, sink);
   }
   for (const f of forwards) {
     duplicates(
@@ -129,13 +129,14 @@ function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: Diagnost
     if (m.kind === "input") for (const dim of m.type.dims) collectDimNames(dim, local);
     if (m.kind === "bind" || m.kind === "output" || m.kind === "destructure")
       resolveExpr(m.value, local, globals, sink);
+    if (m.kind === "assert") resolveExpr(m.condition, local, globals, sink);
     for (const n of namesOf(m)) local.add(n.name);
   }
 }
 
 /** The names a member or binding defines (several for `(a, b) = ...`). */
 function namesOf(m: A.BlockMember | A.ModelMember): readonly A.Ident[] {
-  if (m.kind === "forward") return [];
+  if (m.kind === "forward" || m.kind === "assert") return [];
   return m.kind === "destructure" ? m.names : [m.name];
 }
 
@@ -156,7 +157,7 @@ function resolveBody(
   const local = new Set(outer);
   for (const bind of b.bindings) {
     if (bind.kind === "destructure") duplicates(bind.names, "name", sink);
-    resolveExpr(bind.value, local, globals, sink);
+    resolveExpr(bind.kind === "assert" ? bind.condition : bind.value, local, globals, sink);
     for (const n of namesOf(bind)) local.add(n.name);
   }
   resolveExpr(b.result, local, globals, sink);

@@ -21,6 +21,7 @@ import {
   type DataField,
   type ElaboratedTrain,
   type Tensor,
+  type UnknownHint,
   type Value,
 } from "./values.js";
 
@@ -393,8 +394,11 @@ export function checkTrain(
       });
   }
   const scope = new Scope(fieldScope);
-  for (const [name, v] of layersAndParams(model, m.scope)) scope.set(name, v);
+  const layers = layersAndParams(model, m.scope);
+  for (const [name, v] of layers) scope.set(name, v);
   for (const [name, t] of m.outputs) scope.set(name, { kind: "tensor", t });
+  scope.hint = (name) =>
+    trainScopeHint(name, model, [...m.outputs.keys()], [...layers.keys()], fields);
   for (const name of m.failed) scope.set(name, poison);
 
   const outputs = [...m.graph.outputs];
@@ -510,6 +514,34 @@ function layersAndParams(model: A.ModelDecl, scope: Scope): Map<string, Value> {
       out.set(m.name.name, v);
   }
   return out;
+}
+
+/**
+ * What an unknown name in a loss or metric could have been: the names in scope there, and a
+ * direct hint for a model binding that is not an output.
+ */
+function trainScopeHint(
+  name: string,
+  model: A.ModelDecl,
+  outputs: readonly string[],
+  layers: readonly string[],
+  fields: readonly DataField[],
+): UnknownHint {
+  const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ") || "none";
+  const notes = [
+    `in a train section: model outputs ${list(outputs)}; parameters and layers ${list(layers)}; data fields ${list(fields.map((f) => f.name))}`,
+  ];
+  const inner = model.members.some(
+    (m) =>
+      (m.kind === "bind" && m.name.name === name) ||
+      (m.kind === "destructure" && m.names.some((n) => n.name === name)),
+  );
+  const all = [...outputs, ...layers, ...fields.map((f) => f.name)];
+  const near = didYouMean(name, all);
+  const help = inner
+    ? `\`${name}\` is a value inside model \`${model.name.name}\`, not an output: declare it \`output ${name} = ...\``
+    : near;
+  return { notes, ...(help ? { help } : {}) };
 }
 
 function scalar(ev: Evaluator, v: Value, span: Span, what: string): Tensor | undefined {

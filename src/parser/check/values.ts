@@ -98,10 +98,24 @@ export function describeKind(v: Value): string {
   }
 }
 
+/** What an unknown-name error adds where a scope says what is in it (a train section). */
+export interface UnknownHint {
+  readonly notes: readonly string[];
+  readonly help?: string;
+}
+
 /** A lexical scope: a map of names with a parent. */
 export class Scope {
   private readonly names = new Map<string, Value>();
+  /** Set on a scope whose contents are worth listing when a name is not found in it. */
+  hint?: (name: string) => UnknownHint;
   constructor(readonly parent?: Scope) {}
+
+  /** The hint of the innermost scope that has one. */
+  unknownHint(name: string): UnknownHint | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) if (s.hint) return s.hint(name);
+    return undefined;
+  }
 
   get(name: string): Value | undefined {
     return this.names.get(name) ?? this.parent?.get(name);
