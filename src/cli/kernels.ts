@@ -1,12 +1,23 @@
 /**
- * @file `grove kernels FILE`: one row per dispatch of the training step (fused ops, FLOPs, bytes
- * read and written, workgroups, and with `--profile` the measured GPU time), then totals.
+ * @file `grove kernels FILE`: one row per dispatch of the training step (the fusion rule that
+ * decided its group boundaries, fused ops, FLOPs, bytes read and written, workgroups, and with
+ * `--profile` the measured GPU time), then totals; `--compare A B` does so for two fusion
+ * policies and sets their totals side by side; `--report FILE.html` writes the page (report.ts).
  */
+import type { CompiledPlan } from "../codegen/compile.js";
+import type { KernelOrigin } from "../codegen/emit.js";
+import { describePolicy, PolicyError } from "../codegen/fusion-policy.js";
 import type { Plan } from "../codegen/plan.js";
+import {
+  choiceFromSpec,
+  policyFromFlags,
+  type FusionChoice,
+  type FusionFlags,
+} from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 
-export interface KernelsOptions {
+export interface KernelsOptions extends FusionFlags {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
   /** The folder imports may reach (`--import-root`); default: the file's own folder. */
@@ -19,9 +30,21 @@ export interface KernelsOptions {
   readonly subgroups?: boolean;
   /** `--max-binding-size`: bytes one storage binding may hold (default: WebGPU's 128 MiB). */
   readonly maxBindingSize?: number;
+  /** `--compare A B`: two policies side by side (`fused`, `unfused`, a file, `--fusion` edits). */
+  readonly compare?: readonly string[];
+  /** `--report FILE.html`: a self-contained page with the graph and the kernels. */
+  readonly report?: string;
+}
+
+/** One compiled variant: what it was asked as, and its plan. */
+interface Variant {
+  readonly label: string;
+  readonly compiled: CompiledPlan;
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
+  const choices = fusionChoices(opts, io);
+  if (!choices) return 2;
   const checked = loadChecked(file, io, "rich", {
     settings: opts.set ?? [],
     importRoot: opts.importRoot,
@@ -33,34 +56,90 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     return 1;
   }
   for (const train of trains) {
-    const plan = compiledOf(
-      checked,
-      train,
-      {
-        fuse: opts.fuse,
-        batch: opts.batch,
-        device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
-      },
-      io,
-    )?.plan;
-    if (!plan) return 1;
+    const variants: Variant[] = [];
+    for (const [label, choice] of choices) {
+      const compiled = compiledOf(
+        checked,
+        train,
+        {
+          fuse: choice.fuse,
+          fusion: choice.policy,
+          batch: opts.batch,
+          device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
+        },
+        io,
+      );
+      if (!compiled) return 1;
+      variants.push({ label, compiled });
+    }
+    const plan = variants[0]!.compiled.plan;
     if (!plan.programs[opts.program]) {
       io.err(
         `grove kernels: no program \`${opts.program}\`; plans have ${Object.keys(plan.programs).join(", ")}\n`,
       );
       return 2;
     }
-    const times = opts.profile ? await profile(plan, opts.program, io) : undefined;
+    const times = opts.profile
+      ? await profile(
+          variants.map((v) => v.compiled.plan),
+          opts.program,
+          io,
+        )
+      : undefined;
     if (opts.profile && !times) return 1;
     if (trains.length > 1) io.out(`# train ${train.model}\n`);
-    io.out(table(plan, opts.program, times));
+    variants.forEach((v, i) => {
+      if (variants.length > 1) io.out(`# ${"AB"[i]}: ${v.label}\n`);
+      io.out(table(v.compiled, opts.program, times?.[i]));
+    });
+    if (variants.length > 1) io.out(comparison(variants, opts.program, times));
+    if (opts.report) {
+      const { writeReport } = await import("./report.js");
+      const ok = writeReport(
+        opts.report,
+        {
+          file,
+          label: variants[0]!.label,
+          compiled: variants[0]!.compiled,
+          program: opts.program,
+          sources: checked.sources.texts(),
+          ...(times ? { times: times[0]! } : {}),
+        },
+        io,
+      );
+      if (!ok) return 1;
+    }
   }
   return 0;
 }
 
-async function profile(plan: Plan, program: string, io: Io): Promise<number[] | undefined> {
-  const { acquireDevice, PlanRunner } = await import("../runtime/index.js");
-  const { initialiseParams, randomInputs } = await import("../runtime/host-data.js");
+/** The policies to compile with, labelled; undefined after printing why a flag is wrong. */
+function fusionChoices(
+  opts: KernelsOptions,
+  io: Io,
+): (readonly [string, FusionChoice])[] | undefined {
+  if (opts.compare) {
+    try {
+      return opts.compare.map((spec) => [spec, choiceFromSpec(spec)] as const);
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e;
+      io.err(`grove kernels: --compare: ${e.message}\n`);
+      return undefined;
+    }
+  }
+  const policy = policyFromFlags("kernels", opts, io);
+  if (!policy) return undefined;
+  const label = opts.fuse ? describePolicy(policy) : "unfused";
+  return [[label, { fuse: opts.fuse, policy }]];
+}
+
+/** GPU time of each dispatch of `program` in each plan, measured on one device. */
+async function profile(
+  plans: readonly Plan[],
+  program: string,
+  io: Io,
+): Promise<number[][] | undefined> {
+  const { acquireDevice } = await import("../runtime/index.js");
   let gpu;
   try {
     gpu = await acquireDevice();
@@ -69,7 +148,30 @@ async function profile(plan: Plan, program: string, io: Io): Promise<number[] | 
     return undefined;
   }
   try {
-    const runner = await PlanRunner.create(gpu.device, plan);
+    const all: number[][] = [];
+    for (const plan of plans) {
+      const times = await profileOne(gpu.device, plan, program);
+      if (!times) {
+        io.err("grove kernels --profile: this adapter has no timestamp-query feature\n");
+        return undefined;
+      }
+      all.push(times);
+    }
+    return all;
+  } finally {
+    gpu.close();
+  }
+}
+
+async function profileOne(
+  device: GPUDevice,
+  plan: Plan,
+  program: string,
+): Promise<number[] | undefined> {
+  const { PlanRunner } = await import("../runtime/index.js");
+  const { initialiseParams, randomInputs } = await import("../runtime/host-data.js");
+  const runner = await PlanRunner.create(device, plan);
+  try {
     initialiseParams(runner, plan, 0);
     randomInputs(runner, plan, 0);
     const step: Record<string, number> = { lr: 1e-3, bc1: 0.1, bc2: 0.001, step: 1 };
@@ -77,23 +179,71 @@ async function profile(plan: Plan, program: string, io: Io): Promise<number[] | 
     runner.writeUniforms(step);
     runner.run(program); // warm up: first use pays for pipeline setup
     const times = await runner.profile(program);
-    runner.destroy();
-    if (!times) {
-      io.err("grove kernels --profile: this adapter has no timestamp-query feature\n");
-      return undefined;
-    }
-    return times.map((t) => t.ms);
+    return times?.map((t) => t.ms);
   } finally {
-    gpu.close();
+    runner.destroy();
   }
 }
 
-function table(plan: Plan, program: string, times?: readonly number[]): string {
+/** Which rule decided a kernel's group boundaries (one per part, distinct, in order). */
+export function kernelRule(origin: KernelOrigin | undefined): string {
+  if (!origin) return "";
+  if (origin.role !== "fused") return origin.role === "copy" ? "alias" : origin.role;
+  return [...new Set(origin.groups.map((g) => g.rule))].join(",");
+}
+
+/** Totals of one program of a plan. */
+export function totals(plan: Plan, program: string) {
+  const dispatches = plan.programs[program]!.dispatches;
+  const kernels = dispatches.map((d) => plan.kernels[d.kernel]!);
+  return {
+    dispatches: dispatches.length,
+    flops: kernels.reduce((s, k) => s + k.flops, 0),
+    bytes: kernels.reduce((s, k) => s + k.bytesRead + k.bytesWritten, 0),
+    peak: plan.peakBytes,
+  };
+}
+
+/** `--compare`: the two variants' totals side by side, and B relative to A. */
+function comparison(
+  variants: readonly Variant[],
+  program: string,
+  times: readonly (readonly number[])[] | undefined,
+): string {
+  const [a, b] = variants.map((v) => totals(v.compiled.plan, program)) as [
+    ReturnType<typeof totals>,
+    ReturnType<typeof totals>,
+  ];
+  const gpu = times?.map((t) => t.reduce((s, x) => s + x, 0));
+  const rows: [string, number, number, (n: number) => string][] = [
+    ["dispatches", a.dispatches, b.dispatches, String],
+    ["flops", a.flops, b.flops, fmt],
+    ["bytes moved", a.bytes, b.bytes, fmt],
+    ["peak memory", a.peak, b.peak, fmt],
+    ...(gpu ? [["gpu ms", gpu[0]!, gpu[1]!, (n: number) => n.toFixed(3)] as const] : []),
+  ] as [string, number, number, (n: number) => string][];
+  const cells = [
+    ["", "A", "B", "B/A"],
+    ...rows.map(([name, x, y, f]) => [name, f(x), f(y), x === 0 ? "-" : (y / x).toFixed(2)]),
+  ];
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...cells.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
+  return [
+    `# compare ${program}: A = ${variants[0]!.label}, B = ${variants[1]!.label}`,
+    ...cells.map(line),
+    "",
+  ].join("\n");
+}
+
+function table(compiled: CompiledPlan, program: string, times?: readonly number[]): string {
+  const plan = compiled.plan;
   const rows = plan.programs[program]!.dispatches.map((d, i) => {
     const k = plan.kernels[d.kernel]!;
     const wg = d.workgroups[0] * d.workgroups[1] * d.workgroups[2];
     return [
       k.name,
+      kernelRule(compiled.origins?.[d.kernel]),
       [...new Set(k.ops)].join(" "),
       fmt(k.flops),
       fmt(k.bytesRead),
@@ -104,6 +254,7 @@ function table(plan: Plan, program: string, times?: readonly number[]): string {
   });
   const head = [
     "kernel",
+    "rule",
     "fused ops",
     "flops",
     "read",
@@ -112,30 +263,25 @@ function table(plan: Plan, program: string, times?: readonly number[]): string {
     ...(times ? ["gpu ms"] : []),
   ];
   const widths = head.map((h, c) =>
-    Math.min(c === 1 ? 48 : 24, Math.max(h.length, ...rows.map((r) => r[c]!.length))),
+    Math.min([32, 40, 48][c] ?? 24, Math.max(h.length, ...rows.map((r) => r[c]!.length))),
   );
   const line = (r: string[]) =>
     r
-      .map((v, c) => (c <= 1 ? v.slice(0, widths[c]).padEnd(widths[c]!) : v.padStart(widths[c]!)))
+      .map((v, c) => (c <= 2 ? v.slice(0, widths[c]).padEnd(widths[c]!) : v.padStart(widths[c]!)))
       .join("  ");
-  const dispatches = plan.programs[program]!.dispatches;
-  const bytes = dispatches.reduce(
-    (s, d) => s + plan.kernels[d.kernel]!.bytesRead + plan.kernels[d.kernel]!.bytesWritten,
-    0,
-  );
-  const flops = dispatches.reduce((s, d) => s + plan.kernels[d.kernel]!.flops, 0);
+  const { dispatches, flops, bytes } = totals(plan, program);
   return [
     line(head),
     ...rows.map(line),
     "",
-    `program ${program}: ${dispatches.length} dispatches per step, ${fmt(flops)} flops, ${fmt(bytes)} bytes moved` +
+    `program ${program}: ${dispatches} dispatches per step, ${fmt(flops)} flops, ${fmt(bytes)} bytes moved` +
       (times ? `, ${times.reduce((s, t) => s + t, 0).toFixed(3)} ms GPU` : ""),
     `peak memory: ${fmt(plan.peakBytes)} bytes in ${plan.buffers.length} buffers`,
     "",
   ].join("\n");
 }
 
-function fmt(n: number): string {
+export function fmt(n: number): string {
   if (n >= 1e9) return (n / 1e9).toFixed(2) + "G";
   if (n >= 1e6) return (n / 1e6).toFixed(2) + "M";
   if (n >= 1e3) return (n / 1e3).toFixed(1) + "k";

@@ -3,6 +3,7 @@
  * program only when there were no errors.
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
+import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { defaultLimits, unboundedLimits, type BindingLimits } from "../codegen/memory.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
@@ -34,6 +35,8 @@ export function compiledOf(
   train: ElaboratedTrain,
   opts: {
     readonly fuse?: boolean;
+    /** The fusion rules when `fuse` is on (`--fusion`, `--fusion-policy`). */
+    readonly fusion?: FusionPolicy | undefined;
     readonly batch?: number | undefined;
     /** What suits the device (`planOptionsFor`); default: a portable plan for WebGPU's limits. */
     readonly device?: Partial<DevicePlanOptions> | undefined;
@@ -42,6 +45,7 @@ export function compiledOf(
 ): CompiledPlan | undefined {
   const r = compilePlan(train, {
     fuse: opts.fuse ?? true,
+    ...(opts.fusion ? { fusion: opts.fusion } : {}),
     ...opts.device,
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),

@@ -128,6 +128,13 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .description("list the kernels of the training step with their cost, and totals")
     .argument("<file>", ".grove file with a train section")
     .option("--no-fuse", "one kernel per primitive")
+    .option("--fusion <edits>", 'switch fusion rules and set parameters: "-shared,deep-limit=4"')
+    .option("--fusion-policy <file>", "load a fusion policy (JSON) before --fusion's edits")
+    .option(
+      "--compare <policies...>",
+      "two policies side by side: fused, unfused, FILE.json or --fusion edits",
+    )
+    .option("--report <file>", "write a self-contained HTML report of the graph and kernels")
     .option("--profile", "measure each kernel's GPU time (needs timestamp queries)")
     .option(
       "--subgroups",
@@ -145,8 +152,22 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .action(
       async (
         file: string,
-        opts: { fuse: boolean; profile?: boolean; batch?: number; program: string },
+        opts: {
+          fuse: boolean;
+          profile?: boolean;
+          batch?: number;
+          program: string;
+          fusion?: string;
+          fusionPolicy?: string;
+          compare?: string[];
+          report?: string;
+        },
       ) => {
+        if (opts.compare && opts.compare.length !== 2) {
+          io.err(`grove kernels: --compare takes two policies, not ${opts.compare.length}\n`);
+          code = 2;
+          return;
+        }
         code = await kernelsCommand(file, { ...opts, profile: opts.profile ?? false }, io);
       },
     );

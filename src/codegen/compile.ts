@@ -10,7 +10,8 @@ import type { Graph } from "../ir/node.js";
 import { compileTrain, type CompiledTrain } from "../ir/pipeline.js";
 import { simplify } from "../ir/simplify.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { emitPlan, PlanLimitError } from "./emit.js";
+import { emitPlan, PlanLimitError, type KernelOrigin } from "./emit.js";
+import type { FusionPolicy } from "./fusion-policy.js";
 import type { BindingLimits } from "./memory.js";
 import type { Plan } from "./plan.js";
 
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly batch?: number;
   /** false compiles one kernel per primitive (`--no-fuse`). */
   readonly fuse?: boolean;
+  /** The fusion rules and parameters when `fuse` is on (`--fusion`; default `defaultPolicy`). */
+  readonly fusion?: FusionPolicy;
   /** Source texts by path, for `.grove` locations in kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
   /**
@@ -47,6 +50,8 @@ export interface CompiledPlan {
   readonly plan: Plan;
   readonly compiled: CompiledTrain;
   readonly evaluation: Graph;
+  /** Where each kernel of `plan` came from (its fused groups), for `grove kernels`. */
+  readonly origins?: readonly KernelOrigin[];
 }
 
 export function compilePlan(
@@ -59,6 +64,7 @@ export function compilePlan(
   const lowered = lowerTrace(train.graph, { batch, training: false, seed: train.seed });
   if (!lowered.value) return { value: undefined, diagnostics: lowered.diagnostics };
   const evaluation = simplify(lowered.value);
+  let origins: readonly KernelOrigin[] = [];
   try {
     const plan = emitPlan(
       {
@@ -71,13 +77,15 @@ export function compilePlan(
       },
       {
         fuse: options.fuse ?? true,
+        ...(options.fusion ? { policy: options.fusion } : {}),
+        explain: (o) => (origins = o),
         subgroups: options.subgroups ?? false,
         treeReductions: options.treeReductions ?? false,
         quick: options.quick ?? false,
         ...(options.limits ? { limits: options.limits } : {}),
       },
     );
-    return { value: { plan, compiled: r.value, evaluation }, diagnostics: [] };
+    return { value: { plan, compiled: r.value, evaluation, origins }, diagnostics: [] };
   } catch (e) {
     if (!(e instanceof PlanLimitError)) throw e;
     const d = makeDiagnostic({

@@ -8,7 +8,8 @@
 import type { Span } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
-import { fuseKernels, type FusionOptions, type KernelGroup } from "./fuse.js";
+import { fuseKernels, policyOf, type FusionOptions, type KernelGroup } from "./fuse.js";
+import { ruleOn } from "./fusion-policy.js";
 import {
   assembleKernel,
   writePart,
@@ -62,6 +63,20 @@ export interface EmitOptions extends FusionOptions {
   readonly limits?: BindingLimits;
   /** Also emit each program's quick-to-compile variant (`PlanProgram.quick`). */
   readonly quick?: boolean;
+  /**
+   * Called once with each kernel's origin (indexed like `Plan.kernels`), for reports: the Plan
+   * itself stays plain data without IR nodes.
+   */
+  readonly explain?: (origins: readonly KernelOrigin[]) => void;
+}
+
+/** Where a kernel of the Plan came from: its fused groups, or the optimizer's own kernels. */
+export interface KernelOrigin {
+  readonly role: "fused" | "copy" | "grad-norm" | "optimizer";
+  /** The groups of its parts (empty for the optimizer's kernels). */
+  readonly groups: readonly KernelGroup[];
+  /** Which graph they came from. */
+  readonly program: "train" | "eval";
 }
 
 /**
@@ -214,15 +229,17 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
   }
 
   const kernels: PlanKernel[] = [];
+  const origins: KernelOrigin[] = [];
   let nextKernel = 0;
   const temps = new ChunkedTemps(capacity);
 
   // Every kernel's header names it by its index, so no two are identical; the runtime's pipeline
   // cache is keyed by WGSL text in any case.
-  const addKernel = (src: KernelSource): PlanDispatch => {
+  const addKernel = (src: KernelSource, origin: KernelOrigin): PlanDispatch => {
     const storage = src.arenas.filter((a) => a.access !== "uniform").map((a) => a.arena);
     refuseKernel(new Set(storage), `kernel ${src.name}`);
     const id = kernels.length;
+    origins.push(origin);
     kernels.push({
       id,
       name: src.name,
@@ -252,6 +269,16 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     names: readonly [string, Node][],
     withGrads: boolean,
   ): { dispatches: PlanDispatch[]; quick: PlanDispatch[] } => {
+    const program: KernelOrigin["program"] = withGrads ? "train" : "eval";
+    const merge = ruleOn(policyOf(options), "merge-stage");
+    const fused = (
+      batch: readonly KernelPart[],
+      role: KernelOrigin["role"] = "fused",
+    ): KernelOrigin => ({
+      role,
+      groups: batch.map((p) => p.group),
+      program,
+    });
     // Each host-visible name has a slot of its own. Names whose values simplified to one node (a
     // metric that is also a model output, two parameters with the same gradient) share that
     // node's kernel, which stores into the first name's slot; `aliases` copies it to the others.
@@ -273,7 +300,7 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     for (const [name, n] of g.inputs) location.set(n, at("inputs", inputs.at.get(name)!));
     for (const [name, n] of g.params) location.set(n, at("params", params.at.get(name)!));
     const locate = (n: Node) => location.get(n) ?? wanted.get(n);
-    const stages = schedule(groups, options.fuse);
+    const stages = schedule(groups, merge);
     const stageOf = new Map<Node, number>();
     stages.forEach((stage, s) => stage.forEach((grp) => stageOf.set(grp.output, s)));
     const lastUse = new Map<Node, number>();
@@ -309,7 +336,7 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
       const first = dispatches.length;
       const firstKernel = nextKernel;
       for (const batch of splitDispatch(parts, limits))
-        dispatches.push(addKernel(assembleKernel(batch, nextKernel++)));
+        dispatches.push(addKernel(assembleKernel(batch, nextKernel++), fused(batch)));
       if (options.quick) {
         // The same groups and stores, products untiled; a stage without a tiled product is shared.
         const quickParts = stage.map((grp) =>
@@ -319,7 +346,7 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
           quick.push(...dispatches.slice(first));
         else
           splitDispatch(quickParts, limits).forEach((batch, j) =>
-            quick.push(addKernel(assembleKernel(batch, `${firstKernel + j}q`))),
+            quick.push(addKernel(assembleKernel(batch, `${firstKernel + j}q`), fused(batch))),
           );
       }
       for (let j = live.length - 1; j >= 0; j--) {
@@ -332,15 +359,15 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     });
     // The copies read only slots that are never freed and write only their own: one stage.
     const copies = aliases.map(({ node, store }) => ({
-      part: writePart({ output: node, nodes: [] }, context(store, false)),
+      part: writePart({ output: node, nodes: [], rule: "graph-output" }, context(store, false)),
       store,
     }));
-    const copyStages = options.fuse ? [copies] : copies.map((c) => [c]);
+    const copyStages = merge ? [copies] : copies.map((c) => [c]);
     for (const stage of copyStages.filter((st) => st.length > 0)) {
       const batches = splitDispatch(
         stage.map((c) => c.part),
         limits,
-      ).map((batch) => addKernel(assembleKernel(batch, nextKernel++)));
+      ).map((batch) => addKernel(assembleKernel(batch, nextKernel++), fused(batch, "copy")));
       dispatches.push(...batches);
       quick.push(...batches);
     }
@@ -403,7 +430,7 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
   if (norm) {
     const chunks = params.sizes.map((count, k) => ({ arena: chunkName("grads", k), count }));
     for (const src of gradNormKernels(chunks, norm, limits.maxStorageBuffersPerShaderStage))
-      trainDispatches.push(addKernel(src));
+      trainDispatches.push(addKernel(src, { role: "grad-norm", groups: [], program: "train" }));
     outputTensors.push({
       name: "grad_norm",
       arena: norm.arena,
@@ -417,7 +444,9 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
   if (hasParams)
     params.sizes.forEach((count, k) => {
       const opt = optimizerKernel(input.optimizer, count, norm, split ? k : undefined);
-      trainDispatches.push(addKernel(opt.source));
+      trainDispatches.push(
+        addKernel(opt.source, { role: "optimizer", groups: [], program: "train" }),
+      );
       if (k === 0) moments.push(...opt.moments);
     });
   for (const m of moments) params.sizes.forEach((_, k) => arenaId(chunkName(`state_${m}`, k)));
@@ -474,6 +503,7 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     shape: p.shape,
     dtype: "f32" as const,
   });
+  options.explain?.(origins);
   return {
     version: 1,
     buffers,

@@ -1,10 +1,18 @@
 /**
  * @file The fusion pass: decides which IR nodes get their own kernel (and so a buffer) and which
  * are computed inline inside the kernels that use them. It decides groups only; `kernel.ts`
- * writes the code. Each reason to give a node its own kernel is a named predicate below.
+ * writes the code. Each reason to give a node its own kernel is a named predicate below, switched
+ * and parameterised by a `FusionPolicy` (fusion-policy.ts: the rules' names, reasons and defaults).
  */
 import type { Graph, Node } from "../ir/node.js";
 import { binaryOps, compareOps, unaryOps, type Op } from "../ir/ops.js";
+import {
+  defaultPolicy,
+  policyParam,
+  ruleOn,
+  unfusedPolicy,
+  type FusionPolicy,
+} from "./fusion-policy.js";
 import { rereads } from "./tiles.js";
 import { loopOps } from "./wgsl/rules.js";
 
@@ -22,11 +30,18 @@ export interface KernelGroup {
    * kernel only copies `output` from where it is stored (a leaf, or another output's slot).
    */
   readonly nodes: readonly Node[];
+  /**
+   * The fusion rule that made `output` a kernel boundary (`graph-output`, `shared`, ...; `-inline`
+   * when inlining is off), for `grove kernels` and reports.
+   */
+  readonly rule: string;
 }
 
 export interface FusionOptions {
-  /** false: one kernel per primitive, for ablation studies (`--no-fuse`). */
+  /** false: one kernel per primitive, for ablation studies (`--no-fuse`): `unfusedPolicy`. */
   readonly fuse: boolean;
+  /** The rules and parameters to fuse by when `fuse` is true (default: `defaultPolicy`). */
+  readonly policy?: FusionPolicy;
   /**
    * Products may use the subgroup template (`enable subgroups;`): only for a device with the
    * `subgroups` feature and a subgroup size that is a multiple of 8, at most 64 (lavapipe: 8).
@@ -103,9 +118,6 @@ const viewOps: ReadonlySet<Op> = new Set<Op>([
   "slice",
 ]);
 
-/** Element-reads a dispatch's overhead is worth on the adapters measured (about 20 µs). */
-const rereadBudget = 1 << 20;
-
 /** Elements of `n` times how often a rereading consumer reads each of them. */
 function rereadWork(n: Node, f: Facts): number {
   const size = n.shape.reduce((p, d) => p * d, 1);
@@ -144,59 +156,66 @@ function readsPerElement(c: Node, k: number): number {
 interface Facts {
   readonly consumers: ReadonlyMap<Node, readonly Node[]>;
   readonly outputs: ReadonlySet<Node>;
+  readonly policy: FusionPolicy;
+  readonly forced: ReadonlySet<Node>;
+  /** Kernel boundaries decided so far (nodes before the one being tested, in graph order). */
+  readonly roots: ReadonlySet<Node>;
 }
 
-type Predicate = (n: Node, f: Facts, o: FusionOptions) => boolean;
+type Predicate = (n: Node, f: Facts) => boolean;
 
-/** Why a node gets a kernel of its own: each entry is a predicate and its one-line reason. */
-export const rootReasons: readonly (readonly [name: string, test: Predicate, reason: string])[] = [
-  ["graph-output", (n, f) => f.outputs.has(n), "the host reads it, so it must be stored"],
-  [
-    "loop",
-    (n) => loopOps.has(n.op),
-    "a loop recomputed per consumer element would repeat its whole loop",
-  ],
-  [
-    "unfused",
-    (n, _f, o) => !o.fuse && n.op !== "const",
-    "`--no-fuse` gives every primitive its own kernel",
-  ],
-  [
-    "too-many-buffers",
-    (n, _f, o) => (o.forcedRoots?.has(n) ?? false) && n.op !== "const",
-    "the group it belonged to bound more arena chunks than a shader stage may, so it is split",
-  ],
-  [
-    "shared",
-    (n, f) => (f.consumers.get(n)?.length ?? 0) > 1 && !cheapOps.has(n.op),
-    "several kernels use it; computing it once is cheaper than in each",
-  ],
-  [
-    "reread",
-    (n, f) => !cheapOps.has(n.op) && (f.consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)),
-    "a matmul or convolution reads each operand many times; costly math is done once beforehand",
-  ],
+const usesOf = (n: Node, f: Facts) => f.consumers.get(n) ?? [];
+
+/**
+ * Why a node gets a kernel of its own, tried in order; the first rule that is on and fires names
+ * the boundary. Names, reasons and parameters are in `fusionRules` (fusion-policy.ts):
+ * - `reread-budget`: element-reads a dispatch's overhead is worth on the adapters measured
+ *   (about 20 µs).
+ * - `deep-limit`: longest chain of inlined ops a value may carry into each of several consumers.
+ * - `prologue-limit`: longest chain a product's operand may carry: a relu mask (`g * (z > 0)`,
+ *   2 ops) stays inlined; a softmax cross-entropy gradient is stored first (a product would
+ *   recompute it for every re-read, and each of its loads is a per-lane loop that lavapipe also
+ *   compiles slowly).
+ */
+export const boundaryRules: readonly (readonly [name: string, test: Predicate])[] = [
+  ["graph-output", (n, f) => f.outputs.has(n)],
+  ["loop", (n) => loopOps.has(n.op)],
+  ["-inline", (n, f) => !ruleOn(f.policy, "inline") && n.op !== "const"],
+  ["too-many-buffers", (n, f) => f.forced.has(n) && n.op !== "const"],
+  ["shared", (n, f) => usesOf(n, f).length > 1 && !cheapOps.has(n.op)],
+  ["reread", (n, f) => !cheapOps.has(n.op) && usesOf(n, f).some((c) => rereadingOps.has(c.op))],
   [
     "reread-large",
-    (n, f) => !viewOps.has(n.op) && rereadWork(n, f) > rereadBudget,
-    "recomputing even cheap math for every re-read of a large operand costs more than a dispatch",
+    (n, f) => !viewOps.has(n.op) && rereadWork(n, f) > policyParam(f.policy, "reread-budget"),
+  ],
+  [
+    "shared-deep",
+    (n, f) => {
+      const limit = policyParam(f.policy, "deep-limit");
+      return usesOf(n, f).length > 1 && inlineCost(n, f.roots, limit) > limit;
+    },
+  ],
+  [
+    "prologue-deep",
+    (n, f) => {
+      const limit = policyParam(f.policy, "prologue-limit");
+      return (
+        usesOf(n, f).some((c) => rereadingOps.has(c.op)) && inlineCost(n, f.roots, limit) > limit
+      );
+    },
   ],
 ];
 
-/** Longest chain of inlined ops a value may carry into each of several consumers. */
-const deepLimit = 6;
+/** The policy fusion runs by: `--no-fuse` is the unfused policy whatever else was asked. */
+export function policyOf(o: FusionOptions): FusionPolicy {
+  return o.fuse ? (o.policy ?? defaultPolicy) : unfusedPolicy;
+}
 
 /**
- * Longest chain of inlined ops a product's operand may carry (its prologue): a relu mask
- * (`g * (z > 0)`, 2 ops) stays inlined; a softmax cross-entropy gradient is stored first.
- */
-const prologueLimit = 3;
-
-/**
- * Longest chain of ops one kernel computes inline: a node deeper than this in its group is
- * stored ("chain-deep"). It bounds the code of one kernel and every walk over a group (writing
- * the WGSL recurses through a group's operands), whatever the length of an elementwise chain in
- * the source; a thousand-op chain becomes a kernel per 64 ops.
+ * Longest chain of ops one kernel computes inline by default: a node deeper than the policy's
+ * `max-inline-depth` in its group is stored ("chain-deep"). It bounds the code of one kernel and
+ * every walk over a group (writing the WGSL recurses through a group's operands), whatever the
+ * length of an elementwise chain in the source; a thousand-op chain becomes a kernel per 64 ops.
  */
 export const maxInlineDepth = 64;
 
@@ -249,40 +268,54 @@ export function fuseKernels(
       else consumers.set(i, [n]);
     }
   }
-  const facts: Facts = { consumers, outputs: new Set(outputs) };
+  const policy = policyOf(options);
   const roots = new Set<Node>();
+  const facts: Facts = {
+    consumers,
+    outputs: new Set(outputs),
+    policy,
+    forced: options.forcedRoots ?? new Set(),
+    roots,
+  };
+  const why = new Map<Node, string>();
+  const maxDepth = policyParam(policy, "max-inline-depth");
   // Length of the longest inlined chain ending at each node that is not a root (leaves: 0).
   const depth = new Map<Node, number>();
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
     if (isLeaf(n) && !facts.outputs.has(n)) continue;
-    if (rootReasons.some(([, test]) => test(n, facts, options))) roots.add(n);
-    else if ((consumers.get(n)?.length ?? 0) > 1 && inlineCost(n, roots, deepLimit) > deepLimit)
-      // "shared-deep": a chain of cheap ops is still too long to repeat in every consumer.
+    const hit = boundaryRules.find(
+      ([name, test]) => (name.startsWith("-") || ruleOn(policy, name)) && test(n, facts),
+    );
+    if (hit) {
       roots.add(n);
-    else if (
-      options.fuse &&
-      (consumers.get(n) ?? []).some((c) => rereadingOps.has(c.op)) &&
-      inlineCost(n, roots, prologueLimit) > prologueLimit
-    )
-      // "prologue-deep": a product would recompute the chain for every re-read, and each of its
-      // loads is a per-lane loop that lavapipe also compiles slowly.
-      roots.add(n);
-    else {
+      why.set(n, hit[0]);
+    } else {
       // "chain-deep": see maxInlineDepth (a root computes itself on top of what it inlines).
       const d = 1 + Math.max(0, ...n.inputs.map((i) => (roots.has(i) ? 0 : (depth.get(i) ?? 0))));
-      if (d >= maxInlineDepth) roots.add(n);
-      else depth.set(n, d);
+      if (d >= maxDepth) {
+        roots.add(n);
+        why.set(n, "chain-deep");
+      } else depth.set(n, d);
     }
   }
-  const mains = options.fuse ? epilogues(roots, facts) : new Map<Node, Node>();
+  const mains =
+    ruleOn(policy, "inline") && ruleOn(policy, "epilogue")
+      ? epilogues(roots, facts)
+      : new Map<Node, Node>();
   for (const main of mains.values()) roots.delete(main);
 
   const groups: KernelGroup[] = [];
   for (const n of graph.nodes) {
     if (!roots.has(n)) continue;
     const main = mains.get(n);
-    groups.push({ output: n, ...(main ? { main } : {}), nodes: inlined(n, roots, needed) });
+    const rule = why.get(n) ?? "graph-output";
+    groups.push({
+      output: n,
+      ...(main ? { main } : {}),
+      nodes: inlined(n, roots, needed),
+      rule: main ? `${rule}+epilogue` : rule,
+    });
   }
   return groups;
 }
