@@ -46,15 +46,6 @@ export function span(file: string, start: number, end: number): Span {
   return { file, start, end: Math.max(start, end) };
 }
 
-/** The smallest span covering both. Both must be in the same file. */
-export function joinSpans(a: Span, b: Span): Span {
-  return {
-    file: a.file,
-    start: Math.min(a.start, b.start),
-    end: Math.max(a.end, b.end),
-  };
-}
-
 export interface DiagnosticInit {
   code: string;
   message: string;

@@ -217,18 +217,6 @@ export const attrNames: {
 
 export const allOps = Object.keys(attrNames) as Op[];
 
-export function isUnaryOp(op: Op): op is UnaryOp {
-  return (unaryOps as readonly string[]).includes(op);
-}
-
-export function isBinaryOp(op: Op): op is BinaryOp {
-  return (binaryOps as readonly string[]).includes(op);
-}
-
-export function isCompareOp(op: Op): op is CompareOp {
-  return (compareOps as readonly string[]).includes(op);
-}
-
 /** A table row for each op of a group, made by one factory (for ops that share a rule). */
 export function rowsFor<K extends Op, R>(ops: readonly K[], make: (op: K) => R): Record<K, R> {
   return Object.fromEntries(ops.map((op) => [op, make(op)])) as Record<K, R>;

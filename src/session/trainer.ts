@@ -146,18 +146,14 @@ export class Trainer {
 
   /** Makes the first runner and learns what a step reads back; whether clipping is applied. */
   private async start(): Promise<boolean> {
-    const { spec, train, events } = this.s;
+    const { spec } = this.s;
     const first = await this.s.runners.get(Math.min(spec.batch, spec.trainExamples), "train");
     const fields = first.plan.uniforms?.fields ?? [];
     // What each step reads back: the loss and the metrics (every plan of the section has them).
     const metricNames = first.plan.programs.train!.outputs.filter((n) => n.startsWith("metric:"));
     this.shape = { fields, metricNames, outputs: ["loss", ...metricNames] };
-    const clipApplied = fields.includes("clip");
-    if (train.clipGradNorm !== undefined && !clipApplied)
-      events.onWarning?.(
-        `clip_grad_norm = ${train.clipGradNorm} is not applied yet: this build has no clipping kernel`,
-      );
-    return clipApplied;
+    // Clipping is compiled into every plan with parameters when the section sets it.
+    return fields.includes("clip");
   }
 
   private atMaxSteps(): boolean {

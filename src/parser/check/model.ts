@@ -6,7 +6,6 @@ import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 import type { Evaluator } from "./evaluate.js";
-import { formatShape } from "./shapes.js";
 import { describeKind, Scope, type Graph, type Tensor, type Value } from "./values.js";
 
 export interface ModelResult {
@@ -96,8 +95,4 @@ function notATensor(ev: Evaluator, name: string, v: Value, span: Span): void {
         ? { help: `name each result: \`output (${names}) = ...\`` }
         : {}),
   });
-}
-
-export function describeTensor(t: Tensor): string {
-  return (t.dtype === "f32" ? "" : t.dtype) + formatShape(t.shape);
 }

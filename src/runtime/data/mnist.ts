@@ -10,7 +10,6 @@ import { permutation } from "./shuffle.js";
 import { subset, type Dataset } from "./types.js";
 
 export const MNIST_TRAIN = 8000;
-export const MNIST_TEST = 2000;
 /** The seed of the fixed shuffle that decides the train/test split. */
 export const MNIST_SPLIT_SEED = 0x6d6e6973;
 
