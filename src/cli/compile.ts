@@ -12,9 +12,11 @@ import { compileTrain, pipelinePassNames } from "../ir/pipeline.js";
 import { printGraph } from "../ir/print.js";
 import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
+import type { FusionPolicy } from "../codegen/fusion-policy.js";
+import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 
-export interface CompileOptions {
+export interface CompileOptions extends FusionFlags {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
   /** The folder imports may reach (`--import-root`); default: the file's own folder. */
@@ -37,12 +39,14 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
     );
     return 2;
   }
+  const fusion = policyFromFlags("compile", opts, io);
+  if (!fusion) return 2;
   const checked = loadChecked(file, io, "rich", {
     settings: opts.set ?? [],
     importRoot: opts.importRoot,
   });
   if (!checked) return 1;
-  if (opts.emit !== "ir") return emitCode(checked, opts, io);
+  if (opts.emit !== "ir") return emitCode(checked, opts, fusion, io);
   const sources = checked.sources.texts();
   const chunks: string[] = [];
   const print = (title: string, g: Graph) =>
@@ -83,7 +87,12 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
 }
 
 /** `--emit wgsl|plan`: the kernels of each train section, or its whole Plan as JSON. */
-function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
+function emitCode(
+  checked: CheckResult,
+  opts: CompileOptions,
+  fusion: FusionPolicy,
+  io: Io,
+): number {
   const { trains } = checked.program;
   if (trains.length === 0) {
     io.err("grove compile: kernels are compiled from a train section, and this file has none\n");
@@ -95,6 +104,7 @@ function emitCode(checked: CheckResult, opts: CompileOptions, io: Io): number {
       t,
       {
         fuse: opts.fuse ?? true,
+        fusion,
         batch: opts.batch,
         device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
       },

@@ -6,10 +6,11 @@
 import { dirname } from "node:path";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
+import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
 import { dataMisfit, type BackendName } from "./train.js";
 import { evalText } from "./train-output.js";
 
-export interface EvalCliOptions {
+export interface EvalCliOptions extends FusionFlags {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
   /** The folder imports may reach (`--import-root`); default: the file's own folder. */
@@ -24,6 +25,8 @@ export interface EvalCliOptions {
 }
 
 export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
+  const fusion = policyFromFlags("eval", opts, io);
+  if (!fusion) return 2;
   const checked = loadChecked(file, io, "rich", {
     settings: opts.set ?? [],
     importRoot: opts.importRoot,
@@ -76,7 +79,12 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   const backend = await openBackend(opts.backend, "eval", io);
   if (!backend) return 1;
   const { gpu, options } = backend;
-  const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, device: options }, io);
+  const compiled = compiledOf(
+    checked,
+    section,
+    { fuse: opts.fuse, fusion, batch, device: options },
+    io,
+  );
   const misfit = compiled && dataMisfit(compiled, set, split);
   if (!compiled || misfit) {
     gpu?.close();
@@ -91,6 +99,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
       batch,
       plan: compiled,
       fuse: opts.fuse,
+      fusion,
       sources: checked.sources.texts(),
     });
     const step = meta ? ` (step ${meta.step})` : "";

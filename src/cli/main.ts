@@ -103,6 +103,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("-o, --out <dir>", "write files into this folder instead of printing")
     .option("--no-fuse", "one kernel per primitive (wgsl and plan)")
+    .option("--fusion <edits>", 'switch fusion rules and set parameters: "-shared,deep-limit=4"')
+    .option("--fusion-policy <file>", "load a fusion policy (JSON) before --fusion's edits")
     .option(
       "--subgroups",
       "matrix products with subgroup operations (what grove train uses when the device has them)",
@@ -117,7 +119,15 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     .action(
       (
         file: string,
-        opts: { emit: string; dumpAfter?: string; batch?: number; out?: string; fuse: boolean },
+        opts: {
+          emit: string;
+          dumpAfter?: string;
+          batch?: number;
+          out?: string;
+          fuse: boolean;
+          fusion?: string;
+          fusionPolicy?: string;
+        },
       ) => {
         code = compileCommand(file, opts, io);
       },
@@ -212,6 +222,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("--seed <n>", "seed of data, initialisation and shuffling", flagRules.seed("--seed"))
     .option("--no-fuse", "one kernel per primitive")
+    .option("--fusion <edits>", 'switch fusion rules and set parameters: "-shared,deep-limit=4"')
+    .option("--fusion-policy <file>", "load a fusion policy (JSON) before --fusion's edits")
     .option("--log-json <file>", "write every step, epoch and the result as JSON lines")
     .option(
       "--checkpoint <path>",
@@ -240,6 +252,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           lr?: number;
           seed?: number;
           fuse: boolean;
+          fusion?: string;
+          fusionPolicy?: string;
           logJson?: string;
           checkpoint?: string;
           resume?: string;
@@ -267,6 +281,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     )
     .option("--batch <n>", "batch size (default: the checkpoint's)", flagRules.count("--batch"))
     .option("--no-fuse", "one kernel per primitive")
+    .option("--fusion <edits>", 'switch fusion rules and set parameters: "-shared,deep-limit=4"')
+    .option("--fusion-policy <file>", "load a fusion policy (JSON) before --fusion's edits")
     .addOption(backendOption())
     .option(
       "--limit <n>",
@@ -281,6 +297,8 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
           split?: "test" | "validation" | "train";
           batch?: number;
           fuse: boolean;
+          fusion?: string;
+          fusionPolicy?: string;
           backend: "gpu" | "cpu" | "onnx";
           limit?: number;
         },

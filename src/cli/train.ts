@@ -18,6 +18,7 @@ import type { Dataset, Splits } from "../runtime/data/types.js";
 import type { LoadedCheckpoint } from "../session/evaluate.js";
 import { introLine, resumeLine } from "../session/report-text.js";
 import { refusalText, resolveRun, runSeed, type RunSpec } from "../session/run-spec.js";
+import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.js";
 import { outputFileProblem } from "./output-path.js";
@@ -25,7 +26,7 @@ import { chartPath, TrainOutput } from "./train-output.js";
 
 export type { BackendName };
 
-export interface TrainCliOptions {
+export interface TrainCliOptions extends FusionFlags {
   /** Train settings from `--set`, each `key = value`. */
   readonly set?: readonly string[];
   /** The folder imports may reach (`--import-root`); default: the file's own folder. */
@@ -120,6 +121,8 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   if (opts.epochs !== undefined) args.push("--epochs", String(opts.epochs));
   if (opts.lr !== undefined) args.push("--lr", String(opts.lr));
   if (!opts.fuse) args.push("--no-fuse");
+  if (opts.fusionPolicy !== undefined) args.push("--fusion-policy", opts.fusionPolicy);
+  if (opts.fusion !== undefined) args.push("--fusion", opts.fusion);
   if (opts.backend !== undefined && opts.backend !== "gpu") args.push("--backend", opts.backend);
   for (const s of opts.set ?? []) args.push("--set", s);
   return args.map(quote).join(" ");
@@ -240,6 +243,8 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     return fail(
       "--resume and --init cannot be combined (--resume continues a run, --init starts a new one)",
     );
+  const fusion = policyFromFlags("train", opts, io);
+  if (!fusion) return 2;
   const checked = loadChecked(file, io, "rich", {
     settings: opts.set ?? [],
     importRoot: opts.importRoot,
@@ -259,7 +264,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const compiled = compiledOf(
     checked,
     section,
-    { fuse: opts.fuse, batch: spec.batch, device: options },
+    { fuse: opts.fuse, fusion, batch: spec.batch, device: options },
     io,
   );
   const misfit = compiled && splitsMisfit(compiled, data);
@@ -305,6 +310,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
       epochs: spec.epochs,
       seed: spec.seed,
       fuse: opts.fuse,
+      fusion,
       ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
       ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
       ...(opts.evalLimit !== undefined ? { evalLimit: opts.evalLimit } : {}),

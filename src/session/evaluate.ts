@@ -4,6 +4,7 @@
  * output for given inputs. Checkpoints arrive already read (`LoadedCheckpoint`); reading them is
  * the host's business (`node.ts` reads files).
  */
+import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -81,6 +82,8 @@ export interface FromCheckpointOptions {
   readonly checkpoint: LoadedCheckpoint;
   readonly batch: number;
   readonly fuse?: boolean;
+  /** The fusion rules when `fuse` is on (`--fusion`; default: `defaultPolicy`). */
+  readonly fusion?: FusionPolicy;
   readonly sources?: ReadonlyMap<string, string>;
   /** The Plan for `batch`, when the caller already compiled it (with its graphs for the CPU). */
   readonly plan?: Plan | CompiledPlan;
@@ -96,7 +99,11 @@ async function withCheckpoint<T>(
     compilingRunners(
       options.device,
       options.train,
-      { fuse: options.fuse ?? true, ...(options.sources ? { sources: options.sources } : {}) },
+      {
+        fuse: options.fuse ?? true,
+        ...(options.fusion ? { fusion: options.fusion } : {}),
+        ...(options.sources ? { sources: options.sources } : {}),
+      },
       options.plan,
     ),
     (runner) => {

@@ -7,6 +7,7 @@
  * own plan) or from plans compiled beforehand (`planRunners`, what an exported program runs, with
  * no compiler in it).
  */
+import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
 import type { Plan } from "../codegen/plan.js";
@@ -43,6 +44,8 @@ const isFactory = (b: Backend): b is RunnerFactory => typeof b === "object" && "
 
 export interface RunnerOptions {
   readonly fuse: boolean;
+  /** The fusion rules when `fuse` is on (`--fusion`; default: `defaultPolicy`). */
+  readonly fusion?: FusionPolicy;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
 }
@@ -73,6 +76,7 @@ export function compilingRunners(
     const r = compilePlan(train, {
       batch: size,
       fuse: options.fuse,
+      ...(options.fusion ? { fusion: options.fusion } : {}),
       ...(device === "cpu" || isFactory(device)
         ? { limits: unboundedLimits }
         : planOptionsFor(device)),

@@ -6,6 +6,7 @@
  * `runSession` takes how runners are made (plans compiled beforehand: an exported program, which
  * carries no compiler). Nothing here touches files: `node.ts` adds them.
  */
+import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -58,6 +59,8 @@ export interface SessionOptions extends Omit<PlannedSessionOptions, "train" | "r
   readonly device: Backend;
   readonly train: ElaboratedTrain;
   readonly fuse?: boolean;
+  /** The fusion rules when `fuse` is on (`--fusion`; default: `defaultPolicy`). */
+  readonly fusion?: FusionPolicy;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
   /**
@@ -80,8 +83,12 @@ export function refuseResumeWithInit(options: { resume?: unknown; init?: unknown
 
 /** Trains `options.train` on the GPU or the CPU (`options.device`) and reports each epoch. */
 export async function trainSession(options: SessionOptions): Promise<TrainResult> {
-  const { device, fuse, sources, plan, ...rest } = options;
-  const runnerOptions = { fuse: fuse ?? true, ...(sources ? { sources } : {}) };
+  const { device, fuse, fusion, sources, plan, ...rest } = options;
+  const runnerOptions = {
+    fuse: fuse ?? true,
+    ...(fusion ? { fusion } : {}),
+    ...(sources ? { sources } : {}),
+  };
   return runSession({
     ...rest,
     runners: (seed) => compilingRunners(device, { ...options.train, seed }, runnerOptions, plan),
