@@ -59,7 +59,7 @@ export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): P
   const seed = meta?.seed ?? section.seed;
   let data;
   try {
-    data = loadData(section.data, seed, dirname(file));
+    data = loadData(section.data, seed, dirname(file), meta?.classes);
   } catch (e) {
     if (e instanceof UnsupportedDataError || e instanceof DataError) return fail(e.message);
     throw e;

@@ -4,7 +4,8 @@
  * of feature values per example; the first row is a header when it names the columns the model
  * was trained on, see `readCsvExamples`) or a `.npy` array (examples along the first axis) and
  * writes every model output as CSV, one row per example, with an `argmax` column for a
- * classifier's class scores, or the model's output as `.npy` when OUT ends in `.npy`.
+ * classifier's class scores (and a `class` column with its name when the checkpoint was trained
+ * on categorical labels), or the model's output as `.npy` when OUT ends in `.npy`.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -30,6 +31,10 @@ export interface PredictCliOptions {
 
 /** A problem with the input file or the request, for a one-line message. */
 class PredictError extends Error {}
+
+/** A cell of the written CSV: quoted (quotes doubled) when it holds a comma, quote or line end. */
+const csvCell = (text: string) =>
+  /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 
 /** Columns the training data used as labels or targets, dropped from a CSV header. */
 function labelColumns(section: ElaboratedTrain): Set<string> {
@@ -91,6 +96,7 @@ export async function predictCommand(
     return 1;
   }
   const { CheckpointError, readCheckpoint } = await import("../runtime/checkpoint.js");
+  const { groveMeta } = await import("../runtime/checkpoint-meta.js");
   const { predict } = await import("../session/node.js");
   const { DataError, indexText, readCsvExamples, readCsvHeader, readNpy, writeNpy } =
     await import("../runtime/data/index.js");
@@ -106,10 +112,12 @@ export async function predictCommand(
     );
   const inputName = modelInputs[0]!;
   let checkpoint;
+  let classes: readonly string[] | undefined;
   let rows: { width: number; values: ArrayLike<number>; shape: readonly number[] };
   let count: number;
   try {
     checkpoint = readCheckpoint(opts.checkpoint);
+    classes = groveMeta(checkpoint, opts.checkpoint)?.classes;
     if (opts.input.endsWith(".csv")) {
       const names = trainedColumns(section, dirname(file), readCsvHeader);
       const examples = readCsvExamples(
@@ -207,12 +215,19 @@ export async function predictCommand(
       columns.push((r) => f32Text(o.data[r * n + j]!));
     }
     if (classifier && o.shape.length === 1 && n >= 2) {
-      header.push(outputs.length === 1 ? "argmax" : `${o.name}_argmax`);
-      columns.push((r) => {
+      const argmax = (r: number) => {
         let best = 0;
         for (let j = 1; j < n; j++) if (o.data[r * n + j]! > o.data[r * n + best]!) best = j;
-        return String(best);
-      });
+        return best;
+      };
+      header.push(outputs.length === 1 ? "argmax" : `${o.name}_argmax`);
+      columns.push((r) => String(argmax(r)));
+      // Categorical labels: the class name of the argmax (empty past the trained classes).
+      if (classes) {
+        const names = classes;
+        header.push(outputs.length === 1 ? "class" : `${o.name}_class`);
+        columns.push((r) => csvCell(names[argmax(r)] ?? ""));
+      }
     }
   }
   const lines = [header.join(",")];

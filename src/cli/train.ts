@@ -167,7 +167,7 @@ async function loadRun(
   const resumed = resume && at ? { path: resume.path, meta: at } : undefined;
   let data;
   try {
-    data = loadData(section.data, runSeed(section, opts, resumed), dirname(file));
+    data = loadData(section.data, runSeed(section, opts, resumed), dirname(file), at?.classes);
   } catch (e) {
     if (e instanceof UnsupportedDataError || e instanceof DataError) return e.message;
     throw e;

@@ -62,6 +62,8 @@ export interface TrainingMeta {
   readonly reason: SaveReason;
   /** The magnitude the divergence rule compares losses with (absent in older files). */
   readonly lossReference?: number;
+  /** A categorical label's class names in class order (`classes`, a JSON array of strings). */
+  readonly classes?: readonly string[];
 }
 
 /** JSON has no NaN or infinities: they are written as strings and read back as numbers. */
@@ -93,6 +95,7 @@ export function encodeTrainingMeta(meta: TrainingMeta): Record<string, string> {
     history: JSON.stringify(meta.history, encodeNumber),
     reason: meta.reason,
     ...(meta.lossReference !== undefined ? { loss_reference: String(meta.lossReference) } : {}),
+    ...(meta.classes !== undefined ? { classes: JSON.stringify(meta.classes) } : {}),
   };
 }
 
@@ -146,6 +149,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const isSetting = (v: unknown) =>
   typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && isFinite(v));
 const isArgs = (v: unknown) => isRecord(v) && Object.values(v).every(isSetting);
+/** The most class names `classes` may hold (as the `csv` source reads them). */
+const MAX_CLASSES = 65_536;
+/** Class names: distinct strings, sorted by code units (as the `csv` source numbers them). */
+const isClasses = (v: unknown) =>
+  Array.isArray(v) &&
+  v.length >= 1 &&
+  v.length <= MAX_CLASSES &&
+  v.every((c, i) => typeof c === "string" && c !== "" && (i === 0 || v[i - 1] < c));
 
 /** Every field `grove train` writes, with how it is read; `optional` ones may be absent. */
 const fieldRules: Readonly<Record<string, { rule: FieldRule; optional?: boolean }>> = {
@@ -179,6 +190,10 @@ const fieldRules: Readonly<Record<string, { rule: FieldRule; optional?: boolean 
         : must("epoch, interrupt or max-steps"),
   },
   loss_reference: { rule: real((n) => n >= 0, "a finite number of at least 0"), optional: true },
+  classes: {
+    rule: json(isClasses, `a JSON array of 1 to ${MAX_CLASSES} distinct non-empty strings, sorted`),
+    optional: true,
+  },
 };
 
 /** A history number: a JSON number, or NaN and the infinities as `encodeNumber` writes them. */
@@ -339,6 +354,7 @@ export function decodeTrainingMeta(checkpoint: Checkpoint, file: string): Traini
     history: history!,
     reason: v.reason as SaveReason,
     ...(v.loss_reference !== undefined ? { lossReference: v.loss_reference as number } : {}),
+    ...(v.classes !== undefined ? { classes: v.classes as string[] } : {}),
   };
   for (const agree of agreements) {
     const problem = agree(meta);

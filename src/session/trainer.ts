@@ -360,6 +360,7 @@ export class Trainer {
       history: this.history,
       reason,
       ...(this.watch.reference !== undefined ? { lossReference: this.watch.reference } : {}),
+      ...(this.s.data.train.classes ? { classes: this.s.data.train.classes } : {}),
     };
   }
 }

@@ -12,8 +12,14 @@
  * whole number from 0 that fits in 32 bits. Every message names the file, the line and the
  * column and shows the cell as written (through `shown`).
  *
- * The source: `csv(file, baseDir, {label | target, features?})` reads a header row (names
- * unquoted; a duplicated or empty name is refused), then one example per row.
+ * The source: `csv(file, baseDir, {label | target, features?, classes?})` reads a header row
+ * (names unquoted; a duplicated or empty name is refused), then one example per row.
+ *
+ * Categorical labels: a label column whose cells are not all numbers holds class names. The
+ * distinct names, sorted by UTF-16 code units (`"B" < "a" < "b"`), are numbered from 0, and the
+ * dataset carries them as `classes`; a cell that reads as a number in such a column is a name
+ * too (`"10" < "9"`). Given `classes` (a checkpoint's mapping, for eval and resume), every cell is
+ * a name looked up in it, and a name it lacks is refused.
  */
 import { resolve } from "node:path";
 import { CsvError, parse } from "csv-parse/sync";
@@ -172,6 +178,45 @@ export interface CsvOptions {
   readonly label?: string;
   readonly target?: string;
   readonly features?: readonly string[];
+  /** The class names of a categorical label column, in class order (from a checkpoint). */
+  readonly classes?: readonly string[];
+}
+
+/** The most distinct class names a categorical label column may hold. */
+export const MAX_CLASSES = 65_536;
+
+/** Code-unit order, the same on every machine and locale. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The class names of a label column (column `y` of `data`), sorted, when some cell is not a
+ * number; undefined for a numeric column.
+ */
+function classNames(data: readonly CsvRow[], y: number): string[] | undefined {
+  const cells = data.map((row) => row.cells[y] ?? "");
+  if (cells.every((c) => c === "" || looksNumeric(c))) return undefined;
+  return [...new Set(cells.filter((c) => c !== ""))].sort(byCodeUnits);
+}
+
+/** A reader of one categorical label cell: its class number, or what is wrong with it. */
+function classReader(
+  classes: readonly string[],
+  given: boolean,
+): (cell: string) => number | string {
+  const index = new Map(classes.map((name, i) => [name, i]));
+  const listed = classes
+    .slice(0, 8)
+    .map((c) => shown(c))
+    .join(", ");
+  const more = classes.length > 8 ? `, ... (${classes.length} in all)` : "";
+  return (cell) => {
+    if (cell === "") return "is empty";
+    const i = index.get(cell);
+    if (i !== undefined) return i;
+    return given
+      ? `holds ${shown(cell)}, a class the checkpoint was not trained on; its classes are ${listed}${more}`
+      : `holds ${shown(cell)}, not a class`;
+  };
 }
 
 /** A header row, then one example per row: `features` and a `label` or a `target` column. */
@@ -197,6 +242,13 @@ export function csv(file: string, baseDir: string, o: CsvOptions): Dataset {
   const y = column(yName);
   const xs = (o.features ?? header.filter((h) => h !== yName)).map(column);
   const data = rows.slice(1);
+  const classes = o.label !== undefined ? (o.classes ?? classNames(data, y)) : undefined;
+  if (classes && classes.length > MAX_CLASSES)
+    fail(
+      "",
+      `the label column ${shown(yName)} holds ${classes.length} distinct names; a categorical label takes at most ${MAX_CLASSES} classes (is it the right column?)`,
+    );
+  const classOf = classes && classReader(classes, o.classes !== undefined);
   const features = new Float32Array(data.length * xs.length);
   const ys = o.label !== undefined ? new Int32Array(data.length) : new Float32Array(data.length);
   const yKind: CellKind = o.label !== undefined ? "label" : "f32";
@@ -208,10 +260,15 @@ export function csv(file: string, baseDir: string, o: CsvOptions): Dataset {
       return typeof v === "number" ? v : fail(`:${line}`, `column ${shown(header[c]!)} ${v}`);
     };
     xs.forEach((c, k) => (features[r * xs.length + k] = num(c, "f32")));
-    ys[r] = num(y, yKind);
+    if (!classOf) ys[r] = num(y, yKind);
+    else {
+      const k = classOf(cells[y]!);
+      ys[r] = typeof k === "number" ? k : fail(`:${line}`, `column ${shown(yName)} ${k}`);
+    }
   });
   return {
     count: data.length,
+    ...(classes ? { classes } : {}),
     fields: new Map([
       ["features", { dtype: "f32", perExample: xs.length, data: features }],
       o.label !== undefined

@@ -22,9 +22,15 @@ export { permutation } from "./shuffle.js";
 
 /**
  * Reads `spec` (defaults already filled in by the checker); synthetic sets are drawn from `seed`;
- * file paths are relative to `baseDir` (the `.grove` file's folder).
+ * file paths are relative to `baseDir` (the `.grove` file's folder). `classes`, a checkpoint's
+ * class names, numbers a `csv` source's categorical labels as that checkpoint did.
  */
-export function loadData(spec: CallSpec, seed: number, baseDir = "."): Splits {
+export function loadData(
+  spec: CallSpec,
+  seed: number,
+  baseDir = ".",
+  classes?: readonly string[],
+): Splits {
   const a = spec.args;
   const num = (name: string, fallback: number) =>
     typeof a[name] === "number" ? (a[name] as number) : fallback;
@@ -52,6 +58,7 @@ export function loadData(spec: CallSpec, seed: number, baseDir = "."): Splits {
         ...(typeof a.label === "string" ? { label: a.label } : {}),
         ...(typeof a.target === "string" ? { target: a.target } : {}),
         ...(Array.isArray(a.features) ? { features: a.features as string[] } : {}),
+        ...(classes ? { classes } : {}),
       });
       break;
     case "text":

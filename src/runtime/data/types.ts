@@ -13,6 +13,8 @@ export interface Field {
 export interface Dataset {
   readonly fields: ReadonlyMap<string, Field>;
   readonly count: number;
+  /** The names of the `label` field's classes, in class order, for a categorical label. */
+  readonly classes?: readonly string[];
 }
 
 /** The splits of one data source: what to train on, and what to evaluate on. */
@@ -46,7 +48,7 @@ export function subset(data: Dataset, indices: readonly number[] | Int32Array): 
     }
     fields.set(name, { dtype: f.dtype, perExample: f.perExample, data: out });
   }
-  return { fields, count: indices.length };
+  return { fields, count: indices.length, ...(data.classes ? { classes: data.classes } : {}) };
 }
 
 /** Examples `[start, end)` of `data`. */
