@@ -2,7 +2,9 @@
  * @file The graph of `grove kernels --report`: one program's IR nodes grouped by the kernels that
  * compute them, laid out by dagre (a compound graph: each kernel a cluster) into boxes and edges
  * with coordinates. A node inlined into several groups is drawn once in each. Past `nodeLimit`
- * nodes each fused group is collapsed into one box listing its ops, so large models stay usable.
+ * nodes each fused group is collapsed into one box named by its kernel and listing its ops,
+ * without regions (a merged stage's region spanned the whole width) or leaves, so large models
+ * stay usable; the page then tints each box with its kernel's colour.
  */
 import dagre, { graphlib, type Edge } from "@dagrejs/dagre";
 import type { CompiledPlan } from "../codegen/compile.js";
@@ -81,20 +83,24 @@ export function layoutProgram(
     if (drafts.has(d.id)) return;
     drafts.set(d.id, d);
     g.setNode(d.id, { width: collapsed ? 150 : 130, height: 30 });
-    if (d.kernel >= 0) g.setParent(d.id, `k${d.kernel}`);
+    if (d.kernel >= 0 && !collapsed) g.setParent(d.id, `k${d.kernel}`);
   };
   const phaseOf = (n: Node): Phase =>
     n.op === "input" || n.op === "param" ? "leaf" : forward.has(n) ? "forward" : "backward";
   const producer = new Map<Node, { kernel: number; group: KernelGroup }>();
   for (const p of parts) producer.set(p.group.output, p);
-  for (const k of new Set(kernels)) g.setNode(`k${k}`, {});
+  if (!collapsed) for (const k of new Set(kernels)) g.setNode(`k${k}`, {});
   const idOf = (kernel: number, group: KernelGroup, n: Node) =>
     collapsed ? `g${kernel}_${group.output.id}` : `n${kernel}_${group.output.id}_${n.id}`;
-  /** The box an operand comes from: inlined in this group, another group's output, or a leaf. */
-  const source = (kernel: number, group: KernelGroup, i: Node): string => {
+  /**
+   * The box an operand comes from: inlined in this group, another group's output, or a leaf
+   * (none when collapsed: parameters used far down the graph drew long edges over everything).
+   */
+  const source = (kernel: number, group: KernelGroup, i: Node): string | undefined => {
     if (group.nodes.includes(i)) return idOf(kernel, group, i);
     const from = producer.get(i);
     if (from) return idOf(from.kernel, from.group, from.group.output);
+    if (collapsed) return undefined;
     const leaf = { id: `l${i.id}`, label: leafLabel(i, graph), span: i.span, phase: phaseOf(i) };
     add({ ...leaf, kernel: -1 });
     return leaf.id;
@@ -104,7 +110,9 @@ export function layoutProgram(
     for (const n of collapsed ? [group.output] : shown)
       add({
         id: idOf(kernel, group, n),
-        label: collapsed ? groupLabel(shown) : nodeLabel(n),
+        label: collapsed
+          ? `${compiled.plan.kernels[kernel]!.name}: ${groupLabel(shown)}`
+          : nodeLabel(n),
         span: n.span,
         phase: phaseOf(n),
         kernel,
@@ -113,10 +121,10 @@ export function layoutProgram(
       for (const i of new Set(n.inputs)) {
         const from = source(kernel, group, i);
         const to = idOf(kernel, group, n);
-        if (from !== to) g.setEdge(from, to);
+        if (from !== undefined && from !== to) g.setEdge(from, to);
       }
   }
-  addUpdates(g, compiled, kernels, add, producer, idOf);
+  addUpdates(g, compiled, kernels, add, producer, idOf, collapsed);
   dagre.layout(g);
   return collect(g, drafts, sources, collapsed);
 }
@@ -129,6 +137,7 @@ function addUpdates(
   add: (d: Draft) => void,
   producer: ReadonlyMap<Node, { kernel: number; group: KernelGroup }>,
   idOf: (kernel: number, group: KernelGroup, n: Node) => string,
+  collapsed: boolean,
 ): void {
   const grads = [...compiled.compiled.training.outputs]
     .filter(([name]) => name.startsWith("d_"))
@@ -144,7 +153,8 @@ function addUpdates(
       phase: "optimizer",
       kernel: k,
     });
-    for (const p of grads) g.setEdge(idOf(p.kernel, p.group, p.group.output), id);
+    // Collapsed, the update's edges from every gradient crossed the whole graph: left out.
+    if (!collapsed) for (const p of grads) g.setEdge(idOf(p.kernel, p.group, p.group.output), id);
   }
 }
 

@@ -85,8 +85,11 @@ function legend(collapsed: boolean): string {
   return (
     '<p class="legend"><span class="forward">forward</span> <span class="backward">backward</span> ' +
     '<span class="optimizer">optimizer</span> <span class="leaf">input / parameter</span>' +
-    (collapsed ? " · large graph: each fused group is one box listing its ops" : "") +
-    " · coloured regions are kernels; click one (or a row) to see its WGSL</p>"
+    (collapsed
+      ? " · large graph: each fused group is one box, tinted and named by its kernel, listing its ops; inputs and parameters left out"
+      : "") +
+    (collapsed ? "" : " · coloured regions are kernels") +
+    "; click a kernel (or a row) to see its WGSL</p>"
   );
 }
 
@@ -132,17 +135,17 @@ function svg(laid: LaidOut, nameOf: (kernel: number) => string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
     '<defs><marker id="arrow" viewBox="0 0 6 6" refX="6" refY="3" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L6,3L0,6z"/></marker></defs>' +
     `<g class="clusters">${clusters.join("")}</g><g class="edges">${edges.join("")}</g>` +
-    `<g class="boxes">${laid.boxes.map(box).join("")}</g></svg>`
+    `<g class="boxes${laid.collapsed ? " tinted" : ""}">${laid.boxes.map(box).join("")}</g></svg>`
   );
 }
 
 function box(b: Box): string {
   const tip = [b.label, b.where, b.line].filter((s) => s !== "").join("\n");
   return (
-    `<g class="box ${b.phase}"${b.kernel >= 0 ? ` data-kernel="${b.kernel}"` : ""}>` +
+    `<g class="box ${b.phase}"${b.kernel >= 0 ? ` data-kernel="${b.kernel}" style="--h:${hue(b.kernel)}"` : ""}>` +
     `<title>${escapeHtml(tip)}</title>` +
     `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" rx="3"/>` +
-    `<text x="${b.x + 4}" y="${b.y + 12}">${escapeHtml(clip(b.label, 26))}</text>` +
+    `<text x="${b.x + 4}" y="${b.y + 12}">${escapeHtml(b.label.length <= 26 ? b.label : b.label.slice(0, 25) + "…")}</text>` +
     `<text class="where" x="${b.x + 4}" y="${b.y + 24}">${escapeHtml(clip(b.where.slice(b.where.lastIndexOf("/") + 1), 24))}</text></g>`
   );
 }
@@ -174,6 +177,7 @@ td.num, td.ms { text-align: right; font-variant-numeric: tabular-nums; }
 .box text { font: 10px ui-monospace, monospace; fill: #222; }
 .box text.where { fill: #666; font-size: 9px; }
 .box[data-kernel] { cursor: pointer; }
+.tinted .box rect { fill: hsl(var(--h) 70% 88%); }
 .forward rect, span.forward { stroke: #1f6fd1; border: 2px solid #1f6fd1; }
 .backward rect, span.backward { stroke: #d1491f; border: 2px solid #d1491f; }
 .optimizer rect, span.optimizer { stroke: #2a9d3a; border: 2px solid #2a9d3a; }

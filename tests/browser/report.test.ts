@@ -9,9 +9,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compilePlan } from "../../src/codegen/compile.js";
 import { checkFile } from "../../src/parser/program.js";
+import { layoutProgram, nodeLimit } from "../../src/cli/report-graph.js";
 import { runGrove } from "../cli/run.js";
 import { describeBrowser, screenshot } from "./chromium.js";
 
@@ -65,5 +66,27 @@ describeBrowser("grove kernels --report", (open) => {
     await page.locator("tr[data-kernel] td.name", { hasText: names[0]! }).click();
     expect(await page.locator("#wgsl-title").textContent()).toBe(names[0]);
     await screenshot(page, "kernel-report");
+  }, 60_000);
+});
+
+describe("a large graph's report", () => {
+  it("collapses each fused group into one box named by its kernel, without regions", () => {
+    const checked = checkFile("examples/residual-mlp.grove");
+    const sources = checked.sources.texts();
+    const compiled = compilePlan(checked.program.trains[0]!, { sources }).value!;
+    const laid = layoutProgram(compiled, "train", sources);
+    expect(laid.collapsed).toBe(true);
+    expect(laid.clusters).toEqual([]);
+    const { plan } = compiled;
+    const groups = plan.programs.train!.dispatches.flatMap(
+      (d) => compiled.origins![d.kernel]!.groups,
+    );
+    expect(groups.reduce((n, g) => n + g.nodes.length, 0)).toBeGreaterThan(nodeLimit);
+    for (const b of laid.boxes) {
+      expect(b.kernel, b.label).toBeGreaterThanOrEqual(0);
+      expect(b.label.startsWith(plan.kernels[b.kernel]!.name)).toBe(true);
+    }
+    const shown = new Set(laid.boxes.map((b) => b.kernel));
+    for (const d of plan.programs.train!.dispatches) expect(shown.has(d.kernel)).toBe(true);
   }, 60_000);
 });
