@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { compilePlan } from "../../src/codegen/compile.js";
 import { checkFile } from "../../src/parser/program.js";
 import { layoutProgram, nodeLimit } from "../../src/cli/report-graph.js";
+import { reportHtml } from "../../src/cli/report.js";
 import { runGrove } from "../cli/run.js";
 import { describeBrowser, screenshot } from "./chromium.js";
 
@@ -89,4 +90,28 @@ describe("a large graph's report", () => {
     const shown = new Set(laid.boxes.map((b) => b.kernel));
     for (const d of plan.programs.train!.dispatches) expect(shown.has(d.kernel)).toBe(true);
   }, 60_000);
+});
+
+describe("the report with --profile times", () => {
+  it("has a bar per dispatch, as long as its share of the slowest", () => {
+    const checked = checkFile("examples/regression.grove");
+    const sources = checked.sources.texts();
+    const compiled = compilePlan(checked.program.trains[0]!, { sources }).value!;
+    const n = compiled.plan.programs.train!.dispatches.length;
+    const times = Array.from({ length: n }, (_, i) => (i + 1) * 0.5);
+    const html = reportHtml({
+      file: "r.grove",
+      label: "default",
+      compiled,
+      program: "train",
+      sources,
+      times,
+    });
+    const widths = [...html.matchAll(/class="bar" style="width:([\d.]+)px"/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(widths).toEqual(times.map((t) => Number(((100 * t) / times.at(-1)!).toFixed(1))));
+    const total = times.reduce((a, b) => a + b, 0);
+    expect(html).toContain(`, ${total.toFixed(3)} ms GPU</p>`);
+  });
 });
