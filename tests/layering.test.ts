@@ -1,6 +1,6 @@
 /**
  * Keeps the layering honest: each part of src/ imports only from itself and the parts before it
- * (diag ← parser ← ir ← codegen ← runtime ← session ← export ← cli), relative imports end in `.js`
+ * (diag ← parser ← fmt ← ir ← codegen ← runtime ← session ← export ← cli), relative imports end in `.js`
  * as NodeNext requires, and the training session imports no `node:` module (it runs in a
  * browser).
  */
@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { expect, test } from "vitest";
 
 const src = join(import.meta.dirname, "../src");
-const layers = ["diag", "parser", "ir", "codegen", "runtime", "session", "export", "cli"];
+const layers = ["diag", "parser", "fmt", "ir", "codegen", "runtime", "session", "export", "cli"];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -396,6 +396,20 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       code = await serveCommand(dir, opts, io);
     });
 
+  // Formatting checks nothing beyond syntax: no --set or --import-root either.
+  program
+    .command("fmt")
+    .description("format .grove files (the Prettier plugin in src/fmt): print, --check or --write")
+    .argument("<files...>", ".grove files to format")
+    .addOption(
+      new Option("--check", "list the files that would change; exit 1 if any").conflicts("write"),
+    )
+    .option("--write", "rewrite the files in place")
+    .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
+      const { fmtCommand } = await import("./fmt.js");
+      code = await fmtCommand(files, opts, io);
+    });
+
   try {
     await program.parseAsync(argv as string[], { from: "user" });
   } catch (e) {

@@ -50,15 +50,20 @@ export const WhiteSpace = createToken({
   pattern: /\s+/,
   group: Lexer.SKIPPED,
 });
+/**
+ * Comments go to the lexer's `comments` group: the parser never sees them (as if skipped), and
+ * the formatter (src/fmt) finds them in `groups.comments` to print them in place.
+ */
+export const commentGroup = "comments";
 export const LineComment = createToken({
   name: "LineComment",
   pattern: /\/\/[^\n\r]*/,
-  group: Lexer.SKIPPED,
+  group: commentGroup,
 });
 export const BlockComment = createToken({
   name: "BlockComment",
   pattern: /\/\*[\s\S]*?\*\//,
-  group: Lexer.SKIPPED,
+  group: commentGroup,
   line_breaks: true,
 });
 
