@@ -7,7 +7,7 @@
  */
 import type { Parser, Plugin, Printer, SupportLanguage } from "prettier";
 import { hasErrors } from "../diag/diagnostic.js";
-import { renderDiagnostics, SourceMap } from "../diag/render.js";
+import { renderDiagnostics, SourceMap, type Position } from "../diag/render.js";
 import { parse } from "../parser/parse.js";
 import { layOut, type Line } from "./layout.js";
 import { printLines } from "./print.js";
@@ -20,18 +20,33 @@ export interface GroveFile {
   readonly end: number;
 }
 
-/** Thrown by the plugin's parser for a file with syntax errors. */
+/**
+ * Thrown by the plugin's parser for a file with syntax errors. Its `loc` (the first error's
+ * place) makes Prettier report it as a syntax error: the message, without a stack trace.
+ */
 export class GroveSyntaxError extends Error {
   override readonly name = "GroveSyntaxError";
+  constructor(
+    message: string,
+    readonly loc: { start: Position },
+  ) {
+    super(message);
+  }
 }
 
-/** The rendered syntax errors of `text`, or undefined when it parses cleanly. */
-export function syntaxErrors(text: string, file: string): string | undefined {
+/** The syntax errors of `text` rendered like `grove check`, and where the first is. */
+function findSyntaxErrors(text: string, file: string): GroveSyntaxError | undefined {
   const { diagnostics } = parse(text, file);
   if (!hasErrors(diagnostics)) return undefined;
   const sources = new SourceMap();
   sources.add({ path: file, text });
-  return renderDiagnostics(diagnostics, sources, "rich");
+  const start = sources.position(file, diagnostics[0]?.labels[0]?.span.start ?? 0);
+  return new GroveSyntaxError(renderDiagnostics(diagnostics, sources, "rich"), { start });
+}
+
+/** The rendered syntax errors of `text`, or undefined when it parses cleanly. */
+export function syntaxErrors(text: string, file: string): string | undefined {
+  return findSyntaxErrors(text, file)?.message;
 }
 
 export const languages: SupportLanguage[] = [
@@ -46,8 +61,8 @@ export const languages: SupportLanguage[] = [
 const groveParser: Parser<GroveFile> = {
   astFormat: "grove-lines",
   parse(text, options) {
-    const errors = syntaxErrors(text, options.filepath ?? "<input>");
-    if (errors !== undefined) throw new GroveSyntaxError(errors);
+    const error = findSyntaxErrors(text, options.filepath ?? "<input>");
+    if (error) throw error;
     return { type: "grove-file", lines: layOut(text), start: 0, end: text.length };
   },
   locStart: (node) => node.start,

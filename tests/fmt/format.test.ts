@@ -126,5 +126,9 @@ describe("the Prettier plugin", () => {
     await expect(
       prettier.format("fn f(x) = \n", { filepath: "a.grove", plugins: [plugin] }),
     ).rejects.toThrow(/error\[G01\d\d\]/);
+    // A `loc` makes Prettier's CLI report a syntax error (no stack trace) at the first error.
+    await expect(
+      prettier.format("fn f(x)=\n", { filepath: "a.grove", plugins: [plugin] }),
+    ).rejects.toMatchObject({ loc: { start: { line: 1, column: 9 } } });
   });
 });
