@@ -47,7 +47,8 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
     io.out(
       `train ${t.model} (batch ${opts.batch}, seed ${opts.seed}, float64 central differences)\n`,
     );
-    const width = Math.max(9, ...results.map((x) => x.name.length));
+    const frozen = r.value.frozen ?? [];
+    const width = Math.max(9, ...results.map((x) => x.name.length), ...frozen.map((n) => n.length));
     io.out(
       `  ${"parameter".padEnd(width)}  directions  max rel error  max abs error  gradient norm\n`,
     );
@@ -63,6 +64,10 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
         `  ${x.name.padEnd(width)}  ${String(x.checked).padStart(10)}  ${x.maxRelError.toExponential(2).padStart(13)}  ${x.maxAbsError.toExponential(2).padStart(13)}  ${x.gradNorm.toExponential(2).padStart(13)}${bad ? "  FAIL" : ""}\n`,
       );
     }
+    for (const name of frozen)
+      io.out(
+        `  ${name.padEnd(width)}  no gradient path: frozen by the train section's \`freeze\`\n`,
+      );
   }
   io.out(
     failed

@@ -72,6 +72,7 @@ export function compilePlan(
         evaluation,
         params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
         optimizer: train.optimizer,
+        ...(train.paramRules ? { paramRules: train.paramRules } : {}),
         clipGradNorm: train.clipGradNorm !== undefined,
         ...(options.sources ? { sources: options.sources } : {}),
       },

@@ -8,6 +8,7 @@
 import type { Span } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
+import type { ParamRules } from "../parser/check/values.js";
 import { fuseKernels, policyOf, type FusionOptions, type KernelGroup } from "./fuse.js";
 import { ruleOn } from "./fusion-policy.js";
 import {
@@ -52,6 +53,8 @@ export interface EmitInput {
   readonly evaluation: Graph;
   readonly params: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
   readonly optimizer: OptimizerSpec;
+  /** The train section's `freeze` and `groups` per parameter (a frozen one has no `d_<param>`). */
+  readonly paramRules?: ParamRules;
   /** Clip the global gradient norm (the limit itself is the uniform `clip`). */
   readonly clipGradNorm?: boolean;
   /** Source texts by path, for `.grove` locations in kernel headers. */
@@ -294,7 +297,8 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
     }
     if (withGrads)
       for (const p of input.params)
-        want(g.outputs.get(`d_${p.name}`)!, at("grads", params.at.get(p.name)!));
+        if (!input.paramRules?.[p.name]?.frozen)
+          want(g.outputs.get(`d_${p.name}`)!, at("grads", params.at.get(p.name)!));
     const groups = fuseKernels(g, [...wanted.keys()], options);
     const location = new Map<Node, Location>();
     for (const [name, n] of g.inputs) location.set(n, at("inputs", inputs.at.get(name)!));
@@ -443,7 +447,12 @@ function emitOnce(input: EmitInput, options: EmitOptions): Plan {
   const moments: string[] = [];
   if (hasParams)
     params.sizes.forEach((count, k) => {
-      const opt = optimizerKernel(input.optimizer, count, norm, split ? k : undefined);
+      const ranges = paramTensors.flatMap((p) => {
+        const rule = input.paramRules?.[p.name];
+        const start = p.slot.offset;
+        return rule && p.slot.chunk === k ? [{ start, end: start + size(p.shape), rule }] : [];
+      });
+      const opt = optimizerKernel(input.optimizer, count, norm, split ? k : undefined, ranges);
       trainDispatches.push(
         addKernel(opt.source, { role: "optimizer", groups: [], program: "train" }),
       );

@@ -4,8 +4,15 @@
  * updates every parameter of a chunk. Constant hyper-parameters are baked into the WGSL; the
  * learning rate and Adam's bias corrections change per step and come from the uniform buffer,
  * whose values for a step `stepScalars` computes on the host.
+ *
+ * Parameter groups (a train section's `freeze` and `groups`): the kernel of a chunk holding
+ * parameters with rules tests the element's range. A frozen range returns before anything is
+ * read (no update, no weight decay, moments stay 0); a group's range runs the same update with its
+ * own baked `weight_decay` and its learning rate `u.lr * lrScale`. Without rules the kernel is
+ * exactly what it was before groups existed.
  */
 import { InternalError } from "../diag/diagnostic.js";
+import type { ParamRule } from "../parser/check/values.js";
 import { comment } from "../diag/escape.js";
 import type { KernelSource, Location } from "./kernel.js";
 import { dispatchSize, workgroupSize } from "./kernel.js";
@@ -154,11 +161,34 @@ export interface OptimizerKernel {
   readonly moments: readonly string[];
 }
 
+/** Elements `[start, end)` of a chunk that hold one parameter with a rule. */
+export interface RuleRange {
+  readonly start: number;
+  readonly end: number;
+  readonly rule: ParamRule;
+}
+
+/** The optimizer a parameter with `rule` follows: `spec` with the group's `weight_decay`. */
+export function groupSpec(spec: OptimizerSpec, rule: ParamRule): OptimizerSpec {
+  return rule.weightDecay === undefined
+    ? spec
+    : { ...spec, args: { ...spec.args, weight_decay: rule.weightDecay } };
+}
+
 /**
  * The update of one element `i`, as WGSL statements over p, g and the moment arenas (chunk
- * `chunk` of each).
+ * `chunk` of each); `lr` is the WGSL expression of the learning rate.
  */
-function updateBody(spec: OptimizerSpec, chunk: number): { moments: string[]; lines: string[] } {
+function updateBody(
+  spec: OptimizerSpec,
+  chunk: number,
+  lr = "u.lr",
+): { moments: string[]; lines: string[] } {
+  const { moments, lines } = updateLines(spec, chunk);
+  return { moments, lines: lr === "u.lr" ? lines : lines.map((l) => l.replaceAll("u.lr", lr)) };
+}
+
+function updateLines(spec: OptimizerSpec, chunk: number): { moments: string[]; lines: string[] } {
   const a = spec.args;
   const sm = `a_${chunkName("state_m", chunk)}[i]`;
   const sv = `a_${chunkName("state_v", chunk)}[i]`;
@@ -225,19 +255,59 @@ function updateBody(spec: OptimizerSpec, chunk: number): { moments: string[]; li
   }
 }
 
+/** A WGSL condition: `i` lies in one of `ranges`. */
+const inRanges = (ranges: readonly RuleRange[]) =>
+  ranges.map((r) => `(i >= ${r.start}u && i < ${r.end}u)`).join(" || ");
+
+/** The key of a rule's update: ranges with equal keys share one branch. */
+const ruleKey = (r: ParamRule) => `${r.lrScale ?? 1}/${r.weightDecay ?? "-"}`;
+
+/**
+ * The statements updating `p` from `g` in chunk `k`: the plain update, or with `ranges` a frozen
+ * early return and one branch per distinct group (see the file comment).
+ */
+function groupedUpdate(
+  spec: OptimizerSpec,
+  k: number,
+  ranges: readonly RuleRange[],
+): { moments: string[]; frozen: string[]; lines: string[] } {
+  const plain = updateBody(spec, k);
+  const frozen = ranges.filter((r) => r.rule.frozen);
+  const byKey = new Map<string, RuleRange[]>();
+  for (const r of ranges)
+    if (!r.rule.frozen) byKey.set(ruleKey(r.rule), [...(byKey.get(ruleKey(r.rule)) ?? []), r]);
+  const frozenLines = frozen.length > 0 ? [`if (${inRanges(frozen)}) { return; }`] : [];
+  if (byKey.size === 0) return { moments: plain.moments, frozen: frozenLines, lines: plain.lines };
+  const lines: string[] = [];
+  for (const group of byKey.values()) {
+    const rule = group[0]!.rule;
+    const scaled = rule.lrScale !== undefined && rule.lrScale !== 1;
+    const body = updateBody(groupSpec(spec, rule), k, scaled ? "lr" : "u.lr");
+    lines.push(
+      `${lines.length === 0 ? "" : "} else "}if (${inRanges(group)}) {`,
+      ...(scaled ? [`  let lr = u.lr * ${f32Literal(rule.lrScale!)};`] : []),
+      ...body.lines.map((l) => "  " + l),
+    );
+  }
+  lines.push("} else {", ...plain.lines.map((l) => "  " + l), "}");
+  return { moments: plain.moments, frozen: frozenLines, lines };
+}
+
 /**
  * One kernel updating `count` parameters in place: all of them, or with `chunk` those of chunk
  * `chunk` of the parameter arena (gradients and moments are chunked the same way). With `norm`
  * (where the global gradient norm is) every gradient is first scaled by min(1, clip / ‖g‖).
+ * `ranges` are the chunk's parameters with a rule (`freeze`, `groups`).
  */
 export function optimizerKernel(
   spec: OptimizerSpec,
   count: number,
   norm?: Location,
   chunk?: number,
+  ranges: readonly RuleRange[] = [],
 ): OptimizerKernel {
   const k = chunk ?? 0;
-  const { moments, lines } = updateBody(spec, k);
+  const { moments, frozen, lines } = groupedUpdate(spec, k, ranges);
   const clipping = norm !== undefined;
   const [grads, params] = [chunkName("grads", k), chunkName("params", k)];
   const arenas = [
@@ -267,6 +337,7 @@ export function optimizerKernel(
     "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
     `  let i = gid.x + gid.y * nwg.x * ${workgroupSize}u;`,
     `  if (i >= ${count}u) { return; }`,
+    ...frozen.map((l) => "  " + l),
     ...(norm
       ? [
           `  let norm = a_${norm.arena}[${norm.offset}];`,

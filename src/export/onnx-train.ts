@@ -233,6 +233,12 @@ export function trainModel(
   options: StepModelOptions = {},
 ): StepModel {
   const { plan } = compiled;
+  // Parameter groups change the update per parameter; `grove train` refuses them first.
+  if (Object.keys(compiled.compiled.paramRules ?? {}).length > 0)
+    throw new OnnxExportError(
+      "--backend onnx does not train with `freeze` or `groups` yet; use --backend gpu or --backend cpu",
+      undefined,
+    );
   const graph = compiled.compiled.training;
   const b = new StepBuilder(graph, plan, options.locate ?? plainLocate);
   const outputs = programOutputs(graph, plan, "train");

@@ -1,11 +1,11 @@
 /**
  * @file The named compilation pipeline from an elaborated train section to IR: `lower`, then
- * `differentiate` (the gradient of the loss with respect to every parameter, as outputs
- * `d_<param>`), then the simplification passes. `afterPass` sees every intermediate graph, which
+ * `differentiate` (the gradient of the loss with respect to every parameter that is not frozen,
+ * as outputs `d_<param>`; a frozen one gets none, so no kernel computes it), then the simplification passes. `afterPass` sees every intermediate graph, which
  * is what `grove compile --dump-after=PASS` prints and what tests verify.
  */
 import type { Diagnostic, Result } from "../diag/diagnostic.js";
-import type { ElaboratedTrain } from "../parser/check/values.js";
+import type { ElaboratedTrain, ParamRules } from "../parser/check/values.js";
 import { differentiate } from "./autodiff.js";
 import { lowerTrace, type LowerOptions } from "./lower.js";
 import type { Graph } from "./node.js";
@@ -24,10 +24,14 @@ export interface PipelineOptions extends Partial<LowerOptions> {
 export interface CompiledTrain {
   /** Forward pass, loss and metrics, simplified. */
   readonly forward: Graph;
-  /** Forward plus backward: every output of `forward` and `d_<param>` for each parameter. */
+  /** Forward plus backward: every output of `forward` and `d_<param>` for each of `params`. */
   readonly training: Graph;
-  /** Parameter names in declaration order. */
+  /** The names of the parameters that train (all but the frozen), in declaration order. */
   readonly params: readonly string[];
+  /** Frozen parameters (the section's `freeze`): no gradient, no update. */
+  readonly frozen?: readonly string[];
+  /** The section's rules per parameter (`freeze`, `groups`); absent or empty without them. */
+  readonly paramRules?: ParamRules;
 }
 
 /** Compiles a train section for a batch size (default: the section's own `batch`). */
@@ -45,7 +49,10 @@ export function compileTrain(
   const graph = lowered.value;
   if (!graph) return { value: undefined, diagnostics: lowered.diagnostics };
   options.afterPass?.("lower", graph);
-  const params = train.graph.params.map((p) => p.name);
+  const paramRules = train.paramRules ?? {};
+  const all = train.graph.params.map((p) => p.name);
+  const frozen = all.filter((name) => paramRules[name]?.frozen);
+  const params = all.filter((name) => !paramRules[name]?.frozen);
   const loss = graph.outputs.get("loss")!;
   const wrt = params.map((name) => graph.params.get(name)!);
   const diff = differentiate(graph, loss, wrt);
@@ -53,5 +60,5 @@ export function compileTrain(
   const training = simplify(diff.graph, { afterPass: options.afterPass });
   const forward = simplify(graph);
   const diagnostics: Diagnostic[] = [...lowered.diagnostics];
-  return { value: { forward, training, params }, diagnostics };
+  return { value: { forward, training, params, frozen, paramRules }, diagnostics };
 }

@@ -2,17 +2,19 @@
  * @file `CpuRunner`: the CPU backend. Runs a Plan's programs on the host through the reference
  * interpreter (float32) instead of its WGSL kernels: `train` interprets the training graph (loss,
  * metrics, every `d_<param>`), then clips by the global norm and applies the host optimizer with
- * the update kernel's math; `eval` interprets the evaluation graph. Tensors keep the Plan's names,
+ * the update kernel's math (with the section's parameter groups: frozen parameters have no
+ * gradient and no update, a group's parameters its own weight decay and learning-rate scale, as
+ * the kernel's branches do); `eval` interprets the evaluation graph. Tensors keep the Plan's names,
  * shapes and optimizer-state layout, so parameters and moments move between this and `PlanRunner`
  * unchanged. Slow, but it needs no GPU and gives the same numbers up to float32 rounding.
  */
 import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
-import type { OptimizerSpec } from "../codegen/optimizer.js";
+import { groupSpec, type OptimizerSpec } from "../codegen/optimizer.js";
 import type { Plan, PlanTensor } from "../codegen/plan.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";
 import type { Graph, Node } from "../ir/node.js";
-import type { ElaboratedTrain } from "../parser/check/values.js";
+import type { ElaboratedTrain, ParamRules } from "../parser/check/values.js";
 import { cpuSizeProblem, CpuSizeError } from "./cpu-limits.js";
 import { clipScale, globalNorm, hostOptimizer, type HostOptimizer } from "./host-optimizer.js";
 import type { HostArray, StepRunner } from "./step-runner.js";
@@ -26,6 +28,34 @@ interface Program {
   readonly update: boolean;
 }
 
+/** How one parameter is updated: its optimizer and learning-rate scale (absent: 1). */
+interface Updater {
+  readonly optimizer: HostOptimizer;
+  readonly lrScale?: number;
+}
+
+/** The updater of every parameter that trains (frozen ones have none). */
+function updaters(
+  plan: Plan,
+  spec: OptimizerSpec,
+  host: HostOptimizer,
+  rules: ParamRules,
+): Map<string, Updater> {
+  const out = new Map<string, Updater>();
+  for (const p of plan.params) {
+    const rule = rules[p.name];
+    if (rule?.frozen) continue;
+    if (!rule) out.set(p.name, { optimizer: host });
+    else
+      out.set(p.name, {
+        optimizer: hostOptimizer(groupSpec(spec, rule)),
+        ...(rule.lrScale !== undefined && rule.lrScale !== 1 ? { lrScale: rule.lrScale } : {}),
+      });
+  }
+  return out;
+}
+
+const f = Math.fround;
 const elements = (t: PlanTensor) => t.shape.reduce((a, d) => a * d, 1);
 const zeros = (t: PlanTensor): HostArray =>
   t.dtype === "i32" ? new Int32Array(elements(t)) : new Float32Array(elements(t));
@@ -49,6 +79,7 @@ export class CpuRunner implements StepRunner {
     readonly plan: Plan,
     private readonly programs: ReadonlyMap<string, Program>,
     private readonly optimizer: HostOptimizer,
+    private readonly updaters: ReadonlyMap<string, Updater>,
   ) {
     const byName = (list: readonly PlanTensor[]) => new Map(list.map((t) => [t.name, t]));
     this.tensors = {
@@ -76,6 +107,7 @@ export class CpuRunner implements StepRunner {
     if (tooLarge) throw new CpuSizeError(tooLarge);
     const graphs = { training: compiled.compiled.training, evaluation: compiled.evaluation };
     const host = hostOptimizer(optimizer);
+    const rules = compiled.compiled.paramRules ?? {};
     const moments = [...new Set(plan.state.map((s) => s.name.slice(0, s.name.indexOf(":"))))];
     if (plan.params.length > 0 && moments.join() !== host.moments.join())
       throw new InternalError(
@@ -99,11 +131,11 @@ export class CpuRunner implements StepRunner {
       const update = name === "train" && plan.params.length > 0;
       if (update)
         for (const p of plan.params)
-          if (!graph.outputs.has(`d_${p.name}`))
+          if (!rules[p.name]?.frozen && !graph.outputs.has(`d_${p.name}`))
             throw new InternalError(`the training graph has no gradient d_${p.name}`);
       programs.set(name, { graph, inputs: program.inputs, outputs, update });
     }
-    return new CpuRunner(plan, programs, host);
+    return new CpuRunner(plan, programs, host, updaters(plan, optimizer, host, rules));
   }
 
   /**
@@ -200,15 +232,14 @@ export class CpuRunner implements StepRunner {
     if (program.update && !this.uniforms)
       throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
     for (const p of this.plan.params) bindings[p.name] = this.values.get(p.name)!;
-    const grads = program.update
-      ? this.plan.params.map((p) => program.graph.outputs.get(`d_${p.name}`)!)
-      : [];
+    const trained = program.update ? this.plan.params.filter((p) => this.updaters.has(p.name)) : [];
+    const grads = trained.map((p) => program.graph.outputs.get(`d_${p.name}`)!);
     const nodes = [...program.outputs.map(([, n]) => n), ...grads];
     const values = interpret(program.graph, bindings, { precision: "f32", nodes });
     for (const [name, node] of program.outputs)
       this.outputs.set(name, toHost(values.get(node)!.data));
     if (!program.update) return;
-    this.plan.params.forEach((p, k) =>
+    trained.forEach((p, k) =>
       this.grads.set(p.name, toHost(values.get(grads[k]!)!.data) as Float32Array),
     );
     this.step();
@@ -225,13 +256,17 @@ export class CpuRunner implements StepRunner {
     }
     const scalars = { lr: u.lr ?? 0, bc1: u.bc1 ?? 1, bc2: u.bc2 ?? 1 };
     for (const p of this.plan.params) {
+      const updater = this.updaters.get(p.name);
+      if (!updater) continue; // frozen
       const state: Record<string, Float32Array> = {};
       for (const m of this.optimizer.moments) state[m] = this.values.get(`${m}:${p.name}`)!;
-      this.optimizer.update(
+      // WGSL: let lr = u.lr * lrScale;  (both f32)
+      const lr = updater.lrScale === undefined ? scalars.lr : f(f(scalars.lr) * f(updater.lrScale));
+      updater.optimizer.update(
         this.values.get(p.name)!,
         this.grads.get(p.name)!,
         state,
-        scalars,
+        { ...scalars, lr },
         scale,
       );
     }

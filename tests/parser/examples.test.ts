@@ -39,6 +39,7 @@ describe("examples", () => {
     expect(examples).toEqual([
       "autoencoder.grove",
       "char-transformer.grove",
+      "finetune-last-layer.grove",
       "mnist-cnn.grove",
       "mnist-mlp.grove",
       "regression.grove",

@@ -10,6 +10,7 @@ import { Evaluator, type DiagnosticSink } from "./evaluate.js";
 import { elaborateModel } from "./model.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
+import { freezePatterns, resolveParamRules, type GroupSpec } from "./param-groups.js";
 import { shown } from "./ranges.js";
 import { formatType } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
@@ -20,6 +21,7 @@ import {
   type CallSpec,
   type DataField,
   type ElaboratedTrain,
+  type ParamRules,
   type Tensor,
   type UnknownHint,
   type Value,
@@ -277,7 +279,25 @@ export const trainSettings = [
   "clip_grad_norm",
   "seed",
   "metrics",
+  "freeze",
+  "groups",
 ];
+
+/** A `groups` item: `group(pattern, lr: x, weight_decay: y)` (see `param-groups.ts`). */
+const paramGroupCalls: Readonly<Record<string, CallRule>> = {
+  group: {
+    args: {
+      match: { kind: "string" },
+      lr: { kind: "number", optional: true, check: positiveF32 },
+      weight_decay: { kind: "number", optional: true, check: nonNegative },
+    },
+    order: ["match"],
+    validate: (a) =>
+      a.lr === undefined && a.weight_decay === undefined
+        ? "give `lr`, `weight_decay` or both"
+        : undefined,
+  },
+};
 
 // ---------------------------------------------------------------- checking
 
@@ -427,7 +447,14 @@ export function checkTrain(
       }
     });
   }
-  if (!optimizer || batch === undefined || epochs === undefined || seed === undefined)
+  const paramRules = optimizer && checkParamGroups(ev, settings, scope, optimizer);
+  if (
+    !optimizer ||
+    batch === undefined ||
+    epochs === undefined ||
+    seed === undefined ||
+    paramRules === undefined
+  )
     return undefined;
   return {
     model: model.name.name,
@@ -445,8 +472,45 @@ export function checkTrain(
     seed,
     ...(clip !== undefined ? { clipGradNorm: clip } : {}),
     metrics,
+    ...(Object.keys(paramRules).length > 0 ? { paramRules } : {}),
     span: decl.span,
   };
+}
+
+/**
+ * The `freeze` and `groups` settings resolved against the parameters elaborated so far (the
+ * model's); undefined after an error (reported).
+ */
+function checkParamGroups(
+  ev: Evaluator,
+  settings: ReadonlyMap<string, A.TrainSetting>,
+  scope: Scope,
+  optimizer: CallSpec,
+): ParamRules | undefined {
+  const freezeSetting = settings.get("freeze");
+  const groupSetting = settings.get("groups");
+  if (!freezeSetting && !groupSetting) return {};
+  const freeze = freezeSetting ? freezePatterns(ev, freezeSetting.value, scope) : [];
+  const groups: GroupSpec[] = [];
+  let ok = true;
+  const value = groupSetting?.value;
+  for (const item of value ? (value.kind === "list" ? value.items : [value]) : []) {
+    const g = checkCall(ev, item, paramGroupCalls, "parameter group", "G0605");
+    if (!g) {
+      ok = false;
+      continue;
+    }
+    const args = item.kind === "call" ? item.args : [];
+    const at = args.find((a) => a.name?.name === "match") ?? args.find((a) => !a.name);
+    groups.push({
+      pattern: { text: g.args.match as string, span: at?.value.span ?? item.span },
+      ...(typeof g.args.lr === "number" ? { lr: g.args.lr } : {}),
+      ...(typeof g.args.weight_decay === "number" ? { weightDecay: g.args.weight_decay } : {}),
+    });
+  }
+  const params = ev.params.map((p) => p.name);
+  const rules = resolveParamRules(ev, params, freeze, groups, optimizer);
+  return ok ? rules : undefined;
 }
 
 const missingHelp: Record<string, string> = {

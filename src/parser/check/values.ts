@@ -219,8 +219,23 @@ export interface ElaboratedTrain {
   readonly seed: number;
   readonly clipGradNorm?: number;
   readonly metrics: readonly string[];
+  /** What `freeze` and `groups` say about each parameter they select (absent: none selected). */
+  readonly paramRules?: ParamRules;
   readonly span: Span;
 }
+
+/** A train section's rule for one parameter, from its `freeze` and `groups` settings. */
+export interface ParamRule {
+  /** No gradient and no update: the value stays as loaded or initialised. */
+  readonly frozen?: boolean;
+  /** The group's `lr` over the optimizer's: the scheduled rate is multiplied by this. */
+  readonly lrScale?: number;
+  /** The group's `weight_decay`, replacing the optimizer's. */
+  readonly weightDecay?: number;
+}
+
+/** Rules by parameter name; a parameter without one follows the optimizer. */
+export type ParamRules = Readonly<Record<string, ParamRule>>;
 
 export interface CheckedProgram {
   readonly models: readonly ElaboratedModel[];
