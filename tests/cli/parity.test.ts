@@ -5,22 +5,13 @@
  * steps at a small batch). `tests/runtime/parity.test.ts` compares every tensor per step; the char
  * transformer is left to that test, whose plan compiles here in seconds instead of a minute.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { aliasFixtures, describeGpu } from "../runtime/gpu.js";
 import { runGrove } from "./run.js";
-
-interface Scores {
-  readonly loss: number;
-  readonly metrics: Readonly<Record<string, number>>;
-}
-interface Log {
-  readonly steps: Scores[];
-  readonly validation: Scores[];
-  readonly test?: Scores;
-}
+import { expectClose, parseEval, readTrainLog, type Scores, type TrainLog } from "./scores.js";
 
 const cases: [file: string, extra: string[]][] = [
   ...aliasFixtures.map((f): [string, string[]] => [f, []]),
@@ -30,48 +21,11 @@ const cases: [file: string, extra: string[]][] = [
   ["examples/mnist-cnn.grove", ["--batch", "2", "--max-steps", "2", "--eval-limit", "4"]],
 ];
 
-function readLog(path: string): Log {
-  const events = readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const scores = (e: Record<string, unknown>): Scores => e as unknown as Scores;
-  return {
-    steps: events.filter((e) => e.event === "step").map(scores),
-    validation: events
-      .filter((e) => e.event === "epoch" && e.validation)
-      .map((e) => scores(e.validation as Record<string, unknown>)),
-    ...Object.fromEntries(
-      events.filter((e) => e.event === "end" && e.test).map((e) => ["test", scores(e.test as {})]),
-    ),
-  };
-}
-
-/** `grove eval`'s line: `... (step 6): loss 0.1181  kl 0.3501  mse 0.1146`. */
-function parseEval(out: string): Scores {
-  const tail = /\(step \d+\): (.*)$/m.exec(out)![1]!;
-  const pairs = [...tail.matchAll(/(\S+) (\S+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
-  const [first, ...rest] = pairs;
-  expect(first?.[0]).toBe("loss");
-  return { loss: first![1], metrics: Object.fromEntries(rest) };
-}
-
-/** Equal within `rel` of the larger magnitude plus `abs`, for every score of `want`. */
-function expectClose(got: Scores, want: Scores, at: string, rel: number, abs = 0): void {
-  const close = (a: number, b: number, what: string) =>
-    expect(Math.abs(a - b), `${what} ${at}: ${a} vs ${b}`).toBeLessThanOrEqual(
-      abs + rel * Math.max(Math.abs(a), Math.abs(b)),
-    );
-  close(got.loss, want.loss, "loss");
-  expect(Object.keys(got.metrics).sort(), at).toEqual(Object.keys(want.metrics).sort());
-  for (const [name, value] of Object.entries(want.metrics)) close(got.metrics[name]!, value, name);
-}
-
 describeGpu("grove train and grove eval agree between the GPU and the CPU", () => {
   for (const [file, extra] of cases)
     it(`${file}: per step, per epoch, and grove eval of the checkpoint`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "grove-parity-"));
-      const logs: Log[] = [];
+      const logs: TrainLog[] = [];
       for (const backend of ["gpu", "cpu"]) {
         const log = join(dir, `${backend}.jsonl`);
         const ckpt = join(dir, `${backend}.safetensors`);
@@ -88,9 +42,9 @@ describeGpu("grove train and grove eval agree between the GPU and the CPU", () =
         ]);
         expect(r.err).toBe("");
         expect(r.code).toBe(0);
-        logs.push(readLog(log));
+        logs.push(readTrainLog(log));
       }
-      const [gpu, cpu] = logs as [Log, Log];
+      const [gpu, cpu] = logs as [TrainLog, TrainLog];
       expect(gpu.steps.length).toBeGreaterThan(1);
       expect(cpu.steps).toHaveLength(gpu.steps.length);
       gpu.steps.forEach((s, i) => expectClose(s, cpu.steps[i]!, `at step ${i + 1}`, 2e-3, 1e-6));

@@ -20,52 +20,7 @@ import { describe, expect, it } from "vitest";
 import { readCheckpoint } from "../../src/runtime/checkpoint.js";
 import { writeNpy } from "../../src/runtime/data/index.js";
 import { runGrove, xorProject, xorSource } from "../cli/run.js";
-
-interface Scores {
-  readonly loss: number;
-  readonly metrics: Readonly<Record<string, number>>;
-}
-interface Log {
-  readonly steps: (Scores & { step: number })[];
-  readonly validation: Scores[];
-  readonly test?: Scores;
-}
-
-function readLog(path: string): Log {
-  const events = readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return {
-    steps: events.filter((e) => e.event === "step") as unknown as Log["steps"],
-    validation: events
-      .filter((e) => e.event === "epoch" && e.validation)
-      .map((e) => e.validation as Scores),
-    ...Object.fromEntries(
-      events.filter((e) => e.event === "end" && e.test).map((e) => ["test", e.test as Scores]),
-    ),
-  };
-}
-
-/** `grove eval`'s line: `... (step 6): loss 0.1181  accuracy 0.3501`. */
-function parseEval(out: string): Scores {
-  const tail = /\(step \d+\): (.*)$/m.exec(out)![1]!;
-  const pairs = [...tail.matchAll(/(\S+) (\S+)/g)].map((m) => [m[1]!, Number(m[2])] as const);
-  const [first, ...rest] = pairs;
-  expect(first?.[0]).toBe("loss");
-  return { loss: first![1], metrics: Object.fromEntries(rest) };
-}
-
-/** Equal within `rel` of the larger magnitude plus `abs`, for every score of `want`. */
-function expectClose(got: Scores, want: Scores, at: string, rel: number, abs = 0): void {
-  const close = (a: number, b: number, what: string) =>
-    expect(Math.abs(a - b), `${what} ${at}: ${a} vs ${b}`).toBeLessThanOrEqual(
-      abs + rel * Math.max(Math.abs(a), Math.abs(b)),
-    );
-  close(got.loss, want.loss, "loss");
-  expect(Object.keys(got.metrics).sort(), at).toEqual(Object.keys(want.metrics).sort());
-  for (const [name, value] of Object.entries(want.metrics)) close(got.metrics[name]!, value, name);
-}
+import { expectClose, parseEval, readTrainLog } from "../cli/scores.js";
 
 const tolerance = 1e-4;
 
@@ -75,7 +30,7 @@ async function train(file: string, dir: string, name: string, args: readonly str
   const r = await runGrove(["train", file, "--checkpoint", checkpoint, "--log-json", log, ...args]);
   expect(r.err).toBe("");
   expect(r.code).toBe(0);
-  return { log: readLog(log), checkpoint, out: r.out };
+  return { log: readTrainLog(log), checkpoint, out: r.out };
 }
 
 const examples: [name: string, args: string[]][] = [
@@ -175,7 +130,7 @@ describe("resume", () => {
     ]);
     expect(r.err).toBe("");
     expect(r.out).toContain(`resuming from ${cut.checkpoint} at step 4 (epoch 1, batch 5 of 6)`);
-    const rest = readLog(join(dir, "rest.jsonl"));
+    const rest = readTrainLog(join(dir, "rest.jsonl"));
     // Steps 5-10 cross the epoch's remainder batch (its own runner) and the epoch boundary.
     expect(rest.steps.map((s) => s.step)).toEqual([5, 6, 7, 8, 9, 10]);
     expect([...cut.log.steps, ...rest.steps].map((s) => [s.loss, s.metrics])).toEqual(
