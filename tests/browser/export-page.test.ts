@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { serveDirectory, type Served } from "../../src/cli/serve.js";
-import { NO_WEBGPU } from "../../src/export/browser/app.js";
+import { NO_ADAPTER, NO_WEBGPU } from "../../src/export/browser/app.js";
 import { runGrove } from "../cli/run.js";
 import { exportProgram, loggedSteps, tempDir } from "../export/program-helpers.js";
 import { describeBrowser, screenshot } from "./chromium.js";
@@ -165,6 +165,16 @@ describeBrowser("an exported page in headless Chromium", (open) => {
     expect(NO_WEBGPU).toContain("--enable-unsafe-webgpu");
     await screenshot(page, "export-page-no-webgpu");
     expect(existsSync(join("test-artifacts/browser", "export-page-no-webgpu.png"))).toBe(true);
+    await page.close();
+  });
+
+  it("says so when WebGPU is there but finds no adapter", async () => {
+    const page = await open();
+    // What a browser with WebGPU turned off or a blocklisted GPU answers.
+    await page.addInitScript("GPU.prototype.requestAdapter = async () => null;");
+    await page.goto(served.url);
+    await until(page, "no-webgpu");
+    expect(await page.locator("#no-webgpu").textContent()).toBe(NO_ADAPTER);
     await page.close();
   });
 });
