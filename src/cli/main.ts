@@ -410,6 +410,15 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       code = await fmtCommand(files, opts, io);
     });
 
+  program
+    .command("lsp")
+    .description("run the language server on stdin/stdout (for editors)")
+    .option("--stdio", "talk over stdin and stdout (the only transport; accepted for clients)")
+    .action(async () => {
+      const { serveLsp } = await import("./lsp/server.js");
+      await serveLsp();
+    });
+
   try {
     await program.parseAsync(argv as string[], { from: "user" });
   } catch (e) {

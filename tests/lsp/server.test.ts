@@ -1,0 +1,198 @@
+/**
+ * `grove lsp` (src/cli/lsp): the server is spawned and spoken to over stdio with JSON-RPC, as an
+ * editor would: diagnostics of unsaved buffers (and of a file importing another open buffer),
+ * an edit that fixes an error, hover, go to definition (into std/), completion, document
+ * symbols, formatting and rename.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from "vscode-jsonrpc/node";
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+interface Published {
+  uri: string;
+  diagnostics: {
+    code: string;
+    message: string;
+    range: { start: { line: number; character: number } };
+  }[];
+}
+
+let server: ChildProcess;
+let rpc: MessageConnection;
+const published = new Map<string, Published[]>();
+const dir = mkdtempSync(join(tmpdir(), "grove-lsp-"));
+const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+
+/** The next diagnostics published for `u` after `action`. */
+async function diagnosticsAfter(u: string, action: () => Promise<void>): Promise<Published> {
+  const before = published.get(u)?.length ?? 0;
+  await action();
+  for (let i = 0; i < 200; i++) {
+    const list = published.get(u) ?? [];
+    if (list.length > before) return list.at(-1)!;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no diagnostics for ${u}`);
+}
+
+const model = [
+  "block Twice(n) {",
+  "  forward(x: [N, n]) -> [N, n] {",
+  "    y = x * 2",
+  "    y + y",
+  "  }",
+  "}",
+  "model M {",
+  "  input features: [N, 2]",
+  "  h = Dense(2, 4, relu)",
+  "  t = Twice(4)",
+  "  output o = features |> h |> t",
+  "}",
+  "",
+].join("\n");
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [resolve(import.meta.dirname, "run-server.mjs")], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  rpc = createMessageConnection(
+    new StreamMessageReader(server.stdout!),
+    new StreamMessageWriter(server.stdin!),
+  );
+  rpc.onNotification("textDocument/publishDiagnostics", (p: Published) => {
+    published.set(p.uri, [...(published.get(p.uri) ?? []), p]);
+  });
+  rpc.listen();
+  const init = await rpc.sendRequest("initialize", {
+    processId: null,
+    rootUri: null,
+    capabilities: {},
+  });
+  expect(init).toMatchObject({ capabilities: { hoverProvider: true, renameProvider: true } });
+  await rpc.sendNotification("initialized", {});
+}, 30_000);
+
+afterAll(async () => {
+  await rpc.sendRequest("shutdown");
+  await rpc.sendNotification("exit");
+  rpc.dispose();
+  server.kill();
+});
+
+const open = (name: string, text: string) =>
+  rpc.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: uri(name), languageId: "grove", version: 1, text },
+  });
+
+test("an unsaved buffer with an error gets its diagnostic; an edit that fixes it clears it", async () => {
+  const bad = "model Bad {\n  input x: [N, 3]\n  output y = x @ x\n}\n";
+  const first = await diagnosticsAfter(uri("bad.grove"), () => open("bad.grove", bad));
+  expect(first.diagnostics.map((d) => d.code)).toEqual(["G0401"]);
+  expect(first.diagnostics[0]!.range.start).toEqual({ line: 2, character: 17 });
+  const fixed = await diagnosticsAfter(uri("bad.grove"), () =>
+    rpc.sendNotification("textDocument/didChange", {
+      textDocument: { uri: uri("bad.grove"), version: 2 },
+      contentChanges: [
+        {
+          range: { start: { line: 2, character: 13 }, end: { line: 2, character: 18 } },
+          text: "x",
+        },
+      ],
+    }),
+  );
+  expect(fixed.diagnostics).toEqual([]);
+  const syntax = await diagnosticsAfter(uri("bad.grove"), () =>
+    rpc.sendNotification("textDocument/didChange", {
+      textDocument: { uri: uri("bad.grove"), version: 3 },
+      contentChanges: [{ text: "fn f(x) = (x\n" }],
+    }),
+  );
+  expect(syntax.diagnostics.map((d) => d.code)).toEqual(["G0110"]);
+});
+
+test("a file importing an open, unsaved buffer is checked against the buffer", async () => {
+  writeFileSync(join(dir, "lib.grove"), "fn double(x) = x * 2\n"); // on disk: has `double`
+  await open("lib.grove", "fn triple(x) = x * 3\n"); // unsaved: has `triple` instead
+  const user = 'import "lib.grove"\nfn g(x) = triple(x)\n';
+  const p = await diagnosticsAfter(uri("user.grove"), () => open("user.grove", user));
+  expect(p.diagnostics).toEqual([]);
+});
+
+test("hover, definition into std/, completion, symbols, formatting and rename", async () => {
+  await diagnosticsAfter(uri("m.grove"), () => open("m.grove", model));
+  const doc = { uri: uri("m.grove") };
+  const at = (line: number, character: number) => ({
+    textDocument: doc,
+    position: { line, character },
+  });
+
+  const hover = (await rpc.sendRequest("textDocument/hover", at(10, 25))) as {
+    contents: { value: string };
+  };
+  expect(hover.contents.value).toContain("h = Dense(2, 4, relu)");
+
+  const def = (await rpc.sendRequest("textDocument/definition", at(8, 7))) as {
+    uri: string;
+    range: unknown;
+  };
+  expect(def.uri).toBe(pathToFileURL(resolve(import.meta.dirname, "../../std/layers.grove")).href);
+
+  const local = (await rpc.sendRequest("textDocument/definition", at(3, 4))) as {
+    range: { start: unknown };
+  };
+  expect(local.range.start).toEqual({ line: 2, character: 4 });
+
+  const items = (await rpc.sendRequest("textDocument/completion", at(10, 14))) as {
+    label: string;
+  }[];
+  const labels = items.map((i) => i.label);
+  expect(labels).toEqual(expect.arrayContaining(["features", "h", "t", "Twice", "Dense", "relu"]));
+  expect(labels).not.toContain("epochs");
+
+  const symbols = (await rpc.sendRequest("textDocument/documentSymbol", { textDocument: doc })) as {
+    name: string;
+    children: { name: string }[];
+  }[];
+  expect(symbols.map((s) => s.name)).toEqual(["Twice", "M"]);
+  expect(symbols[1]!.children.map((c) => c.name)).toEqual(["features", "h", "t", "o"]);
+
+  const edits = (await rpc.sendRequest("textDocument/formatting", {
+    textDocument: doc,
+    options: { tabSize: 2, insertSpaces: true },
+  })) as unknown[];
+  expect(edits).toEqual([]); // already formatted
+
+  const rename = (await rpc.sendRequest("textDocument/rename", { ...at(2, 4), newName: "z" })) as {
+    changes: Record<string, { range: { start: { line: number; character: number } } }[]>;
+  };
+  expect(rename.changes[doc.uri]!.map((e) => e.range.start)).toEqual([
+    { line: 2, character: 4 },
+    { line: 3, character: 4 },
+    { line: 3, character: 8 },
+  ]);
+});
+
+test("train sections complete their settings; formatting returns the formatted text", async () => {
+  const text = "model M {\n  input x: [N, 2]\n  output o = x\n}\ntrain M {\n  loss=o\n  \n}\n";
+  await diagnosticsAfter(uri("t.grove"), () => open("t.grove", text));
+  const items = (await rpc.sendRequest("textDocument/completion", {
+    textDocument: { uri: uri("t.grove") },
+    position: { line: 6, character: 2 },
+  })) as { label: string; documentation?: string }[];
+  const epochs = items.find((i) => i.label === "epochs");
+  expect(epochs?.documentation).toContain("positive integer");
+  const edits = (await rpc.sendRequest("textDocument/formatting", {
+    textDocument: { uri: uri("t.grove") },
+    options: { tabSize: 2, insertSpaces: true },
+  })) as { newText: string }[];
+  expect(edits[0]!.newText).toContain("  loss = o\n\n}\n");
+});
