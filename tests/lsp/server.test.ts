@@ -139,6 +139,18 @@ test("hover, definition into std/, completion, symbols, formatting and rename", 
     contents: { value: string };
   };
   expect(hover.contents.value).toContain("h = Dense(2, 4, relu)");
+  expect(hover.contents.value).toContain(
+    "(bind) `h`: 2 parameters (12 numbers): h.w: [2, 4], h.b: [4]",
+  );
+  const hoverText = async (line: number, character: number) =>
+    (
+      (await rpc.sendRequest("textDocument/hover", at(line, character))) as {
+        contents: { value: string };
+      }
+    ).contents.value.split("\n")[0];
+  expect(await hoverText(7, 9)).toBe("(input) `features`: f32[N, 2]");
+  expect(await hoverText(10, 9)).toBe("(output) `o`: f32[N, 4]");
+  expect(await hoverText(2, 4)).toBe("(bind) `y`"); // inside a block: no single shape
 
   const def = (await rpc.sendRequest("textDocument/definition", at(8, 7))) as {
     uri: string;

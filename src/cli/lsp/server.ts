@@ -26,7 +26,8 @@ import { formatLocation, type SourceMap } from "../../diag/render.js";
 import { formatGrove } from "../../fmt/format.js";
 import { parse } from "../../parser/parse.js";
 import { builtinNames } from "../../parser/check/builtins.js";
-import { checkFile, nodeHost, type Host } from "../../parser/program.js";
+import { checkFile, nodeHost, type CheckResult, type Host } from "../../parser/program.js";
+import { shapeText } from "./shapes.js";
 import {
   definitionAt,
   definitionsOf,
@@ -95,10 +96,12 @@ function wire(connection: Connection, documents: TextDocuments<TextDocument>): v
     serverInfo: { name: "grove", version: "0.1.0" },
   }));
 
+  const checked = new Map<string, CheckResult>();
   const publishAll = () => {
     for (const doc of documents.all()) {
       const path = pathOf(doc.uri);
       const r = checkFile(path, host);
+      checked.set(doc.uri, r);
       const diagnostics = r.diagnostics.map((d) => toLsp(path, d, r.sources, (s) => span(doc, s)));
       void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
     }
@@ -125,10 +128,12 @@ function wire(connection: Connection, documents: TextDocuments<TextDocument>): v
     const lineEnd = text.indexOf("\n", def.span.start);
     const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim();
     const where = `${def.span.file}:${text.slice(0, def.span.start).split("\n").length}`;
+    const result = checked.get(doc.uri);
+    const shape = result && shapeText(result, programOf(doc), def);
     return {
       contents: {
         kind: "markdown",
-        value: `(${def.kind}) \`${def.name}\`\n\n\`\`\`grove\n${line}\n\`\`\`\n${where}`,
+        value: `(${def.kind}) \`${def.name}\`${shape ? `: ${shape}` : ""}\n\n\`\`\`grove\n${line}\n\`\`\`\n${where}`,
       },
     };
   });
