@@ -18,12 +18,21 @@ import {
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
+  type CompletionItem,
   type Connection,
   type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type Location,
+  type Position,
+  type Range,
+  type ServerCapabilities,
+  type TextEdit,
 } from "vscode-languageserver/node";
 import type { Diagnostic, Span } from "../../diag/diagnostic.js";
 import { formatLocation, type SourceMap } from "../../diag/render.js";
 import { formatGrove } from "../../fmt/format.js";
+import type * as A from "../../parser/ast.js";
 import { parse } from "../../parser/parse.js";
 import { builtinNames } from "../../parser/check/builtins.js";
 import { checkFile, nodeHost, type CheckResult, type Host } from "../../parser/program.js";
@@ -65,169 +74,181 @@ export function serveLsp(
   return new Promise((done) => connection.onExit(() => done()));
 }
 
-function wire(connection: Connection, documents: TextDocuments<TextDocument>): void {
-  const openText = (path: string) => documents.get(uriOf(resolve(path)))?.getText();
-  const read = (path: string) => openText(path) ?? nodeHost.readFile(path);
-  const host: Host = {
-    readFile: read,
-    realPath: (p) => (openText(p) !== undefined ? resolve(p) : nodeHost.realPath!(p)),
-  };
-  const programOf = (doc: TextDocument) => parse(doc.getText(), pathOf(doc.uri)).value;
-  const span = (doc: TextDocument, s: Span) => ({
-    start: doc.positionAt(s.start),
-    end: doc.positionAt(s.end),
-  });
-  const locate = (d: Definition) => {
-    const text = read(d.span.file) ?? "";
-    const doc = TextDocument.create(uriOf(d.span.file), "grove", 0, text);
-    return { uri: doc.uri, range: span(doc, d.span) };
+/** The open documents, and how names, files and spans are looked up through them. */
+class Workspace {
+  readonly checked = new Map<string, CheckResult>();
+  /** Open buffers first, then the disk: imports see unsaved text. */
+  readonly host: Host = {
+    readFile: (p) => this.read(p),
+    realPath: (p) => (this.openText(p) !== undefined ? resolve(p) : nodeHost.realPath!(p)),
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      hoverProvider: true,
-      definitionProvider: true,
-      completionProvider: { triggerCharacters: ["."] },
-      documentSymbolProvider: true,
-      documentFormattingProvider: true,
-      renameProvider: true,
-    },
-    serverInfo: { name: "grove", version: "0.1.0" },
-  }));
+  constructor(readonly documents: TextDocuments<TextDocument>) {}
 
-  const checked = new Map<string, CheckResult>();
-  const publishAll = () => {
-    for (const doc of documents.all()) {
+  openText(path: string): string | undefined {
+    return this.documents.get(uriOf(resolve(path)))?.getText();
+  }
+
+  read = (path: string): string | undefined => this.openText(path) ?? nodeHost.readFile(path);
+
+  program(doc: TextDocument): A.Program {
+    return parse(doc.getText(), pathOf(doc.uri)).value;
+  }
+
+  /** The definition of the name at `position` in `doc`. */
+  definition(doc: TextDocument, position: Position): Definition | undefined {
+    return definitionAt(this.program(doc), doc.getText(), doc.offsetAt(position), this.read);
+  }
+
+  /** A definition as an LSP location (its file read through the open buffers). */
+  locate(d: Definition): Location {
+    const doc = TextDocument.create(uriOf(d.span.file), "grove", 0, this.read(d.span.file) ?? "");
+    return { uri: doc.uri, range: rangeOf(doc, d.span) };
+  }
+
+  /** Checks every open document and publishes its diagnostics. */
+  publishAll(connection: Connection): void {
+    for (const doc of this.documents.all()) {
       const path = pathOf(doc.uri);
-      const r = checkFile(path, host);
-      checked.set(doc.uri, r);
-      const diagnostics = r.diagnostics.map((d) => toLsp(path, d, r.sources, (s) => span(doc, s)));
+      const r = checkFile(path, this.host);
+      this.checked.set(doc.uri, r);
+      const diagnostics = r.diagnostics.map((d) => toLsp(path, d, r.sources, doc));
       void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
     }
-  };
-  documents.onDidChangeContent(publishAll);
+  }
+}
+
+const capabilities: ServerCapabilities = {
+  textDocumentSync: TextDocumentSyncKind.Incremental,
+  hoverProvider: true,
+  definitionProvider: true,
+  completionProvider: { triggerCharacters: ["."] },
+  documentSymbolProvider: true,
+  documentFormattingProvider: true,
+  renameProvider: true,
+};
+
+function rangeOf(doc: TextDocument, s: Span): Range {
+  return { start: doc.positionAt(s.start), end: doc.positionAt(s.end) };
+}
+
+function wire(connection: Connection, documents: TextDocuments<TextDocument>): void {
+  const ws = new Workspace(documents);
+  const withDoc =
+    <P extends { textDocument: { uri: string } }, R>(f: (doc: TextDocument, p: P) => R, none: R) =>
+    (p: P) => {
+      const doc = documents.get(p.textDocument.uri);
+      return doc ? f(doc, p) : none;
+    };
+  connection.onInitialize(() => ({
+    capabilities,
+    serverInfo: { name: "grove", version: "0.1.0" },
+  }));
+  documents.onDidChangeContent(() => ws.publishAll(connection));
   documents.onDidClose(
     (e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }),
   );
+  connection.onDefinition(
+    withDoc((doc, p) => {
+      const def = ws.definition(doc, p.position);
+      return def ? ws.locate(def) : null;
+    }, null),
+  );
+  connection.onHover(withDoc((doc, p) => hover(ws, doc, p.position), null));
+  connection.onCompletion(withDoc((doc, p) => completions(ws, doc, p.position), []));
+  connection.onDocumentSymbol(withDoc((doc) => symbols(ws, doc), []));
+  connection.onDocumentFormatting(
+    withDoc((doc) => formatting(doc), Promise.resolve<TextEdit[]>([])),
+  );
+  connection.onRenameRequest(
+    withDoc((doc, p) => {
+      const uses = localUses(ws.program(doc), doc.getText(), doc.offsetAt(p.position));
+      const edits = uses?.map((s) => ({ range: rangeOf(doc, s), newText: p.newName }));
+      return edits ? { changes: { [doc.uri]: edits } } : null;
+    }, null),
+  );
+}
 
-  connection.onDefinition((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const def = definitionAt(programOf(doc), doc.getText(), doc.offsetAt(p.position), read);
-    return def ? locate(def) : null;
-  });
+/** What defines the name, its line and place, and its shape when a model's check knows it. */
+function hover(ws: Workspace, doc: TextDocument, position: Position): Hover | null {
+  const def = ws.definition(doc, position);
+  if (!def) return null;
+  const text = ws.read(def.span.file) ?? "";
+  const lineStart = text.lastIndexOf("\n", def.span.start - 1) + 1;
+  const lineEnd = text.indexOf("\n", def.span.start);
+  const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim();
+  const where = `${def.span.file}:${text.slice(0, def.span.start).split("\n").length}`;
+  const result = ws.checked.get(doc.uri);
+  const shape = result && shapeText(result, ws.program(doc), def);
+  const title = `(${def.kind}) \`${def.name}\`${shape ? `: ${shape}` : ""}`;
+  return {
+    contents: { kind: "markdown", value: `${title}\n\n\`\`\`grove\n${line}\n\`\`\`\n${where}` },
+  };
+}
 
-  connection.onHover((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const def = definitionAt(programOf(doc), doc.getText(), doc.offsetAt(p.position), read);
-    if (!def) return null;
-    const text = read(def.span.file) ?? "";
-    const lineStart = text.lastIndexOf("\n", def.span.start - 1) + 1;
-    const lineEnd = text.indexOf("\n", def.span.start);
-    const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).trim();
-    const where = `${def.span.file}:${text.slice(0, def.span.start).split("\n").length}`;
-    const result = checked.get(doc.uri);
-    const shape = result && shapeText(result, programOf(doc), def);
-    return {
-      contents: {
-        kind: "markdown",
-        value: `(${def.kind}) \`${def.name}\`${shape ? `: ${shape}` : ""}\n\n\`\`\`grove\n${line}\n\`\`\`\n${where}`,
-      },
-    };
-  });
+const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
+  fn: CompletionItemKind.Function,
+  block: CompletionItemKind.Class,
+  model: CompletionItemKind.Module,
+};
 
-  connection.onCompletion((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
-    const program = programOf(doc);
-    const offset = doc.offsetAt(p.position);
-    const names = namesInScope(program, offset, read).map((d) => ({
-      label: d.name,
-      kind:
-        d.kind === "fn"
-          ? CompletionItemKind.Function
-          : d.kind === "block"
-            ? CompletionItemKind.Class
-            : CompletionItemKind.Variable,
-      detail: d.kind,
-    }));
-    const builtins = builtinNames.map((label) => ({
-      label,
-      kind: CompletionItemKind.Function,
-      detail: "builtin",
-    }));
-    names.push(...builtins.filter((b) => !names.some((n) => n.label === b.label)));
-    if (enclosing(program, offset)?.kind !== "train") return names;
-    const settings = Object.entries(trainSettings).map(([label, documentation]) => ({
-      label,
-      kind: CompletionItemKind.Property,
-      detail: "train setting",
-      documentation,
-    }));
-    return [...settings, ...names];
-  });
+/** Names in scope and builtins; in a train section its settings first. */
+function completions(ws: Workspace, doc: TextDocument, position: Position): CompletionItem[] {
+  const program = ws.program(doc);
+  const offset = doc.offsetAt(position);
+  const names: CompletionItem[] = namesInScope(program, offset, ws.read).map((d) => ({
+    label: d.name,
+    kind: completionKinds[d.kind] ?? CompletionItemKind.Variable,
+    detail: d.kind,
+  }));
+  const taken = new Set(names.map((n) => n.label));
+  for (const label of builtinNames)
+    if (!taken.has(label))
+      names.push({ label, kind: CompletionItemKind.Function, detail: "builtin" });
+  if (enclosing(program, offset)?.kind !== "train") return names;
+  const settings = Object.entries(trainSettings).map(([label, documentation]) => ({
+    label,
+    kind: CompletionItemKind.Property,
+    detail: "train setting",
+    documentation,
+  }));
+  return [...settings, ...names];
+}
 
-  connection.onDocumentSymbol((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return [];
-    const program = programOf(doc);
-    const { top, local } = definitionsOf(program);
-    return top.map((d) => ({
-      name: d.name,
-      detail: d.kind,
-      kind: symbolKinds[d.kind] ?? SymbolKind.Variable,
-      range: span(doc, d.owner),
-      selectionRange: span(doc, d.span),
-      children: local
-        .filter((x) => x.owner === d.owner)
-        .map((x) => ({
-          name: x.name,
-          detail: x.kind,
-          kind: SymbolKind.Variable,
-          range: span(doc, x.span),
-          selectionRange: span(doc, x.span),
-        })),
-    }));
+/** Each declaration with the names it binds. */
+function symbols(ws: Workspace, doc: TextDocument): DocumentSymbol[] {
+  const { top, local } = definitionsOf(ws.program(doc));
+  const symbol = (d: Definition, kind: SymbolKind, range: Span): DocumentSymbol => ({
+    name: d.name,
+    detail: d.kind,
+    kind,
+    range: rangeOf(doc, range),
+    selectionRange: rangeOf(doc, d.span),
   });
+  return top.map((d) => ({
+    ...symbol(d, symbolKinds[d.kind] ?? SymbolKind.Variable, d.owner),
+    children: local
+      .filter((x) => x.owner === d.owner)
+      .map((x) => symbol(x, SymbolKind.Variable, x.span)),
+  }));
+}
 
-  connection.onDocumentFormatting(async (p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const r = await formatGrove(doc.getText(), pathOf(doc.uri));
-    if (!r.ok || r.text === doc.getText()) return [];
-    return [
-      {
-        range: { start: doc.positionAt(0), end: doc.positionAt(doc.getText().length) },
-        newText: r.text,
-      },
-    ];
-  });
-
-  connection.onRenameRequest((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const uses = localUses(programOf(doc), doc.getText(), doc.offsetAt(p.position));
-    if (!uses) return null;
-    return {
-      changes: { [doc.uri]: uses.map((s) => ({ range: span(doc, s), newText: p.newName })) },
-    };
-  });
+/** The whole document replaced by `grove fmt`'s text; nothing when it is formatted or broken. */
+async function formatting(doc: TextDocument): Promise<TextEdit[]> {
+  const r = await formatGrove(doc.getText(), pathOf(doc.uri));
+  if (!r.ok || r.text === doc.getText()) return [];
+  return [
+    { range: rangeOf(doc, { file: "", start: 0, end: doc.getText().length }), newText: r.text },
+  ];
 }
 
 /** A Grove diagnostic for `doc`: at its place there, or at the file's start naming the place. */
-function toLsp(
-  path: string,
-  d: Diagnostic,
-  sources: SourceMap,
-  range: (s: Span) => LspDiagnostic["range"],
-): LspDiagnostic {
+function toLsp(path: string, d: Diagnostic, sources: SourceMap, doc: TextDocument): LspDiagnostic {
   const at = d.labels[0]?.span;
   const here = at && resolve(at.file) === resolve(path);
   const elsewhere = at ? ` (at ${formatLocation(sources, at)})` : "";
   return {
-    range: here ? range(at) : range({ file: path, start: 0, end: 0 }),
+    range: rangeOf(doc, here ? at : { file: path, start: 0, end: 0 }),
     severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     code: d.code,
     source: "grove",
