@@ -170,6 +170,17 @@ test("hover, definition into std/, completion, symbols, formatting and rename", 
   expect(labels).toEqual(expect.arrayContaining(["features", "h", "t", "Twice", "Dense", "relu"]));
   expect(labels).not.toContain("epochs");
 
+  // Inside `Dense(2, 4, relu)`: Dense's arguments from std/layers.grove, with their defaults.
+  const inCall = (await rpc.sendRequest("textDocument/completion", at(8, 18))) as {
+    label: string;
+    detail: string;
+  }[];
+  expect(inCall.slice(0, 3)).toEqual([
+    expect.objectContaining({ label: "in:", detail: "argument" }),
+    expect.objectContaining({ label: "out:", detail: "argument" }),
+    expect.objectContaining({ label: "act:", detail: "argument (default identity)" }),
+  ]);
+
   const symbols = (await rpc.sendRequest("textDocument/documentSymbol", { textDocument: doc })) as {
     name: string;
     children: { name: string }[];

@@ -38,6 +38,7 @@ import { builtinNames } from "../../parser/check/builtins.js";
 import { checkFile, nodeHost, type CheckResult, type Host } from "../../parser/program.js";
 import { shapeText } from "./shapes.js";
 import {
+  callArguments,
   definitionAt,
   definitionsOf,
   enclosing,
@@ -192,7 +193,7 @@ const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
   model: CompletionItemKind.Module,
 };
 
-/** Names in scope and builtins; in a train section its settings first. */
+/** Names in scope and builtins (a call's arguments first); in a train section its settings first. */
 function completions(ws: Workspace, doc: TextDocument, position: Position): CompletionItem[] {
   const program = ws.program(doc);
   const offset = doc.offsetAt(position);
@@ -201,6 +202,12 @@ function completions(ws: Workspace, doc: TextDocument, position: Position): Comp
     kind: completionKinds[d.kind] ?? CompletionItemKind.Variable,
     detail: d.kind,
   }));
+  const args = callArguments(program, doc.getText(), offset, ws.read).map((a) => ({
+    label: `${a.name}:`,
+    kind: CompletionItemKind.Field,
+    detail: a.default === undefined ? "argument" : `argument (default ${a.default})`,
+  }));
+  names.unshift(...args);
   const taken = new Set(names.map((n) => n.label));
   for (const label of builtinNames)
     if (!taken.has(label))

@@ -177,3 +177,44 @@ export function localUses(program: A.Program, text: string, offset: number): Spa
   });
   return uses;
 }
+
+/** The callee of the innermost call whose `(` is open at `offset`: its token. */
+function openCallee(text: string, offset: number): IToken | undefined {
+  const tokens = T.groveLexer.tokenize(text).tokens.filter((t) => t.startOffset < offset);
+  let depth = 0;
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const type = tokens[k]!.tokenType;
+    if (type === T.RParen || type === T.RBracket) depth++;
+    else if (type === T.LBracket && depth > 0) depth--;
+    else if (type === T.LParen) {
+      if (depth > 0) depth--;
+      else return tokens[k - 1]?.tokenType === T.Identifier ? tokens[k - 1] : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The arguments of the `fn` or `block` being called at `offset` (`Dense(784, |`), each with its
+ * default as written; empty outside a call or for a builtin.
+ */
+export function callArguments(
+  program: A.Program,
+  text: string,
+  offset: number,
+  read: (p: string) => string | undefined,
+): { name: string; default?: string }[] {
+  const callee = openCallee(text, offset);
+  const def = callee && definitionAt(program, text, callee.startOffset, read);
+  if (!def || (def.kind !== "fn" && def.kind !== "block")) return [];
+  const source = def.span.file === program.file ? text : read(def.span.file);
+  if (source === undefined) return [];
+  const decl = parse(source, def.span.file).value.decls.find(
+    (d) => (d.kind === "fn" || d.kind === "block") && d.name.span.start === def.span.start,
+  );
+  if (!decl || (decl.kind !== "fn" && decl.kind !== "block")) return [];
+  return decl.params.map((p) => ({
+    name: p.name.name,
+    ...(p.default ? { default: source.slice(p.default.span.start, p.default.span.end) } : {}),
+  }));
+}
