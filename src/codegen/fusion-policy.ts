@@ -1,7 +1,7 @@
 /**
  * @file Fusion policies as data: every rule of the fusion pass (`fuse.ts`) and of merging a
- * stage's groups into one dispatch (`emit.ts`), each with a name, a one-line reason, an on/off
- * switch and its numeric parameter where it has one. Parses `--fusion "-prologue-deep,+shared"`
+ * stage's groups into one dispatch (`emit-program.ts`), each with a name, a one-line reason, an
+ * on/off switch and its numeric parameter where it has one. Parses `--fusion "-prologue-deep,+shared"`
  * edits and policy files (JSON); a policy that cannot be applied is a `PolicyError` with one line.
  */
 import { closest } from "../parser/check/suggest.js";
