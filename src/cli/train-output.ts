@@ -1,18 +1,16 @@
 /**
- * @file What `grove train` prints and logs while a session runs: a line per epoch (with gradient
- * norms under `--watch-grads`), on a TTY a live progress line instead of per-step lines (elsewhere
- * a step line at most every two seconds), the result, every event as a JSON line in the
- * `--log-json` file as it happens, and the chart of the run's epochs.
+ * @file What `grove train` prints and logs while a session runs: the run printer shared with
+ * exported programs (`src/session/run-printer.ts`: progress line or step lines, epoch lines, the
+ * result, JSON events) on the CLI's streams, plus the `--log-json` file, gradient norms under
+ * `--watch-grads`, and the chart of the run's epochs.
  */
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
-import type { EpochHistory, EpochReport, StepReport, TrainResult } from "../session/reports.js";
+import type { EpochHistory, EpochReport, TrainResult } from "../session/reports.js";
 import { gradStatus } from "../session/reports.js";
-import type { RunSpec } from "../session/run-spec.js";
+import { RunPrinter, type PrintedSpec } from "../session/run-printer.js";
 import { trainingChart } from "./chart.js";
 import type { Io } from "./io.js";
 import { writeOutput } from "./output-path.js";
-import { ProgressBar } from "./progress.js";
-import { epochLine, resultLines, RunningMeans, stepLine } from "../session/report-text.js";
 
 // The words of a run are shared with exported programs and pages (`src/session/report-text.ts`).
 export { evalText, fmt } from "../session/report-text.js";
@@ -36,79 +34,47 @@ export function historyChart(title: string, history: readonly EpochHistory[]): s
   });
 }
 
-export class TrainOutput {
-  private readonly bar: ProgressBar;
-  private readonly live: boolean;
+export class TrainOutput extends RunPrinter {
   private logFd: number | undefined;
-  private lastPrint = performance.now();
-  private readonly running = new RunningMeans();
 
   /**
    * `history`: the epochs before a resume, for the chart; each epoch reported is added to it, so
    * that an interrupted run's chart has them all.
    */
   constructor(
-    private readonly io: Io,
-    private readonly spec: Pick<RunSpec, "epochs" | "stepsPerEpoch" | "trainExamples">,
+    io: Io,
+    spec: PrintedSpec,
     private readonly chart: { readonly path: string; readonly title: string },
     private readonly history: EpochHistory[],
   ) {
-    // On a TTY a live progress line replaces the per-step lines; every other line clears it first.
-    this.bar = new ProgressBar(io.progress ?? { write: () => {} });
-    this.live = io.progress?.isTTY === true;
-  }
-
-  say(text: string): void {
-    this.bar.clear();
-    this.io.out(text);
-  }
-
-  warn(text: string): void {
-    this.bar.clear();
-    this.io.err(text);
+    super(io, spec);
   }
 
   /** Opens the `--log-json` file; why it could not be, or undefined. */
   openLog(path: string): string | undefined {
-    return writeOutput(path, () => (this.logFd = openSync(path, "w")));
-  }
-
-  /** Writes one event to the log (written as it happens, so it survives a run that stops early). */
-  log(e: object): void {
-    if (this.logFd !== undefined) writeSync(this.logFd, JSON.stringify(e) + "\n");
-  }
-
-  /** Stops the progress line for good. */
-  endProgress(): void {
-    this.bar.done();
+    return writeOutput(path, () => {
+      const fd = openSync(path, "w");
+      this.logFd = fd;
+      this.logTo((line) => writeSync(fd, line));
+    });
   }
 
   /** Stops the progress line and closes the log. */
   close(): void {
-    this.bar.done();
+    this.endProgress();
     if (this.logFd !== undefined) closeSync(this.logFd);
     this.logFd = undefined;
+    this.logTo(() => {});
   }
 
-  step(s: StepReport): void {
-    this.log({ event: "step", ...s });
-    if (this.live) return this.bar.update(this.running.after(s, this.spec));
-    const now = performance.now();
-    if (now - this.lastPrint < 2000) return;
-    this.lastPrint = now;
-    this.say(stepLine(s, this.spec));
-  }
-
-  epoch(e: EpochReport): void {
-    this.log({ event: "epoch", ...e });
+  override epoch(e: EpochReport): void {
+    super.epoch(e);
     this.history.push({
       epoch: e.epoch,
       loss: e.loss,
       ...(e.validation ? { validation: e.validation } : {}),
       ...(e.partial ? { partial: true } : {}),
     });
-    this.lastPrint = performance.now();
-    this.say(epochLine(e, this.spec));
     if (e.gradNorms) this.gradNorms(e.gradNorms);
   }
 
@@ -125,10 +91,8 @@ export class TrainOutput {
   }
 
   /** The end of a run: its result, the test split, the checkpoint and the chart. */
-  result(result: TrainResult, maxSteps: number | undefined): void {
-    this.bar.done();
-    this.log({ event: "end", ...result, epochs: undefined });
-    for (const line of resultLines(result, maxSteps)) this.say(line);
+  override result(result: TrainResult, maxSteps: number | undefined): void {
+    super.result(result, maxSteps);
     this.writeChart(result.history);
   }
 
