@@ -177,10 +177,6 @@ async function loadRun(
   return { ...(resume ? { resume, at } : {}), ...(init ? { init } : {}), data, spec };
 }
 
-/** `--backend onnx` does not lower parameter groups (`src/export/onnx-train.ts`). */
-export const onnxGroupsRefusal =
-  "--backend onnx does not train with `freeze` or `groups` yet; use --backend gpu or --backend cpu";
-
 /** Where the intro line says a backend trains. */
 const backendWhere: Readonly<Record<BackendName, string>> = {
   gpu: "",
@@ -255,7 +251,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   });
   const section = checked && firstSection(checked, file, io);
   if (!checked || !section) return 1;
-  if (opts.backend === "onnx" && section.paramRules) return fail(onnxGroupsRefusal);
   const checkpoint = opts.checkpoint ?? opts.resume ?? defaultCheckpoint(file, section.model);
   const chart = chartPath(checkpoint);
   const unwritable = outputsProblem(checkpoint, chart, opts.logJson);

@@ -224,8 +224,9 @@ export interface StepModelOptions {
 
 /**
  * The `train` program: the training graph's loss, metrics and gradients, then clipping (when the
- * plan has the `clip` uniform) and `optimizer`'s update of every parameter and moment. A primitive
- * without a lowering is an `OnnxExportError` at its `.grove` location.
+ * plan has the `clip` uniform) and `optimizer`'s update of every parameter that is not frozen and
+ * its moments, each with its `groups` rule. A primitive without a lowering is an
+ * `OnnxExportError` at its `.grove` location.
  */
 export function trainModel(
   compiled: CompiledPlan,
@@ -233,16 +234,14 @@ export function trainModel(
   options: StepModelOptions = {},
 ): StepModel {
   const { plan } = compiled;
-  // Parameter groups change the update per parameter; `grove train` refuses them first.
-  if (Object.keys(compiled.compiled.paramRules ?? {}).length > 0)
-    throw new OnnxExportError(
-      "--backend onnx does not train with `freeze` or `groups` yet; use --backend gpu or --backend cpu",
-      undefined,
-    );
+  const rules = compiled.compiled.paramRules ?? {};
   const graph = compiled.compiled.training;
   const b = new StepBuilder(graph, plan, options.locate ?? plainLocate);
   const outputs = programOutputs(graph, plan, "train");
-  const grads = plan.params.map((p): [string, Node] => {
+  // A frozen parameter has no gradient, no share in the clipping norm and no update (as on the
+  // CPU backend); its value and moments stay the runner's tensors.
+  const trained = plan.params.filter((p) => !rules[p.name]?.frozen);
+  const grads = trained.map((p): [string, Node] => {
     const node = graph.outputs.get(`d_${p.name}`);
     if (!node) throw new InternalError(`the training graph has no gradient d_${p.name}`);
     return [p.name, node];
@@ -259,8 +258,8 @@ export function trainModel(
     }
     scale = clipScale(x, norm, b.uniform("clip"));
   }
-  const rule = updateRule(optimizer);
-  plan.params.forEach((p, k) => {
+  trained.forEach((p, k) => {
+    const rule = updateRule(optimizer, rules[p.name])!;
     const g = scale ? x.mul(gradValues[k]!, scale) : gradValues[k]!;
     const state = Object.fromEntries(rule.moments.map((m) => [m, b.param(`${m}:${p.name}`)]));
     const next = rule.apply(x, { p: b.param(p.name), g, state });

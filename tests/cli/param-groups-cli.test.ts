@@ -2,7 +2,7 @@
  * Parameter groups through the command line, on the CPU backend: fine-tuning from `--init` keeps
  * the frozen layer equal to the checkpoint's to the bit through training and `--resume`, while
  * the rest trains; `grove gradcheck` lists frozen parameters as having no gradient path; and
- * `--backend onnx` refuses a section with groups in one line.
+ * `--backend onnx` fine-tunes with groups as the CPU backend does.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,11 +68,24 @@ it("grove gradcheck lists frozen parameters as having no gradient path", async (
   expect(r.out).toContain("gradcheck passed");
 });
 
-it("--backend onnx refuses freeze and groups in one line", async () => {
-  const r = await runGrove(["train", tuned, "--backend", "onnx", "--max-steps", "1"]);
-  expect(r.err).toBe(
-    "grove train: --backend onnx does not train with `freeze` or `groups` yet; use --backend gpu or --backend cpu\n",
-  );
-  expect(r.code).toBe(1);
-  expect(r.out).toBe("");
+it("--backend onnx fine-tunes with freeze and groups as --backend cpu does", async () => {
+  const base = join(dir, "onnx-base.safetensors");
+  expect((await cpu("train", plain, "--max-steps", "2", "--checkpoint", base)).code).toBe(0);
+  const runs = [];
+  for (const backend of ["cpu", "onnx"]) {
+    const out = join(dir, `tuned-${backend}.safetensors`);
+    const r = await runGrove([
+      ...["train", tuned, "--init", base, "--max-steps", "3", "--checkpoint", out],
+      ...["--backend", backend],
+    ]);
+    expect(r.code, r.err).toBe(0);
+    runs.push(out);
+  }
+  const [onCpu, onOnnx] = runs as [string, string];
+  for (const name of ["h.w", "h.b", "optimizer.m:h.w"])
+    expect(tensor(onOnnx, name), name).toEqual(tensor(onCpu, name));
+  for (const name of ["h.w", "h.b"]) expect(tensor(onOnnx, name)).toEqual(tensor(base, name));
+  const [a, b] = [tensor(onOnnx, "out.w"), tensor(onCpu, "out.w")];
+  expect(a).not.toEqual(tensor(base, "out.w"));
+  a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-5));
 });

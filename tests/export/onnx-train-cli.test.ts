@@ -33,15 +33,21 @@ async function train(file: string, dir: string, name: string, args: readonly str
   return { log: readTrainLog(log), checkpoint, out: r.out };
 }
 
-const examples: [name: string, args: string[]][] = [
+/** Each example with its arguments and, for a fine-tuning one, the parameters it freezes. */
+const examples: [name: string, args: string[], frozen?: string[]][] = [
   ["mnist-mlp", ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"]],
   ["mnist-cnn", ["--batch", "2", "--max-steps", "3", "--eval-limit", "4"]],
   ["autoencoder", ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"]],
   ["regression", ["--batch", "8", "--max-steps", "3", "--eval-limit", "20"]],
   ["char-transformer", ["--batch", "2", "--max-steps", "2", "--eval-limit", "2"]],
+  [
+    "finetune-last-layer",
+    ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"],
+    ["l1.w", "l1.b"],
+  ],
 ];
 
-describe.each(examples)("%s", (name, args) => {
+describe.each(examples)("%s", (name, args, frozen = []) => {
   it("trains on ONNX Runtime to the CPU backend's losses; checkpoints move between them", async () => {
     const file = join("examples", `${name}.grove`);
     const dir = mkdtempSync(join(tmpdir(), "grove-onnx-train-"));
@@ -58,6 +64,10 @@ describe.each(examples)("%s", (name, args) => {
       expectClose(v, cpu.log.validation[i]!, `validation ${i + 1}`, tolerance),
     );
     if (cpu.log.test) expectClose(onnx.log.test!, cpu.log.test, "test", tolerance);
+    // `freeze`: both backends keep the frozen layer at its initial values, to the bit.
+    const tensor = (path: string, t: string) => readCheckpoint(path).tensors.get(t)!.data;
+    for (const t of frozen)
+      expect(tensor(onnx.checkpoint, t), t).toEqual(tensor(cpu.checkpoint, t));
 
     // Each backend's `grove eval` of the other's checkpoint repeats that run's last validation
     // (printed with 4 decimals).

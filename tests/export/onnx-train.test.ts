@@ -13,7 +13,12 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, test } from "vitest";
 import { compilePlan, type CompiledPlan } from "../../src/codegen/compile.js";
 import { unboundedLimits } from "../../src/codegen/memory.js";
-import { stepScalars, uniformValues, type OptimizerSpec } from "../../src/codegen/optimizer.js";
+import {
+  groupSpec,
+  stepScalars,
+  uniformValues,
+  type OptimizerSpec,
+} from "../../src/codegen/optimizer.js";
 import { fixed } from "../../src/export/batch.js";
 import { ONNX_IR_VERSION, ONNX_OPSET } from "../../src/export/onnx.js";
 import { encodeModel, type ValueInfoMessage } from "../../src/export/onnx-proto.js";
@@ -29,6 +34,7 @@ import { OnnxWriter } from "../../src/export/onnx-writer.js";
 import type { Graph } from "../../src/ir/node.js";
 import { allOps } from "../../src/ir/ops.js";
 import { uniformAt, uniformInto } from "../../src/ir/random.js";
+import type { ParamRule } from "../../src/parser/check/values.js";
 import { checkFile, nodeHost } from "../../src/parser/program.js";
 import { CpuRunner } from "../../src/runtime/cpu-runner.js";
 import { initialiseParams } from "../../src/runtime/host-data.js";
@@ -63,13 +69,34 @@ const optimizers: OptimizerSpec[] = [
   { name: "rmsprop", args: { lr: 1e-3, momentum: 0.9, alpha: 0.9, weight_decay: 0.01 } },
 ];
 
+/**
+ * Per-parameter rules (`freeze`, `groups`) as the checker resolves them, one list per case: none;
+ * then a group with its own rate and weight decay, a frozen parameter, a group with weight decay
+ * 0 (replacing adamw's default) and one with only a rate.
+ */
+const ruleSets: Record<string, readonly (ParamRule | undefined)[]> = {
+  "no groups": [undefined, undefined],
+  "groups and freeze": [
+    undefined,
+    { lrScale: 1e-2 / 3e-4, weightDecay: 0.02 },
+    { frozen: true },
+    { weightDecay: 0 },
+    { lrScale: 0.3 },
+  ],
+};
+
 describe("clipping and the optimizer update", () => {
-  const sizes = [37, 5];
-  test.each(optimizers.flatMap((o) => [0, 0.5].map((clip) => [o, clip] as const)))(
-    "%j with clip %d: the host optimizer's values bit for bit",
-    async (spec, clip) => {
+  const cases = optimizers.flatMap((o) =>
+    Object.keys(ruleSets).flatMap((set) => [0, 0.5].map((clip) => [o, set, clip] as const)),
+  );
+  test.each(cases)(
+    "%j, %s, clip %d: the host optimizer's values bit for bit",
+    async (spec, set, clip) => {
+      const rules = ruleSets[set]!;
+      const sizes = rules.map((_, k) => [37, 5, 9, 6, 11][k]!);
+      // Frozen parameters have no gradient, so no share in the norm and no update (as on the CPU).
+      const trained = sizes.flatMap((_, k) => (rules[k]?.frozen ? [] : [k]));
       const w = bareWriter();
-      const rule = updateRule(spec);
       const uniforms = new Map<string, string>();
       const uniform = (field: string) => {
         if (!uniforms.has(field)) {
@@ -83,11 +110,16 @@ describe("clipping and the optimizer update", () => {
         w.inputs.push(f32Info(name, shape));
         return name;
       };
-      const grads = sizes.map((n, k) => declare(`g${k}`, [n]));
-      const scale = clip ? clipScale(x, globalNorm(x, grads), uniform("clip")) : undefined;
+      const grads = new Map(trained.map((k) => [k, declare(`g${k}`, [sizes[k]!])]));
+      const scale = clip
+        ? clipScale(x, globalNorm(x, [...grads.values()]), uniform("clip"))
+        : undefined;
       const outputs: ValueInfoMessage[] = [];
       sizes.forEach((n, k) => {
-        const g = scale ? x.mul(grads[k]!, scale) : grads[k]!;
+        const rule = updateRule(spec, rules[k]);
+        expect(rule === undefined).toBe(rules[k]?.frozen === true);
+        if (!rule) return;
+        const g = scale ? x.mul(grads.get(k)!, scale) : grads.get(k)!;
         const state = Object.fromEntries(rule.moments.map((m) => [m, declare(`${m}${k}`, [n])]));
         const next = rule.apply(x, { p: declare(`p${k}`, [n]), g, state });
         for (const [name, value] of [
@@ -119,6 +151,7 @@ describe("clipping and the optimizer update", () => {
       });
       const s = stepScalars(spec, 3, spec.args.lr as number, clip);
       const feeds: Record<string, ort.Tensor> = {};
+      expect(w.inputs.some((i) => i.name === "g2" || i.name === "p2")).toBe(false);
       for (const input of w.inputs) {
         const u = input.name.startsWith("u:")
           ? Float32Array.of(s[input.name.slice(2) as "lr"])
@@ -133,21 +166,34 @@ describe("clipping and the optimizer update", () => {
       const results = await session.run(feeds);
       await session.release();
 
-      const host = hostOptimizer(spec);
+      // The oracle: the CPU backend's update (src/runtime/cpu-runner.ts).
       const gradScale = clip
-        ? hostClipScale(hostGlobalNorm(sizes.map((_, k) => values.get(`g${k}`)!)), clip)
+        ? hostClipScale(hostGlobalNorm(trained.map((k) => values.get(`g${k}`)!)), clip)
         : 1;
       if (clip) expect(gradScale).toBeLessThan(1);
-      sizes.forEach((_, k) => {
+      expect(Object.keys(results).sort()).toEqual(
+        trained
+          .flatMap((k) => [`p${k}`, ...hostOptimizer(spec).moments.map((m) => `${m}${k}`)])
+          .map((n) => `new:${n}`)
+          .sort(),
+      );
+      for (const k of trained) {
+        const rule = rules[k] ?? {};
+        const host = hostOptimizer(groupSpec(spec, rule));
+        const lr =
+          rule.lrScale === undefined
+            ? s.lr
+            : Math.fround(Math.fround(s.lr) * Math.fround(rule.lrScale));
         const p = values.get(`p${k}`)!.slice();
         const state = Object.fromEntries(
           host.moments.map((m) => [m, values.get(`${m}${k}`)!.slice()]),
         );
-        host.update(p, values.get(`g${k}`)!, state, s, gradScale);
-        expect(results[`new:p${k}`]!.data).toEqual(p);
+        host.update(p, values.get(`g${k}`)!, state, { ...s, lr }, gradScale);
+        expect(p).not.toEqual(values.get(`p${k}`));
+        expect(results[`new:p${k}`]!.data, `p${k}`).toEqual(p);
         for (const m of host.moments) expect(results[`new:${m}${k}`]!.data).toEqual(state[m]);
-      });
-      expect(rule.moments).toEqual(host.moments);
+        expect(updateRule(spec, rules[k])!.moments).toEqual(host.moments);
+      }
     },
   );
 });
@@ -294,6 +340,50 @@ describe("a training step on ONNX Runtime gives the CPU backend's numbers", () =
     );
     for (const [name, p] of b.params)
       expect(relativeError(a.params.get(name)!, p), name).toBeLessThan(1e-5);
+  });
+});
+
+describe("freeze and groups: a training step on ONNX Runtime gives the CPU backend's numbers", () => {
+  const layers = `
+  input features: [N, 2]
+  h = Dense(2, 8, tanh)
+  mid = Dense(8, 8, relu)
+  out = Dense(8, 2)
+  output logits = out(mid(h(features)))`;
+  // Frozen: the first layer's weights and the middle layer; grouped: every bias without weight
+  // decay, the head with its own rate. Clipping by a norm the frozen gradients take no part in.
+  const settings = (optimizer: string) => `optimizer = ${optimizer}
+  clip_grad_norm = 0.5
+  freeze = [mid, "h.w"]
+  groups = [group("**.b", weight_decay: 0), group("out", lr: 0.2)]`;
+  test.each([
+    "sgd(lr: 0.05, weight_decay: 0.01)",
+    "sgd(lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.01)",
+    "adam(lr: 0.01, weight_decay: 0.01)",
+    "adamw(lr: 0.01)",
+    "rmsprop(lr: 0.01, momentum: 0.5, weight_decay: 0.01)",
+  ])("%s", async (optimizer) => {
+    const c = compiled(model(layers, settings(optimizer)), 4);
+    expect(c.compiled.paramRules?.["mid.w"]?.frozen).toBe(true);
+    const onnx = await OnnxRunner.create(ort, c, c.optimizer);
+    const cpu = CpuRunner.create(c, c.optimizer);
+    const start = new Map<string, HostArray>();
+    initialiseParams({ writeParam: (name, data) => start.set(name, data.slice()) }, c.plan, 9);
+    const [a, b] = [await trainSteps(onnx, c, 3), await trainSteps(cpu, c, 3)];
+    onnx.destroy();
+    for (const frozen of ["h.w", "mid.w", "mid.b"]) {
+      expect(a.params.get(frozen), frozen).toEqual(start.get(frozen));
+      expect(b.params.get(frozen), frozen).toEqual(start.get(frozen));
+    }
+    a.losses.forEach((l, i) =>
+      expect(Math.abs(l - b.losses[i]!) / Math.max(Math.abs(b.losses[i]!), 1e-6)).toBeLessThan(
+        1e-5,
+      ),
+    );
+    for (const [name, p] of b.params) {
+      if (!["h.w", "mid.w", "mid.b"].includes(name)) expect(p, name).not.toEqual(start.get(name));
+      expect(relativeError(a.params.get(name)!, p), name).toBeLessThan(1e-5);
+    }
   });
 });
 
