@@ -138,10 +138,10 @@ describe("the server command", () => {
     expect(resolveServerCommand("", host).args).toEqual(["lsp"]);
   });
 
-  it("falls back to npx --no grove (a local install, never a download)", () => {
+  it("falls back to npx --no -- grove (a local install, never a download)", () => {
     expect(resolveServerCommand("", posixHost([]))).toEqual({
       command: "npx",
-      args: ["--no", "grove", "lsp"],
+      args: ["--no", "--", "grove", "lsp"],
       shell: false,
     });
     expect(resolveServerCommand("", posixHost(["/opt/grove/bin/grove"], "")).command).toBe("npx");
@@ -160,5 +160,7 @@ describe("the server command", () => {
       shell: true,
     });
     expect(resolveServerCommand("", { ...host, isFile: () => false }).command).toBe("npx.cmd");
+    const spaced = "C:\\Program Files\\nodejs\\grove.cmd";
+    expect(resolveServerCommand(spaced, host).command).toBe(`"${spaced}"`);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @file Which command starts `grove lsp` for the VS Code client: the `grove.server.command`
- * setting, else `grove` on PATH, else `npx --no grove` (a local install, never a download).
+ * setting, else `grove` on PATH, else `npx --no -- grove` (a local install, never a download).
  * Pure (the file system and environment come in as a host) so it is tested without VS Code.
  */
 import * as path from "node:path";
@@ -31,11 +31,21 @@ function needsShell(command: string, host: CommandHost): boolean {
   return host.platform === "win32" && /\.(cmd|bat)$/i.test(command);
 }
 
+/** A command run through a shell is quoted when it has spaces (`C:\Program Files\...`). */
+function shellSafe(command: string, shell: boolean): string {
+  return shell && /\s/.test(command) ? `"${command}"` : command;
+}
+
+function runDirectly(command: string, host: CommandHost): ServerCommand {
+  const shell = needsShell(command, host);
+  return { command: shellSafe(command, shell), args: [...serverArgs], shell };
+}
+
 function fromSetting(setting: string, host: CommandHost): ServerCommand {
   if (scriptExtensions.some((ext) => setting.toLowerCase().endsWith(ext))) {
     return { command: "node", args: [setting, ...serverArgs], shell: false };
   }
-  return { command: setting, args: [...serverArgs], shell: needsShell(setting, host) };
+  return runDirectly(setting, host);
 }
 
 /** Executable names to look for in each PATH folder: `grove`, or `grove.cmd` etc. on Windows. */
@@ -62,9 +72,11 @@ export function resolveServerCommand(setting: string, host: CommandHost): Server
   const configured = setting.trim();
   if (configured !== "") return fromSetting(configured, host);
   const onPath = findOnPath("grove", host);
-  if (onPath !== undefined) {
-    return { command: onPath, args: [...serverArgs], shell: needsShell(onPath, host) };
-  }
+  if (onPath !== undefined) return runDirectly(onPath, host);
   const npx = host.platform === "win32" ? "npx.cmd" : "npx";
-  return { command: npx, args: ["--no", "grove", ...serverArgs], shell: host.platform === "win32" };
+  return {
+    command: npx,
+    args: ["--no", "--", "grove", ...serverArgs],
+    shell: host.platform === "win32",
+  };
 }
