@@ -29,25 +29,39 @@ export interface GroupSpec {
   readonly weightDecay?: number;
 }
 
-/** The regular expression of a pattern (see the file comment). */
-export function patternRegex(pattern: string): RegExp {
-  const body = pattern
-    .split("**")
-    .map((part) =>
-      part
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join("[^.]*"),
-    )
-    .join(".*");
-  return new RegExp(`^(?:${body})(?:\\..*)?$`, "s");
+/**
+ * Whether `pattern` selects the parameter `name` (see the file comment): matched without a
+ * regular expression, in time proportional to the pattern's length times the name's, so a
+ * pattern of any length or shape (`*a*a*a...`, 300,000 characters) neither throws nor backtracks.
+ */
+export function patternSelects(pattern: string, name: string): boolean {
+  const n = name.length;
+  // at[i]: the pattern read so far can end at name position i.
+  let at = new Uint8Array(n + 1);
+  at[0] = 1;
+  for (let k = 0; k < pattern.length; k++) {
+    const next = new Uint8Array(n + 1);
+    if (pattern[k] === "*") {
+      const any = pattern[k + 1] === "*";
+      if (any) k++;
+      // `**` continues over any characters; `*` stops at a `.`.
+      let open = 0;
+      for (let i = 0; i <= n; i++) {
+        if (!any && i > 0 && name[i - 1] === ".") open = 0;
+        open |= at[i]!;
+        next[i] = open;
+      }
+    } else for (let i = 0; i < n; i++) if (at[i] && name[i] === pattern[k]) next[i + 1] = 1;
+    at = next;
+  }
+  // The whole name, or a layer of it: a dotted prefix.
+  for (let i = 0; i <= n; i++) if (at[i] && (i === n || name[i] === ".")) return true;
+  return false;
 }
 
 /** The names a pattern selects among `params`. */
-export const selected = (pattern: string, params: readonly string[]): string[] => {
-  const re = patternRegex(pattern);
-  return params.filter((p) => re.test(p));
-};
+export const selected = (pattern: string, params: readonly string[]): string[] =>
+  params.filter((p) => patternSelects(pattern, p));
 
 /** Every parameter name and every layer prefix of one (`blocks`, `blocks.0`, `blocks.0.w`). */
 function candidates(params: readonly string[]): string[] {
