@@ -60,10 +60,10 @@ describe("patterns", () => {
     expect(patternSelects("***", "a.b")).toBe(true);
   });
 
-  it("takes patterns of any length or shape in linear time (fuzzing: 300,000 characters threw)", () => {
+  it("matches any shape of pattern without backtracking", () => {
     const t0 = performance.now();
     expect(selected("a".repeat(300_000), params)).toEqual([]);
-    expect(patternSelects("*a".repeat(5000) + "b", "a".repeat(60))).toBe(false);
+    expect(patternSelects("*a".repeat(500) + "b", "a".repeat(60))).toBe(false);
     expect(patternSelects("**a".repeat(50), "a".repeat(50))).toBe(true);
     expect(performance.now() - t0).toBeLessThan(2000);
   });
@@ -107,6 +107,17 @@ describe("freeze and groups", () => {
     expect(codes(g)).toEqual(["G0201"]);
     expect(g.diagnostics[0]!.message).toBe("group pattern `haed` selects no parameter");
     expect(g.diagnostics[0]!.help).toContain("head");
+  });
+
+  it("a pattern over 1000 characters is G0605 at the pattern, without matching it", () => {
+    const long = "**." + "a".repeat(300_000);
+    const t0 = performance.now();
+    const r = check(source(`groups = [group("${long}", weight_decay: 0)]`));
+    expect(codes(r)).toEqual(["G0605"]);
+    expect(r.diagnostics[0]!.message).toBe(
+      "a group pattern may be at most 1000 characters; this one has 300003",
+    );
+    expect(performance.now() - t0).toBeLessThan(3000);
   });
 
   it("an unknown layer name in freeze lists what is in scope (G0201)", () => {

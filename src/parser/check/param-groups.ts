@@ -32,9 +32,11 @@ export interface GroupSpec {
 /**
  * Whether `pattern` selects the parameter `name` (see the file comment): matched without a
  * regular expression, in time proportional to the pattern's length times the name's, so a
- * pattern of any length or shape (`*a*a*a...`, 300,000 characters) neither throws nor backtracks.
+ * pattern of any shape (`*a*a*a...`) neither throws nor backtracks; a pattern without `*` is
+ * compared directly.
  */
 export function patternSelects(pattern: string, name: string): boolean {
+  if (!pattern.includes("*")) return name === pattern || name.startsWith(`${pattern}.`);
   const n = name.length;
   // at[i]: the pattern read so far can end at name position i.
   let at = new Uint8Array(n + 1);
@@ -110,6 +112,24 @@ export function freezePatterns(ev: Evaluator, value: A.Expr, scope: Scope): Patt
   return out;
 }
 
+/**
+ * The longest pattern matched against the parameter names: matching takes time proportional to
+ * the pattern's length times a name's, and no parameter name a person writes is near this long.
+ */
+export const MAX_PATTERN_LENGTH = 1000;
+
+/** Reports a pattern too long to match (G0605); true when `p` may be matched. */
+function checkLength(ev: Evaluator, p: Pattern, what: string): boolean {
+  if (p.text.length <= MAX_PATTERN_LENGTH) return true;
+  ev.report({
+    code: "G0605",
+    message: `a ${what} may be at most ${MAX_PATTERN_LENGTH} characters; this one has ${p.text.length}`,
+    span: p.span,
+    label: "too long",
+  });
+  return false;
+}
+
 /** Reports a pattern that selects no parameter (G0201), with a near name when there is one. */
 function reportUnmatched(ev: Evaluator, p: Pattern, params: readonly string[], what: string) {
   const help = didYouMean(p.text, candidates(params));
@@ -141,6 +161,10 @@ export function resolveParamRules(
   let ok = true;
   const frozen = new Set<string>();
   for (const p of freeze) {
+    if (!checkLength(ev, p, "`freeze` pattern")) {
+      ok = false;
+      continue;
+    }
     const hits = selected(p.text, params);
     if (hits.length === 0) {
       reportUnmatched(ev, p, params, "`freeze` pattern");
@@ -151,6 +175,10 @@ export function resolveParamRules(
   const lr = new Map<string, number>();
   const decay = new Map<string, number>();
   for (const g of groups) {
+    if (!checkLength(ev, g.pattern, "group pattern")) {
+      ok = false;
+      continue;
+    }
     const hits = selected(g.pattern.text, params);
     if (hits.length === 0) {
       reportUnmatched(ev, g.pattern, params, "group pattern");
