@@ -14,7 +14,7 @@ import type { OptimizerSpec } from "../codegen/optimizer.js";
 import type { Plan, PlanTensor } from "../codegen/plan.js";
 import { normalAt, uniformInto } from "../ir/random.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import type { HostArray, StepRunner } from "../runtime/step-runner.js";
+import { checkedUniforms, type HostArray, type StepRunner } from "../runtime/step-runner.js";
 import type { RunnerFactory } from "../session/runners.js";
 import { stepModels, type Feed, type RandomDraw, type StepModel } from "./onnx-train.js";
 
@@ -204,20 +204,7 @@ export class OnnxRunner implements StepRunner {
   /** Stores the scalars rounded to float32, as the GPU's uniform buffer holds them. */
   writeUniforms(values: Readonly<Record<string, number>>): void {
     this.assertUsable();
-    const fields = this.plan.uniforms?.fields;
-    if (!fields) throw new Error("writeUniforms: this plan has no uniforms");
-    const expected = `expected ${fields.join(", ") || "no fields"}`;
-    for (const key of Object.keys(values))
-      if (!fields.includes(key))
-        throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
-    const stored: Record<string, number> = {};
-    for (const field of fields) {
-      const value = values[field];
-      if (typeof value !== "number")
-        throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
-      stored[field] = Math.fround(value);
-    }
-    this.uniforms = stored;
+    this.uniforms = checkedUniforms(this.plan.uniforms?.fields, values);
   }
 
   /**

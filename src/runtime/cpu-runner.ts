@@ -17,7 +17,7 @@ import type { Graph, Node } from "../ir/node.js";
 import type { ElaboratedTrain, ParamRules } from "../parser/check/values.js";
 import { cpuSizeProblem, CpuSizeError } from "./cpu-limits.js";
 import { clipScale, globalNorm, hostOptimizer, type HostOptimizer } from "./host-optimizer.js";
-import type { HostArray, StepRunner } from "./step-runner.js";
+import { checkedUniforms, type HostArray, type StepRunner } from "./step-runner.js";
 
 interface Program {
   readonly graph: Graph;
@@ -198,20 +198,7 @@ export class CpuRunner implements StepRunner {
   /** Stores the scalars rounded to float32, as the GPU's uniform buffer holds them. */
   writeUniforms(values: Readonly<Record<string, number>>): void {
     this.assertUsable();
-    const uniforms = this.plan.uniforms;
-    if (!uniforms) throw new Error("writeUniforms: this plan has no uniforms");
-    const expected = `expected ${uniforms.fields.join(", ") || "no fields"}`;
-    for (const key of Object.keys(values))
-      if (!uniforms.fields.includes(key))
-        throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
-    const stored: Record<string, number> = {};
-    for (const field of uniforms.fields) {
-      const value = values[field];
-      if (typeof value !== "number")
-        throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
-      stored[field] = Math.fround(value);
-    }
-    this.uniforms = stored;
+    this.uniforms = checkedUniforms(this.plan.uniforms?.fields, values);
   }
 
   /**

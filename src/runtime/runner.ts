@@ -18,7 +18,7 @@ import { PipelineCache } from "./pipelines.js";
 import { encodeDispatches, timeDispatches } from "./profile.js";
 import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
-import type { HostArray, StepRunner } from "./step-runner.js";
+import { checkedUniforms, type HostArray, type StepRunner } from "./step-runner.js";
 import { compilesAtFirstDispatch, settleQuietly, warmPipelines } from "./warm.js";
 
 export type { HostArray } from "./step-runner.js";
@@ -232,23 +232,11 @@ export class PlanRunner implements StepRunner {
   /** Writes the per-run scalars; every field of `plan.uniforms` must be given, and nothing else. */
   writeUniforms(values: Readonly<Record<string, number>>): void {
     this.assertUsable();
-    const uniforms = this.plan.uniforms;
-    if (!uniforms) throw new Error("writeUniforms: this plan has no uniforms");
-    const expected = `expected ${uniforms.fields.join(", ") || "no fields"}`;
-    for (const key of Object.keys(values)) {
-      if (!uniforms.fields.includes(key)) {
-        throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
-      }
-    }
+    const stored = checkedUniforms(this.plan.uniforms?.fields, values);
+    const uniforms = this.plan.uniforms!;
     const buffer = this.buffers.get(uniforms.buffer)!;
     const data = new Float32Array(buffer.size / 4);
-    uniforms.fields.forEach((field, i) => {
-      const value = values[field];
-      if (typeof value !== "number") {
-        throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
-      }
-      data[i] = value;
-    });
+    uniforms.fields.forEach((field, i) => (data[i] = stored[field]!));
     this.device.queue.writeBuffer(buffer, 0, data);
     this.written.add(uniforms.buffer);
   }

@@ -1,7 +1,9 @@
 /**
  * @file `StepRunner`: what the training loop needs from a backend that runs a Plan's programs —
  * the GPU's `PlanRunner` and the host's `CpuRunner` both implement it, with the same tensor names,
- * layouts and uniforms, so parameters, optimizer state and checkpoints move between them.
+ * layouts and uniforms, so parameters, optimizer state and checkpoints move between them (as
+ * does the ONNX Runtime backend's `OnnxRunner`); `checkedUniforms` is their one check of the
+ * per-run scalars.
  */
 import type { Plan } from "../codegen/plan.js";
 
@@ -57,4 +59,28 @@ export interface StepRunner {
   readOutputs(names: readonly string[]): Promise<HostArray[]>;
   /** Frees what the runner holds. Idempotent. */
   destroy(): void;
+}
+
+/**
+ * The per-run scalars of `fields` (a plan's `uniforms.fields`) taken from `values`, each rounded
+ * to float32 as a uniform buffer holds it. Every field must be given, and nothing else: the
+ * runners' `writeUniforms` all check with this, so their errors read the same.
+ */
+export function checkedUniforms(
+  fields: readonly string[] | undefined,
+  values: Readonly<Record<string, number>>,
+): Record<string, number> {
+  if (!fields) throw new Error("writeUniforms: this plan has no uniforms");
+  const expected = `expected ${fields.join(", ") || "no fields"}`;
+  for (const key of Object.keys(values))
+    if (!fields.includes(key))
+      throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
+  const stored: Record<string, number> = {};
+  for (const field of fields) {
+    const value = values[field];
+    if (typeof value !== "number")
+      throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
+    stored[field] = Math.fround(value);
+  }
+  return stored;
 }
