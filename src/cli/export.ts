@@ -44,18 +44,14 @@ interface ExportJob {
 }
 
 interface ExportTarget {
-  /** What it writes, for `--help` and docs. */
-  readonly description: string;
   /** Why the flags cannot work for this target (a missing flag, a bad output), before any work. */
   readonly problem: (opts: ExportCliOptions) => string | undefined;
   readonly run: (job: ExportJob) => Promise<number>;
 }
 
 /** Every export target, by `--target` name. */
-export const exportTargets: { readonly [name: string]: ExportTarget } = {
+const exportTargets: { readonly [name: string]: ExportTarget } = {
   onnx: {
-    description:
-      "the inference graph as an ONNX model (opset 17) with the checkpoint's weights (--checkpoint C -o FILE.onnx)",
     problem: (opts) => {
       if (opts.checkpoint === undefined) return "--target onnx needs --checkpoint PATH";
       if (opts.out === undefined) return "--target onnx needs -o FILE.onnx";
@@ -66,14 +62,10 @@ export const exportTargets: { readonly [name: string]: ExportTarget } = {
     run: exportOnnxFile,
   },
   node: {
-    description:
-      "a standalone training program for Node (-o DIR: train.mjs, its bundled runtime, package.json, data/)",
     problem: (opts) => programFolderProblem(opts, "node"),
     run: (job) => exportProgram(job, "node"),
   },
   browser: {
-    description:
-      "a static site that trains the model in a browser with WebGPU (-o DIR: index.html, a bundled module, data/)",
     problem: (opts) => programFolderProblem(opts, "browser"),
     run: (job) => exportProgram(job, "browser"),
   },
@@ -209,10 +201,10 @@ async function programDevice(
   try {
     const options = planOptionsFor(gpu.device);
     const info = gpu.device.adapterInfo;
-    const device = [info.description || info.architecture || info.vendor || "this machine's GPU"];
+    const device = info.description || info.architecture || info.vendor || "this machine's GPU";
     return {
       options,
-      compiledFor: { portable: false, subgroups: options.subgroups, device: device.join("") },
+      compiledFor: { portable: false, subgroups: options.subgroups, device },
     };
   } finally {
     gpu.close();
@@ -244,16 +236,10 @@ async function exportProgram(job: ExportJob, target: "node" | "browser"): Promis
     io.err(renderDiagnostics(prepared, checked.sources, "rich") + "\n");
     return 1;
   }
-  const { dataMisfit } = await import("./train.js");
+  const { splitsMisfit } = await import("./train.js");
   const { data, compiled } = prepared;
-  for (const [split, set] of Object.entries({
-    train: data.train,
-    validation: data.validation,
-    test: data.test,
-  })) {
-    const misfit = set && dataMisfit(compiled, set, split);
-    if (misfit) return fail(misfit);
-  }
+  const misfit = splitsMisfit(compiled, data);
+  if (misfit) return fail(misfit);
   const dir = opts.out!;
   const program = prepared.program(opts.data === false ? undefined : join(dir, "data"));
   const written =

@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import type { CompiledPlan } from "../codegen/compile.js";
 import { commentText } from "../diag/escape.js";
 import type { Io } from "./io.js";
+import { escapeXml } from "./chart.js";
 import { fmt, kernelRule, totals } from "./kernels.js";
 import { layoutProgram, type Box, type LaidOut } from "./report-graph.js";
 
@@ -40,11 +41,6 @@ export function writeReport(path: string, input: ReportInput, io: Io): boolean {
   return true;
 }
 
-/** `&`, `<`, `>`, `"` and `'` as entities: safe in text and in quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** The page. */
 export function reportHtml(input: ReportInput): string {
   const laid = layoutProgram(input.compiled, input.program, input.sources);
@@ -55,10 +51,10 @@ export function reportHtml(input: ReportInput): string {
     "<!doctype html>",
     `<!-- ${commentText(`grove kernels ${input.file} --report`, "html")} -->`,
     '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title>`,
+    `<title>${escapeXml(title)}</title>`,
     `<style>${style}</style></head><body>`,
-    `<header><h1>${escapeHtml(title)}</h1>`,
-    `<p>program <b>${escapeHtml(input.program)}</b>, fusion policy <code>${escapeHtml(input.label)}</code>: ` +
+    `<header><h1>${escapeXml(title)}</h1>`,
+    `<p>program <b>${escapeXml(input.program)}</b>, fusion policy <code>${escapeXml(input.label)}</code>: ` +
       `${t.dispatches} dispatches, ${fmt(t.flops)} flops, ${fmt(t.bytes)} bytes moved, peak memory ${fmt(t.peak)} bytes` +
       (input.times ? `, ${sum(input.times).toFixed(3)} ms GPU` : "") +
       "</p>",
@@ -69,7 +65,7 @@ export function reportHtml(input: ReportInput): string {
     `<section id="graph">${svg(laid, (k) => plan.kernels[k]!.name)}</section>`,
     "</main>",
     '<aside id="wgsl-view"><h2 id="wgsl-title">Click a kernel to see its WGSL</h2><pre id="wgsl-text"></pre></aside>',
-    ...plan.kernels.map((k) => `<template id="wgsl-${k.id}">${escapeHtml(k.wgsl)}</template>`),
+    ...plan.kernels.map((k) => `<template id="wgsl-${k.id}">${escapeXml(k.wgsl)}</template>`),
     `<script>${script}</script>`,
     "</body></html>",
     "",
@@ -106,8 +102,8 @@ function kernelTable(input: ReportInput): string {
         : `<td class="ms">${ms.toFixed(3)}</td><td><div class="bar" style="width:${((100 * ms) / most).toFixed(1)}px"></div></td>`;
     return (
       `<tr data-kernel="${k.id}" style="--h:${hue(k.id)}"><td class="swatch"></td>` +
-      `<td class="name">${escapeHtml(k.name)}</td><td>${escapeHtml(kernelRule(origins?.[k.id]))}</td>` +
-      `<td>${escapeHtml([...new Set(k.ops)].join(" "))}</td><td class="num">${fmt(k.flops)}</td>` +
+      `<td class="name">${escapeXml(k.name)}</td><td>${escapeXml(kernelRule(origins?.[k.id]))}</td>` +
+      `<td>${escapeXml([...new Set(k.ops)].join(" "))}</td><td class="num">${fmt(k.flops)}</td>` +
       `<td class="num">${fmt(k.bytesRead + k.bytesWritten)}</td>${bar}</tr>`
     );
   });
@@ -125,7 +121,7 @@ function svg(laid: LaidOut, nameOf: (kernel: number) => string): string {
     (c) =>
       `<g class="cluster" data-kernel="${c.kernel}" style="--h:${hue(c.kernel)}">` +
       `<rect x="${c.x}" y="${c.y}" width="${c.width}" height="${c.height}" rx="6"/>` +
-      `<text x="${c.x + 4}" y="${c.y + 10}">${escapeHtml(nameOf(c.kernel))}</text></g>`,
+      `<text x="${c.x + 4}" y="${c.y + 10}">${escapeXml(nameOf(c.kernel))}</text></g>`,
   );
   const edges = laid.edges.map(
     (pts) =>
@@ -143,10 +139,10 @@ function box(b: Box): string {
   const tip = [b.label, b.where, b.line].filter((s) => s !== "").join("\n");
   return (
     `<g class="box ${b.phase}"${b.kernel >= 0 ? ` data-kernel="${b.kernel}" style="--h:${hue(b.kernel)}"` : ""}>` +
-    `<title>${escapeHtml(tip)}</title>` +
+    `<title>${escapeXml(tip)}</title>` +
     `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" rx="3"/>` +
-    `<text x="${b.x + 4}" y="${b.y + 12}">${escapeHtml(b.label.length <= 26 ? b.label : b.label.slice(0, 25) + "…")}</text>` +
-    `<text class="where" x="${b.x + 4}" y="${b.y + 24}">${escapeHtml(clip(b.where.slice(b.where.lastIndexOf("/") + 1), 24))}</text></g>`
+    `<text x="${b.x + 4}" y="${b.y + 12}">${escapeXml(b.label.length <= 26 ? b.label : b.label.slice(0, 25) + "…")}</text>` +
+    `<text class="where" x="${b.x + 4}" y="${b.y + 24}">${escapeXml(clip(b.where.slice(b.where.lastIndexOf("/") + 1), 24))}</text></g>`
   );
 }
 

@@ -225,7 +225,7 @@ function firstSection(
 }
 
 /** Why the data does not fit the compiled model, split by split; undefined when it does. */
-const splitsMisfit = (compiled: CompiledPlan, data: Splits) =>
+export const splitsMisfit = (compiled: CompiledPlan, data: Splits) =>
   Object.entries({ train: data.train, validation: data.validation, test: data.test })
     .map(([name, split]) => split && dataMisfit(compiled, split, name))
     .find((m) => m !== undefined);

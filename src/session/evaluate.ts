@@ -9,7 +9,7 @@ import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFinite, tensorsFor, type Checkpoint } from "../runtime/safetensors.js";
-import { groveMeta, type EpochHistory, type TrainingMeta } from "../runtime/checkpoint-meta.js";
+import { groveMeta, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import type { Dataset, Field } from "../runtime/data/types.js";
 import { batches, inOrder, writeBatch } from "./batches.js";
 import type { EvalReport, Prediction } from "./reports.js";
@@ -31,15 +31,6 @@ export function checkLoaded(loaded: LoadedCheckpoint): TrainingMeta | undefined 
   const meta = groveMeta(loaded.checkpoint, loaded.path);
   checkFinite(loaded.checkpoint, loaded.path);
   return meta;
-}
-
-/**
- * The per-epoch history a checkpoint of `grove train` keeps in `__metadata__.history`, for the
- * chart of a resumed run; empty for a file from elsewhere. Malformed metadata is a
- * `CheckpointError`.
- */
-export function checkpointHistory(checkpoint: Checkpoint, file: string): EpochHistory[] {
-  return [...(groveMeta(checkpoint, file)?.history ?? [])];
 }
 
 /**

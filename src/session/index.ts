@@ -10,7 +10,6 @@ export { DIVERGENCE, DivergenceWatch, type LossVerdict } from "./divergence.js";
 export { DivergedError, InterruptedError } from "./errors.js";
 export {
   checkLoaded,
-  checkpointHistory,
   evaluate,
   evaluateCheckpoint,
   predict,

@@ -10,7 +10,7 @@ import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
-import { OPTIMIZER_PREFIX, tensorsFor } from "../runtime/safetensors.js";
+import { checkFinite, OPTIMIZER_PREFIX, tensorsFor } from "../runtime/safetensors.js";
 import { decodeTrainingMeta } from "../runtime/checkpoint-meta.js";
 import { subset, type Dataset, type Splits } from "../runtime/data/types.js";
 import { initialiseParams } from "../runtime/host-data.js";
@@ -100,9 +100,10 @@ export async function runSession(options: PlannedSessionOptions): Promise<TrainR
   const t0 = performance.now();
   refuseResumeWithInit(options);
   const { resume, init } = options;
-  if (resume) checkLoaded(resume);
-  if (init) checkLoaded(init);
+  // A resumed checkpoint's metadata is decoded once here (checkLoaded would decode it too).
   const at = resume ? decodeTrainingMeta(resume.checkpoint, resume.path) : undefined;
+  if (resume) checkFinite(resume.checkpoint, resume.path);
+  if (init) checkLoaded(init);
   const resumed = resume && at ? { path: resume.path, meta: at } : undefined;
   const seed = runSeed(options.train, options, resumed);
   const data = typeof options.data === "function" ? options.data(seed) : options.data;

@@ -17,7 +17,7 @@ import { NoAdapterError } from "../../runtime/errors.js";
 import { checkPlan, subgroupProblem } from "../../runtime/check-plan.js";
 import { readCheckpoint } from "../../runtime/checkpoint.js";
 import { fileCheckpointStore } from "../../runtime/checkpoint-store.js";
-import { decodeTrainingMeta } from "../../runtime/checkpoint-meta.js";
+import { decodeTrainingMeta, type TrainingMeta } from "../../runtime/checkpoint-meta.js";
 import { DataError } from "../../runtime/data/read-file.js";
 import { CheckpointError } from "../../runtime/safetensors.js";
 import type { Splits } from "../../runtime/data/types.js";
@@ -53,7 +53,8 @@ function userError(e: unknown): string {
 /** What the run reads before it trains. */
 interface Loaded {
   readonly data: Splits;
-  readonly resume?: LoadedCheckpoint;
+  /** The checkpoint `--resume` names, read and checked, with its decoded metadata. */
+  readonly resumed?: { readonly checkpoint: LoadedCheckpoint; readonly meta: TrainingMeta };
 }
 
 /** Reads `--resume` and the data; the message of the first problem otherwise. */
@@ -67,7 +68,8 @@ function load(program: RunnableProgram, flags: ProgramFlags, home: string): Load
     const meta = resume && decodeTrainingMeta(resume.checkpoint, resume.path);
     const seed = runSeed(program.settings, flags, meta && { path: resume!.path, meta });
     const dir = flags.data ?? join(home, "data");
-    return { data: readData(program, dir, seed), ...(resume ? { resume } : {}) };
+    const data = readData(program, dir, seed);
+    return { data, ...(resume && meta ? { resumed: { checkpoint: resume, meta } } : {}) };
   } catch (e) {
     return userError(e);
   }
@@ -143,8 +145,9 @@ export async function runNodeProgram(
   }
   const loaded = load(program, flags, home);
   if (typeof loaded === "string") return fail(loaded);
-  const { data, resume } = loaded;
-  const at = resume && decodeTrainingMeta(resume.checkpoint, resume.path);
+  const { data } = loaded;
+  const resume = loaded.resumed?.checkpoint;
+  const at = loaded.resumed?.meta;
   const resumed = resume && at ? { path: resume.path, meta: at } : undefined;
   const { spec, refusals } = resolveRun(program.settings, flags, data.train.count, resumed);
   if (refusals[0]) return fail(refusalText(refusals[0]));

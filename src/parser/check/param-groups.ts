@@ -11,6 +11,7 @@
  * of `lr` and `weight_decay` comes from the first group that selects the parameter and sets it
  * (so `group("**.b", weight_decay: 0)` and `group("head", lr: 0.01)` together give `head.b` both).
  */
+import { emptyRecord } from "../../diag/records.js";
 import type * as A from "../ast.js";
 import type { Evaluator } from "./evaluate.js";
 import { didYouMean } from "./suggest.js";
@@ -191,7 +192,7 @@ export function resolveParamRules(
   }
   if (!ok) return undefined;
   const baseLr = optimizer.args.lr as number;
-  const rules: Record<string, ParamRule> = {};
+  const rules = emptyRecord<ParamRule>();
   for (const name of params) {
     if (frozen.has(name)) {
       rules[name] = { frozen: true };
