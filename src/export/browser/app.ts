@@ -129,17 +129,18 @@ class View {
 function urlOverrides(): RunOverrides | string {
   const params = new URL(page.location.href).searchParams;
   const out: Record<string, number> = {};
-  const rules: [string, keyof RunOverrides, number][] = [
-    ["max-steps", "maxSteps", 1],
-    ["epochs", "epochs", 1],
-    ["seed", "seed", 0],
+  // The ranges of train.mjs's flags and grove train's: a seed is any u32.
+  const rules: [string, keyof RunOverrides, number, number][] = [
+    ["max-steps", "maxSteps", 1, 2147483647],
+    ["epochs", "epochs", 1, 2147483647],
+    ["seed", "seed", 0, 4294967295],
   ];
-  for (const [name, key, min] of rules) {
+  for (const [name, key, min, max] of rules) {
     const text = params.get(name);
     if (text === null) continue;
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > 2147483647)
-      return `the URL parameter ${name} must be a whole number from ${min} to 2147483647`;
+    if (!/^\d+$/.test(text) || n < min || n > max)
+      return `the URL parameter ${name} must be a whole number from ${min} to ${max}`;
     out[key] = n;
   }
   return out;
