@@ -217,7 +217,7 @@ export function policyOf(o: FusionOptions): FusionPolicy {
  * every walk over a group (writing the WGSL recurses through a group's operands), whatever the
  * length of an elementwise chain in the source; a thousand-op chain becomes a kernel per 64 ops.
  */
-export const maxInlineDepth = 64;
+export const maxInlineDepth = policyParam(defaultPolicy, "max-inline-depth");
 
 /**
  * What recomputing `x` costs per element, in ops: views are free, and a concat evaluates every
@@ -284,9 +284,7 @@ export function fuseKernels(
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
     if (isLeaf(n) && !facts.outputs.has(n)) continue;
-    const hit = boundaryRules.find(
-      ([name, test]) => (name.startsWith("-") || ruleOn(policy, name)) && test(n, facts),
-    );
+    const hit = boundaryRules.find(([name, test]) => ruleOn(policy, name) && test(n, facts));
     if (hit) {
       roots.add(n);
       why.set(n, hit[0]);

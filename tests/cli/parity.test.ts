@@ -53,6 +53,9 @@ describeGpu("grove train and grove eval agree between the GPU and the CPU", () =
       gpu.validation.forEach((v, i) =>
         expectClose(v, cpu.validation[i]!, `validation after epoch ${i + 1}`, 2e-3, 1e-6),
       );
+      expect(cpu.test === undefined, "both runs have a test split or neither").toBe(
+        gpu.test === undefined,
+      );
       if (gpu.test) expectClose(gpu.test, cpu.test!, "on the test split", 2e-3, 1e-6);
 
       // grove eval repeats the numbers the run reported for its final parameters, on each
