@@ -52,7 +52,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { data, checkpoint, resume, init, ...rest } = options;
   return trainSession({
     ...rest,
-    data: data ?? ((seed) => loadData(options.train.data, seed)),
+    data: data ?? ((seed, classes) => loadData(options.train.data, seed, ".", classes)),
     checkpoints: (resumed) => new CheckpointKeeper(checkpoint, resumed),
     ...(resume ? { resume: read(resume) } : {}),
     ...(init ? { init: read(init) } : {}),

@@ -35,8 +35,11 @@ import {
 } from "./runners.js";
 import { Trainer, type TrainerEvents } from "./trainer.js";
 
-/** The data of a session, or how to load it once the run's seed is known. */
-export type DataSource = Splits | ((seed: number) => Splits);
+/**
+ * The data, or how to load it for a seed; `classes` are a resumed run's class names (a CSV's
+ * categorical labels), so its labels keep their numbers.
+ */
+export type DataSource = Splits | ((seed: number, classes?: readonly string[]) => Splits);
 
 /** A session over runners made elsewhere (`runSession`): no compiler is reachable from it. */
 export interface PlannedSessionOptions extends RunOverrides, TrainerEvents {
@@ -106,7 +109,7 @@ export async function runSession(options: PlannedSessionOptions): Promise<TrainR
   if (init) checkLoaded(init);
   const resumed = resume && at ? { path: resume.path, meta: at } : undefined;
   const seed = runSeed(options.train, options, resumed);
-  const data = typeof options.data === "function" ? options.data(seed) : options.data;
+  const data = typeof options.data === "function" ? options.data(seed, at?.classes) : options.data;
   const resolved = resolveRun(options.train, options, data.train.count, resumed);
   refuse(resolved);
   for (const w of resolved.warnings) options.onWarning?.(w);

@@ -159,6 +159,30 @@ describe("a session with checkpoints in memory", () => {
     expect([...first, ...rest]).toEqual(fullLosses);
     expect(store.files.get(path)).toEqual(full.files.get(path));
 
+    // A resumed run's data is loaded with the class names its checkpoint recorded (a CSV's
+    // categorical labels keep their numbers even if the file changed).
+    const named = new MemoryCheckpointStore();
+    const withClasses = (seed: number) => {
+      const d = loadData(t.data, seed);
+      return { ...d, train: { ...d.train, classes: ["neg", "pos"] } };
+    };
+    const stop = new AbortController();
+    await trainSession({
+      ...base([]),
+      data: withClasses,
+      signal: stop.signal,
+      checkpoints: (resumed) => new CheckpointRotation(path, named, resumed),
+      onStep: (s) => (s.step === 2 ? stop.abort() : undefined),
+    }).catch(() => undefined);
+    const seen: (readonly string[] | undefined)[] = [];
+    await trainSession({
+      ...base([]),
+      data: (seed, classes) => (seen.push(classes), withClasses(seed)),
+      resume: { path, checkpoint: decodeSafetensors(named.files.get(path)!, path) },
+      checkpoints: (resumed) => new CheckpointRotation(path, named, resumed),
+    });
+    expect(seen).toEqual([["neg", "pos"]]);
+
     // train() in Node writes the same bytes to a file.
     const file = join(mkdtempSync(join(tmpdir(), "grove-session-")), "xor.safetensors");
     await train({ device: "cpu", train: t, checkpoint: file });
