@@ -69,6 +69,10 @@ const exportTargets: { readonly [name: string]: ExportTarget } = {
     problem: (opts) => programFolderProblem(opts, "browser"),
     run: (job) => exportProgram(job, "browser"),
   },
+  pytorch: {
+    problem: (opts) => programFolderProblem(opts, "pytorch"),
+    run: exportPytorch,
+  },
 };
 
 /**
@@ -77,9 +81,11 @@ const exportTargets: { readonly [name: string]: ExportTarget } = {
  */
 function programFolderProblem(
   opts: ExportCliOptions,
-  target: "node" | "browser",
+  target: "node" | "browser" | "pytorch",
 ): string | undefined {
   if (opts.out === undefined) return `--target ${target} needs -o DIR (the folder to write)`;
+  if (target === "pytorch" && (opts.data === false || opts.portable || opts.batch !== undefined))
+    return "--target pytorch takes no --no-data, --portable or --batch (use --set \"batch = N\")";
   if (opts.checkpoint !== undefined)
     return `--target ${target} trains from the start; it takes no --checkpoint`;
   if (target === "browser" && opts.data === false)
@@ -97,7 +103,7 @@ function programFolderProblem(
     if ((e as { code?: string }).code === "ENOENT") return outputFileProblem(dir);
     return `cannot write into ${visibleText(dir)}: ${(e as { code?: string }).code ?? (e as Error).message}`;
   }
-  const exported = ["train.mjs", "index.html"].some((f) => entries.includes(f));
+  const exported = ["train.mjs", "index.html", "train.py"].some((f) => entries.includes(f));
   if (entries.length > 0 && !exported)
     return `${visibleText(dir)} is not empty and holds no exported program; write into a new or empty folder`;
   return undefined;
@@ -173,6 +179,32 @@ async function exportOnnxFile(job: ExportJob): Promise<number> {
   const signature = (vs: typeof program.inputs) => vs.map(onnx.valueText).join(", ");
   io.out(
     `wrote ${visibleText(out)} (ONNX opset ${onnx.ONNX_OPSET}): ${signature(program.inputs)} -> ${signature(program.outputs)}; ${program.params.length} initializers\n`,
+  );
+  return 0;
+}
+
+/** `--target pytorch`: model.py, train.py, the initial parameters and the data. */
+async function exportPytorch(job: ExportJob): Promise<number> {
+  const { file, checked, section, opts, fail, io } = job;
+  const { writePytorchProgram, PytorchExportError } = await import("../export/pytorch/index.js");
+  const { DataError, UnsupportedDataError } = await import("../runtime/data/index.js");
+  const sources = checked.sources.texts();
+  const locate = (span: Parameters<typeof formatSpan>[0]) => formatSpan(span, { sources });
+  const dir = opts.out!;
+  let written;
+  try {
+    written = writePytorchProgram({ file, train: section, sources, dir, locate });
+  } catch (e) {
+    if (e instanceof PytorchExportError)
+      return fail(`${e.span ? `${visibleText(locate(e.span))}: ` : ""}${visibleText(e.message)}`);
+    if (e instanceof DataError || e instanceof UnsupportedDataError)
+      return fail(visibleText(e.message));
+    throw e;
+  }
+  const counts = Object.entries(written.counts).map(([k, n]) => `${n} ${k}`).join(", ");
+  io.out(
+    `wrote ${visibleText(dir)}: model.py, train.py, grove_support.py, init.safetensors, README.md, data/ (${counts} examples)\n` +
+      `run it: cd ${visibleText(dir)} && python3 train.py   (several processes: torchrun --standalone --nproc_per_node=2 train.py)\n`,
   );
   return 0;
 }

@@ -1,0 +1,171 @@
+/**
+ * @file One PyTorch lowering per primitive of the checker's trace (`torchRules`, keyed by the op
+ * name the checker emits): how the primitive reads as a Python expression over its rendered
+ * operands. Operands are `Expr`s: text, whether it needs parentheses inside an operator, whether it
+ * is a Python number rather than a tensor (constants are written as literals), and for comparisons
+ * the boolean form `where` uses directly. An op without a row has no PyTorch lowering: the writer
+ * refuses the model with the op's `.grove` location (G0804).
+ */
+import type { Dim } from "../../parser/check/dims.js";
+import type { TraceNode } from "../../parser/check/values.js";
+import { pyNumber } from "./python-text.js";
+
+export interface Expr {
+  readonly text: string;
+  /** An operator expression: wrapped in parentheses when it is an operand. */
+  readonly compound?: boolean;
+  /** A Python number, not a tensor. */
+  readonly scalar?: boolean;
+  /** For a comparison: the bool tensor, before `.float()`. */
+  readonly bool?: string;
+}
+
+/** What a rule may ask of the function it is written into. */
+export interface RuleContext {
+  /** A device expression (`x.device`) for tensors the rule makes. */
+  readonly device: () => string;
+  /** `self.training` in a module, `training` in the objective. */
+  readonly training: string;
+  /** A dimension as an integer expression in this function's symbols. */
+  readonly dim: (d: Dim) => string;
+}
+
+export type TorchRule = (n: TraceNode, args: readonly Expr[], cx: RuleContext) => Expr;
+
+const atom = (text: string): Expr => ({ text });
+const op = (text: string): Expr => ({ text, compound: true });
+/** An operand inside an operator or before `.method()`. */
+const paren = (e: Expr) => (e.compound ? `(${e.text})` : e.text);
+const torchDtype = (d: string) => (d === "i32" ? "torch.int32" : "torch.float32");
+/** A tensor from an operand that may be a Python number (a 0-d tensor of the node's dtype). */
+const tensor = (e: Expr, dtype: string): Expr =>
+  e.scalar ? atom(`torch.tensor(${e.text}, dtype=${torchDtype(dtype)})`) : e;
+const tuple = (xs: readonly (string | number)[]) =>
+  xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(", ")})`;
+const attr = <T>(n: TraceNode, k: string) => n.attrs[k] as T;
+const dims = (n: TraceNode, cx: RuleContext, k = "shape") =>
+  attr<readonly Dim[]>(n, k).map((d) => cx.dim(d));
+
+const fn =
+  (name: string): TorchRule =>
+  (n, [x]) =>
+    atom(`${name}(${tensor(x!, n.dtype).text})`);
+
+const binary =
+  (symbol: string): TorchRule =>
+  (n, [a, b]) => {
+    const left = a!.scalar && b!.scalar ? tensor(a!, n.dtype) : a!;
+    return op(`${paren(left)} ${symbol} ${paren(b!)}`);
+  };
+
+const call2 =
+  (name: string): TorchRule =>
+  (n, [a, b]) =>
+    atom(`${name}(${tensor(a!, n.dtype).text}, ${tensor(b!, n.dtype).text})`);
+
+const compare =
+  (symbol: string): TorchRule =>
+  (n, [a, b]) => {
+    const left = a!.scalar && b!.scalar ? tensor(a!, "f32") : a!;
+    const bool = `${paren(left)} ${symbol} ${paren(b!)}`;
+    return { text: `(${bool}).${n.dtype === "i32" ? "int" : "float"}()`, bool };
+  };
+
+const reduce =
+  (method: (x: string, axes: string, keep: string, n: TraceNode) => string): TorchRule =>
+  (n, [x]) => {
+    const axes = attr<readonly number[]>(n, "axes");
+    if (axes.length === 0) return x!;
+    const keep = attr<boolean>(n, "keepdims") ? ", keepdim=True" : "";
+    return atom(method(paren(tensor(x!, n.dtype)), tuple(axes), keep, n));
+  };
+
+/** A pair attribute (`stride: 2` or `[2, 1]`) as PyTorch takes it. */
+const pair = (v: unknown) => (Array.isArray(v) ? tuple(v as number[]) : String(v));
+
+/** Every trace primitive with a PyTorch lowering. */
+export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
+  neg: (n, [x]) => op(`-${paren(tensor(x!, n.dtype))}`),
+  exp: fn("torch.exp"),
+  log: fn("torch.log"),
+  sqrt: fn("torch.sqrt"),
+  rsqrt: fn("torch.rsqrt"),
+  tanh: fn("torch.tanh"),
+  sigmoid: fn("torch.sigmoid"),
+  relu: fn("torch.relu"),
+  abs: fn("torch.abs"),
+  sign: fn("torch.sign"),
+  sin: fn("torch.sin"),
+  cos: fn("torch.cos"),
+  erf: fn("torch.erf"),
+  add: binary("+"),
+  sub: binary("-"),
+  mul: binary("*"),
+  div: binary("/"),
+  pow: binary("**"),
+  maximum: call2("torch.maximum"),
+  minimum: call2("torch.minimum"),
+  less: compare("<"),
+  less_equal: compare("<="),
+  greater: compare(">"),
+  greater_equal: compare(">="),
+  equal: compare("=="),
+  not_equal: compare("!="),
+  // i32 sums stay i32 (PyTorch would widen them to int64)
+  sum: reduce((x, axes, keep, n) =>
+    n.dtype === "i32"
+      ? `${x}.sum(dim=${axes}${keep}, dtype=torch.int32)`
+      : `${x}.sum(dim=${axes}${keep})`,
+  ),
+  mean: reduce((x, axes, keep) => `${x}.mean(dim=${axes}${keep})`),
+  max: reduce((x, axes, keep) => `torch.amax(${x}, dim=${axes}${keep})`),
+  // PyTorch's argmax returns the first maximum, as Grove's does
+  argmax: (_n, [x]) => atom(`torch.argmax(${x!.text}, dim=${attr<number>(_n, "axis")}).int()`),
+  matmul: binary("@"),
+  reshape: (n, [x], cx) => atom(`${paren(x!)}.reshape(${dims(n, cx).join(", ")})`),
+  broadcast: (n, [x], cx) => atom(`${paren(tensor(x!, n.dtype))}.expand(${dims(n, cx).join(", ")})`),
+  transpose: (n, [x]) => atom(`${paren(x!)}.permute(${attr<number[]>(n, "perm").join(", ")})`),
+  slice: (n, [x]) => {
+    const cut = `${attr<number>(n, "start")}:${attr<number>(n, "end")}`;
+    const axis = attr<number>(n, "axis");
+    return atom(`${paren(x!)}[${[...Array<string>(axis).fill(":"), cut].join(", ")}]`);
+  },
+  concat: (n, xs) =>
+    atom(`torch.cat([${xs.map((x) => tensor(x, n.dtype).text).join(", ")}], dim=${attr<number>(n, "axis")})`),
+  // Grove refuses an id outside the table; so does PyTorch's indexing
+  gather: (_n, [t, ids]) => atom(`${paren(t!)}[${paren(ids!)}.long()]`),
+  // an id outside 0..depth-1 gives a row of zeros, as in Grove (F.one_hot would refuse it)
+  one_hot: (n, [ids]) => atom(`grove.one_hot(${ids!.text}, ${attr<number>(n, "depth")})`),
+  conv2d: (n, [x, w]) =>
+    atom(
+      `F.conv2d(${x!.text}, ${w!.text}, stride=${pair(n.attrs.stride)}, padding=${pair(n.attrs.padding)})`,
+    ),
+  max_pool2d: (n, [x]) =>
+    atom(`F.max_pool2d(${x!.text}, ${pair(n.attrs.size)}, stride=${pair(n.attrs.stride)})`),
+  avg_pool2d: (n, [x]) =>
+    atom(`F.avg_pool2d(${x!.text}, ${pair(n.attrs.size)}, stride=${pair(n.attrs.stride)})`),
+  // float to int truncates toward zero in both
+  cast: (n, [x]) => atom(`${paren(tensor(x!, "f32"))}.${attr<string>(n, "dtype") === "i32" ? "int" : "float"}()`),
+  iota: (n, _x, cx) =>
+    atom(`torch.arange(${cx.dim(attr<Dim>(n, "n"))}, dtype=torch.int32, device=${cx.device()})`),
+  stop_gradient: (_n, [x]) => atom(`${paren(x!)}.detach()`),
+  where: (n, [c, a, b], cx) => {
+    if (c!.text === cx.training) return op(`${paren(a!)} if ${cx.training} else ${paren(b!)}`);
+    const cond = c!.bool ?? `${paren(c!)} != 0`;
+    const [x, y] = a!.scalar && b!.scalar ? [tensor(a!, n.dtype), b!] : [a!, b!];
+    return atom(`torch.where(${cond}, ${x.text}, ${y.text})`);
+  },
+  random_uniform: (n, _x, cx) =>
+    atom(`grove.uniform(${tuple(dims(n, cx))}, stream=${n.id}, device=${cx.device()})`),
+  random_normal: (n, _x, cx) =>
+    atom(`grove.normal(${tuple(dims(n, cx))}, stream=${n.id}, device=${cx.device()})`),
+  const: (n, _x, cx) => {
+    const v = attr<number | Dim>(n, "value");
+    return {
+      text: typeof v === "number" ? pyNumber(v, n.dtype) : cx.dim(v),
+      scalar: true,
+      compound: typeof v === "number" ? v < 0 : v.terms.length > 1 || (v.terms[0]?.coeff ?? 0) < 0,
+    };
+  },
+  training: (_n, _x, cx) => atom(cx.training),
+};
