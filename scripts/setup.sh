@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian bookworm machine for Grove, non-interactively and idempotently:
 # the Vulkan loader and Mesa's lavapipe driver from bookworm-backports (Dawn needs Mesa >= 24;
-# bookworm's own 22.3 fails adapter creation), Debian's chromium for the browser tests, then the
+# bookworm's own 22.3 fails adapter creation), Debian's chromium for the browser tests, Debian's
+# python3-torch for the PyTorch export's tests, then the
 # npm packages from the lock file (which also builds dist/ through the `prepare` script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,16 @@ if command -v apt-get >/dev/null 2>&1; then
     echo "setup: installed chromium $(dpkg-query -W -f='${Version}' chromium)"
   else
     echo "setup: chromium $(dpkg-query -W -f='${Version}' chromium 2>/dev/null) already installed"
+  fi
+  # Debian's PyTorch (1.13, CPU, gloo): the tests run the programs `grove export --target pytorch`
+  # writes with /usr/bin/python3 (about 220 s to install).
+  if ! /usr/bin/python3 -c "import torch, numpy" >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    quietly $SUDO apt-get update
+    quietly $SUDO apt-get install -y --no-install-recommends python3-torch
+    echo "setup: installed python3-torch $(dpkg-query -W -f='${Version}' python3-torch)"
+  else
+    echo "setup: python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null) already installed"
   fi
 else
   echo "setup: no apt-get; install a Vulkan driver (Mesa >= 24 lavapipe, or a GPU driver) yourself" >&2

@@ -85,7 +85,7 @@ function programFolderProblem(
 ): string | undefined {
   if (opts.out === undefined) return `--target ${target} needs -o DIR (the folder to write)`;
   if (target === "pytorch" && (opts.data === false || opts.portable || opts.batch !== undefined))
-    return "--target pytorch takes no --no-data, --portable or --batch (use --set \"batch = N\")";
+    return '--target pytorch takes no --no-data, --portable or --batch (use --set "batch = N")';
   if (opts.checkpoint !== undefined)
     return `--target ${target} trains from the start; it takes no --checkpoint`;
   if (target === "browser" && opts.data === false)
@@ -201,7 +201,9 @@ async function exportPytorch(job: ExportJob): Promise<number> {
       return fail(visibleText(e.message));
     throw e;
   }
-  const counts = Object.entries(written.counts).map(([k, n]) => `${n} ${k}`).join(", ");
+  const counts = Object.entries(written.counts)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
   io.out(
     `wrote ${visibleText(dir)}: model.py, train.py, grove_support.py, init.safetensors, README.md, data/ (${counts} examples)\n` +
       `run it: cd ${visibleText(dir)} && python3 train.py   (several processes: torchrun --standalone --nproc_per_node=2 train.py)\n`,

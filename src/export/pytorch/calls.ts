@@ -98,7 +98,8 @@ function linkCalls(root: Call, byId: ReadonlyMap<number, TraceNode>, rootOut: Se
       .filter(
         (id) =>
           (call === root && rootOut.has(id)) ||
-          (call !== root && (rootOut.has(id) || (readers.get(id) ?? []).some((r) => !mine.has(r.id)))),
+          (call !== root &&
+            (rootOut.has(id) || (readers.get(id) ?? []).some((r) => !mine.has(r.id)))),
       )
       .sort((a, b) => a - b);
     for (const item of call.items) if (isCall(item)) visit(item);

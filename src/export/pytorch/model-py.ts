@@ -120,7 +120,10 @@ interface FnSpec {
 }
 
 /** The statements of a function body, and the expressions of its results. */
-function renderBody(spec: FnSpec, shared: Shared): { lines: string[]; results: string[]; symbols: string[] } {
+function renderBody(
+  spec: FnSpec,
+  shared: Shared,
+): { lines: string[]; results: string[]; symbols: string[] } {
   const { call } = spec;
   const exprs = new Map<number, Expr>();
   for (const [id, text] of spec.args) exprs.set(id, { text });
@@ -151,7 +154,10 @@ function renderBody(spec: FnSpec, shared: Shared): { lines: string[]; results: s
     device: () => {
       const t = firstTensor();
       if (t) return `${t}.device`;
-      const p = nodesOf(call).flatMap((n) => n.inputs).map((i) => shared.byId.get(i)!).find((n) => n.op === "param");
+      const p = nodesOf(call)
+        .flatMap((n) => n.inputs)
+        .map((i) => shared.byId.get(i)!)
+        .find((n) => n.op === "param");
       return p ? `${exprOf(p.id).text}.device` : "None";
     },
   };
@@ -165,14 +171,17 @@ function renderBody(spec: FnSpec, shared: Shared): { lines: string[]; results: s
       return { text: memberPath(rel, shared.lists, spec.scope) };
     }
     if (n.op === "const" || n.op === "training") return torchRules[n.op]!(n, [], cx);
-    throw new Error(`internal compiler error: node ${id} (${n.op}) is not available in ${call.scope || "the model"}`);
+    throw new Error(
+      `internal compiler error: node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
+    );
   };
   const results = new Set(call.outputs);
   for (const item of call.items) {
     if (isCall(item)) {
       const outs = item.outputs.map((id) => spec.resultNames?.get(id) ?? fresh());
       const args = item.inputs.map((i) => exprOf(i).text);
-      for (const s of shared.extraSymbols.get(item.scope) ?? []) args.push(`${pyName(s)}=${symbol(s)}`);
+      for (const s of shared.extraSymbols.get(item.scope) ?? [])
+        args.push(`${pyName(s)}=${symbol(s)}`);
       const rel = spec.scope === "" ? item.scope : item.scope.slice(spec.scope!.length + 1);
       const target = outs.length === 0 ? "" : `${outs.join(", ")} = `;
       lines.push(`${target}${memberPath(rel, shared.lists, spec.scope!)}(${args.join(", ")})`);
@@ -220,7 +229,8 @@ function blockAt(blocks: readonly BlockDecl[], span: Span): BlockDecl | undefine
   return best;
 }
 
-const pascal = (s: string) => pyName(s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase()));
+const pascal = (s: string) =>
+  pyName(s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase()));
 
 /** Writes model.py for `train`'s model. */
 export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): ModelPy {
@@ -228,17 +238,30 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const modelOutputs = graph.outputs.filter((o) => !isObjective(o.name));
   const objectiveOutputs = graph.outputs.filter((o) => isObjective(o.name));
-  const modelNodes = cone(graph.nodes, modelOutputs.map((o) => o.node));
+  const modelNodes = cone(
+    graph.nodes,
+    modelOutputs.map((o) => o.node),
+  );
   const inModel = new Set(modelNodes.map((n) => n.id));
-  const objectiveNodes = cone(graph.nodes, objectiveOutputs.map((o) => o.node)).filter((n) => !inModel.has(n.id));
+  const objectiveNodes = cone(
+    graph.nodes,
+    objectiveOutputs.map((o) => o.node),
+  ).filter((n) => !inModel.has(n.id));
   checkLowerable([...modelNodes, ...objectiveNodes]);
   for (const n of objectiveNodes)
     if (n.op === "param")
-      throw new PytorchExportError("the loss reads a parameter directly; the PyTorch export needs it to read model outputs", n.span);
+      throw new PytorchExportError(
+        "the loss reads a parameter directly; the PyTorch export needs it to read model outputs",
+        n.span,
+      );
 
   const readers = new Map<number, number>();
-  for (const n of [...modelNodes, ...objectiveNodes]) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
-  const root = callTree(modelNodes, modelOutputs.map((o) => o.node));
+  for (const n of [...modelNodes, ...objectiveNodes])
+    for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const root = callTree(
+    modelNodes,
+    modelOutputs.map((o) => o.node),
+  );
 
   // instances: every path of a parameter or a call, and the paths above them
   const instances = new Map<string, { params: TraceNode[]; children: string[]; calls: Call[] }>();
@@ -264,7 +287,15 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   collect(root);
   const lastPart = (p: string) => p.slice(p.lastIndexOf(".") + 1);
   const lists = new Set(
-    [...instances].filter(([p, i]) => p !== "" && i.params.length === 0 && i.children.length > 0 && i.children.every((c) => /^\d+$/.test(lastPart(c)))).map(([p]) => p),
+    [...instances]
+      .filter(
+        ([p, i]) =>
+          p !== "" &&
+          i.params.length === 0 &&
+          i.children.length > 0 &&
+          i.children.every((c) => /^\d+$/.test(lastPart(c))),
+      )
+      .map(([p]) => p),
   );
   const shared: Shared = { byId, readers, locate: options.locate, lists, extraSymbols: new Map() };
 
@@ -289,7 +320,10 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     const own = inst.params.map((p) => lastPart(p.attrs.name as string));
     const childLines = inst.children.map((c) => memberInit(c, ctor.get(c)!));
     const body = list
-      ? [`def __init__(self):`, `    super().__init__([${inst.children.map((c) => ctor.get(c)).join(", ")}])`]
+      ? [
+          `def __init__(self):`,
+          `    super().__init__([${inst.children.map((c) => ctor.get(c)).join(", ")}])`,
+        ]
       : [
           `def __init__(self${own.map((p) => `, ${pyName(p)}`).join("")}):`,
           `    super().__init__()`,
@@ -297,7 +331,12 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
           ...childLines.map((l) => `    ${l}`),
         ];
     const text = [...body, ...(forward ? ["", ...forward.lines] : [])].join("\n");
-    const decl = [...inst.params.map((p) => p.span), ...inst.calls.flatMap((c) => c.items.filter((x): x is TraceNode => !isCall(x)).map((n) => n.span))]
+    const decl = [
+      ...inst.params.map((p) => p.span),
+      ...inst.calls.flatMap((c) =>
+        c.items.filter((x): x is TraceNode => !isCall(x)).map((n) => n.span),
+      ),
+    ]
       .map((s) => blockAt(options.blocks, s))
       .find((b) => b !== undefined);
     const key = `${list}\n${decl?.name.name ?? ""}\n${text}`;
@@ -311,7 +350,14 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
       const doc = decl
         ? `"""Grove block \`${commentText(decl.name.name, "python")}\` (${commentText(options.locate(decl.span), "python")})."""`
         : `"""The instances at \`${commentText(path, "python")}\` and alike."""`;
-      classes.push([`class ${name}(nn.${list ? "ModuleList" : "Module"}):`, `    ${doc}`, "", ...indent(text.split("\n"), "    ")].join("\n"));
+      classes.push(
+        [
+          `class ${name}(nn.${list ? "ModuleList" : "Module"}):`,
+          `    ${doc}`,
+          "",
+          ...indent(text.split("\n"), "    "),
+        ].join("\n"),
+      );
     }
     const shapes = inst.params.map((p, k) => `${pyName(own[k]!)}=${shapeTuple(p.shape)}`);
     ctor.set(path, `${name}(${shapes.join(", ")})`);
@@ -324,11 +370,21 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   const outNames = new Map(modelOutputs.map((o) => [o.node, pyName(o.name)]));
   const taken = new Set([...inputNames.map(pyName), ...outNames.values()]);
   const rootBody = renderBody(
-    { call: root, args: new Map(inputs.map((n) => [n.id, pyName(n.attrs.name as string)])), scope: "", training: "self.training", taken, resultNames: outNames },
+    {
+      call: root,
+      args: new Map(inputs.map((n) => [n.id, pyName(n.attrs.name as string)])),
+      scope: "",
+      training: "self.training",
+      taken,
+      resultNames: outNames,
+    },
     shared,
   );
   if (rootBody.symbols.length > 0)
-    throw new PytorchExportError(`dimension \`${rootBody.symbols[0]}\` is not a dimension of any model input`, graph.outputs[0]?.span);
+    throw new PytorchExportError(
+      `dimension \`${rootBody.symbols[0]}\` is not a dimension of any model input`,
+      graph.outputs[0]?.span,
+    );
   const rootInst = instances.get("")!;
   const modelName = pyName(train.model);
   const modelClass = [
@@ -337,7 +393,9 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     "",
     `    def __init__(self):`,
     `        super().__init__()`,
-    ...rootInst.params.map((p) => `        ${paramInit(p.attrs.name as string, shapeTuple(p.shape))}`),
+    ...rootInst.params.map(
+      (p) => `        ${paramInit(p.attrs.name as string, shapeTuple(p.shape))}`,
+    ),
     ...rootInst.children.map((c) => `        ${memberInit(c, ctor.get(c)!)}`),
     "",
     `    def forward(self, ${inputNames.map(pyName).join(", ")}):`,
@@ -346,11 +404,27 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   ].join("\n");
 
   // the objective: loss and metrics from the outputs and the data fields
-  const objCall: Call = { scope: "", items: objectiveNodes.filter((n) => n.op !== "input"), inputs: [], outputs: objectiveOutputs.map((o) => o.node) };
+  const objCall: Call = {
+    scope: "",
+    items: objectiveNodes.filter((n) => n.op !== "input"),
+    inputs: [],
+    outputs: objectiveOutputs.map((o) => o.node),
+  };
   const objArgs = new Map<number, string>();
   for (const o of modelOutputs) objArgs.set(o.node, `out[${pyString(o.name)}]`);
-  for (const n of graph.nodes) if (n.op === "input" && (readers.has(n.id) || inModel.has(n.id))) objArgs.set(n.id, `batch[${pyString(n.attrs.name as string)}]`);
-  const objBody = renderBody({ call: objCall, args: objArgs, scope: undefined, training: "training", taken: new Set(["out", "batch", "training"]) }, shared);
+  for (const n of graph.nodes)
+    if (n.op === "input" && (readers.has(n.id) || inModel.has(n.id)))
+      objArgs.set(n.id, `batch[${pyString(n.attrs.name as string)}]`);
+  const objBody = renderBody(
+    {
+      call: objCall,
+      args: objArgs,
+      scope: undefined,
+      training: "training",
+      taken: new Set(["out", "batch", "training"]),
+    },
+    shared,
+  );
   const metrics = objectiveOutputs.filter((o) => o.name !== "loss");
   const objective = [
     `def objective(out, batch, training):`,
@@ -373,13 +447,17 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
 /** `self.w = nn.Parameter(torch.zeros(w))`, or `register_parameter` for a name Python cannot spell. */
 function paramInit(local: string, shape: string): string {
   const value = `nn.Parameter(torch.zeros(${shape}))`;
-  return isPyIdentifier(local) ? `self.${local} = ${value}` : `self.register_parameter(${pyString(local)}, ${value})`;
+  return isPyIdentifier(local)
+    ? `self.${local} = ${value}`
+    : `self.register_parameter(${pyString(local)}, ${value})`;
 }
 
 /** `self.l1 = Dense(...)`, or `add_module` for a name Python cannot spell. */
 function memberInit(path: string, value: string): string {
   const local = path.slice(path.lastIndexOf(".") + 1);
-  return isPyIdentifier(local) ? `self.${local} = ${value}` : `self.add_module(${pyString(local)}, ${value})`;
+  return isPyIdentifier(local)
+    ? `self.${local} = ${value}`
+    : `self.add_module(${pyString(local)}, ${value})`;
 }
 
 const shapeTuple = (shape: readonly Dim[]) => {
@@ -388,14 +466,28 @@ const shapeTuple = (shape: readonly Dim[]) => {
 };
 
 /** A module's forward for one call of it: `def forward(self, x, ...)` and its body. */
-function forwardText(call: Call, path: string, shared: Shared): { text: string; lines: string[]; symbols: string[] } {
+function forwardText(
+  call: Call,
+  path: string,
+  shared: Shared,
+): { text: string; lines: string[]; symbols: string[] } {
   const names = call.inputs.length === 1 ? ["x"] : call.inputs.map((_, k) => `x${k + 1}`);
   const body = renderBody(
-    { call, args: new Map(call.inputs.map((id, k) => [id, names[k]!])), scope: path, training: "self.training", taken: new Set(names) },
+    {
+      call,
+      args: new Map(call.inputs.map((id, k) => [id, names[k]!])),
+      scope: path,
+      training: "self.training",
+      taken: new Set(names),
+    },
     shared,
   );
   const extra = body.symbols.map((s) => `, ${pyName(s)}`).join("");
   const ret = body.results.length === 1 ? body.results[0]! : body.results.join(", ");
-  const lines = [`def forward(self${names.map((n) => `, ${n}`).join("")}${extra}):`, ...indent(body.lines, "    "), `    return ${ret}`];
+  const lines = [
+    `def forward(self${names.map((n) => `, ${n}`).join("")}${extra}):`,
+    ...indent(body.lines, "    "),
+    `    return ${ret}`,
+  ];
   return { text: lines.join("\n"), lines, symbols: body.symbols };
 }

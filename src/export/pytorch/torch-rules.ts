@@ -123,7 +123,8 @@ export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
   argmax: (_n, [x]) => atom(`torch.argmax(${x!.text}, dim=${attr<number>(_n, "axis")}).int()`),
   matmul: binary("@"),
   reshape: (n, [x], cx) => atom(`${paren(x!)}.reshape(${dims(n, cx).join(", ")})`),
-  broadcast: (n, [x], cx) => atom(`${paren(tensor(x!, n.dtype))}.expand(${dims(n, cx).join(", ")})`),
+  broadcast: (n, [x], cx) =>
+    atom(`${paren(tensor(x!, n.dtype))}.expand(${dims(n, cx).join(", ")})`),
   transpose: (n, [x]) => atom(`${paren(x!)}.permute(${attr<number[]>(n, "perm").join(", ")})`),
   slice: (n, [x]) => {
     const cut = `${attr<number>(n, "start")}:${attr<number>(n, "end")}`;
@@ -131,7 +132,9 @@ export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
     return atom(`${paren(x!)}[${[...Array<string>(axis).fill(":"), cut].join(", ")}]`);
   },
   concat: (n, xs) =>
-    atom(`torch.cat([${xs.map((x) => tensor(x, n.dtype).text).join(", ")}], dim=${attr<number>(n, "axis")})`),
+    atom(
+      `torch.cat([${xs.map((x) => tensor(x, n.dtype).text).join(", ")}], dim=${attr<number>(n, "axis")})`,
+    ),
   // Grove refuses an id outside the table; so does PyTorch's indexing
   gather: (_n, [t, ids]) => atom(`${paren(t!)}[${paren(ids!)}.long()]`),
   // an id outside 0..depth-1 gives a row of zeros, as in Grove (F.one_hot would refuse it)
@@ -145,7 +148,8 @@ export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
   avg_pool2d: (n, [x]) =>
     atom(`F.avg_pool2d(${x!.text}, ${pair(n.attrs.size)}, stride=${pair(n.attrs.stride)})`),
   // float to int truncates toward zero in both
-  cast: (n, [x]) => atom(`${paren(tensor(x!, "f32"))}.${attr<string>(n, "dtype") === "i32" ? "int" : "float"}()`),
+  cast: (n, [x]) =>
+    atom(`${paren(tensor(x!, "f32"))}.${attr<string>(n, "dtype") === "i32" ? "int" : "float"}()`),
   iota: (n, _x, cx) =>
     atom(`torch.arange(${cx.dim(attr<Dim>(n, "n"))}, dtype=torch.int32, device=${cx.device()})`),
   stop_gradient: (_n, [x]) => atom(`${paren(x!)}.detach()`),

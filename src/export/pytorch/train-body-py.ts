@@ -32,6 +32,7 @@ def parse_args():
     p.add_argument("--resume", help="continue the run saved in this Grove checkpoint (its parameters, moments and position)")
     p.add_argument("--data", default=os.path.join(HERE, "data"), help="the folder of the data files")
     p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: this rank's GPU if there is one, else cpu)")
+    p.add_argument("--eval-limit", type=int, help="evaluate at most this many examples of each split")
     p.add_argument("--log-json", help="write every step, epoch and the end as JSON lines to this file")
     return p.parse_args()
 
@@ -110,6 +111,10 @@ def main():
             print(text, flush=True)
 
     splits = {s: grove.load_split(args.data, s, FIELDS) for s in ("train", "validation", "test")}
+    if args.eval_limit is not None:
+        for s in ("validation", "test"):
+            if splits[s] is not None:
+                splits[s] = {k: a[: args.eval_limit] for k, a in splits[s].items()}
     train = splits["train"]
     if train is None:
         sys.exit(f"train.py: no training data in {args.data}")

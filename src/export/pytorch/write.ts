@@ -82,23 +82,36 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
     counts[split] = set.count;
     for (const [name, rest] of fields) {
       const field = set.fields.get(name);
-      if (!field) throw new PytorchExportError(`the data has no field \`${name}\``, train.data.span);
+      if (!field)
+        throw new PytorchExportError(`the data has no field \`${name}\``, train.data.span);
       const shape = exampleShape(rest, field.perExample);
       const path = join("data", `${split}.${name}.npy.gz`);
-      writeFileSync(join(req.dir, path), gzipSync(encodeNpy(field.data, [set.count, ...shape]), { level: 1 }));
+      writeFileSync(
+        join(req.dir, path),
+        gzipSync(encodeNpy(field.data, [set.count, ...shape]), { level: 1 }),
+      );
       files.push(path);
     }
   }
   const params = new Map(
     train.graph.params.map((p, k) => {
-      const values = initialValues({ name: p.name, shape: p.shape, init: p.init, dtype: "f32" } as Parameters<typeof initialValues>[0], train.seed, 0x10000 + k);
+      const values = initialValues(
+        { name: p.name, shape: p.shape, init: p.init, dtype: "f32" } as Parameters<
+          typeof initialValues
+        >[0],
+        train.seed,
+        0x10000 + k,
+      );
       return [p.name, { dtype: "F32" as const, shape: p.shape, data: values }];
     }),
   );
   const source = commentText(file, "python");
   const written: [string, string | Uint8Array][] = [
     ["init.safetensors", encodeSafetensors(params, { source: file, seed: String(train.seed) })],
-    ["grove_support.py", header([`grove_support.py: Grove's rules for the PyTorch program of ${source}.`]) + supportPy],
+    [
+      "grove_support.py",
+      header([`grove_support.py: Grove's rules for the PyTorch program of ${source}.`]) + supportPy,
+    ],
     ["model.py", modelFile(model, source)],
     ["train.py", trainFile(req, model, [...fields.keys()], data.train.classes)],
     ["README.md", readme(train.model, source)],
@@ -113,7 +126,11 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
 /** Each data field the program reads, with the dimensions after the batch (undefined: from the data). */
 function fieldShapes(train: ElaboratedTrain): Map<string, (number | undefined)[]> {
   const out = new Map<string, (number | undefined)[]>();
-  for (const i of train.graph.inputs) out.set(i.name, i.shape.slice(1).map((d) => dimValue(d)));
+  for (const i of train.graph.inputs)
+    out.set(
+      i.name,
+      i.shape.slice(1).map((d) => dimValue(d)),
+    );
   return out;
 }
 
@@ -146,7 +163,12 @@ function modelFile(model: ModelPy, source: string): string {
   ].join("\n");
 }
 
-function trainFile(req: PytorchRequest, model: ModelPy, fields: readonly string[], classes?: readonly string[]): string {
+function trainFile(
+  req: PytorchRequest,
+  model: ModelPy,
+  fields: readonly string[],
+  classes?: readonly string[],
+): string {
   const t = req.train;
   const lr = typeof t.optimizer.args.lr === "number" ? t.optimizer.args.lr : 1e-3;
   const settings: [string, unknown][] = [

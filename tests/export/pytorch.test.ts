@@ -1,0 +1,227 @@
+/**
+ * `grove export --target pytorch` run on Debian's python3-torch (`/usr/bin/python3`): for every
+ * example, the exported train.py's first step has `grove train`'s loss within 1e-5 relative (same
+ * seed, same initial parameters from init.safetensors, same first batch from Grove's shuffle, the
+ * same dropout masks and noise from Grove's Philox draws); a two-process DistributedDataParallel
+ * run on gloo through `torchrun` trains, both ranks end with the same parameters, the loss falls,
+ * and `grove eval` reads its checkpoint to the validation scores train.py printed; a primitive
+ * without a PyTorch lowering is one error with its location; Python literals hold any text.
+ *
+ * Without python3 or torch the file skips, except under CI=true, where it fails. The examples run
+ * in one Python process (torch is imported once). Grove's side runs `--backend cpu` (the reference
+ * interpreter), except the character transformer on `--backend onnx` (the interpreter takes about
+ * 50 s for its step here; the two backends agree within 2e-6, tests/export/onnx-train-cli.test.ts).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatSpan } from "../../src/ir/print.js";
+import { checkFile, nodeHost } from "../../src/parser/program.js";
+import { PytorchExportError, writeModelPy } from "../../src/export/pytorch/index.js";
+import { pyString } from "../../src/export/pytorch/python-text.js";
+import { runGrove } from "../cli/run.js";
+
+const python = "/usr/bin/python3";
+const hasTorch =
+  existsSync(python) &&
+  spawnSync(python, ["-c", "import torch, numpy"], { timeout: 60_000 }).status === 0;
+if (!hasTorch && process.env.CI === "true")
+  throw new Error(
+    `${python} with torch is missing: install it with scripts/setup.sh (python3-torch)`,
+  );
+
+const examples = [
+  "mnist-mlp",
+  "mnist-cnn",
+  "autoencoder",
+  "vae",
+  "regression",
+  "residual-mlp",
+  "finetune-last-layer",
+  "char-transformer",
+];
+
+interface StepEvent {
+  readonly event: string;
+  readonly step: number;
+  readonly loss: number;
+}
+const readLog = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as StepEvent & Record<string, unknown>);
+
+async function exportTo(name: string, dir: string) {
+  const out = join(dir, name);
+  const r = await runGrove(["export", `examples/${name}.grove`, "--target", "pytorch", "-o", out]);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  return out;
+}
+
+describe.skipIf(!hasTorch)("PyTorch export", () => {
+  it("every example's first step has grove train's loss", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grove-pytorch-"));
+    const strings = [
+      "plain",
+      'quote " and \\ backslash',
+      "line\nbreak\r",
+      "\u202e bidi \u2028",
+      "é 漢 😀",
+      "\0",
+    ];
+    writeFileSync(join(dir, "strings.py"), `STRINGS = [${strings.map(pyString).join(", ")}]\n`);
+    const runs: [string, string[]][] = [];
+    for (const name of examples) {
+      const folder = resolve(await exportTo(name, dir));
+      const args = [
+        "--max-steps",
+        "1",
+        "--eval-limit",
+        "4",
+        "--log-json",
+        join(dir, `${name}.torch.jsonl`),
+      ];
+      runs.push([folder, [...args, "--checkpoint", join(dir, `${name}.torch.safetensors`)]]);
+    }
+    writeFileSync(
+      join(dir, "job.json"),
+      JSON.stringify({ runs, strings: join(dir, "strings.py") }),
+    );
+    const printed = execFileSync(
+      python,
+      ["tests/export/pytorch-driver.py", join(dir, "job.json")],
+      {
+        encoding: "utf8",
+        timeout: 300_000,
+      },
+    );
+    expect(JSON.parse(printed.split("STRINGS ")[1]!)).toEqual(strings);
+    for (const name of examples) {
+      const backend = name === "char-transformer" ? "onnx" : "cpu";
+      const log = join(dir, `${name}.grove.jsonl`);
+      const r = await runGrove([
+        "train",
+        `examples/${name}.grove`,
+        "--backend",
+        backend,
+        "--max-steps",
+        "1",
+        "--eval-limit",
+        "4",
+        "--log-json",
+        log,
+        "--checkpoint",
+        join(dir, `${name}.grove.safetensors`),
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const grove = readLog(log).find((e) => e.event === "step")!;
+      const torch = readLog(join(dir, `${name}.torch.jsonl`)).find((e) => e.event === "step")!;
+      expect(torch.step).toBe(1);
+      expect(Math.abs(torch.loss - grove.loss) / Math.abs(grove.loss), name).toBeLessThan(1e-5);
+    }
+  }, 600_000);
+
+  it("trains with DistributedDataParallel on two processes (gloo); grove eval reads the checkpoint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grove-pytorch-ddp-"));
+    const folder = await exportTo("regression", dir);
+    const log = join(dir, "ddp.jsonl");
+    const checkpoint = join(dir, "ddp.safetensors");
+    const single = join(dir, "single.jsonl");
+    execFileSync(
+      python,
+      [
+        "train.py",
+        "--max-steps",
+        "1",
+        "--log-json",
+        single,
+        "--checkpoint",
+        join(dir, "one.safetensors"),
+      ],
+      { cwd: folder, timeout: 120_000 },
+    );
+    // torchrun on Python 3.11 crashes without --redirects/--tee (a known bug)
+    const out = execFileSync(
+      python,
+      [
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "--redirects",
+        "1",
+        "--tee",
+        "1",
+        "train.py",
+        "--max-steps",
+        "26",
+        "--log-json",
+        log,
+        "--checkpoint",
+        checkpoint,
+      ],
+      {
+        cwd: folder,
+        encoding: "utf8",
+        timeout: 300_000,
+        env: { ...process.env, OMP_NUM_THREADS: "1" },
+      },
+    );
+    const digests = [...out.matchAll(/rank (\d): parameters sha256 ([0-9a-f]{64})/g)];
+    expect(digests.map((m) => m[1]).sort()).toEqual(["0", "1"]);
+    expect(digests[0]![2]).toBe(digests[1]![2]);
+    expect(out).toContain("2 processes");
+    const events = readLog(log);
+    const losses = events.filter((e) => e.event === "step").map((e) => e.loss);
+    expect(losses).toHaveLength(26);
+    // the two ranks' halves of the first batch make the whole batch's loss
+    const first = readLog(single).find((e) => e.event === "step")!.loss;
+    expect(Math.abs(losses[0]! - first) / first).toBeLessThan(1e-5);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-5))).toBeLessThan(0.5 * mean(losses.slice(0, 5)));
+    const epochs = events.filter((e) => e.event === "epoch");
+    const validation = (epochs[epochs.length - 1]!.validation as { loss: number }).loss;
+    const r = await runGrove([
+      "eval",
+      "examples/regression.grove",
+      "--checkpoint",
+      checkpoint,
+      "--backend",
+      "cpu",
+      "--split",
+      "validation",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const printed = Number(/loss ([0-9.]+)/.exec(r.out)![1]);
+    expect(Math.abs(printed - validation)).toBeLessThan(1e-4 * validation + 1e-4);
+  }, 600_000);
+});
+
+describe("PyTorch lowering refusals", () => {
+  it("names a primitive without a PyTorch lowering and where it is", () => {
+    const checked = checkFile("examples/regression.grove", nodeHost, {});
+    const train = checked.program.trains[0]!;
+    const victim = train.graph.nodes.find((n) => n.op === "matmul")!;
+    const nodes = train.graph.nodes.map((n) => (n === victim ? { ...n, op: "scan" } : n));
+    const sources = checked.sources.texts();
+    let error: unknown;
+    try {
+      writeModelPy(
+        { ...train, graph: { ...train.graph, nodes } },
+        { locate: (s) => formatSpan(s, { sources }), blocks: [] },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PytorchExportError);
+    const e = error as PytorchExportError;
+    expect(e.message).toBe(
+      "the primitive `scan` has no PyTorch lowering, so this model cannot be exported to PyTorch",
+    );
+    expect(formatSpan(e.span!, { sources })).toBe(formatSpan(victim.span, { sources }));
+  });
+});
