@@ -336,15 +336,18 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
   program
     .command("export")
     .description(
-      "write the model for another engine: --target onnx (an ONNX model with weights), node or browser (a standalone training program)",
+      "write the model for another engine: --target onnx (an ONNX model with weights), node or browser (a standalone training program), pytorch (a PyTorch training program)",
     )
     .argument("<file>", ".grove file with a train section")
     .requiredOption(
       "--target <target>",
-      "what to write: onnx, node or browser (see docs/export.md)",
+      "what to write: onnx, node, browser or pytorch (see docs/export.md)",
     )
     .option("--checkpoint <path>", "the checkpoint whose parameters to write (onnx)")
-    .option("-o, --out <path>", "where to write (onnx: FILE.onnx; node, browser: a folder)")
+    .option(
+      "-o, --out <path>",
+      "where to write (onnx: FILE.onnx; node, browser, pytorch: a folder)",
+    )
     .option(
       "--batch <n>",
       "batch size (node, browser; overrides the train section)",
