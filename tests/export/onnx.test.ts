@@ -267,7 +267,7 @@ describe("refusals", () => {
     expect(r).toEqual({
       code: 2,
       out: "",
-      err: "grove export: unknown target tflite (targets: onnx, node, browser)\n",
+      err: "grove export: unknown target tflite (targets: onnx, node, browser, pytorch)\n",
     });
   });
 
