@@ -7,21 +7,10 @@
  * `maxImportedSyntaxErrors` of its syntax errors shown and at most `maxQuotedChars` of a line
  * quoted, so importing something that is not Grove cannot print its content.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  statSync,
-  type Stats,
-} from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
 import { makeDiagnostic, type Diagnostic } from "../diag/diagnostic.js";
 import { visibleText } from "../diag/escape.js";
 import type * as A from "./ast.js";
+import { isAbsolute, relative, resolve } from "./paths.js";
 
 /** The largest source file Grove reads: 1 MiB. */
 export const maxSourceBytes = 1 << 20;
@@ -47,32 +36,26 @@ export interface Host {
   readSource?(path: string): SourceRead;
   /** `path` with symbolic links resolved; undefined when it does not exist. Default: `resolve`. */
   realPath?(path: string): string | undefined;
+  /**
+   * The working folder relative paths start from (and that paths in messages are shown relative
+   * to). Default: the process's, or `/` where there is no process (a browser page).
+   */
+  cwd?(): string;
 }
 
-export const nodeHost: Host = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-  readSource: readNodeSource,
-  realPath(path) {
-    try {
-      return realpathSync.native(path);
-    } catch {
-      return undefined;
-    }
-  },
-};
+/** `host`'s working folder. */
+export const cwdOf = (host: Host): string =>
+  host.cwd?.() ?? (globalThis.process?.cwd ? globalThis.process.cwd() : "/");
+
+/** The bytes of `text` encoded as UTF-8. */
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 
 /** `host.readSource`, or `readFile` with the same size and text checks. */
 export function readSource(host: Host, path: string): SourceRead {
   if (host.readSource) return host.readSource(path);
   const text = host.readFile(path);
   if (text === undefined) return { kind: "missing" };
-  const bytes = Buffer.byteLength(text);
+  const bytes = utf8Length(text);
   if (bytes > maxSourceBytes) return tooLarge(bytes);
   if (text.includes("\0")) return notText(`a NUL character at offset ${text.indexOf("\0")}`);
   if (/\p{Cs}/u.test(text)) return notText("a lone surrogate (not encodable as UTF-8)");
@@ -80,7 +63,7 @@ export function readSource(host: Host, path: string): SourceRead {
 }
 
 /** A file over the size limit: `bytes` when its size is known, else only that it is larger. */
-const tooLarge = (bytes?: number): SourceRead => ({
+export const tooLarge = (bytes?: number): SourceRead => ({
   kind: "refused",
   code: "G0504",
   reason:
@@ -89,104 +72,30 @@ const tooLarge = (bytes?: number): SourceRead => ({
       : `it has ${bytes} bytes, more than the ${maxSourceBytes} a source file may have`,
 });
 
-const notText = (what: string): SourceRead => ({
+export const notText = (what: string): SourceRead => ({
   kind: "refused",
   code: "G0505",
   reason: `it is not text: it holds ${what}`,
 });
 
-/** What a file that is not a regular file is, for messages. */
-const fileKinds: readonly (readonly [test: (s: Stats) => boolean, what: string])[] = [
-  [(s) => s.isDirectory(), "it is a directory"],
-  [(s) => s.isFIFO(), "it is a FIFO (named pipe), not a regular file"],
-  [(s) => s.isCharacterDevice(), "it is a character device, not a regular file"],
-  [(s) => s.isBlockDevice(), "it is a block device, not a regular file"],
-  [(s) => s.isSocket(), "it is a socket, not a regular file"],
-];
-
-/** Why `stats` is not a regular file Grove may read whole, or undefined. */
-function refusal(stats: Stats): SourceRead | undefined {
-  if (!stats.isFile()) {
-    const what = fileKinds.find(([test]) => test(stats))?.[1] ?? "it is not a regular file";
-    return { kind: "refused", code: "G0504", reason: what };
-  }
-  return stats.size > maxSourceBytes ? tooLarge(stats.size) : undefined;
-}
-
-/** File-system errors as reasons; ENOENT and ENOTDIR mean nothing is there. */
-function failure(e: unknown): SourceRead {
-  const code = (e as { code?: string }).code;
-  if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
-  if (code === undefined) throw e;
-  const reason = code === "EACCES" ? "permission denied" : `it cannot be read (${code})`;
-  return { kind: "refused", code: "G0504", reason };
-}
-
-/**
- * Reads `path` from the file system: `stat` first (nothing that is not a regular file is
- * opened), then opened without blocking and checked again on the open file (it may have been
- * swapped), then at most `maxSourceBytes + 1` bytes read and decoded as strict UTF-8.
- */
-function readNodeSource(path: string): SourceRead {
-  let fd: number;
-  try {
-    const first = refusal(statSync(path));
-    if (first) return first;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    return failure(e);
-  }
-  try {
-    const again = refusal(fstatSync(fd));
-    if (again) return again;
-    const buffer = Buffer.alloc(maxSourceBytes + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      length += n;
-      if (n === 0 || length === buffer.length) break;
-    }
-    // A file that grew after `stat`, or one that reports no size (`/proc`), is cut off here.
-    if (length > maxSourceBytes) return tooLarge();
-    return decode(buffer.subarray(0, length));
-  } catch (e) {
-    return failure(e);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Strict UTF-8 without NUL bytes (a byte-order mark is dropped). */
-function decode(bytes: Uint8Array): SourceRead {
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) return notText(`a NUL byte at offset ${nul}`);
-  try {
-    return { kind: "text", text: utf8.decode(bytes) };
-  } catch {
-    return notText("bytes that are not valid UTF-8");
-  }
-}
-
 /** Whether `path` is `root` or under it (both absolute, normalised). */
 function inside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  const rel = relative("/", root, path);
+  return rel === "" || (rel !== ".." && !rel.startsWith("../") && !isAbsolute(rel));
 }
 
 /** `path` for messages: relative to the working folder when under it, escaped. */
-function shown(path: string): string {
-  const cwd = process.cwd();
-  return visibleText(path !== cwd && inside(cwd, path) ? relative(cwd, path) : path);
+function shown(host: Host, path: string): string {
+  const cwd = cwdOf(host);
+  return visibleText(path !== cwd && inside(cwd, path) ? relative(cwd, cwd, path) : path);
 }
 
 const realPathOf = (host: Host, path: string) =>
-  host.realPath ? host.realPath(path) : resolve(path);
+  host.realPath ? host.realPath(path) : resolve(cwdOf(host), path);
 
 /** The folder imports may reach, with links resolved: `root` as given, or as written if missing. */
 export function importRoot(host: Host, root: string): string {
-  return realPathOf(host, root) ?? resolve(root);
+  return realPathOf(host, root) ?? resolve(cwdOf(host), root);
 }
 
 /**
@@ -201,16 +110,17 @@ function importRefusal(
 ): Diagnostic | undefined {
   const written = visibleText(from.path.value);
   const real = realPathOf(host, path);
-  const target = real ?? resolve(path);
-  if (!inside(root, resolve(path)) || !inside(root, target)) {
-    const link = real !== undefined && real !== resolve(path);
+  const absolute = resolve(cwdOf(host), path);
+  const target = real ?? absolute;
+  if (!inside(root, absolute) || !inside(root, target)) {
+    const link = real !== undefined && real !== absolute;
     return makeDiagnostic({
       code: "G0503",
-      message: `import \`${written}\` points outside the import root ${shown(root)}`,
+      message: `import \`${written}\` points outside the import root ${shown(host, root)}`,
       span: from.path.span,
       label: link
-        ? `${visibleText(path)} is a link to ${shown(real)}`
-        : `resolves to ${shown(target)}`,
+        ? `${visibleText(path)} is a link to ${shown(host, real)}`
+        : `resolves to ${shown(host, target)}`,
       help: "imports reach files under the entry file's folder; `--import-root DIR` allows a wider folder",
     });
   }
