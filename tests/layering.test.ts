@@ -1,15 +1,26 @@
 /**
  * Keeps the layering honest: each part of src/ imports only from itself and the parts before it
- * (diag ← parser ← fmt ← ir ← codegen ← runtime ← session ← export ← cli), relative imports end in `.js`
- * as NodeNext requires, and the training session imports no `node:` module (it runs in a
- * browser).
+ * (diag ← parser ← fmt ← ir ← codegen ← runtime ← session ← export ← playground ← cli), relative
+ * imports end in `.js` as NodeNext requires, and the training session imports no `node:` module
+ * (it runs in a browser).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, test } from "vitest";
 
 const src = join(import.meta.dirname, "../src");
-const layers = ["diag", "parser", "fmt", "ir", "codegen", "runtime", "session", "export", "cli"];
+const layers = [
+  "diag",
+  "parser",
+  "fmt",
+  "ir",
+  "codegen",
+  "runtime",
+  "session",
+  "export",
+  "playground",
+  "cli",
+];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -146,19 +146,27 @@ function urlOverrides(): RunOverrides | string {
   return out;
 }
 
+/**
+ * Fetches `url` into the readers' file system at `path`, gunzipped when `unzip` and the bytes are
+ * gzip; false when the server has no such file (the reader then says it is missing, as in Node).
+ */
+export async function fetchInto(url: string, path: string, unzip: boolean): Promise<boolean> {
+  const response = await fetch(url);
+  if (!response.ok) return false;
+  let bytes = new Uint8Array(await response.arrayBuffer());
+  if (unzip && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  mount(path, bytes);
+  return true;
+}
+
 /** Fetches the program's data files into the readers' file system (`data/NAME`). */
 async function fetchData(program: ExportedProgram): Promise<void> {
   const unzip = ["mnist", "idx"].includes(program.data.source);
-  for (const name of program.data.files) {
-    const response = await fetch(`data/${encodeURIComponent(name)}`);
-    if (!response.ok) continue; // the reader says the file is missing, as in Node
-    let bytes = new Uint8Array(await response.arrayBuffer());
-    if (unzip && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    }
-    mount(`data/${name}`, bytes);
-  }
+  for (const name of program.data.files)
+    await fetchInto(`data/${encodeURIComponent(name)}`, `data/${name}`, unzip);
 }
 
 /** Why the device cannot run the plans (binding limits), or undefined. */
