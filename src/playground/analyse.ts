@@ -176,7 +176,7 @@ export function compileView(result: CheckResult, index = 0): CompiledView | unde
   const sources = result.sources.texts();
   const train = result.program.trains[index];
   if (!train) {
-    const model = result.program.models.at(-1);
+    const model = result.program.models[0];
     if (!model) return undefined;
     const lowered = lowerTrace(model.graph, { batch: 1, training: false, seed: 0 });
     const title = `model ${model.name}: forward (batch 1)`;

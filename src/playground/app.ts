@@ -195,6 +195,11 @@ class Playground {
   }
 
   private train(steps: number): void {
+    // Trains what the editor holds: a check still waiting for typing to pause runs now.
+    if (this.timer !== undefined) {
+      page.clearTimeout(this.timer);
+      this.check();
+    }
     this.show("train");
     const train = this.checked?.program.trains[0];
     const errors = this.state.diagnostics.some((d) => d.severity === "error");

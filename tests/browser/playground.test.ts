@@ -175,6 +175,25 @@ describeBrowser("the playground in headless Chromium", (open) => {
       expect(status).toContain(`last loss ${losses.at(-1)!.toPrecision(4)}`);
       await expect(page.locator("#chart polyline").count()).resolves.toBeGreaterThan(0);
       await screenshot(page, "playground-train");
+
+      // MNIST reads the page's own digits (gzip IDX files, fetched and unpacked in the page).
+      // Train right after the switch: the page checks the new text first (no stale program).
+      await page.selectOption("#example", "mnist-mlp.grove");
+      await page.fill("#steps", "3");
+      await page.click("#train");
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { grovePlayground: State }).grovePlayground.train.state ===
+          "done",
+        null,
+        { timeout: 60_000 },
+      );
+      const mnist = (await state(page)).train;
+      expect(mnist.steps.map((s) => s.step)).toEqual([1, 2, 3]);
+      expect(mnist.steps.every((s) => Number.isFinite(s.loss))).toBe(true);
+      await expect(page.locator("#train-log").textContent()).resolves.toContain(
+        "mnist (900 train, 100 validation, 200 test examples)",
+      );
     },
   );
 
