@@ -1,7 +1,8 @@
 /**
- * @file Reading Grove source files and deciding which files an `import` may read. A source file
- * is a regular file (folders, FIFOs, devices and sockets are refused from `stat`, without being
- * opened) of at most `maxSourceBytes`, holding UTF-8 text without NUL bytes. An import must name
+ * @file Reading Grove source files through a `Host` and deciding which files an `import` may
+ * read. A source file is a regular file (`nodeHost`, `node-host.ts`, refuses folders, FIFOs,
+ * devices and sockets from `stat`, without opening them) of at most `maxSourceBytes`, holding
+ * UTF-8 text without NUL bytes. An import must name
  * a `.grove` file under the import root (the entry file's folder unless the caller gives another),
  * after symbolic links are resolved. An imported file that does not parse has at most
  * `maxImportedSyntaxErrors` of its syntax errors shown and at most `maxQuotedChars` of a line
