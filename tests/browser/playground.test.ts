@@ -32,13 +32,27 @@ const state = (page: Page) =>
 const example = "examples/mnist-mlp.grove";
 const errorMark = ".cm-lintRange-error";
 
+/**
+ * Page script (plain JavaScript: these tests have no DOM types): records in `markAt` the time
+ * from the last keydown to each appearance of an error mark where there was none.
+ */
+const timeMarks = `
+  window.markAt = [];
+  let keyAt = 0;
+  let marked = false;
+  document.addEventListener("keydown", () => (keyAt = performance.now()), true);
+  new MutationObserver(() => {
+    const now = document.querySelector("${errorMark}") !== null;
+    if (now && !marked) window.markAt.push(performance.now() - keyAt);
+    marked = now;
+  }).observe(document.body, { subtree: true, childList: true, attributes: true });
+`;
+
 /** Opens the playground on mnist-mlp.grove and waits for its first check. */
 async function openPlayground(open: () => Promise<Page>, url: string): Promise<Page> {
   const page = await open();
   await page.goto(`${url}#mnist-mlp.grove`);
-  await page.waitForFunction(() => document.body.dataset["ready"] === "true", null, {
-    timeout: 30_000,
-  });
+  await page.waitForSelector("body[data-ready=true]", { state: "attached", timeout: 30_000 });
   return page;
 }
 
@@ -84,17 +98,7 @@ describeBrowser("the playground in headless Chromium", (open) => {
 
     // Time to first diagnostic: from the keydown that breaks the program to the lint mark.
     // Timed from the keydown to the mark's appearing where there was none.
-    await page.evaluate(() => {
-      const w = globalThis as unknown as { keyAt: number; markAt: number[] };
-      w.markAt = [];
-      let marked = false;
-      document.addEventListener("keydown", () => (w.keyAt = performance.now()), true);
-      new MutationObserver(() => {
-        const now = document.querySelector(".cm-lintRange-error") !== null;
-        if (now && !marked) w.markAt.push(performance.now() - w.keyAt);
-        marked = now;
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
+    await page.evaluate(timeMarks);
     for (let i = 0; i < 7; i++) {
       await page.keyboard.press("Backspace");
       await page.keyboard.type("0");
@@ -200,7 +204,7 @@ describeBrowser("the playground in headless Chromium", (open) => {
   it("says plainly that there is no WebGPU, and still checks", async () => {
     const page = await open({ webgpu: false });
     await page.goto(`${served.url}#regression.grove`);
-    await page.waitForFunction(() => document.body.dataset["ready"] === "true");
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
     expect((await state(page)).checks).toBeGreaterThan(0);
     await page.click("#tab-train");
     await expect(page.locator("#no-webgpu").isVisible()).resolves.toBe(true);
