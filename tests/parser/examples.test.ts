@@ -38,10 +38,14 @@ describe("examples", () => {
   it("has the shipped examples", () => {
     expect(examples).toEqual([
       "autoencoder.grove",
+      "char-gpt-tied.grove",
       "char-transformer.grove",
       "finetune-last-layer.grove",
+      "lenet5.grove",
+      "mlp-mixer.grove",
       "mnist-cnn.grove",
       "mnist-mlp.grove",
+      "multitask.grove",
       "regression.grove",
       "residual-mlp.grove",
       "vae.grove",
