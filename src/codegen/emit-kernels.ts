@@ -4,7 +4,8 @@
  * order arenas are first bound. A kernel binding more storage buffers than allowed is refused.
  */
 import type { KernelGroup } from "./fuse.js";
-import type { KernelPart, KernelSource } from "./kernel.js";
+import type { KernelPart } from "./kernel.js";
+import type { KernelSource } from "./kernel-module.js";
 import type { BindingLimits } from "./memory.js";
 import type { PlanDispatch, PlanKernel } from "./plan.js";
 import { refuseKernel, type Refusal, type Where } from "./emit-refusal.js";

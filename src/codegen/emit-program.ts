@@ -8,7 +8,8 @@ import type { Graph, Node } from "../ir/node.js";
 import type { ParamRules } from "../parser/check/values.js";
 import { fuseKernels, policyOf, type FusionOptions, type KernelGroup } from "./fuse.js";
 import { ruleOn } from "./fusion-policy.js";
-import { assembleKernel, writePart, type KernelPart, type Location } from "./kernel.js";
+import { writePart, type KernelPart, type Location } from "./kernel.js";
+import { assembleKernel } from "./kernel-module.js";
 import {
   arenaOf,
   chunkIndex,

@@ -4,6 +4,7 @@
  * writes the code. Each reason to give a node its own kernel is a named predicate below, switched
  * and parameterised by a `FusionPolicy` (fusion-policy.ts: the rules' names, reasons and defaults).
  */
+import { convReadRules, geometryOf, isConv } from "../ir/conv-geometry.js";
 import type { Graph, Node } from "../ir/node.js";
 import { binaryOps, compareOps, unaryOps, type Op } from "../ir/ops.js";
 import {
@@ -132,25 +133,9 @@ function rereadWork(n: Node, f: Facts): number {
 
 /** How often `c` reads each element of its input `k` (1 for ops that read each once). */
 function readsPerElement(c: Node, k: number): number {
-  const window = (w: Node) => w.shape[2]! * w.shape[3]!;
-  switch (c.op) {
-    case "matmul":
-      return rereads(c, k);
-    case "conv2d": // (x, w): each x tap feeds every output channel; each weight every position
-      return k === 0
-        ? c.inputs[1]!.shape[0]! * window(c.inputs[1]!)
-        : c.shape[0]! * c.shape[2]! * c.shape[3]!;
-    case "conv2d_input_grad": // (dy, w)
-      return k === 0
-        ? c.inputs[1]!.shape[1]! * window(c.inputs[1]!)
-        : c.shape[0]! * c.shape[2]! * c.shape[3]!;
-    case "conv2d_filter_grad": // (x, dy): every weight element sweeps the whole batch
-      return k === 0
-        ? c.shape[0]! * c.shape[2]! * c.shape[3]!
-        : c.shape[1]! * c.shape[2]! * c.shape[3]!;
-    default:
-      return 1;
-  }
+  if (c.op === "matmul") return rereads(c, k);
+  if (isConv(c)) return convReadRules[c.op](geometryOf(c), k);
+  return 1;
 }
 
 interface Facts {

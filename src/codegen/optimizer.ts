@@ -14,8 +14,9 @@
 import { InternalError } from "../diag/diagnostic.js";
 import type { ParamRule } from "../parser/check/values.js";
 import { comment } from "../diag/escape.js";
-import type { KernelSource, Location } from "./kernel.js";
-import { dispatchSize, workgroupSize } from "./kernel.js";
+import type { Location } from "./kernel.js";
+import { dispatchSize, type KernelSource } from "./kernel-module.js";
+import { workgroupSize } from "./tiles.js";
 import { chunkName } from "./memory.js";
 import { f32Literal } from "./wgsl/writer.js";
 

@@ -7,6 +7,7 @@
 import { InternalError } from "../diag/diagnostic.js";
 import type { Graph, Node, NodeOf } from "./node.js";
 import { sizeOf } from "./node.js";
+import { geometryOf } from "./conv-geometry.js";
 import {
   binaryOps,
   compareOps,
@@ -204,7 +205,7 @@ const structuralRules: {
   conv2d: (node, [x, w], ctx) => {
     const acc = new Float64Array(sizeOf(node.shape));
     const [xd, wd] = [x!.data, w!.data];
-    forEachConvTap(x!.shape, w!.shape, node.shape, node.attrs, (xi, wi, yi) => {
+    forEachConvTap(geometryOf(node), (xi, wi, yi) => {
       acc[yi]! += xd[xi]! * wd[wi]!;
     });
     return rounded(acc, node, ctx);
@@ -212,7 +213,7 @@ const structuralRules: {
   conv2d_input_grad: (node, [dy, w], ctx) => {
     const acc = new Float64Array(sizeOf(node.shape));
     const [dyd, wd] = [dy!.data, w!.data];
-    forEachConvTap(node.shape, w!.shape, dy!.shape, node.attrs, (xi, wi, yi) => {
+    forEachConvTap(geometryOf(node), (xi, wi, yi) => {
       acc[xi]! += dyd[yi]! * wd[wi]!;
     });
     return rounded(acc, node, ctx);
@@ -220,7 +221,7 @@ const structuralRules: {
   conv2d_filter_grad: (node, [x, dy], ctx) => {
     const acc = new Float64Array(sizeOf(node.shape));
     const [xd, dyd] = [x!.data, dy!.data];
-    forEachConvTap(x!.shape, node.shape, dy!.shape, node.attrs, (xi, wi, yi) => {
+    forEachConvTap(geometryOf(node), (xi, wi, yi) => {
       acc[wi]! += dyd[yi]! * xd[xi]!;
     });
     return rounded(acc, node, ctx);

@@ -4,7 +4,8 @@
  * every accumulation is in float64 and rounded once when stored.
  */
 import { sizeOf, stridesOf } from "./node.js";
-import type { ConvAttrs, PoolAttrs, Shape } from "./ops.js";
+import type { ConvGeometry } from "./conv-geometry.js";
+import type { PoolAttrs, Shape } from "./ops.js";
 import { broadcastOffsets, type TensorData } from "./tensor.js";
 
 /** out[..., m, n] = sum_k a[..., m, k] * b[..., k, n], batch dims broadcast. */
@@ -40,20 +41,15 @@ export function matmulInto(
 }
 
 /**
- * Calls `tap(xIndex, wIndex, yIndex)` for every multiply-add of conv2d(x, w): y[n,o,oh,ow] +=
- * x[n,c,oh*s-p+kh, ow*s-p+kw] * w[o,c,kh,kw], skipping taps that land in the zero padding.
- * conv2d, its input gradient and its filter gradient are the same loop with a different body.
+ * Calls `tap(xIndex, wIndex, yIndex)` for every multiply-add of the convolution `g` (see
+ * conv-geometry.ts), skipping taps that land in the zero padding. conv2d, its input gradient and
+ * its filter gradient are the same loop with a different body.
  */
 export function forEachConvTap(
-  xShape: Shape,
-  wShape: Shape,
-  yShape: Shape,
-  { stride, padding }: ConvAttrs,
+  g: ConvGeometry,
   tap: (xi: number, wi: number, yi: number) => void,
 ): void {
-  const [N, C, H, W] = xShape as [number, number, number, number];
-  const [O, , KH, KW] = wShape as [number, number, number, number];
-  const [, , OH, OW] = yShape as [number, number, number, number];
+  const { N, C, H, W, O, KH, KW, OH, OW, stride, padding } = g;
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < O; o++) {
       const yBase = (n * O + o) * OH * OW;

@@ -5,6 +5,7 @@
  * copies; loops (reductions, matmul, convolutions, pooling) are emitted as statements.
  */
 import { InternalError } from "../../diag/diagnostic.js";
+import { geometryOf } from "../../ir/conv-geometry.js";
 import type { Node, NodeOf } from "../../ir/node.js";
 import type { Op } from "../../ir/ops.js";
 import {
@@ -16,6 +17,7 @@ import {
   type Index,
   type Writer,
 } from "./writer.js";
+import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "./conv.js";
 
 /** What a rule may ask of the kernel being written. */
 export interface Emitter {
@@ -335,16 +337,15 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   conv2d: (e, n, idx) => {
     const [x, wt] = n.inputs as [Node, Node];
     const [nn, o, oh, ow] = idx as [string, string, string, string];
-    const [, C, H, W] = x.shape as [number, number, number, number];
-    const { stride, padding } = n.attrs;
+    const g = geometryOf(n);
     const acc = e.w.fresh("acc");
     e.w.line(`var ${acc} = 0.0;`);
-    loop(e.w, C, (c) =>
-      windowLoops(e, [wt.shape[2]!, wt.shape[3]!], (kh, kw) =>
+    loop(e.w, g.C, (c) =>
+      windowLoops(e, [g.KH, g.KW], (kh, kw) =>
         e.w.scoped(() => {
-          const ih = e.w.bind(`${paren(oh)} * ${stride[0]} - ${padding[0]} + ${kh}`, "ih");
-          const iw = e.w.bind(`${paren(ow)} * ${stride[1]} - ${padding[1]} + ${kw}`, "iw");
-          e.w.block(`if (${ih} >= 0 && ${ih} < ${H} && ${iw} >= 0 && ${iw} < ${W})`, () =>
+          const ih = e.w.bind(`${windowStart(paren(oh), 0, g)} + ${kh}`, "ih");
+          const iw = e.w.bind(`${windowStart(paren(ow), 1, g)} + ${kw}`, "iw");
+          e.w.block(`if (${insideImage(ih, iw, g)})`, () =>
             e.w.line(
               `${acc} = ${acc} + ${paren(e.value(x, [nn, c, ih, iw]))} * ${paren(e.value(wt, [o, c, kh, kw]))};`,
             ),
@@ -357,19 +358,17 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   conv2d_input_grad: (e, n, idx) => {
     const [dy, wt] = n.inputs as [Node, Node];
     const [nn, c, h, wi] = idx as [string, string, string, string];
-    const [, O, OH, OW] = dy.shape as [number, number, number, number];
-    const { stride, padding } = n.attrs;
+    const g = geometryOf(n);
     const acc = e.w.fresh("acc");
     e.w.line(`var ${acc} = 0.0;`);
-    loop(e.w, O, (o) =>
-      windowLoops(e, [wt.shape[2]!, wt.shape[3]!], (kh, kw) =>
+    loop(e.w, g.O, (o) =>
+      windowLoops(e, [g.KH, g.KW], (kh, kw) =>
         e.w.scoped(() => {
-          const th = e.w.bind(`${paren(h)} + ${padding[0]} - ${kh}`, "th");
-          const tw = e.w.bind(`${paren(wi)} + ${padding[1]} - ${kw}`, "tw");
-          const ok = `${th} >= 0 && ${tw} >= 0 && ${th} % ${stride[0]} == 0 && ${tw} % ${stride[1]} == 0 && ${th} / ${stride[0]} < ${OH} && ${tw} / ${stride[1]} < ${OW}`;
-          e.w.block(`if (${ok})`, () =>
+          const th = e.w.bind(tapOffset(paren(h), kh, 0, g), "th");
+          const tw = e.w.bind(tapOffset(paren(wi), kw, 1, g), "tw");
+          e.w.block(`if (${stridedTap(th, tw, g)})`, () =>
             e.w.line(
-              `${acc} = ${acc} + ${paren(e.value(dy, [nn, o, `${th} / ${stride[0]}`, `${tw} / ${stride[1]}`]))} * ${paren(e.value(wt, [o, c, kh, kw]))};`,
+              `${acc} = ${acc} + ${paren(e.value(dy, [nn, o, tapOutput(th, 0, g), tapOutput(tw, 1, g)]))} * ${paren(e.value(wt, [o, c, kh, kw]))};`,
             ),
           );
         }),
@@ -380,18 +379,16 @@ export const wgslRules: { readonly [P in Op]: Rule<P> } = {
   conv2d_filter_grad: (e, n, idx) => {
     const [x, dy] = n.inputs as [Node, Node];
     const [o, c, kh, kw] = idx as [string, string, string, string];
-    const [N, , H, W] = x.shape as [number, number, number, number];
-    const [, , OH, OW] = dy.shape as [number, number, number, number];
-    const { stride, padding } = n.attrs;
+    const g = geometryOf(n);
     const acc = e.w.fresh("acc");
     e.w.line(`var ${acc} = 0.0;`);
-    loop(e.w, N, (nn) =>
-      loop(e.w, OH, (oh) =>
-        loop(e.w, OW, (ow) =>
+    loop(e.w, g.N, (nn) =>
+      loop(e.w, g.OH, (oh) =>
+        loop(e.w, g.OW, (ow) =>
           e.w.scoped(() => {
-            const ih = e.w.bind(`${oh} * ${stride[0]} - ${padding[0]} + ${paren(kh)}`, "ih");
-            const iw = e.w.bind(`${ow} * ${stride[1]} - ${padding[1]} + ${paren(kw)}`, "iw");
-            e.w.block(`if (${ih} >= 0 && ${ih} < ${H} && ${iw} >= 0 && ${iw} < ${W})`, () =>
+            const ih = e.w.bind(`${windowStart(oh, 0, g)} + ${paren(kh)}`, "ih");
+            const iw = e.w.bind(`${windowStart(ow, 1, g)} + ${paren(kw)}`, "iw");
+            e.w.block(`if (${insideImage(ih, iw, g)})`, () =>
               e.w.line(
                 `${acc} = ${acc} + ${paren(e.value(x, [nn, c, ih, iw]))} * ${paren(e.value(dy, [nn, o, oh, ow]))};`,
               ),
