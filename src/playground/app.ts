@@ -31,8 +31,9 @@ type Tab = (typeof TABS)[number];
 /** What tests and the curious read (`globalThis.grovePlayground`). */
 interface PageState {
   example: string;
-  /** Checks done so far, and the diagnostics of the last one. */
+  /** Checks done so far, how long each took (milliseconds), and the last one's diagnostics. */
   checks: number;
+  checkMs: number[];
   diagnostics: readonly ViewDiagnostic[];
   /** The kernels' names of the last compile, when one ran. */
   kernels: readonly string[] | undefined;
@@ -60,6 +61,7 @@ class Playground {
     this.state = {
       example: first,
       checks: 0,
+      checkMs: [],
       diagnostics: [],
       kernels: undefined,
       train: this.trainer.run,
@@ -100,6 +102,7 @@ class Playground {
   /** Checks the editor's text: lint marks, the problems list, shapes; then compiles if shown. */
   private check(): void {
     this.timer = undefined;
+    const start = performance.now();
     const result = this.workspace.check(this.example, this.editor.text);
     const diagnostics = viewDiagnostics(result.diagnostics, result.sources);
     this.editor.setProblems(this.path, diagnostics);
@@ -107,6 +110,7 @@ class Playground {
     this.compiled = undefined;
     this.state.diagnostics = diagnostics;
     this.state.checks++;
+    this.state.checkMs.push(performance.now() - start);
     this.showProblems(diagnostics);
     this.showShapes(result);
     if (this.tab === "ir" || this.tab === "kernels") this.compile();
@@ -144,7 +148,11 @@ class Playground {
       }),
     ]);
     byId("shapes").replaceChildren(...rows);
-    byId("shapes-empty").hidden = rows.length > 0;
+    const empty = byId("shapes-empty");
+    empty.hidden = rows.length > 0;
+    empty.textContent = result.program.models.length
+      ? "no model in this file"
+      : "no checked model: shapes are known once the file has no syntax errors";
   }
 
   /** Compiles the checked program (once per check) and shows its IR and kernels. */
