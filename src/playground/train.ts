@@ -72,7 +72,15 @@ export class Trainer {
 
   private async gpuDevice(): Promise<GPUDevice> {
     const gpu = page.navigator.gpu!;
-    return (this.device ??= acquireDevice({ gpu }).then((d) => d.device));
+    // A failed attempt is not kept: the next Train tries again.
+    this.device ??= acquireDevice({ gpu }).then(
+      (d) => d.device,
+      (e: unknown) => {
+        this.device = undefined;
+        throw e;
+      },
+    );
+    return this.device;
   }
 
   /** No WebGPU here: the button stays off. */

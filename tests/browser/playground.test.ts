@@ -197,6 +197,26 @@ describeBrowser("the playground in headless Chromium", (open) => {
       await screenshot(page, "playground-train");
 
       // MNIST reads the page's own digits (gzip IDX files, fetched and unpacked in the page).
+      // Stop ends a long run after the current step.
+      await page.fill("#steps", "1000");
+      await page.click("#train");
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { grovePlayground: State }).grovePlayground.train.steps
+            .length >= 3,
+      );
+      await page.click("#stop");
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { grovePlayground: State }).grovePlayground.train.state ===
+          "stopped",
+      );
+      const stopped = (await state(page)).train.steps.length;
+      expect(stopped).toBeLessThan(1000);
+      await expect(page.locator("#train-status").textContent()).resolves.toBe(
+        `stopped after step ${stopped}`,
+      );
+
       // Train right after the switch: the page checks the new text first (no stale program).
       await page.selectOption("#example", "mnist-mlp.grove");
       await page.fill("#steps", "3");
