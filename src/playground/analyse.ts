@@ -64,7 +64,6 @@ export interface KernelView {
   readonly wgsl: string;
   /** The source lines its IR nodes came from, by file, in order. */
   readonly lines: readonly { readonly file: string; readonly lines: readonly number[] }[];
-  readonly workgroups: number;
 }
 
 /** The compiled views of one train section (or a model's forward pass without one). */
@@ -72,9 +71,8 @@ export interface CompiledView {
   readonly title: string;
   readonly ir: string;
   readonly kernels: readonly KernelView[];
-  /** Why there are no kernels (no train section), or compiler diagnostics. */
+  /** Why there are no kernels: no train section, or the compiler's diagnostics (short form). */
   readonly problem?: string;
-  readonly diagnostics: readonly ViewDiagnostic[];
 }
 
 /** Where the page's files live: examples in `/examples`, the working folder `/`. */
@@ -186,7 +184,6 @@ export function compileView(result: CheckResult, index = 0): CompiledView | unde
       ir: printGraph(simplify(lowered.value), { sources }),
       kernels: [],
       problem: "kernels are compiled from a train section, and this file has none",
-      diagnostics: [],
     };
   }
   const title = `train ${train.model} (batch ${train.batch})`;
@@ -196,13 +193,6 @@ export function compileView(result: CheckResult, index = 0): CompiledView | unde
   const ir =
     `# forward\n${printGraph(compiled.forward, { sources })}\n\n` +
     `# forward + backward\n${printGraph(compiled.training, { sources })}\n`;
-  const dispatched = new Map<number, number>();
-  for (const p of Object.values(plan.programs))
-    for (const d of p.dispatches)
-      dispatched.set(
-        d.kernel,
-        (dispatched.get(d.kernel) ?? 0) + d.workgroups.reduce((a, b) => a * b),
-      );
   const kernels = plan.kernels.map((k, i): KernelView => {
     const origin = origins[i];
     const spans = (origin?.groups ?? []).flatMap((g) =>
@@ -214,10 +204,9 @@ export function compileView(result: CheckResult, index = 0): CompiledView | unde
       ops: k.ops,
       wgsl: k.wgsl,
       lines: linesOf(spans, result.sources),
-      workgroups: dispatched.get(k.id) ?? 0,
     };
   });
-  return { title, ir, kernels, diagnostics: [] };
+  return { title, ir, kernels };
 }
 
 function failed(
@@ -225,12 +214,6 @@ function failed(
   diagnostics: readonly Diagnostic[],
   sources: SourceMap,
 ): CompiledView {
-  const views = viewDiagnostics(diagnostics, sources);
-  return {
-    title,
-    ir: "",
-    kernels: [],
-    problem: views.map((d) => d.short).join("\n"),
-    diagnostics: views,
-  };
+  const problem = diagnostics.map((d) => renderShort(d, sources)).join("\n");
+  return { title, ir: "", kernels: [], problem };
 }

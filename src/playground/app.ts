@@ -3,8 +3,9 @@
  * (`files.json`: std/ and the examples), opens an example in the editor and, `CHECK_DELAY_MS`
  * after each change, checks it with the real compiler: diagnostics as lint marks and in the
  * problems list (a click goes to the line), the bindings' types in the shapes tab, and, when the
- * IR or kernels tab is open, the compiled IR and kernels with their `.grove` lines. The Train tab
- * trains on the page's GPU (`train.ts`). `globalThis.grovePlayground` holds what tests read.
+ * IR or kernels tab is open (`COMPILE_DELAY_MS` after the check), the compiled IR and kernels with
+ * their `.grove` lines. The Train tab trains on the page's GPU (`train.ts`).
+ * `globalThis.grovePlayground` holds what tests read.
  */
 import type { CheckResult } from "../parser/check-program.js";
 import {
@@ -24,6 +25,8 @@ import { Trainer, type PageRun } from "./train.js";
 
 /** Quiet time after a keystroke before the program is checked again. */
 export const CHECK_DELAY_MS = 150;
+/** Quiet time after a check before an open IR or kernels tab compiles (up to a second). */
+const COMPILE_DELAY_MS = 500;
 
 const TABS = ["problems", "shapes", "ir", "kernels", "train"] as const;
 type Tab = (typeof TABS)[number];
@@ -48,6 +51,7 @@ class Playground {
   private readonly trainer = new Trainer();
   private example: string;
   private timer: number | undefined;
+  private compileTimer: number | undefined;
   private checked: CheckResult | undefined;
   private compiled: CompiledView | undefined;
   private tab: Tab = "problems";
@@ -96,6 +100,7 @@ class Playground {
 
   private schedule(): void {
     if (this.timer !== undefined) page.clearTimeout(this.timer);
+    if (this.compileTimer !== undefined) page.clearTimeout(this.compileTimer);
     this.timer = page.setTimeout(() => this.check(), CHECK_DELAY_MS);
   }
 
@@ -113,7 +118,8 @@ class Playground {
     this.state.checkMs.push(performance.now() - start);
     this.showProblems(diagnostics);
     this.showShapes(result);
-    if (this.tab === "ir" || this.tab === "kernels") this.compile();
+    if (this.tab === "ir" || this.tab === "kernels")
+      this.compileTimer = page.setTimeout(() => this.compile(), COMPILE_DELAY_MS);
   }
 
   private showProblems(diagnostics: readonly ViewDiagnostic[]): void {
@@ -157,6 +163,7 @@ class Playground {
 
   /** Compiles the checked program (once per check) and shows its IR and kernels. */
   private compile(): void {
+    this.compileTimer = undefined;
     if (this.compiled || !this.checked) return;
     if (this.state.diagnostics.some((d) => d.severity === "error")) {
       const text = "the program has errors: see Problems";
