@@ -1,7 +1,7 @@
 /**
- * @file The playground's editor: CodeMirror 6 with its basic setup, Grove's highlighting (the
- * lexer's classes from `highlight.ts` as marks), lint marks and a lint gutter for the check's
- * diagnostics, and a callback on every change of the text.
+ * @file The playground's editor: CodeMirror 6 with its basic setup and wrapped lines, Grove's
+ * highlighting (the lexer's classes from `highlight.ts` as marks), lint marks and a lint gutter
+ * for the check's diagnostics, and a callback on every change of the text.
  */
 import { basicSetup } from "codemirror";
 import { EditorState, RangeSetBuilder, type Extension } from "@codemirror/state";
@@ -85,6 +85,7 @@ export class GroveEditor {
     const extensions: Extension[] = [
       basicSetup,
       indentUnit.of("  "),
+      EditorView.lineWrapping,
       groveHighlighting,
       lintGutter(),
       theme,

@@ -47,6 +47,7 @@ const STYLE = `
   #chart .title { font-weight: 600; font-size: 13px; }
   #chart .axis, #chart .legend { font-size: 11px; fill: #5a6372; }
   #train-log { background: #f5f6f8; padding: 0.5rem; white-space: pre-wrap; }
+  #train-log:empty { display: none; }
 `;
 
 /** The page's HTML. */
