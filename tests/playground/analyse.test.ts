@@ -5,7 +5,7 @@
  * `.grove` lines of their IR nodes; the shapes view gives each model binding's type; and the
  * highlighting classes come from the lexer's tokens.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compilePlan } from "../../src/codegen/compile.js";
@@ -32,7 +32,9 @@ const workspace = new Workspace(files);
 /** `checkFile`'s short diagnostics for `text` as the example `name` (other files from disk). */
 function nodeCheck(name: string, text: string): string[] {
   const path = `examples/${name}`;
-  const host: Host = { readFile: (p) => (p === path ? text : readFileSync(p, "utf8")) };
+  const host: Host = {
+    readFile: (p) => (p === path ? text : existsSync(p) ? readFileSync(p, "utf8") : undefined),
+  };
   const r = checkFile(path, host);
   return r.diagnostics.map((d) => renderShort(d, r.sources));
 }
@@ -62,6 +64,22 @@ describe("the workspace checks like the Node front end", () => {
         for (const d of shown.filter((x) => x.at))
           expect(d.short.startsWith(`${d.at!.file}:${d.at!.line}:${d.at!.column}: `)).toBe(true);
       });
+});
+
+describe("imports in the page", () => {
+  it("reach the other bundled examples, and a missing one is reported as in Node", () => {
+    const text =
+      'import "mnist-mlp.grove"\n\nmodel Small {\n  input x: [N, 784]\n' +
+      "  l = Dense(784, 3)\n  output y = x |> l\n}\n";
+    const r = workspace.check("new.grove", text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.program.models.map((m) => m.name).sort()).toEqual(["Mlp", "Small"]);
+    const missing = text.replace("mnist-mlp", "no-such-example");
+    const broken = workspace.check("new.grove", missing);
+    const shown = viewDiagnostics(broken.diagnostics, broken.sources);
+    expect(shown.map((d) => d.short)).toEqual(nodeCheck("new.grove", missing));
+    expect(shown.map((d) => d.code)).toEqual(["G0501"]);
+  });
 });
 
 describe("compiled views", () => {
