@@ -89,6 +89,14 @@ describeBrowser("the playground in headless Chromium", (open) => {
     const problem = page.locator("#problems li").first();
     await expect(problem.textContent()).resolves.toContain(`${example}:22:19: error[G0404]`);
     await expect(page.locator(errorMark).first().textContent()).resolves.toBe("image |> l1");
+    // Hovering the mark shows the message with its code.
+    await page.locator(errorMark).first().hover();
+    const tooltip = page.locator(".cm-tooltip .cm-diagnostic").first();
+    await tooltip.waitFor({ timeout: 10_000 });
+    await expect(tooltip.locator(".cm-diagnosticSource").textContent()).resolves.toBe("G0404");
+    await expect(tooltip.locator(".cm-diagnosticText").textContent()).resolves.toContain(
+      "`l2` (Dense) expects [N, 250] but got [N, 256]",
+    );
     await screenshot(page, "playground-error");
 
     await page.keyboard.press("Backspace");
