@@ -3,7 +3,7 @@
  * its arguments and output streams so tests can drive it in-process.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { hasErrors } from "../diag/diagnostic.js";
+import { hasErrors, UserError } from "../diag/diagnostic.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import { checkFile, nodeHost, type CheckOptions } from "../parser/program.js";
 import { compileCommand } from "./compile.js";
@@ -426,6 +426,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     await program.parseAsync(argv as string[], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UserError) {
+      const command = argv[0] && !argv[0].startsWith("-") ? ` ${argv[0]}` : "";
+      io.err(`grove${command}: ${e.message}\n`);
+      return 1;
+    }
     io.err(internalError(e));
     return 2;
   }

@@ -7,6 +7,7 @@
  * classifier's class scores (and a `class` column with its name when the checkpoint was trained
  * on categorical labels), or the model's output as `.npy` when OUT ends in `.npy`.
  */
+import { UserError } from "../diag/diagnostic.js";
 import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { visibleText } from "../diag/escape.js";
@@ -30,7 +31,7 @@ export interface PredictCliOptions {
 }
 
 /** A problem with the input file or the request, for a one-line message. */
-class PredictError extends Error {}
+class PredictError extends UserError {}
 
 /** A cell of the written CSV: quoted (quotes doubled) when it holds a comma, quote or line end. */
 const csvCell = (text: string) =>

@@ -5,6 +5,7 @@
  * refused; `/` and folders serve their `index.html`; each file goes out with its MIME type and
  * `nosniff`. The command prints the address and serves until Ctrl-C (or SIGTERM).
  */
+import { UserError } from "../diag/diagnostic.js";
 import { createReadStream, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -45,7 +46,7 @@ export async function serveDirectory(
 ): Promise<Served> {
   const root = realpathSync(resolve(dir));
   if (!statSync(root).isDirectory())
-    throw Object.assign(new Error(`${dir} is not a folder`), { code: "ENOTDIR" });
+    throw Object.assign(new UserError(`${dir} is not a folder`), { code: "ENOTDIR" });
   const server = createServer((request, response) => respond(root, request, response));
   await new Promise<void>((done, fail) => {
     server.once("error", fail);

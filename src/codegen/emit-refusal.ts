@@ -4,7 +4,7 @@
  * storage buffers) that `emitPlan` either answers by splitting a fused group or throws at the API
  * edge, where `compilePlan` makes it a diagnostic.
  */
-import type { Span } from "../diag/diagnostic.js";
+import { type Span, UserError } from "../diag/diagnostic.js";
 import type { Node } from "../ir/node.js";
 import { rounded, type BindingLimits } from "./memory.js";
 
@@ -12,7 +12,7 @@ import { rounded, type BindingLimits } from "./memory.js";
  * A plan that cannot respect the binding limits: a tensor larger than one binding, or a kernel
  * that alone binds more storage buffers than allowed. `compilePlan` reports it as a diagnostic.
  */
-export class PlanLimitError extends Error {
+export class PlanLimitError extends UserError {
   constructor(
     readonly code: string,
     message: string,

@@ -4,6 +4,7 @@
  * on/off switch and its numeric parameter where it has one. Parses `--fusion "-prologue-deep,+shared"`
  * edits and policy files (JSON); a policy that cannot be applied is a `PolicyError` with one line.
  */
+import { UserError } from "../diag/diagnostic.js";
 import { closest } from "../parser/check/suggest.js";
 
 /** What a rule does when it is on. */
@@ -118,7 +119,7 @@ export interface FusionPolicy {
 }
 
 /** A policy that cannot be parsed or applied: one line naming the rule, value or file. */
-export class PolicyError extends Error {
+export class PolicyError extends UserError {
   override name = "PolicyError";
 }
 

@@ -252,7 +252,7 @@ function updateLines(spec: OptimizerSpec, chunk: number): { moments: string[]; l
       };
     }
     default:
-      throw new Error(`internal compiler error: no update rule for optimizer ${spec.name}`);
+      throw new InternalError(`no update rule for optimizer ${spec.name}`);
   }
 }
 

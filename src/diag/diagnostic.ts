@@ -113,10 +113,43 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/*
+ * What Grove throws. A mistake in a `.grove` file is a Diagnostic (data), never thrown; the rest
+ * is one of three kinds, so a front end knows what to print:
+ * - `UserError`: the person running Grove can fix it (a data file, a checkpoint, a plan compiled
+ *   for another device, nothing to predict). The message says what is wrong and where; front
+ *   ends print it on one line without a stack. The domain errors (`DataError`,
+ *   `CheckpointError`, ...) extend it.
+ * - `UsageError`: a program calling Grove's library API broke its contract (a program or input
+ *   the plan does not have, a runner used after `destroy`): a bug in the caller.
+ * - `InternalError`: a bug in Grove itself, a broken invariant.
+ */
+
 /** Thrown only for compiler bugs: a broken invariant, never a user mistake. */
 export class InternalError extends Error {
   constructor(message: string) {
     super(`internal compiler error: ${message}`);
     this.name = "InternalError";
+  }
+}
+
+/** Something the person running Grove can fix; the message says what and where. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/** A caller of Grove's library API broke its contract; the message names the call. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Compiling failed with these diagnostics where the caller expected a value (`what` failed). */
+export class CompileError extends UserError {
+  override name = "CompileError";
+  constructor(
+    what: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    super(`${what} failed: ${diagnostics.map((d) => d.message).join("; ")}`);
   }
 }

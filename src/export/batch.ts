@@ -5,7 +5,7 @@
  * must be `k * N + c` in the batch size `N`. That affine form is what an exported graph computes
  * at run time from the batch its input has, so the batch stays symbolic.
  */
-import type { Span } from "../diag/diagnostic.js";
+import { type Span, UserError } from "../diag/diagnostic.js";
 import type { Graph, Node } from "../ir/node.js";
 import { attrNames } from "../ir/ops.js";
 
@@ -26,7 +26,7 @@ export const fixed = (c: number): BatchAffine => ({ k: 0, c });
 export const probeBatches = [97, 101, 103] as const;
 
 /** The graph lowered at the probe batches does not have one structure; names the node. */
-export class BatchStructureError extends Error {
+export class BatchStructureError extends UserError {
   constructor(
     message: string,
     readonly span: Span | undefined,

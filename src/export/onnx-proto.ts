@@ -3,6 +3,7 @@
  * (`onnx.proto` beside this module, parsed once at run time) and plain TypeScript shapes of its
  * messages, so the exporter builds ordinary objects and protobufjs does all the encoding.
  */
+import { InternalError } from "../diag/diagnostic.js";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 
@@ -85,7 +86,7 @@ function modelProto(): protobuf.Type {
 export function encodeModel(model: ModelMessage): Uint8Array {
   const type = modelProto();
   const problem = type.verify(model);
-  if (problem) throw new Error(`internal compiler error: bad ONNX model message: ${problem}`);
+  if (problem) throw new InternalError(`bad ONNX model message: ${problem}`);
   return type.encode(type.fromObject(model as unknown as Record<string, unknown>)).finish();
 }
 

@@ -8,6 +8,7 @@
  * runs) is queued behind it in call order, which keeps the `StepRunner` contract: writes take
  * effect for later runs, reads see every run made before them.
  */
+import { UsageError, UserError } from "../diag/diagnostic.js";
 import { availableParallelism } from "node:os";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { OptimizerSpec } from "../codegen/optimizer.js";
@@ -58,7 +59,7 @@ const ortPackage = "onnxruntime-node";
 export const onnxInstallHint = "npm install onnxruntime-node --onnxruntime-node-install=skip";
 
 /** onnxruntime-node is not installed (or cannot load here). */
-export class OnnxRuntimeMissingError extends Error {}
+export class OnnxRuntimeMissingError extends UserError {}
 
 /**
  * Imports onnxruntime-node (an optional dependency). A missing package or a native library that
@@ -216,13 +217,17 @@ export class OnnxRunner implements StepRunner {
     const program = this.plan.programs[programName];
     if (!program) {
       const known = Object.keys(this.plan.programs).join(", ");
-      throw new Error(`no program "${programName}" in this plan; it has ${known || "none"}`);
+      throw new UsageError(`no program "${programName}" in this plan; it has ${known || "none"}`);
     }
     for (const name of program.inputs)
       if (!this.inputs.has(name))
-        throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
+        throw new UsageError(
+          `run("${programName}"): input "${name}" was never written (writeInput)`,
+        );
     if (programName === "train" && this.plan.uniforms && !this.uniforms)
-      throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
+      throw new UsageError(
+        `run("${programName}"): the uniforms were never written (writeUniforms)`,
+      );
     const snapshot: RunInputs = { inputs: new Map(this.inputs), uniforms: this.uniforms };
     this.enqueue(() => this.execute(programName, snapshot)).catch((error: unknown) => {
       this.failure ??= { error };
@@ -268,7 +273,7 @@ export class OnnxRunner implements StepRunner {
 
   private async createSession(program: string): Promise<{ model: StepModel; session: Session }> {
     const build = stepModels[program];
-    if (!build) throw new Error(`--backend onnx cannot run program "${program}"`);
+    if (!build) throw new UsageError(`--backend onnx cannot run program "${program}"`);
     const model = build(this.compiled, this.optimizer, {
       ...(this.options.name ? { name: this.options.name } : {}),
     });
@@ -343,7 +348,7 @@ export class OnnxRunner implements StepRunner {
   }
 
   private assertUsable(): void {
-    if (this.destroyed) throw new Error("this OnnxRunner was destroyed");
+    if (this.destroyed) throw new UsageError("this OnnxRunner was destroyed");
   }
 
   private find(kind: string, name: string): PlanTensor {
@@ -352,13 +357,13 @@ export class OnnxRunner implements StepRunner {
     const tensor = map.get(name);
     if (tensor) return tensor;
     const known = [...map.keys()].join(", ");
-    throw new Error(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
+    throw new UsageError(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
   }
 
   private copy(tensor: PlanTensor, data: HostArray): HostArray {
     const want = tensor.dtype === "i32" ? Int32Array : Float32Array;
     if (!(data instanceof want) || data.length !== elements(tensor.shape))
-      throw new Error(
+      throw new UsageError(
         `"${tensor.name}" holds ${elements(tensor.shape)} ${tensor.dtype} values (a ${want.name}); ` +
           `got a ${data.constructor.name} of length ${data.length}`,
       );

@@ -4,7 +4,7 @@
  * initializers. The lowering rules (onnx-rules.ts) build through it; it knows nothing of the ops.
  */
 import { commentText } from "../diag/escape.js";
-import type { Span } from "../diag/diagnostic.js";
+import { InternalError, type Span } from "../diag/diagnostic.js";
 import type { Node } from "../ir/node.js";
 import type { Dtype } from "../ir/ops.js";
 import { BatchStructureError, type BatchAffine, type BatchGraph } from "./batch.js";
@@ -60,7 +60,7 @@ export class OnnxWriter {
   /** The ONNX value holding an IR node's result (the node must be lowered already). */
   value(node: Node): string {
     const name = this.names.get(node);
-    if (name === undefined) throw new Error(`internal compiler error: %${node.id} not lowered yet`);
+    if (name === undefined) throw new InternalError(`%${node.id} not lowered yet`);
     return name;
   }
 

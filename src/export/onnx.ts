@@ -5,7 +5,7 @@
  * initializers holding a checkpoint's values, under their `.grove` names.
  */
 import { readFileSync } from "node:fs";
-import type { Result, Span } from "../diag/diagnostic.js";
+import { type Result, type Span, UserError } from "../diag/diagnostic.js";
 import { commentText } from "../diag/escape.js";
 import { lowerTrace } from "../ir/lower.js";
 import type { Graph, Node } from "../ir/node.js";
@@ -31,7 +31,7 @@ export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
 
 /** A model the exporter cannot write; `span` is where in the `.grove` source. */
-export class OnnxExportError extends Error {
+export class OnnxExportError extends UserError {
   constructor(
     message: string,
     readonly span: Span | undefined,

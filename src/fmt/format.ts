@@ -4,6 +4,7 @@
  * refused with its diagnostics; the output is checked to hold the same tokens as the input, so a
  * spacing rule that joined two tokens into one would be a compiler bug, never a changed program.
  */
+import { InternalError } from "../diag/diagnostic.js";
 import * as prettier from "prettier";
 import { itemsOf } from "./layout.js";
 import plugin, { syntaxErrors } from "./plugin.js";
@@ -43,5 +44,5 @@ function checkSameTokens(before: string, after: string, file: string): void {
   const a = itemsOf(before).map((i) => i.image);
   const b = itemsOf(after).map((i) => i.image.replace(/\s+$/gm, ""));
   const same = a.length === b.length && a.every((x, k) => x.replace(/\s+$/gm, "") === b[k]);
-  if (!same) throw new Error(`grove fmt changed the tokens of ${file} (a formatter bug)`);
+  if (!same) throw new InternalError(`grove fmt changed the tokens of ${file} (a formatter bug)`);
 }

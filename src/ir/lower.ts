@@ -3,7 +3,7 @@
  * application) into IR for a given batch size. Symbolic dimensions are specialised here; every IR
  * node keeps the `.grove` span of the code that made it.
  */
-import { makeDiagnostic, type Diagnostic, type Result } from "../diag/diagnostic.js";
+import { type Diagnostic, InternalError, makeDiagnostic, type Result } from "../diag/diagnostic.js";
 import { dimSubstitute, dimToString, dimValue, type Dim } from "../parser/check/dims.js";
 import type { Graph as Trace, TraceNode } from "../parser/check/values.js";
 import { GraphBuilder } from "./builder.js";
@@ -212,6 +212,6 @@ function lowerNode(
       return b.randomNormal(shapeOf(n, "shape", dims), options.seed, n.id, stepInput(b, options));
   }
   const rule = structuralRules[n.op] ?? elementwiseRule(n.op);
-  if (!rule) throw new Error(`internal compiler error: no lowering for trace op ${n.op}`);
+  if (!rule) throw new InternalError(`no lowering for trace op ${n.op}`);
   return rule(b, n, inputs, dims);
 }

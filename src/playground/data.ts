@@ -7,6 +7,7 @@
  * by the exported programs' readers (`export/program/sources.ts`) from files fetched into the
  * page's file system (`export/browser/shims/fs.ts`), so a source reads as it does there.
  */
+import { UserError } from "../diag/diagnostic.js";
 import type { CallSpec } from "../parser/check/values.js";
 import type { Splits } from "../runtime/data/types.js";
 import { fetchInto } from "../export/browser/app.js";
@@ -56,7 +57,7 @@ const fetched = new Set<string>();
 /** Fetches the data files `spec` reads (once per page), then reads its splits for `seed`. */
 export async function pageSplits(spec: CallSpec, seed: number): Promise<Splits> {
   const reader = pageReaders[spec.name];
-  if (!reader) throw new Error(dataProblem(spec));
+  if (!reader) throw new UserError(dataProblem(spec));
   for (const f of pageDataFiles) {
     if (f.source !== spec.name || fetched.has(f.name)) continue;
     const path = `${EXAMPLES_DIR}/${f.name}`;

@@ -6,7 +6,7 @@
 import type { PlanOptions } from "../codegen/compile.js";
 import type { BindingLimits } from "../codegen/memory.js";
 import type { Plan, PlanBuffer, PlanDispatch } from "../codegen/plan.js";
-import { InternalError } from "../diag/diagnostic.js";
+import { InternalError, UserError } from "../diag/diagnostic.js";
 import { compilesAtFirstDispatch } from "./warm.js";
 
 /** Checks `plan` against the device's `limits` (`device.limits`) and returns its buffers by id. */
@@ -15,7 +15,7 @@ export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBu
     throw new InternalError(`malformed plan: ${message}`);
   };
   const refuse = (message: string): never => {
-    throw new Error(
+    throw new UserError(
       `${message}; compile the plan for this device's limits (\`compilePlan(train, { limits: device.limits })\`, as grove train and eval do) or use a smaller batch`,
     );
   };

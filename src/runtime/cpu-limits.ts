@@ -6,7 +6,7 @@
  * them all until the step ends), plus parameters, moments and gradients.
  */
 import type { CompiledPlan } from "../codegen/compile.js";
-import { makeDiagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
+import { type Diagnostic, makeDiagnostic, type Span, UserError } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
 
@@ -84,7 +84,7 @@ export function cpuSizeDiagnostics(compiled: CompiledPlan, section: Span): Diagn
 }
 
 /** A plan the CPU backend cannot hold, thrown by `CpuRunner.create` for callers that skipped the check. */
-export class CpuSizeError extends Error {
+export class CpuSizeError extends UserError {
   constructor(readonly problem: CpuSizeProblem) {
     const at = problem.span ? ` (${formatSpan(problem.span)})` : "";
     super(`G0802: ${problem.message}${at}`);

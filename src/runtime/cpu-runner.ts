@@ -11,7 +11,7 @@
 import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
 import { groupSpec, type OptimizerSpec } from "../codegen/optimizer.js";
 import type { Plan, PlanTensor } from "../codegen/plan.js";
-import { InternalError } from "../diag/diagnostic.js";
+import { CompileError, InternalError, UsageError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";
 import type { Graph, Node } from "../ir/node.js";
 import type { ElaboratedTrain, ParamRules } from "../parser/check/values.js";
@@ -144,12 +144,11 @@ export class CpuRunner implements StepRunner {
    */
   static fromTrain(train: ElaboratedTrain, options: PlanOptions = {}): CpuRunner {
     const r = compilePlan(train, options);
-    if (!r.value) {
-      const messages = r.diagnostics.map((d) => d.message).join("; ");
-      throw new Error(
-        `compiling the plan for batch ${options.batch ?? train.batch} failed: ${messages}`,
+    if (!r.value)
+      throw new CompileError(
+        `compiling the plan for batch ${options.batch ?? train.batch}`,
+        r.diagnostics,
       );
-    }
     return CpuRunner.create(r.value, train.optimizer);
   }
 
@@ -213,11 +212,15 @@ export class CpuRunner implements StepRunner {
     for (const name of program.inputs) {
       const data = this.inputs.get(name);
       if (!data)
-        throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
+        throw new UsageError(
+          `run("${programName}"): input "${name}" was never written (writeInput)`,
+        );
       bindings[name] = data;
     }
     if (program.update && !this.uniforms)
-      throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
+      throw new UsageError(
+        `run("${programName}"): the uniforms were never written (writeUniforms)`,
+      );
     for (const p of this.plan.params) bindings[p.name] = this.values.get(p.name)!;
     const trained = program.update ? this.plan.params.filter((p) => this.updaters.has(p.name)) : [];
     const grads = trained.map((p) => program.graph.outputs.get(`d_${p.name}`)!);
@@ -265,14 +268,14 @@ export class CpuRunner implements StepRunner {
   }
 
   private assertUsable(): void {
-    if (this.destroyed) throw new Error("this CpuRunner was destroyed");
+    if (this.destroyed) throw new UsageError("this CpuRunner was destroyed");
   }
 
   private program(name: string): Program {
     const program = this.programs.get(name);
     if (!program) {
       const known = [...this.programs.keys()].join(", ");
-      throw new Error(`no program "${name}" in this plan; it has ${known || "none"}`);
+      throw new UsageError(`no program "${name}" in this plan; it has ${known || "none"}`);
     }
     return program;
   }
@@ -282,13 +285,13 @@ export class CpuRunner implements StepRunner {
     const tensor = map.get(name);
     if (tensor) return tensor;
     const known = [...map.keys()].join(", ");
-    throw new Error(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
+    throw new UsageError(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
   }
 
   private copy(tensor: PlanTensor, data: HostArray): HostArray {
     const wantArray = tensor.dtype === "i32" ? Int32Array : Float32Array;
     if (!(data instanceof wantArray) || data.length !== elements(tensor)) {
-      throw new Error(
+      throw new UsageError(
         `"${tensor.name}" holds ${elements(tensor)} ${tensor.dtype} values (a ${wantArray.name}); ` +
           `got a ${data.constructor.name} of length ${data.length}`,
       );

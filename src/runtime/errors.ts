@@ -2,6 +2,7 @@
  * @file The runtime's error types: no adapter, a lost device, and a GPU error raised while a plan
  * ran. Compiler bugs (bad WGSL, a malformed Plan) are `InternalError`s from src/diag instead.
  */
+import { UserError } from "../diag/diagnostic.js";
 
 const noAdapterMessages = {
   node:
@@ -18,7 +19,7 @@ const noAdapterMessages = {
 };
 
 /** No WebGPU adapter: the machine lacks a Vulkan driver (or a GPU), or the browser lacks WebGPU. */
-export class NoAdapterError extends Error {
+export class NoAdapterError extends UserError {
   constructor(where: "node" | "browser" | "no-webgpu") {
     super(noAdapterMessages[where]);
     this.name = "NoAdapterError";

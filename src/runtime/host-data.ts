@@ -3,6 +3,7 @@
  * the language has, drawn with the same counter-based generator as the IR, so a run is
  * reproducible anywhere) and placeholder inputs for profiling.
  */
+import { InternalError } from "../diag/diagnostic.js";
 import { normalAt, uniformAt } from "../ir/random.js";
 import type { Plan, PlanParam } from "../codegen/plan.js";
 
@@ -59,7 +60,7 @@ export function initialValues(p: PlanParam, seed: number, stream: number): Float
       normal(0, Math.sqrt(2 / fanIn));
       break;
     default:
-      throw new Error(`internal compiler error: unknown initializer ${p.init.name}`);
+      throw new InternalError(`unknown initializer ${p.init.name}`);
   }
   return out;
 }

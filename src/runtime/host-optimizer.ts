@@ -5,6 +5,7 @@
  * with `Math.fround`, as the kernel rounds each f32 operation), so both backends take the same
  * steps up to the GPU's own rounding. Gradient clipping by global norm is here too.
  */
+import { InternalError, UsageError } from "../diag/diagnostic.js";
 import type { OptimizerSpec, StepUniforms } from "../codegen/optimizer.js";
 
 const f = Math.fround;
@@ -130,7 +131,7 @@ function rule(spec: OptimizerSpec): { moments: string[]; apply: ElementUpdate } 
       };
     }
     default:
-      throw new Error(`no update rule for optimizer ${spec.name}`);
+      throw new InternalError(`no update rule for optimizer ${spec.name}`);
   }
 }
 
@@ -143,10 +144,10 @@ export function hostOptimizer(spec: OptimizerSpec): HostOptimizer {
     moments,
     update(p, g, state, u, gradScale = 1) {
       if (g.length !== p.length)
-        throw new Error(`gradient has ${g.length} values for a parameter of ${p.length}`);
+        throw new UsageError(`gradient has ${g.length} values for a parameter of ${p.length}`);
       for (const m of moments)
         if (state[m]?.length !== p.length)
-          throw new Error(`moment ${m} must hold ${p.length} values like its parameter`);
+          throw new UsageError(`moment ${m} must hold ${p.length} values like its parameter`);
       if (scratch.length < p.length) scratch = new Float32Array(p.length);
       const gs = scratch.subarray(0, p.length);
       // WGSL: let g = a_grads[i] * scale;  (a_grads[i] when not clipping; x * 1 is exact)

@@ -11,7 +11,7 @@ import type {
   PlanProgram,
   PlanTensor,
 } from "../codegen/plan.js";
-import { InternalError } from "../diag/diagnostic.js";
+import { InternalError, UsageError, UserError } from "../diag/diagnostic.js";
 import { checkPlan, subgroupProblem } from "./check-plan.js";
 import { DeviceLostError, GpuError } from "./errors.js";
 import { PipelineCache } from "./pipelines.js";
@@ -121,7 +121,7 @@ export class PlanRunner implements StepRunner {
     const program = this.plan.programs[programName];
     if (!program) {
       const known = Object.keys(this.plan.programs).join(", ");
-      throw new Error(`no program "${programName}" in this plan; it has ${known || "none"}`);
+      throw new UsageError(`no program "${programName}" in this plan; it has ${known || "none"}`);
     }
     const tiered =
       program.quick &&
@@ -181,7 +181,7 @@ export class PlanRunner implements StepRunner {
       this.device.features as ReadonlySet<string>,
       this.device.adapterInfo,
     );
-    if (problem) throw new Error(problem);
+    if (problem) throw new UserError(problem);
     await warmPipelines(this.device, used, options.background ? { background: true } : {});
     const pipelines = new Map(
       await Promise.all(used.map(async (k) => [k.id, await cache.pipeline(k)] as const)),
@@ -321,7 +321,7 @@ export class PlanRunner implements StepRunner {
 
   private assertUsable(): void {
     if (this.failure) throw this.failure;
-    if (this.destroyed) throw new Error("this PlanRunner was destroyed");
+    if (this.destroyed) throw new UsageError("this PlanRunner was destroyed");
   }
 
   private program(name: string): { program: PlanProgram; dispatches: readonly EncodedDispatch[] } {
@@ -329,10 +329,12 @@ export class PlanRunner implements StepRunner {
     const dispatches = this.programs.get(name);
     if (!program) {
       const known = Object.keys(this.plan.programs).join(", ");
-      throw new Error(`no program "${name}" in this plan; it has ${known || "none"}`);
+      throw new UsageError(`no program "${name}" in this plan; it has ${known || "none"}`);
     }
     if (!dispatches)
-      throw new Error(`program "${name}" is not prepared: await runner.prepare("${name}") first`);
+      throw new UsageError(
+        `program "${name}" is not prepared: await runner.prepare("${name}") first`,
+      );
     return { program, dispatches };
   }
 
@@ -340,13 +342,17 @@ export class PlanRunner implements StepRunner {
     for (const name of program.inputs) {
       const tensor = this.find("input", this.tensors.inputs, name);
       if (!this.written.has(`input:${tensor.name}`)) {
-        throw new Error(`run("${programName}"): input "${name}" was never written (writeInput)`);
+        throw new UsageError(
+          `run("${programName}"): input "${name}" was never written (writeInput)`,
+        );
       }
     }
     const uniforms = this.plan.uniforms;
     const usesUniforms = program.dispatches.some((d) => d.buffers.includes(uniforms?.buffer ?? -1));
     if (uniforms && usesUniforms && !this.written.has(uniforms.buffer)) {
-      throw new Error(`run("${programName}"): the uniforms were never written (writeUniforms)`);
+      throw new UsageError(
+        `run("${programName}"): the uniforms were never written (writeUniforms)`,
+      );
     }
   }
 
@@ -354,14 +360,14 @@ export class PlanRunner implements StepRunner {
     const tensor = map.get(name);
     if (tensor) return tensor;
     const known = [...map.keys()].join(", ");
-    throw new Error(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
+    throw new UsageError(`no ${kind} "${name}" in this plan; it has ${known || "none"}`);
   }
 
   private write(tensor: HostTensor, data: HostArray): void {
     this.assertUsable();
     const wantArray = tensor.dtype === "i32" ? Int32Array : Float32Array;
     if (!(data instanceof wantArray) || data.length !== tensor.elements) {
-      throw new Error(
+      throw new UsageError(
         `"${tensor.name}" holds ${tensor.elements} ${tensor.dtype} values (a ${wantArray.name}); ` +
           `got a ${data.constructor.name} of length ${data.length}`,
       );

@@ -7,6 +7,7 @@
  * naming it; `tensorsFor` hands out only finite values. No file access here (`checkpoint.ts` reads
  * and writes files), so a browser page can encode and decode checkpoints too.
  */
+import { UsageError, UserError } from "../diag/diagnostic.js";
 import type { Plan } from "../codegen/plan.js";
 
 export type CheckpointDtype = "F32" | "I32";
@@ -28,7 +29,7 @@ export interface Checkpoint {
 export const OPTIMIZER_PREFIX = "optimizer.";
 
 /** A checkpoint that cannot be read, written or used for this model; the message names the file. */
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   constructor(
     readonly file: string,
     detail: string,
@@ -63,10 +64,10 @@ export function encodeSafetensors(
   let offset = 0;
   const parts: Uint8Array[] = [];
   for (const [name, t] of tensors) {
-    if (name === "__metadata__") throw new Error("a tensor cannot be named __metadata__");
+    if (name === "__metadata__") throw new UsageError("a tensor cannot be named __metadata__");
     const want = t.dtype === "I32" ? Int32Array : Float32Array;
     if (!(t.data instanceof want) || t.data.length !== count(t.shape))
-      throw new Error(
+      throw new UsageError(
         `tensor ${name}: ${t.dtype}${shapeText(t.shape)} needs ${count(t.shape)} values in a ${want.name}, got ${t.data.length} in a ${t.data.constructor.name}`,
       );
     const bytes = tensorBytes(t.data);

@@ -5,6 +5,7 @@
  * does the ONNX Runtime backend's `OnnxRunner`); `checkedUniforms` is their one check of the
  * per-run scalars.
  */
+import { UsageError } from "../diag/diagnostic.js";
 import type { Plan } from "../codegen/plan.js";
 
 export type HostArray = Float32Array | Int32Array;
@@ -70,16 +71,16 @@ export function checkedUniforms(
   fields: readonly string[] | undefined,
   values: Readonly<Record<string, number>>,
 ): Record<string, number> {
-  if (!fields) throw new Error("writeUniforms: this plan has no uniforms");
+  if (!fields) throw new UsageError("writeUniforms: this plan has no uniforms");
   const expected = `expected ${fields.join(", ") || "no fields"}`;
   for (const key of Object.keys(values))
     if (!fields.includes(key))
-      throw new Error(`writeUniforms: unknown uniform "${key}"; ${expected}`);
+      throw new UsageError(`writeUniforms: unknown uniform "${key}"; ${expected}`);
   const stored: Record<string, number> = {};
   for (const field of fields) {
     const value = values[field];
     if (typeof value !== "number")
-      throw new Error(`writeUniforms: missing uniform "${field}"; ${expected}`);
+      throw new UsageError(`writeUniforms: missing uniform "${field}"; ${expected}`);
     stored[field] = Math.fround(value);
   }
   return stored;

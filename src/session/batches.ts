@@ -3,6 +3,7 @@
  * examples of a batch copied in the epoch's order into each input the program reads, and the
  * scalar input `@step`.
  */
+import { UserError } from "../diag/diagnostic.js";
 import type { Plan } from "../codegen/plan.js";
 import type { Dataset } from "../runtime/data/types.js";
 import type { StepPlan, StepRunner } from "../runtime/step-runner.js";
@@ -47,7 +48,7 @@ export function writeBatch(
     const field = data.fields.get(name);
     if (!field) {
       const known = [...data.fields.keys()].join(", ");
-      throw new Error(`the model needs the input \`${name}\`, but the data has ${known}`);
+      throw new UserError(`the model needs the input \`${name}\`, but the data has ${known}`);
     }
     const n = field.perExample;
     const out = field.dtype === "i32" ? new Int32Array(b.size * n) : new Float32Array(b.size * n);

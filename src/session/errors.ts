@@ -3,6 +3,7 @@
  * not finite; names the last good checkpoint) and `InterruptedError` (its `AbortSignal`; names the
  * checkpoint saved at the exact step).
  */
+import { UserError } from "../diag/diagnostic.js";
 import type { DivergenceOutcome, KeptCheckpoint } from "./rotation.js";
 
 /** The end of the divergence message: which checkpoint is the last good one, and where. */
@@ -18,7 +19,7 @@ const lastGood = (o: DivergenceOutcome) =>
  * Training stopped: the loss was not finite or had grown out of bounds (the rule in
  * `divergence.ts`), or the parameters after a step were not finite.
  */
-export class DivergedError extends Error {
+export class DivergedError extends UserError {
   /** The last good checkpoint (never overwritten by a worse one), if any. */
   readonly checkpoint: KeptCheckpoint | undefined;
 

@@ -4,6 +4,7 @@
  * output for given inputs. Checkpoints arrive already read (`LoadedCheckpoint`); reading them is
  * the host's business (`node.ts` reads files).
  */
+import { UserError } from "../diag/diagnostic.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { Plan } from "../codegen/plan.js";
@@ -127,7 +128,7 @@ export async function predict(
   options: FromCheckpointOptions & { readonly inputs: Dataset },
 ): Promise<Prediction[]> {
   const data = options.inputs;
-  if (data.count === 0) throw new Error("there are no examples to predict");
+  if (data.count === 0) throw new UserError("there are no examples to predict");
   checkLoaded(options.checkpoint);
   return withCheckpoint(options, async (runners) => {
     const order = inOrder(data.count);

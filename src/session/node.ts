@@ -6,6 +6,7 @@
  * paths where those take checkpoints already read. This module imports nothing from `node:`
  * itself, but the runtime's file and data modules it uses do: a browser imports `index.ts`.
  */
+import { UserError } from "../diag/diagnostic.js";
 import { readCheckpoint } from "../runtime/checkpoint.js";
 import { fileCheckpointStore } from "../runtime/checkpoint-store.js";
 import { loadData } from "../runtime/data/index.js";
@@ -72,6 +73,6 @@ export async function evaluateCheckpoint(
 export async function predict(
   options: FromFile<FromCheckpointOptions> & { readonly inputs: Dataset },
 ): Promise<Prediction[]> {
-  if (options.inputs.count === 0) throw new Error("there are no examples to predict");
+  if (options.inputs.count === 0) throw new UserError("there are no examples to predict");
   return portable.predict({ ...options, checkpoint: read(options.checkpoint) });
 }

@@ -6,6 +6,7 @@
  * seed, example count and position must agree with the checkpoint); the step is an i32 on the GPU
  * and in checkpoints, so a run may take at most `MAX_COUNT` steps.
  */
+import { UserError } from "../diag/diagnostic.js";
 import type { CallSpec } from "../parser/check/values.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { CheckpointError } from "../runtime/safetensors.js";
@@ -77,7 +78,7 @@ export interface ResolvedRun {
 }
 
 /** A run that cannot start for a reason outside any checkpoint (`RunRefusal` without a file). */
-export class RunSpecError extends Error {
+export class RunSpecError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "RunSpecError";

@@ -7,6 +7,7 @@
  * own plan) or from plans compiled beforehand (`planRunners`, what an exported program runs, with
  * no compiler in it).
  */
+import { CompileError, UsageError } from "../diag/diagnostic.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
@@ -82,10 +83,7 @@ export function compilingRunners(
         : planOptionsFor(device)),
       ...(options.sources ? { sources: options.sources } : {}),
     });
-    if (!r.value) {
-      const messages = r.diagnostics.map((d) => d.message).join("; ");
-      throw new Error(`compiling the plan for batch ${size} failed: ${messages}`);
-    }
+    if (!r.value) throw new CompileError(`compiling the plan for batch ${size}`, r.diagnostics);
     return r.value;
   };
   return async (size, first) => {
@@ -109,7 +107,7 @@ export function planRunners(device: GPUDevice, plans: ReadonlyMap<number, Plan>)
   return async (size, first) => {
     const plan = plans.get(size);
     if (!plan)
-      throw new Error(
+      throw new UsageError(
         `there is no plan for batch size ${size} (plans for ${[...plans.keys()].join(", ")})`,
       );
     return PlanRunner.create(device, plan, { programs: [], quick: first ? ["train"] : [] });

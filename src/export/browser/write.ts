@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { InternalError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
 import type { ExportedProgram } from "../program/program.js";
@@ -34,7 +35,7 @@ last checkpoint. \`?max-steps=N\` stops after N steps, \`?epochs=N\` trains N ep
 /** The page's module: `startPage` with the reader of the program's data source. */
 export async function browserApp(source: string) {
   const reader = sourceReaders[source];
-  if (!reader) throw new Error(`no reader for the data source ${source}`);
+  if (!reader) throw new InternalError(`no reader for the data source ${source}`);
   const path = (p: string) => JSON.stringify(groveModule(p));
   const entry =
     `import { startPage } from ${path("export/browser/app")};\n` +

@@ -6,6 +6,7 @@
  * Text from the user (file names, the model's name) goes into comments through `commentText` and
  * into code only as JSON; the file is formatted with Prettier.
  */
+import { InternalError } from "../../diag/diagnostic.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commentText, visibleText } from "../../diag/escape.js";
@@ -22,7 +23,7 @@ const RUNTIME = "grove-runtime.mjs";
 /** The bundle entry: the driver and the reader of the program's data source. */
 function entry(source: string): string {
   const reader = sourceReaders[source];
-  if (!reader) throw new Error(`no reader for the data source ${source}`);
+  if (!reader) throw new InternalError(`no reader for the data source ${source}`);
   const path = (p: string) => JSON.stringify(groveModule(p));
   return (
     `export { runNodeProgram } from ${path("export/node/main")};\n` +
@@ -83,7 +84,7 @@ export async function trainModule(program: ExportedProgram): Promise<string> {
 /** The package.json of the folder: `webgpu` as Grove's own package.json gives it. */
 function packageJson(program: ExportedProgram): string {
   const webgpu = grovePackage().dependencies?.webgpu;
-  if (!webgpu) throw new Error("Grove's package.json has no webgpu dependency");
+  if (!webgpu) throw new InternalError("Grove's package.json has no webgpu dependency");
   const name = `${program.settings.model.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-training`;
   return (
     JSON.stringify(

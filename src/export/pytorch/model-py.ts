@@ -7,7 +7,7 @@
  * written inline, each statement ends with its `.grove` location, and dimensions stay symbolic
  * (`N = x.shape[0]`), so any batch runs. The loss and metrics are `objective`.
  */
-import type { Span } from "../../diag/diagnostic.js";
+import { InternalError, type Span, UserError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import type { Dim } from "../../parser/check/dims.js";
 import type { BlockDecl } from "../../parser/ast.js";
@@ -17,7 +17,7 @@ import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
 import { torchRules, type Expr, type RuleContext } from "./torch-rules.js";
 
 /** A model the PyTorch export cannot write; `span` is where in the `.grove` source. */
-export class PytorchExportError extends Error {
+export class PytorchExportError extends UserError {
   constructor(
     message: string,
     readonly span?: Span,
@@ -171,7 +171,7 @@ function renderBody(
       return { text: memberPath(rel, shared.lists, spec.scope) };
     }
     if (n.op === "const" || n.op === "training") return torchRules[n.op]!(n, [], cx);
-    throw new Error(
+    throw new InternalError(
       `internal compiler error: node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
     );
   };

@@ -19,6 +19,7 @@
  * number per example (shape `(N,)` or `(N, 1)`; more than one value per example is an error
  * because the checker types `target` as `[N, 1]`). Every problem is a `DataError` naming the file.
  */
+import { UsageError } from "../../diag/diagnostic.js";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DataError, readDataFile } from "./read-file.js";
@@ -397,7 +398,9 @@ function shapeText(shape: readonly number[]): string {
 export function encodeNpy(data: Float32Array | Int32Array, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((p, d) => p * d, 1);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0) || count !== data.length)
-    throw new Error(`encodeNpy: shape ${shapeText(shape)} does not hold ${data.length} values`);
+    throw new UsageError(
+      `encodeNpy: shape ${shapeText(shape)} does not hold ${data.length} values`,
+    );
   const descr = data instanceof Float32Array ? "<f4" : "<i4";
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText(shape)}, }`;
   let major = 1;

@@ -3,10 +3,11 @@
  * message is one line for the user, and `readDataFile`, which reads a file's bytes or says in one
  * line why it cannot.
  */
+import { UserError } from "../../diag/diagnostic.js";
 import { readFileSync } from "node:fs";
 
 /** A problem with the user's data file; the message is for the user. */
-export class DataError extends Error {
+export class DataError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "DataError";

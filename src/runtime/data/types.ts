@@ -2,6 +2,7 @@
  * @file What a data loader hands the training loop: named fields of equal example counts, each a
  * flat typed array with a fixed number of values per example, and the splits of a data source.
  */
+import { UserError } from "../../diag/diagnostic.js";
 
 export interface Field {
   readonly dtype: "f32" | "i32";
@@ -27,7 +28,7 @@ export interface Splits {
 }
 
 /** A data source `grove train` cannot read yet; the message is for the user. */
-export class UnsupportedDataError extends Error {
+export class UnsupportedDataError extends UserError {
   constructor(readonly source: string) {
     super(`data source \`${source}\` is not supported by \`grove train\` yet`);
     this.name = "UnsupportedDataError";

@@ -3,6 +3,7 @@
  * (`DecompressionStream`), so the page gunzips compressed IDX files as it fetches them, before the
  * readers see them; a compressed file reaching the reader is a mistake.
  */
+import { InternalError } from "../../../diag/diagnostic.js";
 export function gunzipSync(): never {
-  throw new Error("the page decompresses gzip files as it fetches them");
+  throw new InternalError("the page decompresses gzip files as it fetches them");
 }
