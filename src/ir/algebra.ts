@@ -58,10 +58,65 @@ function withConst(
 const keep = (b: GraphBuilder, x: Node, node: Node) => like(b, x, node);
 const negate = (b: GraphBuilder, x: Node, node: Node) => like(b, b.neg(x), node);
 
+/** A concat's parts with where each starts and ends along its axis. */
+interface Piece {
+  readonly node: Node;
+  readonly start: number;
+  readonly end: number;
+}
+
+function piecesOf(n: Node, axis: number): Piece[] | undefined {
+  if (n.op !== "concat" || (n as NodeOf<"concat">).attrs.axis !== axis) return undefined;
+  let at = 0;
+  return n.inputs.map((node) => {
+    const start = at;
+    at += node.shape[axis]!;
+    return { node, start, end: at };
+  });
+}
+
+/**
+ * `concat([0, g, 0]) + concat([h, 0, 0])` along one axis is `concat([h, g, 0])` when, wherever
+ * one side has something other than a zero constant, the other has a zero constant: each
+ * element is `v + 0`. This is how the gradients of many slices of one tensor add up (each is
+ * zero-padded back to the whole), which would otherwise cost the whole tensor per slice.
+ */
+function addDisjointPieces(b: GraphBuilder, node: NodeOf<"add">): Node | undefined {
+  const [x, y] = node.inputs as [Node, Node];
+  if (x.op !== "concat" || !shapesEqual(x.shape, node.shape) || !shapesEqual(y.shape, node.shape))
+    return undefined;
+  const axis = (x as NodeOf<"concat">).attrs.axis;
+  const px = piecesOf(x, axis);
+  const py = piecesOf(y, axis);
+  if (!px || !py) return undefined;
+  const kept = [...px, ...py].filter((p) => !isConst(p.node, 0));
+  kept.sort((p, q) => p.start - q.start);
+  for (let i = 1; i < kept.length; i++) if (kept[i]!.start < kept[i - 1]!.end) return undefined;
+  const parts: Node[] = [];
+  let at = 0;
+  const zeros = (to: number) => {
+    if (to > at)
+      parts.push(
+        b.constant(
+          0,
+          node.shape.map((d, i) => (i === axis ? to - at : d)),
+          node.dtype,
+        ),
+      );
+  };
+  for (const p of kept) {
+    zeros(p.start);
+    parts.push(p.node);
+    at = p.end;
+  }
+  zeros(node.shape[axis]!);
+  return b.concat(parts, axis);
+}
+
 /** Rules per op; the first that fires wins, and the driver reapplies until none fires. */
 export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
-  // x + 0 = 0 + x = x
-  add: [withConst(1, 0, keep), withConst(0, 0, keep)],
+  // x + 0 = 0 + x = x; [0, g, 0] + [h, 0, 0] = [h, g, 0] (zero-padded pieces that do not overlap)
+  add: [withConst(1, 0, keep), withConst(0, 0, keep), addDisjointPieces],
   // x - 0 = x; 0 - x = -x
   sub: [withConst(1, 0, keep), withConst(0, 0, negate)],
   // x * 1 = 1 * x = x; x * -1 = -x; x * 0 = 0 for provably finite x

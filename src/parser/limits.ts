@@ -42,6 +42,11 @@ export const limits = {
    * for: 1,024 copies of a transformer block (92,000 trace nodes) check in about a second.
    */
   copies: 1024,
+  /**
+   * Steps unrolled by `scan` in one model, nested scans included (G0412). Each step inlines
+   * the cell once, like a written-out layer call.
+   */
+  steps: 4096,
   /** Errors reported per file; one G0113 note marks the first that is not. */
   errorsPerFile: 100,
   /** Largest dimension, size, axis or index (2^31 - 1: sizes are 32-bit on the GPU). */

@@ -21,6 +21,78 @@ function modelOf(c: Case): string {
 }
 
 const blocks: Record<string, Case[]> = {
+  RNNCell: [
+    {
+      setup: "  input x: [N, 3]\n  input h: [N, 5]\n  c = RNNCell(3, 5, relu)",
+      output: "c(x, h)",
+      type: "[N, 5]",
+      params: { "c.w_ih": [3, 5], "c.w_hh": [5, 5], "c.b_ih": [5], "c.b_hh": [5] },
+    },
+  ],
+  GRUCell: [
+    {
+      setup: "  input x: [N, 3]\n  input h: [N, 5]\n  c = GRUCell(3, 5)",
+      output: "c(x, h)",
+      type: "[N, 5]",
+      params: { "c.w_ih": [3, 15], "c.w_hh": [5, 15], "c.b_ih": [15], "c.b_hh": [15] },
+    },
+  ],
+  LSTMCell: [
+    {
+      setup: "  input x: [N, 3]\n  input h: [N, 5]\n  c = LSTMCell(3, 5)\n  (h2, c2) = c(x, h, h)",
+      output: "c2",
+      type: "[N, 5]",
+      params: { "c.w_ih": [3, 20], "c.w_hh": [5, 20], "c.b_ih": [20], "c.b_hh": [20] },
+    },
+  ],
+  RnnStep: [
+    {
+      setup: "  input gi: [N, 5]\n  input h: [N, 5]\n  s = RnnStep(5, tanh)",
+      output: "s(gi, h)",
+      type: "[N, 5]",
+      params: { "s.w_hh": [5, 5], "s.b_hh": [5] },
+    },
+  ],
+  GruStep: [
+    {
+      setup: "  input gi: [N, 15]\n  input h: [N, 5]\n  s = GruStep(5)",
+      output: "s(gi, h)",
+      type: "[N, 5]",
+      params: { "s.w_hh": [5, 15], "s.b_hh": [15] },
+    },
+  ],
+  LstmStep: [
+    {
+      setup: "  input gi: [N, 20]\n  input h: [N, 5]\n  s = LstmStep(5)\n  (h2, c2) = s(gi, h, h)",
+      output: "h2",
+      type: "[N, 5]",
+      params: { "s.w_hh": [5, 20], "s.b_hh": [20] },
+    },
+  ],
+  Rnn: [
+    {
+      setup: "  input x: [N, 6, 3]\n  r = Rnn(3, 5)",
+      output: "r(x)",
+      type: "[N, 6, 5]",
+      params: { "r.w_ih": [3, 5], "r.b_ih": [5], "r.step.w_hh": [5, 5], "r.step.b_hh": [5] },
+    },
+  ],
+  Gru: [
+    {
+      setup: "  input x: [N, 6, 3]\n  g = Gru(3, 5)",
+      output: "x |> g",
+      type: "[N, 6, 5]",
+      params: { "g.w_ih": [3, 15], "g.b_ih": [15], "g.step.w_hh": [5, 15], "g.step.b_hh": [15] },
+    },
+  ],
+  Lstm: [
+    {
+      setup: "  input x: [N, 6, 3]\n  l = Lstm(3, 5)",
+      output: "l(x)",
+      type: "[N, 6, 5]",
+      params: { "l.w_ih": [3, 20], "l.b_ih": [20], "l.step.w_hh": [5, 20], "l.step.b_hh": [20] },
+    },
+  ],
   Dense: [
     {
       setup: "  input x: [N, 8]\n  l = Dense(8, 4)",
@@ -110,6 +182,21 @@ const blocks: Record<string, Case[]> = {
 
 const x = "  input x: [N, 10]";
 const fns: Record<string, Case[]> = {
+  gru_update: [
+    {
+      setup: "  input gi: [N, 12]\n  input h: [N, 4]\n  input w: [4, 12]\n  input b: [12]",
+      output: "gru_update(gi, h, w, b, 4)",
+      type: "[N, 4]",
+    },
+  ],
+  lstm_update: [
+    {
+      setup:
+        "  input gi: [N, 16]\n  input h: [N, 4]\n  input w: [4, 16]\n  input b: [16]\n  (h2, c2) = lstm_update(gi, h, h, w, b, 4)",
+      output: "c2",
+      type: "[N, 4]",
+    },
+  ],
   identity: [{ setup: x, output: "identity(x)", type: "[N, 10]" }],
   gelu: [{ setup: x, output: "gelu(x)", type: "[N, 10]" }],
   gelu_exact: [{ setup: x, output: "x |> gelu_exact", type: "[N, 10]" }],

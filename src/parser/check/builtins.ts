@@ -19,6 +19,7 @@ import {
 import { own } from "./own.js";
 import { dimProblem, dimRangeProblem, isComplaint, productOf, shown } from "./ranges.js";
 import { broadcastShapes, formatShape, formatType, originLabels, type Operand } from "./shapes.js";
+import { scanRule } from "./scan.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "./values.js";
 
 export interface ArgV {
@@ -45,6 +46,12 @@ export interface Ctx {
     span: Span,
   ): Value;
   tensorOf(a: ArgV, what: string, dtype?: DType): Tensor | undefined;
+  /** Calls a function, layer, stack or builtin value inline, as `callee(args)` would. */
+  invoke(callee: Value, args: readonly ArgV[], span: Span, calleeSpan: Span): Value;
+  /** Runs `fn` with a note and a label added to every diagnostic it raises. */
+  within<T>(context: { note: string; span: Span; label: string }, fn: () => T): T;
+  /** Counts `n` more steps unrolled by `scan`; reports G0412 beyond `limits.steps` in all. */
+  takeSteps(n: number, span: Span): boolean;
 }
 
 type Args = ReadonlyMap<string, ArgV>;
@@ -1104,6 +1111,8 @@ export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
       );
     },
   },
+
+  scan: scanRule,
 
   random_uniform: random("random_uniform"),
   random_normal: random("random_normal"),

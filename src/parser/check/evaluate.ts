@@ -114,6 +114,8 @@ export class Evaluator implements Ctx {
   private readonly contexts: Context[] = [];
   /** Copies `repeat` has made so far in this evaluation, nested repeats included. */
   private copies = 0;
+  /** Steps `scan` has unrolled so far in this evaluation, nested scans included. */
+  private steps = 0;
   /** What is being inlined, innermost last, for `assert` messages (`` `l1` (Dense) ``). */
   private readonly frames: string[] = [];
 
@@ -180,6 +182,27 @@ export class Evaluator implements Ctx {
     } finally {
       this.contexts.pop();
     }
+  }
+
+  /** Counts `n` more steps unrolled by `scan`; reports G0412 beyond `limits.steps` in all. */
+  takeSteps(n: number, span: Span): boolean {
+    this.steps += n;
+    if (this.steps <= limits.steps) return true;
+    this.report({
+      code: "G0412",
+      message: `\`scan\` unrolls more than ${limits.steps} steps in this model`,
+      span,
+      label: `${this.steps} steps in all so far`,
+      notes: [
+        `each step inlines the cell once; nested scans multiply, and a model may unroll at most ${limits.steps} steps in all`,
+      ],
+    });
+    return false;
+  }
+
+  /** Calls a value as `callee(args)` does (for `scan`'s cell). */
+  invoke(callee: Value, args: readonly CallArg[], span: Span, calleeSpan: Span): Value {
+    return this.call(callee, [...args], span, calleeSpan, false);
   }
 
   /** Counts `n` more copies made by `repeat`; reports G0412 beyond `limits.copies` in all. */
