@@ -5,8 +5,10 @@
  *
  *  - the sign of zero: `x + 0 -> x` keeps -0 where IEEE gives +0, and `x * 0 -> 0` gives +0
  *    where x is negative;
- *  - nothing else: `x * 0 -> 0` fires only when x is provably finite (see `isFinite`), because
- *    inf * 0 and NaN * 0 are NaN, and `x - x` is never folded for the same reason.
+ *  - the rounding of a sum of matrix products merged into one product (`addProducts`).
+ *
+ * Nothing else: `x * 0 -> 0` fires only when x is provably finite (see `isFinite`), because
+ * inf * 0 and NaN * 0 are NaN, and `x - x` is never folded for the same reason.
  */
 import type { GraphBuilder } from "./builder.js";
 import { shapesEqual, type Node, type NodeOf } from "./node.js";
@@ -113,10 +115,39 @@ function addDisjointPieces(b: GraphBuilder, node: NodeOf<"add">): Node | undefin
   return b.concat(parts, axis);
 }
 
+/** `concat(parts, axis)`, with the parts of any part that is itself a concat along `axis` spliced in. */
+function flatConcat(b: GraphBuilder, parts: readonly Node[], axis: number): Node {
+  const flat = parts.flatMap((p) =>
+    p.op === "concat" && (p as NodeOf<"concat">).attrs.axis === axis ? p.inputs : [p],
+  );
+  return b.concat(flat, axis);
+}
+
+/**
+ * `a @ b + c @ d = concat([a, c], 1) @ concat([b, d], 0)` for matrices: one product over the
+ * inner dimensions of both. A weight used at every step of an unrolled `scan` gets its gradient
+ * as a sum of one small product per step (`Σ_t h_tᵀ g_t`); this makes it one product over all
+ * steps, one kernel instead of T. It is the one algebra rule that does not keep values bit for
+ * bit: the product adds the same terms in one accumulation instead of adding T partial sums, so
+ * the result may differ in the last bits (the GPU and the CPU backends run the same rewritten
+ * graph, so they still agree).
+ */
+function addProducts(b: GraphBuilder, node: NodeOf<"add">): Node | undefined {
+  const [x, y] = node.inputs as [Node, Node];
+  if (x.op !== "matmul" || y.op !== "matmul") return undefined;
+  const [a, p] = x.inputs as [Node, Node];
+  const [c, q] = y.inputs as [Node, Node];
+  const matrices = [a, p, c, q].every((n) => n.shape.length === 2);
+  if (!matrices || !shapesEqual(x.shape, node.shape) || !shapesEqual(y.shape, node.shape))
+    return undefined;
+  return b.matmul(flatConcat(b, [a, c], 1), flatConcat(b, [p, q], 0));
+}
+
 /** Rules per op; the first that fires wins, and the driver reapplies until none fires. */
 export const algebraRules: { readonly [P in Op]?: readonly Rule<P>[] } = {
-  // x + 0 = 0 + x = x; [0, g, 0] + [h, 0, 0] = [h, g, 0] (zero-padded pieces that do not overlap)
-  add: [withConst(1, 0, keep), withConst(0, 0, keep), addDisjointPieces],
+  // x + 0 = 0 + x = x; [0, g, 0] + [h, 0, 0] = [h, g, 0] (zero-padded pieces that do not overlap);
+  // a b + c d = [a c] [b; d] (the one rule that rounds differently: see addProducts)
+  add: [withConst(1, 0, keep), withConst(0, 0, keep), addDisjointPieces, addProducts],
   // x - 0 = x; 0 - x = -x
   sub: [withConst(1, 0, keep), withConst(0, 0, negate)],
   // x * 1 = 1 * x = x; x * -1 = -x; x * 0 = 0 for provably finite x

@@ -55,6 +55,43 @@ describe("algebraic identities", () => {
     expect(simplified(build)).toBe(leafOnly);
   });
 
+  test("zero-padded pieces add as one concat, but not where they overlap", () => {
+    const zeros = (b: GraphBuilder, rows: number) => b.constant(0, [rows, 3]);
+    // [x; 0 (4 rows)] + [0 (4 rows); x] = [x; 0 (2 rows); x]
+    expect(
+      simplified((b, x) => b.add(b.concat([x, zeros(b, 4)], 0), b.concat([zeros(b, 4), x], 0))),
+    ).toMatchInlineSnapshot(`
+      "%0:f32[2,3] = input {name="x"}
+      %1:f32[2,3] = const {value=0}
+      %2:f32[6,3] = concat %0 %1 %0 {axis=0}
+      return y=%2"
+    `);
+    // [x; 0] + [exp(x)[0:1]; x; 0[1]] overlap in rows 1-2: left as an add.
+    const overlapping = simplified((b, x) =>
+      b.add(
+        b.concat([x, zeros(b, 2)], 0),
+        b.concat([b.slice(b.exp(x), 0, 0, 1), x, zeros(b, 1)], 0),
+      ),
+    );
+    expect(overlapping).toContain(" = add ");
+  });
+
+  test("a sum of two matrix products is one product over both inner dimensions", () => {
+    expect(
+      simplified((b, x) =>
+        b.add(b.matmul(x, b.transpose(x, [1, 0])), b.matmul(x, b.input("w", [3, 2]))),
+      ),
+    ).toMatchInlineSnapshot(`
+      "%0:f32[2,3] = input {name="x"}
+      %1:f32[3,2] = transpose %0 {perm=[1,0]}
+      %2:f32[3,2] = input {name="w"}
+      %3:f32[2,6] = concat %0 %0 {axis=1}
+      %4:f32[6,2] = concat %1 %2 {axis=0}
+      %5:f32[2,2] = matmul %3 %4
+      return y=%5"
+    `);
+  });
+
   test("an identity that drops a wider operand broadcasts the survivor", () => {
     expect(simplified((b, x) => b.add(x, b.constant(0, [4, 2, 3])))).toMatchInlineSnapshot(`
       "%0:f32[2,3] = input {name="x"}

@@ -39,6 +39,7 @@ describe("examples", () => {
     expect(examples).toEqual([
       "autoencoder.grove",
       "char-gpt-tied.grove",
+      "char-gru.grove",
       "char-transformer.grove",
       "finetune-last-layer.grove",
       "lenet5.grove",
@@ -154,6 +155,24 @@ describe("examples", () => {
     for (const name of ["mu", "logvar"]) expect(outputShape(g, name)).toBe("[N, 16]");
     expect(params(g)["encoder.to_logvar.w"]).toEqual([256, 16]);
     expect(r.program.trains[0]!.metrics).toEqual(["kl", "mse"]);
+  });
+
+  it("char-gru: a Gru over 16 bytes, its step's parameters under gru.step", () => {
+    const r = checkClean("examples/char-gru.grove");
+    const g = model(r, "CharGru").graph;
+    expect(params(g)).toEqual({
+      "embed.table": [256, 64],
+      "gru.w_ih": [64, 384],
+      "gru.b_ih": [384],
+      "gru.step.w_hh": [128, 384],
+      "gru.step.b_hh": [384],
+      "head.w": [128, 256],
+      "head.b": [256],
+    });
+    expect(outputShape(g, "logits")).toBe("[N, 16, 256]");
+    // One step's product with w_hh per time step, all with the one shared parameter.
+    const w = g.params.find((p) => p.name === "gru.step.w_hh")!.node;
+    expect(g.nodes.filter((n) => n.op === "matmul" && n.inputs[1] === w)).toHaveLength(16);
   });
 
   it("char-transformer: nested instance paths and a model-level param", () => {

@@ -24,6 +24,8 @@ const cases: [file: string, batch: number, fuse: boolean][] = [
   // At batch 3 one of encoder.body.w's 200,704 gradients is rounding noise (7e-10 on the CPU,
   // -5e-11 on the GPU, at a scale of 0.012), which Adam's eps of 1e-8 turns into steps 7e-4 apart.
   ["examples/vae.grove", 4, true],
+  // Recurrence: a Gru and a reversed LSTMCell scan, unrolled over 4 steps.
+  ["tests/fixtures/recurrent/gru-lstm.grove", 3, true],
   ...aliasFixtures.flatMap((f) =>
     [true, false].map((fuse): [string, number, boolean] => [f, 6, fuse]),
   ),
