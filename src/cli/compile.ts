@@ -13,24 +13,11 @@ import { printGraph } from "../ir/print.js";
 import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
-import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
+import { policyFromFlags } from "./fusion-flags.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
+import type { CommandOptions } from "./options.js";
 
-export interface CompileOptions extends FusionFlags {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly emit: string;
-  readonly dumpAfter?: string;
-  readonly batch?: number;
-  readonly out?: string;
-  readonly fuse?: boolean;
-  /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
-  readonly subgroups?: boolean;
-  /** `--max-binding-size`: bytes one storage binding may hold (default: WebGPU's 128 MiB). */
-  readonly maxBindingSize?: number;
-}
+export type CompileOptions = CommandOptions<"compile">;
 
 export function compileCommand(file: string, opts: CompileOptions, io: Io): number {
   if (opts.dumpAfter !== undefined && !pipelinePassNames.includes(opts.dumpAfter)) {

@@ -6,23 +6,12 @@
 import { dirname } from "node:path";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend } from "./load.js";
-import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
-import { dataMisfit, type BackendName } from "./train.js";
+import { policyFromFlags } from "./fusion-flags.js";
+import { dataMisfit } from "./train.js";
 import { evalText } from "./train-output.js";
+import type { CommandOptions } from "./options.js";
 
-export interface EvalCliOptions extends FusionFlags {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly checkpoint: string;
-  readonly split?: "test" | "validation" | "train";
-  readonly batch?: number;
-  readonly fuse: boolean;
-  readonly backend?: BackendName;
-  /** Evaluate the first N examples of the split only (as `grove train --eval-limit N`). */
-  readonly limit?: number;
-}
+export type EvalCliOptions = CommandOptions<"eval">;
 
 export async function evalCommand(file: string, opts: EvalCliOptions, io: Io): Promise<number> {
   const fusion = policyFromFlags("eval", opts, io);

@@ -15,22 +15,9 @@ import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
 import type { ProgramRequest } from "../export/program/prepare.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
+import type { CommandOptions } from "./options.js";
 
-export interface ExportCliOptions {
-  readonly target: string;
-  readonly checkpoint?: string;
-  readonly out?: string;
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  /** `--batch` (node, browser): overrides the train section's. */
-  readonly batch?: number;
-  /** `--no-data` (node) makes this false: the data files are left out. */
-  readonly data?: boolean;
-  /** `--portable` (node): compile for any WebGPU device, not this machine's. */
-  readonly portable?: boolean;
-}
+export type ExportCliOptions = CommandOptions<"export">;
 
 /** What a target's `run` gets: the checked file, its first train section, the options. */
 interface ExportJob {

@@ -10,11 +10,9 @@ import { basename, dirname, join } from "node:path";
 import { visibleText } from "../diag/escape.js";
 import { formatGrove } from "../fmt/format.js";
 import type { Io } from "./io.js";
+import type { CommandOptions } from "./options.js";
 
-export interface FmtOptions {
-  readonly check?: boolean;
-  readonly write?: boolean;
-}
+export type FmtOptions = CommandOptions<"fmt">;
 
 /** What happened to one file. */
 type Outcome = "same" | "changed" | "failed";

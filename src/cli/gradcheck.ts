@@ -10,17 +10,9 @@ import { compileTrain } from "../ir/pipeline.js";
 import { formatSpan } from "../ir/print.js";
 import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
+import type { CommandOptions } from "./options.js";
 
-export interface GradcheckCliOptions {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly batch: number;
-  readonly seed: number;
-  readonly directions: number;
-  readonly tolerance: number;
-}
+export type GradcheckCliOptions = CommandOptions<"gradcheck">;
 
 export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io): number {
   const checked = loadChecked(file, io, "rich", {

@@ -8,33 +8,12 @@ import type { CompiledPlan } from "../codegen/compile.js";
 import type { KernelOrigin } from "../codegen/emit.js";
 import { describePolicy, PolicyError } from "../codegen/fusion-policy.js";
 import type { Plan } from "../codegen/plan.js";
-import {
-  choiceFromSpec,
-  policyFromFlags,
-  type FusionChoice,
-  type FusionFlags,
-} from "./fusion-flags.js";
+import { choiceFromSpec, policyFromFlags, type FusionChoice } from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
+import type { CommandOptions } from "./options.js";
 
-export interface KernelsOptions extends FusionFlags {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly fuse: boolean;
-  readonly profile: boolean;
-  readonly batch?: number;
-  readonly program: string;
-  /** Matrix products with subgroup operations, as `grove train` compiles them on such devices. */
-  readonly subgroups?: boolean;
-  /** `--max-binding-size`: bytes one storage binding may hold (default: WebGPU's 128 MiB). */
-  readonly maxBindingSize?: number;
-  /** `--compare A B`: two policies side by side (`fused`, `unfused`, a file, `--fusion` edits). */
-  readonly compare?: readonly string[];
-  /** `--report FILE.html`: a self-contained page with the graph and the kernels. */
-  readonly report?: string;
-}
+export type KernelsOptions = CommandOptions<"kernels">;
 
 /** One compiled variant: what it was asked as, and its plan. */
 interface Variant {

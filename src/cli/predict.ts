@@ -15,20 +15,9 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
 import { compiledOf, cpuPlanOptions, loadChecked, openBackend } from "./load.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
-import type { BackendName } from "./train.js";
+import type { CommandOptions } from "./options.js";
 
-export interface PredictCliOptions {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly checkpoint: string;
-  readonly input: string;
-  readonly out?: string;
-  readonly batch?: number;
-  readonly fuse: boolean;
-  readonly backend?: BackendName;
-}
+export type PredictCliOptions = CommandOptions<"predict">;
 
 /** A problem with the input file or the request, for a one-line message. */
 class PredictError extends UserError {}

@@ -18,36 +18,14 @@ import type { Dataset, Splits } from "../runtime/data/types.js";
 import type { LoadedCheckpoint } from "../session/evaluate.js";
 import { introLine, resumeLine } from "../session/report-text.js";
 import { refusalText, resolveRun, runSeed, type RunSpec } from "../session/run-spec.js";
-import { policyFromFlags, type FusionFlags } from "./fusion-flags.js";
+import { policyFromFlags } from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.js";
 import { outputFileProblem } from "./output-path.js";
 import { chartPath, TrainOutput } from "./train-output.js";
+import type { CommandOptions } from "./options.js";
 
-export type { BackendName };
-
-export interface TrainCliOptions extends FusionFlags {
-  /** Train settings from `--set`, each `key = value`. */
-  readonly set?: readonly string[];
-  /** The folder imports may reach (`--import-root`); default: the file's own folder. */
-  readonly importRoot?: string;
-  readonly epochs?: number;
-  readonly batch?: number;
-  readonly lr?: number;
-  readonly seed?: number;
-  readonly fuse: boolean;
-  readonly logJson?: string;
-  readonly checkpoint?: string;
-  readonly resume?: string;
-  readonly init?: string;
-  readonly watchGrads?: boolean;
-  /** `gpu` (default) or `cpu`: the reference interpreter, no device acquired. */
-  readonly backend?: BackendName;
-  /** Stop after this many training steps in total (smoke tests). */
-  readonly maxSteps?: number;
-  /** Evaluate on the first N examples of the validation and test splits. */
-  readonly evalLimit?: number;
-}
+export type TrainCliOptions = CommandOptions<"train">;
 
 /** Where `grove train` saves checkpoints by default: `checkpoints/<model>.safetensors` by the file. */
 export function defaultCheckpoint(file: string, model: string): string {

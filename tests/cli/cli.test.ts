@@ -181,6 +181,7 @@ describe("the resume hint", () => {
   it("repeats the overrides of the interrupted run, quoted for a POSIX shell", () => {
     const cmd = resumeCommand("m.grove", "ck/m.safetensors", {
       fuse: true,
+      backend: "gpu",
       lr: 0.5,
       set: ["optimizer = adam(lr: 3e-4)", 'data = csv(path: "it\'s.csv", label: "y")'],
     });
