@@ -143,6 +143,38 @@ const opCases: OpCase[] = [
       );
     },
   },
+  // Each element of the gradients, not their sum: a gradient routed to the wrong position sums
+  // the same. Overlapping windows, windows with gaps between them, rows and columns no window holds.
+  ...(
+    [
+      [
+        [3, 3],
+        [2, 2],
+        [2, 2, 7, 8],
+      ],
+      [
+        [2, 2],
+        [3, 3],
+        [2, 2, 8, 7],
+      ],
+      [
+        [3, 2],
+        [1, 2],
+        [1, 3, 6, 7],
+      ],
+    ] as const
+  ).map(([size, stride, shape]) => ({
+    name: `pooling gradients, size ${size}, stride ${stride}, input [${shape}]`,
+    build: (b: GraphBuilder) => {
+      const [n, c, h, w] = shape;
+      const out = [0, 1].map((a) => Math.floor((shape[a + 2]! - size[a]!) / stride[a]!) + 1);
+      const x = f(b, "x", [n, c, h, w]);
+      const dy = f(b, "dy", [n, c, out[0]!, out[1]!]);
+      const mx = b.node("max_pool2d_grad", [x, dy], { size, stride });
+      const av = b.node("avg_pool2d_grad", [dy], { size, stride, inputSize: [h, w] });
+      return b.add(mx, b.mul(av, b.constant(3)));
+    },
+  })),
   {
     name: "random numbers match the interpreter bit for bit",
     build: (b) => b.add(b.randomUniform([7, 9], 42, 3), b.randomNormal([7, 9], 42, 4)),
