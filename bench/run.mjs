@@ -24,7 +24,16 @@ function option(name) {
 }
 const libs = option("libs")?.split(",") ?? libraries;
 const chosen = option("workloads")?.split(",");
-const selected = workloads.filter((w) => !chosen || chosen.includes(w.id));
+const kinds = option("models")?.split(",");
+const selected = workloads.filter(
+  (w) => (!chosen || chosen.includes(w.id)) && (!kinds || kinds.includes(w.kind)),
+);
+if (selected.length === 0) {
+  const ids = workloads.map((w) => w.id).join(", ");
+  const all = [...new Set(workloads.map((w) => w.kind))].join(", ");
+  process.stderr.write(`no workload selected: workloads are ${ids}; models are ${all}\n`);
+  process.exit(2);
+}
 const started = Date.now();
 const header = machine();
 
@@ -33,7 +42,10 @@ for (const w of selected) {
   for (const lib of libs) {
     process.stderr.write(`${w.id}: ${lib} ...\n`);
     try {
-      results.push({ workload: w, ...(await runWorker(["train", lib, w.id])) });
+      const result = await runWorker(["train", lib, w.id], { timeoutMs: w.timeoutMs });
+      results.push({ workload: w, ...result });
+      const losses = `loss ${result.firstLoss} at step 1, ${result.loss} at step ${checkSteps}`;
+      process.stderr.write(`  ${losses}; ${fmt(result.stepsPerSec)} steps/s\n`);
     } catch (e) {
       process.stderr.write(`${e.message}\n`);
       results.push({ workload: w, lib, failed: true, error: e.message.split("\n")[0] });
@@ -77,6 +89,7 @@ const speedRows = [];
 const detailRows = [];
 const checkRows = [];
 const cpuRows = [];
+const summaryRows = [];
 for (const w of selected) {
   const rs = results.filter((r) => r.workload === w);
   const groveOn = (kind) => rs.find((r) => r.lib === "Grove" && !r.failed && r.kind === kind);
@@ -95,6 +108,32 @@ for (const w of selected) {
       seconds(groveGpu.coldMs),
       seconds(groveCpu.coldMs),
     ]);
+  // The loss agreement first: a row whose losses disagree with Grove's is no comparison.
+  const verdicts = new Map();
+  for (const r of rs) {
+    if (r.failed || r === reference || !reference) continue;
+    const d1 = rel(r.firstLoss, reference.firstLoss);
+    const dk = rel(r.loss, reference.loss);
+    const ok = d1 <= tolerance && dk <= tolerance;
+    verdicts.set(r, { ok, text: `${fmt(d1, 2)} / ${fmt(dk, 2)}${ok ? "" : " **FAIL**"}` });
+    if (!ok) failures.push(`${w.id} ${r.lib} ${r.kind}: loss ${r.loss} vs Grove ${reference.loss}`);
+  }
+  const agrees = (r) => verdicts.get(r)?.ok !== false;
+  for (const kind of ["webgpu", "cpu"]) {
+    const grove = kind === "cpu" ? groveCpu : groveGpu;
+    const peers = rs.filter((r) => !r.failed && r.kind === kind && r !== grove && agrees(r));
+    if (!grove || peers.length === 0) continue;
+    const best = peers.reduce((a, b) => (b.stepsPerSec > a.stepsPerSec ? b : a));
+    const x = grove.stepsPerSec / best.stepsPerSec;
+    summaryRows.push([
+      label,
+      kind === "cpu" ? "CPU" : "WebGPU",
+      fmt(grove.stepsPerSec),
+      `${best.lib} ${best.version}: ${fmt(best.stepsPerSec)}`,
+      `${fmt(x)}×`,
+      x >= 3 ? "yes" : "**no**",
+    ]);
+  }
   for (const r of rs) {
     if (r.failed) {
       failures.push(`${w.id} ${r.lib}: ${r.error}`);
@@ -104,11 +143,12 @@ for (const w of selected) {
     // Speed is compared with Grove on the same kind of device.
     const grove = r.kind === "cpu" ? groveCpu : groveGpu;
     const peer = r !== grove && grove !== undefined;
+    const speedRatio = agrees(r) ? ratio(grove?.stepsPerSec, r.stepsPerSec) : "**losses disagree**";
     speedRows.push([
       label,
       `${r.lib} ${r.version}`,
       `${fmt(r.stepsPerSec)} (${fmt(Math.min(...r.rates))}–${fmt(Math.max(...r.rates))})`,
-      peer ? ratio(grove.stepsPerSec, r.stepsPerSec) : "–",
+      peer ? speedRatio : "–",
       seconds(r.coldMs),
       peer ? ratio(grove.coldMs, r.coldMs) : "–",
     ]);
@@ -128,22 +168,20 @@ for (const w of selected) {
       failures.push(
         `${w.id}: Grove counted ${r.dispatchesPerStep} dispatches, plan has ${r.planDispatches}`,
       );
-    let verdict = "reference";
-    if (r !== reference && reference) {
-      const d1 = rel(r.firstLoss, reference.firstLoss);
-      const dk = rel(r.loss, reference.loss);
-      verdict = `${fmt(d1, 2)} / ${fmt(dk, 2)}`;
-      if (!(d1 <= tolerance && dk <= tolerance)) {
-        verdict += " **FAIL**";
-        failures.push(`${w.id} ${r.lib} ${r.kind}: loss ${r.loss} vs Grove ${reference.loss}`);
-      }
-    }
+    const verdict = verdicts.get(r)?.text ?? "reference";
     const who = `${r.lib} ${r.kind === "cpu" ? r.version.split(" ")[1] : "webgpu"}`;
     checkRows.push([label, who, r.firstLoss.toFixed(6), r.loss.toFixed(6), verdict]);
   }
 }
 
 sections.push(
+  "## Grove against the faster peer\n\n" +
+    "For each workload, Grove's steps/s over those of the fastest peer whose losses agree with " +
+    "Grove's, on the same kind of device (the target is 3× or more).\n\n" +
+    table(
+      ["workload", "device", "Grove steps/s", "fastest peer: steps/s", "Grove / peer", "≥ 3×"],
+      summaryRows,
+    ),
   "## Training steps\n\n" +
     "Steps/s: median (and range) of timed runs of several steps, each ending with a readback of the loss and " +
     "the last bias (which waits for the whole run). Cold: fresh process with an empty Mesa shader " +

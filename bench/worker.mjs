@@ -8,7 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { adapterInfo, counters, setupGpu } from "./lib/gpu.mjs";
-import { checkSteps, initialWeights, syntheticBatch, workloads } from "./lib/workloads.mjs";
+import { checkSteps, initialWeights, workloads } from "./lib/workloads.mjs";
 
 const libs = {
   grove: () => import("./lib/grove.mjs"),
@@ -33,8 +33,8 @@ const onCpu = (lib) => lib === "grove-onnx" || lib.endsWith("-wasm");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function train(lib, workload) {
-  const weights = initialWeights(workload.dims);
-  const batch = syntheticBatch(workload.batch, workload.dims[0], workload.dims.at(-1));
+  const weights = initialWeights(workload);
+  const batch = workload.data();
 
   // Cold start: build / compile, upload, the first step and its readback.
   const t0 = performance.now();

@@ -1,13 +1,10 @@
 /** @file Grove in the benchmarks: the .grove model compiled to a Plan, run by a `PlanRunner`. */
 import { readFileSync } from "node:fs";
-import { compilePlan } from "../../dist/codegen/compile.js";
 import { emitPlan } from "../../dist/codegen/emit.js";
-import { renderDiagnostics } from "../../dist/diag/render.js";
 import { GraphBuilder } from "../../dist/ir/builder.js";
-import { checkFile } from "../../dist/parser/program.js";
 import { acquireDevice, PlanRunner } from "../../dist/runtime/index.js";
 import { compilesAtFirstDispatch } from "../../dist/runtime/warm.js";
-import { paramSpecs, stepScalars } from "./workloads.mjs";
+import { compileWorkload, writeStart, writeStepScalars } from "./grove-plan.mjs";
 
 export const name = "Grove";
 
@@ -36,54 +33,26 @@ export async function init(gpu) {
   grove = await acquireDevice({ gpu });
 }
 
-export async function setupTrain(workload, weights, { x, labels }) {
-  const checked = checkFile(workload.model);
-  if (checked.diagnostics.length > 0)
-    throw new Error(renderDiagnostics(checked.diagnostics, checked.sources, "short"));
-  const train = checked.program.trains[0];
-  // Override the optimizer of the train section: every workload runs SGD and Adam.
-  const optimizer = { ...workload.optimizer, span: train.optimizer.span };
-  const compiled = compilePlan(
-    { ...train, optimizer },
-    {
-      batch: workload.batch,
-      fuse: process.env.GROVE_BENCH_FUSE !== "0",
-      subgroups: subgroups(),
-      quick: quick(),
-    },
-  );
-  if (!compiled.value)
-    throw new Error(renderDiagnostics(compiled.diagnostics, checked.sources, "short"));
-  const plan = compiled.value.plan;
-
-  const specs = paramSpecs(workload.dims);
-  const got = plan.params.map((p) => `${p.name}:${p.shape.join("x")}`).join(" ");
-  const want = specs.map((p) => `${p.name}:${p.shape.join("x")}`).join(" ");
-  if (got !== want) throw new Error(`${workload.model}: params ${got}, expected ${want}`);
-  const features = plan.inputs.find((t) => t.dtype === "f32");
-  const label = plan.inputs.find((t) => t.dtype === "i32");
-
+export async function setupTrain(workload, weights, batch) {
+  const { plan, optimizer } = compileWorkload(workload, {
+    fuse: process.env.GROVE_BENCH_FUSE !== "0",
+    subgroups: subgroups(),
+    quick: quick(),
+  });
   const runner = await PlanRunner.create(grove.device, plan, { programs: ["train"] });
-  for (const p of plan.params) runner.writeParam(p.name, weights.get(p.name));
-  for (const s of plan.state)
-    runner.writeParam(s.name, new Float32Array(s.shape.reduce((a, d) => a * d, 1)));
-  runner.writeInput(features.name, x);
-  runner.writeInput(label.name, labels);
-  const fields = plan.uniforms?.fields ?? [];
-  const probe = specs.at(-1).name;
-
+  writeStart(runner, plan, weights, batch);
   return {
     step(t) {
-      if (fields.length > 0) {
-        const all = stepScalars(workload.optimizer, t);
-        runner.writeUniforms(Object.fromEntries(fields.map((f) => [f, all[f]])));
-      }
+      writeStepScalars(runner, plan, optimizer, t);
       runner.run("train");
     },
     /** The step's own kernels are compiled and in use (not the quick variant's). */
     ready: () => runner.ready(),
     async read() {
-      const [loss, bias] = await Promise.all([runner.readOutput("loss"), runner.readParam(probe)]);
+      const [loss, bias] = await Promise.all([
+        runner.readOutput("loss"),
+        runner.readParam(workload.probe),
+      ]);
       return { loss: loss[0], probe: Array.from(bias) };
     },
     stats() {

@@ -1,11 +1,12 @@
 /**
  * @file jax-js 0.1.25 on WebGPU, or on its wasm backend (`useDevice("wasm")`, with a thread per
  * core through `web-worker.mjs`, as in a browser): one `jit`ted training step built with
- * `valueAndGrad`, SGD and Adam written out with Grove's formulas. Arrays are reference counted
- * (`.ref` keeps one) and lazy.
+ * `valueAndGrad` over the models of `jax-models.mjs`, SGD and Adam written out with Grove's
+ * formulas. Arrays are reference counted (`.ref` keeps one) and lazy.
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { jaxModels } from "./jax-models.mjs";
 import { installWebWorker } from "./web-worker.mjs";
 
 export const name = "jax-js";
@@ -33,28 +34,20 @@ export async function init() {
   jax.defaultDevice(device);
 }
 
-export async function setupTrain(workload, weights, { x, labels }) {
+export async function setupTrain(workload, weights, batch) {
   const { numpy: np, nn, tree, jit, valueAndGrad } = jax;
-  const { dims, batch, optimizer } = workload;
-  const layers = dims.length - 1;
-  const keys = [...weights.keys()];
-  const shapeOf = (i) => (i % 2 === 0 ? [dims[i / 2], dims[i / 2 + 1]] : [dims[(i + 1) / 2]]);
-  const upload = (data, shape) => np.array(data).reshape(shape);
-  let params = Object.fromEntries(keys.map((k, i) => [k, upload(weights.get(k), shapeOf(i))]));
-  const zeros = () => Object.fromEntries(keys.map((k, i) => [k, np.zeros(shapeOf(i))]));
+  const { optimizer } = workload;
+  const model = jaxModels[workload.kind];
+  const keys = workload.params.map((p) => p.name);
+  const shapes = new Map(workload.params.map((p) => [p.name, p.shape]));
+  let params = Object.fromEntries(
+    keys.map((k) => [k, np.array(weights.get(k)).reshape(shapes.get(k))]),
+  );
+  const zeros = () => Object.fromEntries(keys.map((k) => [k, np.zeros(shapes.get(k))]));
   let m = zeros();
   let v = zeros();
-  const xs = upload(x, [batch, dims[0]]);
-  const ys = nn.oneHot(np.array(labels, { dtype: np.int32 }), dims.at(-1));
-
-  const lossFn = (p, x, y) => {
-    let h = x;
-    for (let l = 1; l <= layers; l++) {
-      h = np.matmul(h, p[`l${l}.w`]).add(p[`l${l}.b`]);
-      if (l < layers) h = nn.relu(h);
-    }
-    return np.mean(np.sum(nn.logSoftmax(h, -1).mul(y), -1)).neg();
-  };
+  const { xs, ys } = model.inputs(np, nn, workload, batch);
+  const lossFn = model.loss(jax, workload);
   const a = optimizer.args;
   const sgdStep = jit((p, x, y, lr) => {
     const [loss, g] = valueAndGrad(lossFn)(tree.ref(p), x, y);
@@ -82,7 +75,7 @@ export async function setupTrain(workload, weights, { x, labels }) {
     return [loss, P, M, V];
   });
 
-  const probe = `l${layers}.b`;
+  const probe = workload.probe;
   let loss;
   return {
     step(t) {

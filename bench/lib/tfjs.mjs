@@ -1,9 +1,10 @@
 /**
  * @file TensorFlow.js 4.22 with its WebGPU backend, or its wasm backend (`useBackend("wasm")`:
  * SIMD, one thread, since its threaded build cannot start workers in Node): tf.variable weights,
- * tf.train optimizers.
+ * tf.train optimizers, the models of `tfjs-models.mjs`.
  */
 import { createRequire } from "node:module";
+import { tfjsModels } from "./tfjs-models.mjs";
 
 export const name = "TF.js";
 
@@ -33,31 +34,26 @@ export async function init() {
   await tf.ready();
 }
 
-export async function setupTrain(workload, weights, { x, labels }) {
-  const { dims, batch, optimizer } = workload;
+export async function setupTrain(workload, weights, batch) {
+  const model = tfjsModels[workload.kind];
   const vars = new Map(
-    [...weights].map(([k, w], i) => {
-      const shape = i % 2 === 0 ? [dims[i / 2], dims[i / 2 + 1]] : [dims[(i + 1) / 2]];
-      return [k, tf.variable(tf.tensor(w, shape, "float32"), true, k.replace(".", "_"))];
+    workload.params.map(({ name, shape }) => {
+      const { values, shape: s } = model.layout(name, weights.get(name), shape);
+      return [name, tf.variable(tf.tensor(values, s, "float32"), true, name.replaceAll(".", "_"))];
     }),
   );
-  const xs = tf.tensor2d(x, [batch, dims[0]]);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), dims.at(-1)).toFloat());
+  const v = (name) => vars.get(name);
+  const inputs = model.inputs(tf, workload, batch);
+  const { optimizer } = workload;
   const a = optimizer.args;
   const opt =
     optimizer.name === "sgd" ? tf.train.sgd(a.lr) : tf.train.adam(a.lr, a.beta1, a.beta2, a.eps); // TF.js's default epsilon is 1e-7
-  const layers = dims.length - 1;
   const varList = [...vars.values()];
-  const lossFn = () => {
-    let h = xs;
-    for (let l = 1; l <= layers; l++) {
-      h = tf.add(tf.matMul(h, vars.get(`l${l}.w`)), vars.get(`l${l}.b`));
-      if (l < layers) h = tf.relu(h);
-    }
-    return tf.losses.softmaxCrossEntropy(ys, h); // mean over the batch
-  };
+  // Mean over the batch (and the positions) of the softmax cross entropy.
+  const lossFn = () =>
+    tf.losses.softmaxCrossEntropy(inputs.ys, model.logits(tf, v, inputs, workload));
   let loss;
-  const probe = vars.get(`l${layers}.b`);
+  const probe = v(workload.probe);
   return {
     step() {
       loss?.dispose();
