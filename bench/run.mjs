@@ -6,8 +6,9 @@
  * `npm run bench`; options: `--workloads large-sgd,small-adam`, `--libs grove,grove-onnx,jax-wasm`,
  * `--no-matmul`, `--no-write`. Exits 1 when the libraries' losses disagree.
  */
-import { writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as prettier from "prettier";
 import { fileURLToPath } from "node:url";
 import { exampleRuns, measureExample } from "./lib/examples.mjs";
@@ -34,53 +35,92 @@ if (selected.length === 0) {
   process.stderr.write(`no workload selected: workloads are ${ids}; models are ${all}\n`);
   process.exit(2);
 }
-const started = Date.now();
-const header = machine();
-
-const results = [];
-for (const w of selected) {
-  for (const lib of libs) {
-    process.stderr.write(`${w.id}: ${lib} ...\n`);
-    try {
-      const result = await runWorker(["train", lib, w.id], { timeoutMs: w.timeoutMs });
-      results.push({ workload: w, ...result });
-      const losses = `loss ${result.firstLoss} at step 1, ${result.loss} at step ${checkSteps}`;
-      process.stderr.write(`  ${losses}; ${fmt(result.stepsPerSec)} steps/s\n`);
-    } catch (e) {
-      process.stderr.write(`${e.message}\n`);
-      results.push({ workload: w, lib, failed: true, error: e.message.split("\n")[0] });
-    }
-  }
-}
-const n = 1024;
-const gpuLibs = libs.filter((l) => !onCpu(l));
-const matmul =
-  process.argv.includes("--no-matmul") || gpuLibs.length === 0
-    ? []
-    : await measureMatmul(n, gpuLibs);
-
-// Grove's backends on the examples, for the default backend of `grove train`.
-const exampleRows = [];
-if (!process.argv.includes("--no-examples"))
-  for (const example of exampleRuns) {
-    const row = [example.name, String(example.steps)];
-    const measured = {};
-    for (const backend of ["gpu", "onnx"]) {
-      process.stderr.write(`example ${example.name}: --backend ${backend} ...\n`);
+/** Every measurement of the run, as data (workloads by id), so that `--from` can report it again. */
+async function measure() {
+  const started = Date.now();
+  const header = machine();
+  const results = [];
+  /** [workload, library, why]: combinations a library cannot run. */
+  const notRun = [];
+  for (const w of selected) {
+    for (const lib of libs) {
+      const unsupported = w.unsupported?.[lib];
+      if (unsupported) {
+        process.stderr.write(`${w.id}: ${lib} not run: ${unsupported}\n`);
+        notRun.push([w, lib, unsupported]);
+        continue;
+      }
+      process.stderr.write(`${w.id}: ${lib} ...\n`);
       try {
-        measured[backend] = await measureExample(example, backend);
+        const result = await runWorker(["train", lib, w.id], { timeoutMs: w.timeoutMs });
+        results.push({ workload: w, ...result });
+        const losses = `loss ${result.firstLoss} at step 1, ${result.loss} at step ${checkSteps}`;
+        process.stderr.write(`  ${losses}; ${fmt(result.stepsPerSec)} steps/s\n`);
       } catch (e) {
         process.stderr.write(`${e.message}\n`);
+        results.push({ workload: w, lib, failed: true, error: e.message.split("\n")[0] });
       }
     }
-    const { gpu, onnx } = measured;
-    row.push(
-      gpu ? `${fmt(gpu.stepsPerSec)} (first step ${seconds(gpu.firstStep * 1000)})` : "failed",
-      onnx ? `${fmt(onnx.stepsPerSec)} (first step ${seconds(onnx.firstStep * 1000)})` : "failed",
-      gpu && onnx ? ratio(onnx.stepsPerSec, gpu.stepsPerSec) : "–",
-    );
-    exampleRows.push(row);
   }
+  const n = 1024;
+  const gpuLibs = libs.filter((l) => !onCpu(l));
+  const matmul =
+    process.argv.includes("--no-matmul") || gpuLibs.length === 0
+      ? []
+      : await measureMatmul(n, gpuLibs);
+
+  // Grove's backends on the examples, for the default backend of `grove train`.
+  const exampleRows = [];
+  if (!process.argv.includes("--no-examples"))
+    for (const example of exampleRuns) {
+      const row = [example.name, String(example.steps)];
+      const measured = {};
+      for (const backend of ["gpu", "onnx"]) {
+        process.stderr.write(`example ${example.name}: --backend ${backend} ...\n`);
+        try {
+          measured[backend] = await measureExample(example, backend);
+        } catch (e) {
+          process.stderr.write(`${e.message}\n`);
+        }
+      }
+      const { gpu, onnx } = measured;
+      row.push(
+        gpu ? `${fmt(gpu.stepsPerSec)} (first step ${seconds(gpu.firstStep * 1000)})` : "failed",
+        onnx ? `${fmt(onnx.stepsPerSec)} (first step ${seconds(onnx.firstStep * 1000)})` : "failed",
+        gpu && onnx ? ratio(onnx.stepsPerSec, gpu.stepsPerSec) : "–",
+      );
+      exampleRows.push(row);
+    }
+  return {
+    header,
+    minutes: (Date.now() - started) / 60000,
+    loadEnd: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
+    selected: selected.map((w) => w.id),
+    results: results.map((r) => ({ ...r, workload: r.workload.id })),
+    notRun: notRun.map(([w, lib, why]) => [w.id, lib, why]),
+    matmul,
+    exampleRows,
+  };
+}
+
+// The measurements are saved before the report is written: a report bug does not cost the run.
+const from = option("from");
+const raw = from ? JSON.parse(readFileSync(from, "utf8")) : await measure();
+if (!from) {
+  const saved = join(tmpdir(), "grove-bench-last.json");
+  writeFileSync(saved, JSON.stringify(raw));
+  process.stderr.write(
+    `measurements saved: node bench/run.mjs --from ${saved} reports them again\n`,
+  );
+}
+const byId = new Map(workloads.map((w) => [w.id, w]));
+const selectedRun = raw.selected.map((id) => byId.get(id));
+const results = raw.results.map((r) => ({ ...r, workload: byId.get(r.workload) }));
+const notRun = raw.notRun.map(([id, lib, why]) => [byId.get(id), lib, why]);
+const { header, matmul, exampleRows } = raw;
 
 const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 const failures = [];
@@ -90,7 +130,7 @@ const detailRows = [];
 const checkRows = [];
 const cpuRows = [];
 const summaryRows = [];
-for (const w of selected) {
+for (const w of selectedRun) {
   const rs = results.filter((r) => r.workload === w);
   const groveOn = (kind) => rs.find((r) => r.lib === "Grove" && !r.failed && r.kind === kind);
   const groveGpu = groveOn("webgpu");
@@ -172,16 +212,21 @@ for (const w of selected) {
     const who = `${r.lib} ${r.kind === "cpu" ? r.version.split(" ")[1] : "webgpu"}`;
     checkRows.push([label, who, r.firstLoss.toFixed(6), r.loss.toFixed(6), verdict]);
   }
+  for (const [, lib, why] of notRun.filter(([nw]) => nw === w))
+    speedRows.push([label, lib, `not run: ${why}`, "–", "–", "–"]);
 }
 
+if (summaryRows.length > 0)
+  sections.push(
+    "## Grove against the faster peer\n\n" +
+      "For each workload, Grove's steps/s over those of the fastest peer whose losses agree with " +
+      "Grove's, on the same kind of device (the target is 3× or more).\n\n" +
+      table(
+        ["workload", "device", "Grove steps/s", "fastest peer: steps/s", "Grove / peer", "≥ 3×"],
+        summaryRows,
+      ),
+  );
 sections.push(
-  "## Grove against the faster peer\n\n" +
-    "For each workload, Grove's steps/s over those of the fastest peer whose losses agree with " +
-    "Grove's, on the same kind of device (the target is 3× or more).\n\n" +
-    table(
-      ["workload", "device", "Grove steps/s", "fastest peer: steps/s", "Grove / peer", "≥ 3×"],
-      summaryRows,
-    ),
   "## Training steps\n\n" +
     "Steps/s: median (and range) of timed runs of several steps, each ending with a readback of the loss and " +
     "the last bias (which waits for the whole run). Cold: fresh process with an empty Mesa shader " +
@@ -260,18 +305,15 @@ if (exampleRows.length > 0)
 if (matmul.length > 0) sections.push(matmulReport(n, matmul));
 
 const adapter = results.find((r) => r.adapter)?.adapter ?? matmul[0]?.adapter;
-const minutes = ((Date.now() - started) / 60000).toFixed(1);
-const loadEnd = os
-  .loadavg()
-  .map((l) => l.toFixed(2))
-  .join(" ");
+const minutes = raw.minutes.toFixed(1);
+const loadEnd = raw.loadEnd;
 const report =
   `# Grove benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) in ${minutes} min. ` +
   "The WebGPU libraries run on the same WebGPU device; lavapipe is Mesa's CPU Vulkan driver, so " +
   "those numbers compare WebGPU implementations on one device, not GPU speed. The CPU rows " +
   "(Grove's `--backend onnx`, the peers' wasm backends) use the same cores directly. See " +
   "bench/README.md.\n\n" +
-  `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter}`)}\n` +
+  `${header.replace("WebGPU adapter (Dawn, `webgpu` npm): unknown", `WebGPU adapter (Dawn, \`webgpu\` npm): ${adapter ?? "none (CPU rows only)"}`)}\n` +
   `- load average at end: ${loadEnd}\n\n` +
   sections.join("\n\n") +
   (failures.length > 0 ? `\n\n## Failures\n\n${failures.map((f) => `- ${f}`).join("\n")}` : "") +

@@ -113,6 +113,10 @@ const cnn = {
   params: [...conv("conv1", 1, 16, 3), ...conv("conv2", 16, 32, 3), ...dense("fc", 32 * 7 * 7, 10)],
   probe: "fc.b",
   data: () => syntheticBatch(64, 28 * 28, 10),
+  unsupported: {
+    "tfjs-wasm":
+      "TF.js 4.22's wasm backend has no Conv2DBackpropFilter kernel: it cannot train a convolution",
+  },
   // About a step a second on lavapipe (Grove and jax-js), TF.js slower.
   timing: { warmup: 2, steps: 5, repeats: 3 },
   timeoutMs: 900_000,
@@ -139,6 +143,10 @@ const transformer = {
   ],
   probe: "head.b",
   data: () => textBatch(32, 64),
+  unsupported: {
+    "tfjs-wasm":
+      "TF.js 4.22's wasm backend has no UnsortedSegmentSum kernel (the gradient of tf.gather)",
+  },
   // Seconds a step on lavapipe: 25 steps in all, with the checks.
   timing: { warmup: 1, steps: 3, repeats: 3 },
   timeoutMs: 1_800_000,
