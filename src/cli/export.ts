@@ -71,8 +71,8 @@ function programFolderProblem(
   target: "node" | "browser" | "pytorch",
 ): string | undefined {
   if (opts.out === undefined) return `--target ${target} needs -o DIR (the folder to write)`;
-  if (target === "pytorch" && (opts.data === false || opts.portable || opts.batch !== undefined))
-    return '--target pytorch takes no --no-data, --portable or --batch (use --set "batch = N")';
+  if (target === "pytorch" && (opts.portable || opts.batch !== undefined))
+    return '--target pytorch takes no --portable or --batch (use --set "batch = N")';
   if (opts.checkpoint !== undefined)
     return `--target ${target} trains from the start; it takes no --checkpoint`;
   if (target === "browser" && opts.data === false)
@@ -180,7 +180,7 @@ async function exportPytorch(job: ExportJob): Promise<number> {
   const dir = opts.out!;
   let written;
   try {
-    written = writePytorchProgram({ file, train: section, sources, dir, locate });
+    written = writePytorchProgram({ file, train: section, sources, dir, locate, data: opts.data });
   } catch (e) {
     if (e instanceof PytorchExportError)
       return fail(`${e.span ? `${visibleText(locate(e.span))}: ` : ""}${visibleText(e.message)}`);
@@ -192,8 +192,8 @@ async function exportPytorch(job: ExportJob): Promise<number> {
     .map(([k, n]) => `${n} ${k}`)
     .join(", ");
   io.out(
-    `wrote ${visibleText(dir)}: model.py, train.py, grove_support.py, init.safetensors, README.md, data/ (${counts} examples)\n` +
-      `run it: cd ${visibleText(dir)} && python3 train.py   (several processes: torchrun --standalone --nproc_per_node=2 train.py)\n`,
+    `wrote ${visibleText(dir)}: model.py, train.py, grove_support.py, init.safetensors, README.md, ${opts.data === false ? "no data/" : "data/"} (${counts} examples)\n` +
+      `run it: cd ${visibleText(dir)} && python3 train.py${opts.data === false ? " --data DIR" : ""}   (several processes: torchrun --standalone --nproc_per_node=2 train.py)\n`,
   );
   return 0;
 }

@@ -318,7 +318,7 @@ export const commandOptions = {
     ),
     data: negated(
       "--no-data",
-      "leave the data files out; the program reads them from --data DIR (node)",
+      "leave the data files out; the program reads them from --data DIR (node, pytorch)",
     ),
     portable: flag("--portable", "compile for any WebGPU device instead of this machine's (node)"),
     ...fileRows,

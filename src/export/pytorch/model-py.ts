@@ -5,7 +5,8 @@
  * modules read alike share one class, named after their Grove block (`Dense`, `Dense2` when a
  * second kind of `Dense` differs). Each call's nodes become its `forward`, values read once are
  * written inline, each statement ends with its `.grove` location, and dimensions stay symbolic
- * (`N = x.shape[0]`), so any batch runs. The loss and metrics are `objective`.
+ * (`N = x.shape[0]`), so any batch runs. The loss and metrics are `objective`, which reads the
+ * model's outputs, the batch and (an L2 term) the model's own parameters.
  */
 import { InternalError, type Span, UserError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
@@ -41,10 +42,7 @@ export interface ModelPy {
   readonly className: string;
   /** Model inputs, in `forward`'s order. */
   readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
   readonly metrics: readonly string[];
-  /** Whether the model draws random numbers (dropout, noise). */
-  readonly draws: boolean;
 }
 
 const isObjective = (name: string) => name === "loss" || name.startsWith("metric:");
@@ -83,9 +81,14 @@ const bareSymbol = (d: Dim) =>
     ? d.terms[0]!.symbols[0]
     : undefined;
 
-/** A Python reference to the attribute at relative path `rel` of `self`. */
-function memberPath(rel: string, lists: ReadonlySet<string>, scope: string): string {
-  let out = "self";
+/** A Python reference to the attribute at relative path `rel` of `owner` (`self`, `model`). */
+function memberPath(
+  rel: string,
+  lists: ReadonlySet<string>,
+  scope: string,
+  owner = "self",
+): string {
+  let out = owner;
   let at = scope;
   for (const part of rel.split(".")) {
     if (lists.has(at) && /^\d+$/.test(part)) out += `[${part}]`;
@@ -110,8 +113,10 @@ interface FnSpec {
   readonly call: Call;
   /** Python expressions of the values it reads from outside. */
   readonly args: ReadonlyMap<number, string>;
-  /** Its scope for `self.` paths; undefined in `objective` (no parameters). */
-  readonly scope: string | undefined;
+  /** Its scope for `self.` paths ("" in `objective`, whose parameters are the model's). */
+  readonly scope: string;
+  /** Who holds the parameters: `self` in a module, `model` in `objective`. */
+  readonly owner: string;
   readonly training: string;
   /** Names already taken (arguments, outputs). */
   readonly taken: Set<string>;
@@ -165,10 +170,10 @@ function renderBody(
     const e = exprs.get(id);
     if (e) return e;
     const n = shared.byId.get(id)!;
-    if (n.op === "param" && spec.scope !== undefined && within(n.scope, spec.scope)) {
+    if (n.op === "param" && within(n.scope, spec.scope)) {
       const name = n.attrs.name as string;
       const rel = spec.scope === "" ? name : name.slice(spec.scope.length + 1);
-      return { text: memberPath(rel, shared.lists, spec.scope) };
+      return { text: memberPath(rel, shared.lists, spec.scope, spec.owner) };
     }
     if (n.op === "const" || n.op === "training") return torchRules[n.op]!(n, [], cx);
     throw new InternalError(
@@ -182,9 +187,11 @@ function renderBody(
       const args = item.inputs.map((i) => exprOf(i).text);
       for (const s of shared.extraSymbols.get(item.scope) ?? [])
         args.push(`${pyName(s)}=${symbol(s)}`);
-      const rel = spec.scope === "" ? item.scope : item.scope.slice(spec.scope!.length + 1);
+      const rel = spec.scope === "" ? item.scope : item.scope.slice(spec.scope.length + 1);
       const target = outs.length === 0 ? "" : `${outs.join(", ")} = `;
-      lines.push(`${target}${memberPath(rel, shared.lists, spec.scope!)}(${args.join(", ")})`);
+      lines.push(
+        `${target}${memberPath(rel, shared.lists, spec.scope, spec.owner)}(${args.join(", ")})`,
+      );
       item.outputs.forEach((id, k) => exprs.set(id, { text: outs[k]! }));
       continue;
     }
@@ -248,12 +255,6 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     objectiveOutputs.map((o) => o.node),
   ).filter((n) => !inModel.has(n.id));
   checkLowerable([...modelNodes, ...objectiveNodes]);
-  for (const n of objectiveNodes)
-    if (n.op === "param")
-      throw new PytorchExportError(
-        "the loss reads a parameter directly; the PyTorch export needs it to read model outputs",
-        n.span,
-      );
 
   const readers = new Map<number, number>();
   for (const n of [...modelNodes, ...objectiveNodes])
@@ -279,7 +280,9 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     return i;
   };
   instance("");
-  for (const n of modelNodes) if (n.op === "param") instance(n.scope).params.push(n);
+  // a parameter the loss reads (`sum(trunk.w^2)`) is the model's too: objective reads `model.trunk.w`
+  for (const n of [...modelNodes, ...objectiveNodes])
+    if (n.op === "param") instance(n.scope).params.push(n);
   const collect = (c: Call) => {
     instance(c.scope).calls.push(c);
     for (const item of c.items) if (isCall(item)) collect(item);
@@ -374,6 +377,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
       call: root,
       args: new Map(inputs.map((n) => [n.id, pyName(n.attrs.name as string)])),
       scope: "",
+      owner: "self",
       training: "self.training",
       taken,
       resultNames: outNames,
@@ -419,28 +423,26 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     {
       call: objCall,
       args: objArgs,
-      scope: undefined,
+      scope: "",
+      owner: "model",
       training: "training",
-      taken: new Set(["out", "batch", "training"]),
+      taken: new Set(["model", "out", "batch", "training"]),
     },
     shared,
   );
   const metrics = objectiveOutputs.filter((o) => o.name !== "loss");
   const objective = [
-    `def objective(out, batch, training):`,
+    `def objective(model, out, batch, training):`,
     `    """The train section's loss and metrics (by name) from the model's outputs and the batch."""`,
     ...indent(objBody.lines, "    "),
     `    return ${objBody.results[objectiveOutputs.findIndex((o) => o.name === "loss")]}, {${metrics.map((m) => `${pyString(m.name.slice("metric:".length))}: ${objBody.results[objectiveOutputs.indexOf(m)]}`).join(", ")}}`,
   ].join("\n");
 
-  const draws = [...modelNodes, ...objectiveNodes].some((n) => n.op.startsWith("random_"));
   return {
     text: [...classes, modelClass, objective].join("\n\n\n") + "\n",
     className: modelName,
     inputs: inputNames,
-    outputs: modelOutputs.map((o) => o.name),
     metrics: metrics.map((m) => m.name.slice("metric:".length)),
-    draws,
   };
 }
 
@@ -477,6 +479,7 @@ function forwardText(
       call,
       args: new Map(call.inputs.map((id, k) => [id, names[k]!])),
       scope: path,
+      owner: "self",
       training: "self.training",
       taken: new Set(names),
     },

@@ -94,15 +94,19 @@ def permutation(n, seed, stream):
 # ---------------------------------------------------------------------------- data
 
 
-def load_split(folder, split, fields):
-    """A split's fields as numpy arrays: 'data/SPLIT.FIELD.npy.gz', or None if the split is absent."""
+def load_split(folder, split, shapes):
+    """A split's fields (each of 'shapes' read from 'data/SPLIT.FIELD.npy.gz' and shaped
+    [count, *shape]) as numpy arrays, or None if the split is absent."""
     arrays = {}
-    for name in fields:
+    for name, shape in shapes.items():
         path = os.path.join(folder, f"{split}.{name}.npy.gz")
         if not os.path.exists(path):
             return None
         with gzip.open(path, "rb") as f:
-            arrays[name] = np.load(f)
+            a = np.load(f)
+        if a.size != len(a) * math.prod(shape):
+            raise SystemExit(f"{path}: examples of {a.shape[1:]} values, but the model reads {name} as {shape}")
+        arrays[name] = a.reshape(len(a), *shape)
     return arrays
 
 
@@ -212,22 +216,28 @@ OPTIMIZERS = {
 
 
 def make_optimizer(spec, named_params, rules):
-    """The optimizer over the parameters not frozen, one group per parameter (its lr scale, decay)."""
+    """The optimizer over the parameters not frozen, one group per parameter (its lr scale, decay);
+    the frozen ones are kept as 'grove_frozen' (their moments stay zero, as in Grove)."""
     name, args = spec["name"], spec["args"]
     default_wd = args.get("weight_decay", 0.01 if name == "adamw" else 0)
-    groups, moments, cls = [], {}, None
+    cls, _, moments = OPTIMIZERS[name](args, default_wd)
+    groups, frozen = [], []
     for pname, p in named_params:
         rule = rules.get(pname, {})
         if rule.get("frozen"):
             p.requires_grad_(False)
+            frozen.append((pname, p))
             continue
-        cls, kw, moments = OPTIMIZERS[name](args, rule.get("weightDecay", default_wd))
+        _, kw, _ = OPTIMIZERS[name](args, rule.get("weightDecay", default_wd))
         groups.append({"params": [p], "lr": 0.0, "grove_scale": rule.get("lrScale", 1.0), "grove_name": pname, **kw})
-    return cls(groups), moments
+    optimizer = cls(groups)
+    optimizer.grove_frozen = frozen
+    return optimizer, moments
 
 
 def optimizer_moments(optimizer, moments):
-    """Each moment as Grove names it in a checkpoint ('optimizer.m:l1.w'), zeros before the first step."""
+    """Each moment as Grove names it in a checkpoint ('optimizer.m:l1.w'), zeros before the first
+    step and for frozen parameters."""
     out = {}
     for group in optimizer.param_groups:
         p = group["params"][0]
@@ -235,6 +245,9 @@ def optimizer_moments(optimizer, moments):
         for grove_name, key in moments.items():
             value = state.get(key)
             out[f"optimizer.{grove_name}:{group['grove_name']}"] = value if value is not None else torch.zeros_like(p)
+    for pname, p in optimizer.grove_frozen:
+        for grove_name in moments:
+            out[f"optimizer.{grove_name}:{pname}"] = torch.zeros_like(p)
     return out
 
 

@@ -79,7 +79,7 @@ def evaluate(model, arrays, device):
         for start in range(0, count, BATCH):
             batch = to_batch(arrays, np.arange(start, min(start + BATCH, count)), device)
             out = model(**{k: batch[k] for k in INPUTS})
-            loss, metrics = objective(out, batch, False)
+            loss, metrics = objective(model, out, batch, False)
             n = min(start + BATCH, count) - start
             total += float(loss) * n
             for m in METRICS:
@@ -110,7 +110,7 @@ def main():
         if run.rank == 0:
             print(text, flush=True)
 
-    splits = {s: grove.load_split(args.data, s, FIELDS) for s in ("train", "validation", "test")}
+    splits = {s: grove.load_split(args.data, s, FIELD_SHAPES) for s in ("train", "validation", "test")}
     if args.eval_limit is not None:
         for s in ("validation", "test"):
             if splits[s] is not None:
@@ -118,7 +118,7 @@ def main():
     train = splits["train"]
     if train is None:
         sys.exit(f"train.py: no training data in {args.data}")
-    count = len(train[FIELDS[0]])
+    count = len(next(iter(train.values())))
     batch_size = min(BATCH, count)
     steps_per_epoch = math.ceil(count / batch_size)
     total_steps = args.epochs * steps_per_epoch
@@ -170,7 +170,7 @@ def main():
             grove.set_draws(SEED, step, run.rank)
             net.train()
             out = net(**{k: batch[k] for k in INPUTS})
-            loss, metrics = objective(out, batch, True)
+            loss, metrics = objective(model, out, batch, True)
             # DDP averages gradients over ranks: weighting each rank's mean by its share of the
             # batch gives the whole batch's mean, as one process computes it
             (loss * (len(mine) * run.world / len(indices))).backward()

@@ -18,7 +18,7 @@ import type { Dataset } from "../../runtime/data/types.js";
 import { encodeNpy } from "../../runtime/data/npy.js";
 import { initialValues } from "../../runtime/host-data.js";
 import { encodeSafetensors } from "../../runtime/safetensors.js";
-import { groveVersion } from "../program/version.js";
+import { groveVersion, type GroveVersion } from "../program/version.js";
 import { PytorchExportError, writeModelPy, type ModelPy } from "./model-py.js";
 import { pyLiteral } from "./python-text.js";
 import { supportPy } from "./support-py.js";
@@ -40,6 +40,8 @@ export interface PytorchRequest {
   readonly sources: ReadonlyMap<string, string>;
   readonly dir: string;
   readonly locate: (span: Span) => string;
+  /** False: leave `data/` out (train.py then reads `--data DIR`). */
+  readonly data?: boolean;
 }
 
 export interface PytorchWritten {
@@ -57,8 +59,7 @@ function blockDecls(sources: ReadonlyMap<string, string>): BlockDecl[] {
 }
 
 /** The header of a generated Python file: what it is, what made it, how to run it. */
-function header(lines: readonly string[]): string {
-  const v = groveVersion();
+function header(lines: readonly string[], v: GroveVersion): string {
   const made = `Written by grove export --target pytorch (Grove ${v.version}${v.commit ? `, commit ${v.commit}` : ""}); export again rather than edit.`;
   return [...lines, made].map((l) => `# ${commentText(l, "python")}`).join("\n") + "\n";
 }
@@ -72,27 +73,8 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
       train.optimizer.span,
     );
   const model = writeModelPy(train, { locate: req.locate, blocks: blockDecls(req.sources) });
-  const data = loadData(train.data, train.seed, dirname(file));
-  mkdirSync(join(req.dir, "data"), { recursive: true });
   const fields = fieldShapes(train);
-  const counts: Record<string, number> = {};
-  const files: string[] = [];
-  for (const [split, set] of Object.entries(data) as [string, Dataset | undefined][]) {
-    if (!set) continue;
-    counts[split] = set.count;
-    for (const [name, rest] of fields) {
-      const field = set.fields.get(name);
-      if (!field)
-        throw new PytorchExportError(`the data has no field \`${name}\``, train.data.span);
-      const shape = exampleShape(rest, field.perExample);
-      const path = join("data", `${split}.${name}.npy.gz`);
-      writeFileSync(
-        join(req.dir, path),
-        gzipSync(encodeNpy(field.data, [set.count, ...shape]), { level: 1 }),
-      );
-      files.push(path);
-    }
-  }
+  const { counts, shapes, files } = writeData(req, fields);
   const params = new Map(
     train.graph.params.map((p, k) => {
       const values = initialValues(
@@ -106,21 +88,73 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
     }),
   );
   const source = commentText(file, "python");
+  const version = groveVersion();
   const written: [string, string | Uint8Array][] = [
     ["init.safetensors", encodeSafetensors(params, { source: file, seed: String(train.seed) })],
     [
       "grove_support.py",
-      header([`grove_support.py: Grove's rules for the PyTorch program of ${source}.`]) + supportPy,
+      header([`grove_support.py: Grove's rules for the PyTorch program of ${source}.`], version) +
+        supportPy,
     ],
-    ["model.py", modelFile(model, source)],
-    ["train.py", trainFile(req, model, [...fields.keys()], data.train.classes)],
+    ["model.py", modelFile(model, source, version)],
+    ["train.py", trainFile(req, model, shapes, version, counts.classes)],
     ["README.md", readme(train.model, source)],
   ];
   for (const [name, content] of written) {
     writeFileSync(join(req.dir, name), content);
     files.push(name);
   }
-  return { files, model, counts };
+  return { files, model, counts: counts.examples };
+}
+
+/**
+ * Reads the train section's data and, unless `req.data` is false, writes each split's fields as
+ * `data/SPLIT.FIELD.npy.gz`: every field of the source (so programs whose sources are equal can
+ * share one `data/`), each shaped as stored; train.py reshapes the fields it reads to the model's
+ * example shapes (`FIELD_SHAPES`, from the first split that has the field).
+ */
+function writeData(
+  req: PytorchRequest,
+  fields: ReadonlyMap<string, readonly (number | undefined)[]>,
+): {
+  counts: { examples: Record<string, number>; classes?: readonly string[] };
+  shapes: Map<string, number[]>;
+  files: string[];
+} {
+  const { train } = req;
+  const data = loadData(train.data, train.seed, dirname(req.file));
+  mkdirSync(req.data === false ? req.dir : join(req.dir, "data"), { recursive: true });
+  const examples: Record<string, number> = {};
+  const shapes = new Map<string, number[]>();
+  const files: string[] = [];
+  for (const [split, set] of Object.entries(data) as [string, Dataset | undefined][]) {
+    if (!set) continue;
+    examples[split] = set.count;
+    for (const name of fields.keys())
+      if (!set.fields.has(name))
+        throw new PytorchExportError(`the data has no field \`${name}\``, train.data.span);
+    for (const [name, field] of set.fields) {
+      const rest = fields.get(name);
+      const shape = rest
+        ? exampleShape(rest, field.perExample)
+        : field.perExample === 1
+          ? []
+          : [field.perExample];
+      if (rest && !shapes.has(name)) shapes.set(name, shape);
+      if (req.data === false) continue;
+      const path = join("data", `${split}.${name}.npy.gz`);
+      writeFileSync(
+        join(req.dir, path),
+        gzipSync(encodeNpy(field.data, [set.count, ...shape]), { level: 1 }),
+      );
+      files.push(path);
+    }
+  }
+  return {
+    counts: { examples, ...(data.train.classes ? { classes: data.train.classes } : {}) },
+    shapes,
+    files,
+  };
 }
 
 /** Each data field the program reads, with the dimensions after the batch (undefined: from the data). */
@@ -143,12 +177,15 @@ function exampleShape(rest: readonly (number | undefined)[], perExample: number)
   return [perExample];
 }
 
-function modelFile(model: ModelPy, source: string): string {
+function modelFile(model: ModelPy, source: string, version: GroveVersion): string {
   return [
-    header([
-      `model.py: the Grove model ${model.className} of ${source} as PyTorch modules.`,
-      "state_dict() names are the .grove parameter names; train.py loads init.safetensors (Grove's initial values).",
-    ]),
+    header(
+      [
+        `model.py: the Grove model ${model.className} of ${source} as PyTorch modules.`,
+        "state_dict() names are the .grove parameter names; train.py loads init.safetensors (Grove's initial values).",
+      ],
+      version,
+    ),
     "import torch",
     "import torch.nn as nn",
     "import torch.nn.functional as F",
@@ -166,7 +203,8 @@ function modelFile(model: ModelPy, source: string): string {
 function trainFile(
   req: PytorchRequest,
   model: ModelPy,
-  fields: readonly string[],
+  shapes: ReadonlyMap<string, readonly number[]>,
+  version: GroveVersion,
   classes?: readonly string[],
 ): string {
   const t = req.train;
@@ -183,16 +221,19 @@ function trainFile(
     ["CLIP_GRAD_NORM", t.clipGradNorm ?? 0],
     ["PARAM_RULES", t.paramRules ?? {}],
     ["INPUTS", model.inputs],
-    ["FIELDS", fields],
+    ["FIELD_SHAPES", Object.fromEntries(shapes)],
     ["METRICS", model.metrics],
     ["CLASSES", classes ?? null],
   ];
   return [
-    header([
-      `train.py: trains the Grove model ${t.model} of ${commentText(req.file, "python")} with PyTorch.`,
-      "One process: /usr/bin/python3 train.py [--max-steps N] [--epochs N] [--log-json FILE]",
-      "Several (DistributedDataParallel, gloo on CPUs, NCCL on GPUs): torchrun --nproc_per_node=K train.py",
-    ]),
+    header(
+      [
+        `train.py: trains the Grove model ${t.model} of ${commentText(req.file, "python")} with PyTorch.`,
+        "One process: /usr/bin/python3 train.py [--max-steps N] [--epochs N] [--log-json FILE]",
+        "Several (DistributedDataParallel, gloo on CPUs, NCCL on GPUs): torchrun --nproc_per_node=K train.py",
+      ],
+      version,
+    ),
     "# The train section's settings, as Grove resolved them.",
     ...settings.map(([k, v]) => `${k} = ${pyLiteral(v)}`),
     "",

@@ -52,12 +52,12 @@ export function subset(data: Dataset, indices: readonly number[] | Int32Array): 
   return { fields, count: indices.length, ...(data.classes ? { classes: data.classes } : {}) };
 }
 
-/** Examples `[start, end)` of `data`. */
+/** Examples `[start, end)` of `data` (one copy per field, not one per example). */
 export function slice(data: Dataset, start: number, end: number): Dataset {
-  return subset(
-    data,
-    Array.from({ length: end - start }, (_, k) => start + k),
-  );
+  const fields = new Map<string, Field>();
+  for (const [name, f] of data.fields)
+    fields.set(name, { ...f, data: f.data.slice(start * f.perExample, end * f.perExample) });
+  return { fields, count: end - start, ...(data.classes ? { classes: data.classes } : {}) };
 }
 
 /** Splits off the last `fraction` of `data` (rounded down) as validation. */
