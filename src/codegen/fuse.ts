@@ -15,7 +15,7 @@ import {
   type FusionPolicy,
 } from "./fusion-policy.js";
 import { rereads } from "./tiles.js";
-import { loopOps } from "./wgsl/rules.js";
+import { loopOps } from "./wgsl/loop-rules.js";
 
 export interface KernelGroup {
   /** The node this kernel stores. */

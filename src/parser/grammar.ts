@@ -1,6 +1,8 @@
 /**
  * @file The Grove parser: a Chevrotain EmbeddedActionsParser that builds the AST directly, with
  * error recovery and full source spans. One instance is reused for every parse.
+ * Over 500 lines on purpose: every rule is a field of the one parser class (so a misspelt rule is
+ * a compile error), and that class is the grammar.
  */
 import {
   EmbeddedActionsParser,

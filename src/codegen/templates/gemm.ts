@@ -15,8 +15,8 @@ import {
 } from "../../ir/conv-geometry.js";
 import type { Node } from "../../ir/node.js";
 import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "../wgsl/conv.js";
-import { broadcastIndex, type Emitter } from "../wgsl/rules.js";
-import { unflatten, type Index, type Writer } from "../wgsl/writer.js";
+import type { Emitter } from "../wgsl/rules.js";
+import { broadcastIndex, unflatten, type Index, type Writer } from "../wgsl/writer.js";
 
 /** A matmul or a convolution: a product the tiled templates can write. */
 export function isGemm(n: Node): boolean {

@@ -8,9 +8,9 @@ import {
   reducedCount,
   reductionInputIndex,
   reductionRules,
-  type Emitter,
   type ReductionOp,
-} from "../wgsl/rules.js";
+} from "../wgsl/loop-rules.js";
+import type { Emitter } from "../wgsl/rules.js";
 import { unflatten, type Writer } from "../wgsl/writer.js";
 import type { Layout, Store } from "./layout.js";
 

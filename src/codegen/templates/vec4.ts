@@ -5,9 +5,9 @@
 import type { Node } from "../../ir/node.js";
 import type { KernelGroup } from "../fuse.js";
 import { workgroupSize } from "../tiles.js";
-import { broadcastIndex, type Emitter } from "../wgsl/rules.js";
+import type { Emitter } from "../wgsl/rules.js";
 import { operandKind, vectorMode, vectorRules, type VectorMode } from "../wgsl/vector.js";
-import { flatten, unflatten, type Index, type Writer } from "../wgsl/writer.js";
+import { broadcastIndex, flatten, unflatten, type Index, type Writer } from "../wgsl/writer.js";
 import type { Layout, Load, Store } from "./layout.js";
 
 /**

@@ -77,6 +77,16 @@ export function strides(shape: readonly number[]): number[] {
   return out;
 }
 
+/** The index into an operand of shape `inShape` broadcast to `outShape`. */
+export function broadcastIndex(
+  idx: Index,
+  outShape: readonly number[],
+  inShape: readonly number[],
+): string[] {
+  const lead = outShape.length - inShape.length;
+  return inShape.map((d, k) => (d === 1 ? "0" : idx[k + lead]!));
+}
+
 /** The flat offset of a multi-index, dropping terms that are known to be zero. */
 export function flatten(idx: Index, shape: readonly number[], offset = 0): string {
   const st = strides(shape);

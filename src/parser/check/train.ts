@@ -2,6 +2,8 @@
  * @file Checking a `train` section: its settings, data source, optimizer and schedule (each a
  * table of known names with typed arguments), the fit between data fields and model inputs,
  * and the loss and metrics, which must be scalars.
+ * Over 500 lines until issue 16 point 4 moves its optimizer, schedule and data source tables next
+ * to their implementations (one record of schema plus implementation per kind).
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
