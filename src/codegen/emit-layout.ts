@@ -4,11 +4,11 @@
  * placed in a chunked arena whose chunks fit one storage binding. A tensor larger than a chunk
  * is a refusal (G0802).
  */
-import type { Graph, Node } from "../ir/node.js";
+import { sizeOf, type Graph, type Node } from "../ir/node.js";
 import type { Location } from "./kernel.js";
 import { chunkName, ChunkedLayout, type ChunkSlot } from "./memory.js";
 import type { PlanParam, PlanTensor } from "./plan.js";
-import { isRefusal, refuseTensor, size, type Refusal, type Where } from "./emit-refusal.js";
+import { isRefusal, refuseTensor, type Refusal, type Where } from "./emit-refusal.js";
 
 /** A tensor of the Plan before arena ids are known: it names its arena chunk. */
 export type ArenaTensor = PlanTensor & { readonly arena: string };
@@ -59,7 +59,7 @@ export function placeTensor(
 ): ArenaTensor | Refusal {
   const refused = refuseTensor(`${what} \`${name}\``, n.shape, n.span, capacity, where);
   if (refused) return refused;
-  const loc = at(arena, layout.place(name, size(n.shape)));
+  const loc = at(arena, layout.place(name, sizeOf(n.shape)));
   return { name, arena: loc.arena, buffer: 0, offset: loc.offset, shape: n.shape, dtype: n.dtype };
 }
 
@@ -77,7 +77,7 @@ export function layoutArenas(
     const node = input.training.params.get(p.name)!;
     const refused = refuseTensor(`parameter \`${p.name}\``, node.shape, node.span, capacity, where);
     if (refused) return refused;
-    const slot = params.place(p.name, size(node.shape));
+    const slot = params.place(p.name, sizeOf(node.shape));
     const { shape } = node;
     paramTensors.push({
       name: p.name,

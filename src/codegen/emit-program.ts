@@ -4,7 +4,7 @@
  * kernels (and their quick variants), and copies for names that alias one node. Each step
  * returns a `Refusal` as data when the binding limits cannot be met.
  */
-import type { Graph, Node } from "../ir/node.js";
+import { sizeOf, type Graph, type Node } from "../ir/node.js";
 import type { ParamRules } from "../parser/check/values.js";
 import { fuseKernels, policyOf, type FusionOptions, type KernelGroup } from "./fuse.js";
 import { ruleOn } from "./fusion-policy.js";
@@ -20,7 +20,7 @@ import {
 import type { PlanDispatch } from "./plan.js";
 import { at, type ArenaLayout } from "./emit-layout.js";
 import { fusedOrigin, type KernelOrigin, type KernelTable } from "./emit-kernels.js";
-import { isRefusal, refuseKernel, refuseTensor, size, type Refusal } from "./emit-refusal.js";
+import { isRefusal, refuseKernel, refuseTensor, type Refusal } from "./emit-refusal.js";
 import { lastStages, schedule, splitDispatch } from "./emit-stages.js";
 
 /** What writing a program reads and the tables it adds to (shared by both programs). */
@@ -78,7 +78,7 @@ function storesOf(
     const what = `output \`${name}\``;
     const refused = refuseTensor(what, n.shape, n.span, layout.capacity, layout.where);
     if (refused) return refused;
-    want(n, at("outputs", layout.outputs.place(name, size(n.shape))));
+    want(n, at("outputs", layout.outputs.place(name, sizeOf(n.shape))));
   }
   if (withGrads)
     for (const p of ctx.params)
@@ -190,7 +190,7 @@ function placeTemp(ctx: ProgramContext, st: ProgramState, grp: KernelGroup): Loc
       const loc = locate(st)(i);
       if (loc && arenaOf(loc.arena) === "temps") preferred.push(chunkIndex(loc.arena));
     }
-  const slot = ctx.temps.allocate(size(out.shape), preferred);
+  const slot = ctx.temps.allocate(sizeOf(out.shape), preferred);
   st.live.push({ node: out, slot });
   return at("temps", slot);
 }
@@ -205,7 +205,7 @@ function freeTemps(
   for (let j = live.length - 1; j >= 0; j--) {
     const { node, slot } = live[j]!;
     if (last.get(node)! <= s) {
-      temps.free(slot, size(node.shape));
+      temps.free(slot, sizeOf(node.shape));
       live.splice(j, 1);
     }
   }

@@ -5,7 +5,7 @@
  * edge, where `compilePlan` makes it a diagnostic.
  */
 import { type Span, UserError } from "../diag/diagnostic.js";
-import type { Node } from "../ir/node.js";
+import { sizeOf, type Node } from "../ir/node.js";
 import { rounded, type BindingLimits } from "./memory.js";
 
 /**
@@ -39,8 +39,6 @@ export const isRefusal = (x: unknown): x is Refusal =>
 /** Formats a span for a message (`file:line:col`), or "" without one. */
 export type Where = (span: Span | undefined) => string;
 
-export const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-
 /**
  * Why a kernel cannot be emitted at all, over the storage arenas it binds by itself (one fusion
  * group, or an optimizer kernel), with its reason. A group is never split.
@@ -65,8 +63,8 @@ export function refuseTensor(
   capacity: number,
   where: Where,
 ): Refusal | undefined {
-  if (rounded(size(shape)) <= capacity) return undefined;
-  const bytes = 4 * size(shape);
+  if (rounded(sizeOf(shape)) <= capacity) return undefined;
+  const bytes = 4 * sizeOf(shape);
   const at = where(span);
   const error = new PlanLimitError(
     "G0802",

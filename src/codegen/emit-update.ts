@@ -3,13 +3,14 @@
  * clipping (its own host-read output `grad_norm`), then one optimizer kernel per parameter
  * chunk, each given the frozen parameters and parameter groups of its chunk as ranges.
  */
+import { sizeOf } from "../ir/node.js";
 import type { ParamRules } from "../parser/check/values.js";
 import { chunkName } from "./memory.js";
 import { gradNormKernels, optimizerKernel, type OptimizerSpec } from "./optimizer.js";
 import type { PlanDispatch } from "./plan.js";
 import { at, type ArenaLayout } from "./emit-layout.js";
 import type { KernelTable } from "./emit-kernels.js";
-import { isRefusal, size, type Refusal } from "./emit-refusal.js";
+import { isRefusal, type Refusal } from "./emit-refusal.js";
 
 /** What the update needs beyond the layout and the kernel table. */
 export interface UpdateInput {
@@ -82,6 +83,6 @@ function rangesIn(input: UpdateInput, layout: ArenaLayout, k: number) {
   return layout.paramTensors.flatMap((p) => {
     const rule = input.paramRules?.[p.name];
     const start = p.slot.offset;
-    return rule && p.slot.chunk === k ? [{ start, end: start + size(p.shape), rule }] : [];
+    return rule && p.slot.chunk === k ? [{ start, end: start + sizeOf(p.shape), rule }] : [];
   });
 }

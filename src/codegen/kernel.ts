@@ -7,7 +7,7 @@
  * split. kernel-module.ts assembles parts into a module.
  */
 import type { Span } from "../diag/diagnostic.js";
-import type { Node } from "../ir/node.js";
+import { type Node, sizeOf } from "../ir/node.js";
 import type { BindingAccess } from "./plan.js";
 import type { KernelGroup } from "./fuse.js";
 import { elementwiseBody } from "./templates/elementwise.js";
@@ -128,8 +128,8 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
     arenas,
     invocations: layout.invocations,
     header,
-    bytesRead: [...read].reduce((s, n) => s + 4 * n.shape.reduce((p, d) => p * d, 1), 0),
-    bytesWritten: 4 * out.shape.reduce((p, d) => p * d, 1),
+    bytesRead: [...read].reduce((s, n) => s + 4 * sizeOf(n.shape), 0),
+    bytesWritten: 4 * sizeOf(out.shape),
     ...(layout.collective ? { collective: layout.collective } : {}),
   };
 }

@@ -10,7 +10,7 @@
  * padding reading 0. Its input gradient maps (dy = y, w) to x's shape, its filter gradient
  * (x, dy) to w's.
  */
-import type { Node, NodeOf } from "./node.js";
+import { type Node, type NodeOf, sizeOf } from "./node.js";
 import type { ConvAttrs, Pair, Shape } from "./ops.js";
 
 export type ConvOp = "conv2d" | "conv2d_input_grad" | "conv2d_filter_grad";
@@ -82,8 +82,7 @@ export const convGemmRules: { readonly [O in ConvOp]: (g: ConvGeometry) => ConvG
 /** Rows, columns and steps of a convolution node's GEMM view, as counts. */
 export function convGemmSize(n: ConvNode): { M: number; N: number; K: number } {
   const v = convGemmRules[n.op](geometryOf(n));
-  const count = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
-  return { M: count(v.rows), N: count(v.cols), K: count(v.steps) };
+  return { M: sizeOf(v.rows), N: sizeOf(v.cols), K: sizeOf(v.steps) };
 }
 
 /**

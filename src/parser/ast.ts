@@ -1,6 +1,7 @@
 /**
  * @file The Grove abstract syntax tree. Every node carries the span of the source it came from.
- * Produced by `parse.ts`, consumed by `check/`. Plain data, no methods.
+ * Produced by `parse.ts`, consumed by `check/`. Plain data, no methods; `childrenOf` is the one
+ * walk over an expression's sub-expressions.
  */
 import type { Span } from "../diag/diagnostic.js";
 
@@ -123,6 +124,30 @@ export interface PipeExpr {
 export interface ErrorExpr {
   readonly kind: "error";
   readonly span: Span;
+}
+
+/** The sub-expressions of `e`, in source order (a call's callee, then its argument values). */
+export function childrenOf(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case "unary":
+      return [e.operand];
+    case "binary":
+      return [e.left, e.right];
+    case "call":
+      return [e.callee, ...e.args.map((a) => a.value)];
+    case "pipe":
+      return [e.value, e.target];
+    case "member":
+      return [e.object];
+    case "list":
+    case "tuple":
+      return e.items;
+    case "number":
+    case "string":
+    case "name":
+    case "error":
+      return [];
+  }
 }
 
 // ---------------------------------------------------------------- shapes

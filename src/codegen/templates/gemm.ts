@@ -13,7 +13,7 @@ import {
   type ConvNode,
   type ConvOp,
 } from "../../ir/conv-geometry.js";
-import type { Node } from "../../ir/node.js";
+import { type Node, sizeOf } from "../../ir/node.js";
 import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "../wgsl/conv.js";
 import type { Emitter } from "../wgsl/rules.js";
 import { broadcastIndex, unflatten, type Index, type Writer } from "../wgsl/writer.js";
@@ -30,7 +30,7 @@ export function gemmDims(n: Node): { batch: number; m: number; n: number } {
     return { batch: 1, m: M, n: N };
   }
   const s = n.shape;
-  return { batch: s.slice(0, -2).reduce((p, d) => p * d, 1), m: s.at(-2)!, n: s.at(-1)! };
+  return { batch: sizeOf(s.slice(0, -2)), m: s.at(-2)!, n: s.at(-1)! };
 }
 
 /**
@@ -85,7 +85,6 @@ type ConvView = Pick<Gemm, "row" | "col" | "step" | "a" | "b" | "out">;
 function convGemmOf(w: Writer, e: Emitter, node: ConvNode): Gemm {
   const g = geometryOf(node);
   const view = convGemmRules[node.op](g);
-  const count = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
   const tools: ConvTools = {
     g,
     dec: (x, shape, p) => unflatten(x, shape).map((v) => w.bind(v, p)),
@@ -100,9 +99,9 @@ function convGemmOf(w: Writer, e: Emitter, node: ConvNode): Gemm {
   const [p, q] = node.inputs as [Node, Node];
   return {
     batchShape: [],
-    M: count(view.rows),
-    N: count(view.cols),
-    K: count(view.steps),
+    M: sizeOf(view.rows),
+    N: sizeOf(view.cols),
+    K: sizeOf(view.steps),
     ...convViews[node.op](tools, view, p, q, w, e),
   };
 }

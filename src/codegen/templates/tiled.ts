@@ -2,7 +2,7 @@
  * @file The register-tiled product templates (a matmul, or a convolution as an implicit GEMM):
  * the plain one, its quick-to-compile variant and the one sharing rows by `subgroupBroadcast`.
  */
-import type { Node } from "../../ir/node.js";
+import { type Node, sizeOf } from "../../ir/node.js";
 import type { KernelGroup } from "../fuse.js";
 import { quickTileFor, subgroupTileFor, tileForProduct, workgroupSize } from "../tiles.js";
 import type { Emitter } from "../wgsl/rules.js";
@@ -57,7 +57,7 @@ function tiledBody(
   const out = group.output;
   const { M, N, K, batchShape } = g;
   const [TM, TN] = tile;
-  const batch = batchShape.reduce((p, d) => p * d, 1);
+  const batch = sizeOf(batchShape);
   const tilesM = Math.ceil(M / TM);
   const tilesN = Math.ceil(N / TN);
   const invocations = batch * tilesM * tilesN;
@@ -120,7 +120,7 @@ function subgroupBody(
   const out = group.output;
   const { M, N, K, batchShape } = g;
   const [TM, TN] = tile;
-  const batch = batchShape.reduce((p, d) => p * d, 1);
+  const batch = sizeOf(batchShape);
   const tilesM = Math.ceil(M / TM);
   const tilesN = Math.ceil(N / TN);
   const bands = Math.ceil(tilesN / workgroupSize);

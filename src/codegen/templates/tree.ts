@@ -1,7 +1,7 @@
 /**
  * @file The tree reduction template: one workgroup per output of a reduction with a long extent.
  */
-import type { NodeOf } from "../../ir/node.js";
+import { type NodeOf, sizeOf } from "../../ir/node.js";
 import type { KernelGroup } from "../fuse.js";
 import { useTreeReduction, workgroupSize } from "../tiles.js";
 import {
@@ -38,7 +38,7 @@ export function treeLayout(
   if (!reductionOps.has(red.op) || red.dtype !== "f32") return undefined;
   const node = red as NodeOf<ReductionOp>;
   const x = node.inputs[0]!;
-  const outputs = node.shape.reduce((p, d) => p * d, 1);
+  const outputs = sizeOf(node.shape);
   const extent = reducedCount(node);
   if (!useTreeReduction(outputs, extent)) return undefined;
   const rule = reductionRules[node.op];

@@ -2,7 +2,7 @@
  * @file The vectorised elementwise template: four consecutive output elements per invocation as
  * `vec4<f32>`.
  */
-import type { Node } from "../../ir/node.js";
+import { type Node, sizeOf } from "../../ir/node.js";
 import type { KernelGroup } from "../fuse.js";
 import { workgroupSize } from "../tiles.js";
 import type { Emitter } from "../wgsl/rules.js";
@@ -30,7 +30,7 @@ export function vectorLayout(
   const inGroup = new Set(group.nodes);
   const mode = vectorMode(out, inGroup);
   if (!mode) return undefined;
-  const total = out.shape.reduce((p, d) => p * d, 1);
+  const total = sizeOf(out.shape);
   const invocations = total / 4;
   w.line(`if (t >= ${invocations}) { return; }`);
   w.line("let f = t * 4;");

@@ -7,6 +7,7 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
+import { childrenOf } from "../ast.js";
 import { dimToString } from "./dims.js";
 import type { Evaluator } from "./evaluate.js";
 import { shown } from "./ranges.js";
@@ -55,29 +56,9 @@ function namedValues(root: A.Expr, scope: Scope): [string, Value][] {
     if (e.kind === "name") {
       const v = scope.get(e.name);
       if (v && !out.has(e.name) && isNumberLike(v)) out.set(e.name, v);
-    } else todo.push(...[...children(e)].reverse());
+    } else todo.push(...[...childrenOf(e)].reverse());
   }
   return [...out];
-}
-
-function children(e: A.Expr): readonly A.Expr[] {
-  switch (e.kind) {
-    case "unary":
-      return [e.operand];
-    case "binary":
-      return [e.left, e.right];
-    case "call":
-      return [e.callee, ...e.args.map((a) => a.value)];
-    case "pipe":
-      return [e.value, e.target];
-    case "member":
-      return [e.object];
-    case "list":
-    case "tuple":
-      return e.items;
-    default:
-      return [];
-  }
 }
 
 function isNumberLike(v: Value): boolean {

@@ -4,6 +4,7 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
+import { childrenOf } from "../ast.js";
 import type { DiagnosticSink } from "./evaluate.js";
 import { makeDiagnostic } from "../../diag/diagnostic.js";
 import { didYouMean } from "./suggest.js";
@@ -178,7 +179,7 @@ export function resolveExpr(
     if (e.kind === "name") {
       if (!local.has(e.name) && !globals.has(e.name)) unknownName(e, local, globals, sink);
     } else {
-      const next = children(e);
+      const next = childrenOf(e);
       for (let i = next.length - 1; i >= 0; i--) todo.push(next[i]!);
     }
   }
@@ -204,23 +205,3 @@ function unknownName(
 }
 
 /** The sub-expressions whose names must resolve, in source order. */
-function children(e: A.Expr): readonly A.Expr[] {
-  switch (e.kind) {
-    case "list":
-      return e.items;
-    case "unary":
-      return [e.operand];
-    case "binary":
-      return [e.left, e.right];
-    case "call":
-      return [e.callee, ...e.args.map((a) => a.value)];
-    case "member":
-      return [e.object];
-    case "tuple":
-      return e.items;
-    case "pipe":
-      return [e.value, e.target];
-    default:
-      return [];
-  }
-}
