@@ -7,6 +7,7 @@
  */
 import type { IToken, TokenType } from "chevrotain";
 import { groveLexer, commentGroup } from "../parser/tokens.js";
+import { closers, itemStartTokens, openers, operandEndTokens } from "../parser/token-classes.js";
 import * as T from "../parser/tokens.js";
 import type { Item } from "./spacing.js";
 
@@ -42,24 +43,6 @@ interface Open {
 /** Settings with longer names than this keep one space before `=` and set no column. */
 export const maxAlignedName = 10;
 
-const openers = new Set<TokenType>([T.LParen, T.LBracket, T.LBrace]);
-const closers = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
-const endsOperand = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.RParen,
-  T.RBracket,
-]);
-const startsItem = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.LParen,
-  T.LBracket,
-  T.Minus,
-  ...T.keywords,
-]);
 /** After these a line never continues the one before. */
 const endsStatement = new Set<TokenType>([T.LBrace, T.RBrace, T.Semicolon]);
 
@@ -138,7 +121,7 @@ function lineAt(
     (!top || top.type === T.LBrace) &&
     lastCode !== undefined &&
     !endsStatement.has(lastCode.type!) &&
-    !(endsOperand.has(lastCode.type!) && startsItem.has(first.type!));
+    !(operandEndTokens.has(lastCode.type!) && itemStartTokens.has(first.type!));
   const setting =
     !continuation && !!top?.train && first.type === T.Identifier && items[1]?.type === T.Equals;
   return { ...base, indent: inner + (continuation ? 1 : 0), continuation, setting };

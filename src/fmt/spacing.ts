@@ -3,6 +3,7 @@
  * pairs; everything else is one space. Newlines are never decided here (see layout.ts).
  */
 import type { TokenType } from "chevrotain";
+import { operandEndTokens } from "../parser/token-classes.js";
 import * as T from "../parser/tokens.js";
 
 /** A token or comment of a line, as the formatter sees it. */
@@ -31,16 +32,8 @@ const tightAfter = new Set<TokenType>([T.LParen, T.LBracket, T.Dot, T.Caret]);
 /** A `(` or `[` right after these is a call, an index or a dtype: `f(x)`, `i32[N]`. */
 const callee = new Set<TokenType>([T.Identifier, T.RParen, T.RBracket, T.Forward]);
 
-/** Tokens after which a `-` is a sign (unary), not a subtraction. */
-const operandEnds = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.UnterminatedString,
-  T.RParen,
-  T.RBracket,
-  T.RBrace,
-]);
+/** Tokens after which a `-` is a sign (unary), not a subtraction: every operand end, and `}`. */
+const operandEnds = new Set<TokenType>([...operandEndTokens, T.RBrace]);
 
 /** Whether `tok` (a `-`) is a sign, given the token before it on its line (or none). */
 export function isUnaryMinus(prev: Item | undefined, tok: Item): boolean {

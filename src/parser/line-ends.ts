@@ -10,31 +10,7 @@
  */
 import { createTokenInstance, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
-
-/** Tokens that complete an operand: an expression may end after them. */
-const endsOperand = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.UnterminatedString,
-  T.RParen,
-  T.RBracket,
-]);
-
-/** Tokens a new binding, member, setting or result can start with. */
-const startsItem = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.UnterminatedString,
-  T.LParen,
-  T.LBracket,
-  T.Minus,
-  ...T.keywords,
-]);
-
-const opening = new Set<TokenType>([T.LParen, T.LBracket, T.LBrace]);
-const closing = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
+import { closers, itemStartTokens, openers, operandEndTokens } from "./token-classes.js";
 
 /** `tokens` with a `LineEnd` after each token where a newline ends a binding. */
 export function insertLineEnds(text: string, tokens: readonly IToken[]): IToken[] {
@@ -46,14 +22,14 @@ export function insertLineEnds(text: string, tokens: readonly IToken[]): IToken[
     if (
       prev &&
       open[open.length - 1] === T.LBrace &&
-      endsOperand.has(prev.tokenType) &&
-      startsItem.has(type) &&
+      operandEndTokens.has(prev.tokenType) &&
+      itemStartTokens.has(type) &&
       lineBreakBetween(text, end(prev), tok.startOffset)
     )
       out.push(lineEnd(prev));
     out.push(tok);
-    if (opening.has(type)) open.push(type);
-    else if (closing.has(type)) open.pop();
+    if (openers.has(type)) open.push(type);
+    else if (closers.has(type)) open.pop();
     prev = tok;
   }
   return out;

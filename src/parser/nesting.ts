@@ -5,8 +5,9 @@
  * waiting for their operand at every level: an upper bound on how deeply the expression rules
  * recurse. Braces do not count: bodies and declarations do not nest inside one another.
  */
-import type { IToken, TokenType } from "chevrotain";
+import type { IToken } from "chevrotain";
 import * as T from "./tokens.js";
+import { atomTokens, closeBrackets, openBrackets, operandEndTokens } from "./token-classes.js";
 
 export interface Nesting {
   /** The deepest nesting anywhere in the file. */
@@ -14,24 +15,6 @@ export interface Nesting {
   /** The first token that goes deeper than the limit, if any. */
   readonly over?: IToken;
 }
-
-const opening = new Set<TokenType>([T.LParen, T.LBracket]);
-const closing = new Set<TokenType>([T.RParen, T.RBracket]);
-/** Tokens after which a `-` is binary (they end an operand). */
-const operandEnd = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.UnterminatedString,
-  T.RParen,
-  T.RBracket,
-]);
-const operandStart = new Set<TokenType>([
-  T.Identifier,
-  T.NumberLiteral,
-  T.StringLiteral,
-  T.UnterminatedString,
-]);
 
 /** Scans `tokens`, remembering the first one nested deeper than `limit`. */
 export function scanNesting(tokens: readonly IToken[], limit: number): Nesting {
@@ -43,16 +26,16 @@ export function scanNesting(tokens: readonly IToken[], limit: number): Nesting {
   let over: IToken | undefined;
   for (const tok of tokens) {
     const type = tok.tokenType;
-    if (opening.has(type)) {
+    if (openBrackets.has(type)) {
       enclosing.push(run);
       pendingOutside += run;
       run = 0;
-    } else if (closing.has(type)) {
+    } else if (closeBrackets.has(type)) {
       run = enclosing.pop() ?? 0;
       pendingOutside -= run;
     } else if (type === T.Caret || (type === T.Minus && !afterOperand)) run++;
-    else if (!operandStart.has(type) || afterOperand) run = 0; // an operator, or a new statement
-    afterOperand = operandEnd.has(type);
+    else if (!atomTokens.has(type) || afterOperand) run = 0; // an operator, or a new statement
+    afterOperand = operandEndTokens.has(type);
     const here = enclosing.length + pendingOutside + run;
     if (here > depth) depth = here;
     if (here > limit && !over) over = tok;
