@@ -8,6 +8,7 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { visibleText } from "../diag/escape.js";
+import { makeDiagnostic } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { CheckResult } from "../parser/program.js";
@@ -182,8 +183,15 @@ async function exportPytorch(job: ExportJob): Promise<number> {
   try {
     written = writePytorchProgram({ file, train: section, sources, dir, locate, data: opts.data });
   } catch (e) {
-    if (e instanceof PytorchExportError)
-      return fail(`${e.span ? `${visibleText(locate(e.span))}: ` : ""}${visibleText(e.message)}`);
+    if (e instanceof PytorchExportError) {
+      if (!e.span) return fail(`error[${e.code}]: ${visibleText(e.message)}`);
+      // located: a diagnostic like the checker's, with the .grove line and a caret
+      const { renderDiagnostics } = await import("../diag/render.js");
+      const { code, message, span, help } = e;
+      const diagnostic = makeDiagnostic({ code, message, span, ...(help ? { help } : {}) });
+      io.err(renderDiagnostics([diagnostic], checked.sources, "rich") + "\n");
+      return 1;
+    }
     if (e instanceof DataError || e instanceof UnsupportedDataError)
       return fail(visibleText(e.message));
     throw e;

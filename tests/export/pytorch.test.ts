@@ -247,6 +247,7 @@ describe("PyTorch lowering refusals", () => {
     }
     expect(error).toBeInstanceOf(PytorchExportError);
     const e = error as PytorchExportError;
+    expect(e.code).toBe("G0804");
     expect(e.message).toBe(
       "the primitive `scan` has no PyTorch lowering, so this model cannot be exported to PyTorch",
     );

@@ -1,8 +1,8 @@
 /**
  * @file Text an export writes around user data: the program as a JavaScript or JSON literal
  * (JSON, with the line and paragraph separators, `</` and `<!--` escaped, so it reads the same in
- * any JavaScript parser and inside an HTML `<script>`), user names in Markdown and HTML, and the
- * parts of an exported folder's README that both targets share.
+ * any JavaScript parser and inside an HTML `<script>`), user names in Markdown (text and code
+ * spans) and HTML, and the parts of an exported folder's README that both targets share.
  */
 import { visibleText } from "../../diag/escape.js";
 import type { ExportedProgram } from "./program.js";
@@ -25,6 +25,21 @@ export const programLiteral = (program: ExportedProgram): string => safeJson(pro
 /** User text in HTML (or Markdown) text: visible escapes for invisible characters, `<>&"'` as entities. */
 export function htmlText(text: string): string {
   return visibleText(text).replace(/[<>&"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * User text as one Markdown code span. A code span shows its content literally (backslashes and
+ * entities included), so the only escaping is: invisible characters and line breaks as visible
+ * escapes (`visibleText`), a fence of one backtick more than the longest run inside, and a space
+ * inside each fence when the text starts or ends with a backtick or a space (CommonMark strips one
+ * such space from each side).
+ */
+export function markdownCode(text: string): string {
+  const shown = visibleText(text);
+  const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(shown) ? " " : "";
+  return `${fence}${pad}${shown}${pad}${fence}`;
 }
 
 const MNIST_NOTE =

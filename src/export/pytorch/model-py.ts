@@ -11,17 +11,23 @@
 import { InternalError, type Span, UserError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import type { Dim } from "../../parser/check/dims.js";
-import type { BlockDecl } from "../../parser/ast.js";
+import type { Binding, BlockDecl, ModelDecl } from "../../parser/ast.js";
 import type { ElaboratedTrain, TraceNode } from "../../parser/check/values.js";
 import { callTree, isCall, isFree, nodesOf, within, type Call } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
 import { torchRules, type Expr, type RuleContext } from "./torch-rules.js";
 
-/** A model the PyTorch export cannot write; `span` is where in the `.grove` source. */
+/**
+ * A model the PyTorch export cannot write: G0804 for a primitive without a PyTorch lowering,
+ * G0805 for the other refusals; `span` is where in the `.grove` source (`grove export` shows it
+ * as a diagnostic).
+ */
 export class PytorchExportError extends UserError {
   constructor(
+    readonly code: "G0804" | "G0805",
     message: string,
     readonly span?: Span,
+    readonly help?: string,
   ) {
     super(message);
     this.name = "PytorchExportError";
@@ -33,6 +39,8 @@ export interface ModelPyOptions {
   readonly locate: (span: Span) => string;
   /** The block declarations of the sources, to name classes after their blocks. */
   readonly blocks: readonly BlockDecl[];
+  /** The model's declaration: which block each of its members instantiates. */
+  readonly model?: ModelDecl;
 }
 
 /** What train.py needs to know of model.py. */
@@ -60,6 +68,7 @@ function checkLowerable(nodes: readonly TraceNode[]): void {
   for (const n of nodes)
     if (n.op !== "input" && n.op !== "param" && !torchRules[n.op])
       throw new PytorchExportError(
+        "G0804",
         `the primitive \`${n.op}\` has no PyTorch lowering, so this model cannot be exported to PyTorch`,
         n.span,
       );
@@ -236,6 +245,22 @@ function blockAt(blocks: readonly BlockDecl[], span: Span): BlockDecl | undefine
   return best;
 }
 
+/** The binding of member `name` in `owner` (`ffn = FeedForward(dim)`). */
+const memberBinding = (owner: BlockDecl | ModelDecl | undefined, name: string) =>
+  owner?.members.find((m): m is Binding => m.kind === "bind" && m.name.name === name);
+
+/** The block that member `name` of `owner` instantiates, if it is one. */
+function memberBlock(
+  owner: BlockDecl | ModelDecl | undefined,
+  name: string,
+  blocks: readonly BlockDecl[],
+): BlockDecl | undefined {
+  const value = memberBinding(owner, name)?.value;
+  if (value?.kind !== "call" || value.callee.kind !== "name") return undefined;
+  const callee = value.callee.name;
+  return blocks.find((b) => b.name.name === callee);
+}
+
 const pascal = (s: string) =>
   pyName(s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase()));
 
@@ -289,6 +314,30 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   };
   collect(root);
   const lastPart = (p: string) => p.slice(p.lastIndexOf(".") + 1);
+  const parentOf = (p: string) => (p.includes(".") ? p.slice(0, p.lastIndexOf(".")) : "");
+  // an instance's block: the one holding its own nodes, else what its owner's member names (a
+  // block whose forward only calls its members, like FeedForward, makes no nodes of its own)
+  const decls = new Map<string, BlockDecl | undefined>();
+  const declOf = (path: string): BlockDecl | undefined => {
+    if (decls.has(path)) return decls.get(path);
+    const inst = instances.get(path)!;
+    let decl = [
+      ...inst.params.map((p) => p.span),
+      ...inst.calls.flatMap((c) =>
+        c.items.filter((x): x is TraceNode => !isCall(x)).map((n) => n.span),
+      ),
+    ]
+      .map((s) => blockAt(options.blocks, s))
+      .find((b) => b !== undefined);
+    if (!decl && path !== "") decl = memberBlock(ownerOf(path), lastPart(path), options.blocks);
+    decls.set(path, decl);
+    return decl;
+  };
+  /** The declaration that binds instance `path` (the model's, or its parent's block). */
+  const ownerOf = (path: string) => {
+    const parent = parentOf(path);
+    return parent === "" ? options.model : declOf(parent);
+  };
   const lists = new Set(
     [...instances]
       .filter(
@@ -314,8 +363,11 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     const forwards = inst.calls.map((call) => forwardText(call, path, shared));
     if (new Set(forwards.map((f) => f.text)).size > 1)
       throw new PytorchExportError(
+        "G0805",
         `\`${path}\` is called in ways that give different code (the PyTorch export writes one forward per instance)`,
-        inst.calls[1]!.items.find((x): x is TraceNode => !isCall(x))?.span,
+        memberBinding(ownerOf(path), lastPart(path))?.span ??
+          inst.calls[1]!.items.find((x): x is TraceNode => !isCall(x))?.span,
+        "bind one instance for each kind of call (each with its own parameters), or call it alike",
       );
     const forward = forwards[0];
     if (forward) shared.extraSymbols.set(path, forward.symbols);
@@ -334,14 +386,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
           ...childLines.map((l) => `    ${l}`),
         ];
     const text = [...body, ...(forward ? ["", ...forward.lines] : [])].join("\n");
-    const decl = [
-      ...inst.params.map((p) => p.span),
-      ...inst.calls.flatMap((c) =>
-        c.items.filter((x): x is TraceNode => !isCall(x)).map((n) => n.span),
-      ),
-    ]
-      .map((s) => blockAt(options.blocks, s))
-      .find((b) => b !== undefined);
+    const decl = declOf(path);
     const key = `${list}\n${decl?.name.name ?? ""}\n${text}`;
     let name = classByText.get(key);
     if (!name) {
@@ -386,6 +431,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   );
   if (rootBody.symbols.length > 0)
     throw new PytorchExportError(
+      "G0805",
       `dimension \`${rootBody.symbols[0]}\` is not a dimension of any model input`,
       graph.outputs[0]?.span,
     );

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Span } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
-import type { BlockDecl } from "../../parser/ast.js";
+import type { BlockDecl, ModelDecl } from "../../parser/ast.js";
 import { dimValue } from "../../parser/check/dims.js";
 import { parse } from "../../parser/parse.js";
 import type { ElaboratedTrain } from "../../parser/check/values.js";
@@ -18,6 +18,7 @@ import type { Dataset } from "../../runtime/data/types.js";
 import { encodeNpy } from "../../runtime/data/npy.js";
 import { initialValues } from "../../runtime/host-data.js";
 import { encodeSafetensors } from "../../runtime/safetensors.js";
+import { htmlText, markdownCode } from "../program/text.js";
 import { groveVersion, type GroveVersion } from "../program/version.js";
 import { PytorchExportError, writeModelPy, type ModelPy } from "./model-py.js";
 import { pyLiteral } from "./python-text.js";
@@ -50,12 +51,19 @@ export interface PytorchWritten {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-/** The block declarations of every source, to name classes after their blocks. */
-function blockDecls(sources: ReadonlyMap<string, string>): BlockDecl[] {
-  const out: BlockDecl[] = [];
+/** The block declarations of every source and the model's, to name classes after their blocks. */
+function declarations(
+  sources: ReadonlyMap<string, string>,
+  model: string,
+): { blocks: BlockDecl[]; model?: ModelDecl } {
+  const blocks: BlockDecl[] = [];
+  let found: ModelDecl | undefined;
   for (const [file, text] of sources)
-    for (const d of parse(text, file).value?.decls ?? []) if (d.kind === "block") out.push(d);
-  return out;
+    for (const d of parse(text, file).value?.decls ?? []) {
+      if (d.kind === "block") blocks.push(d);
+      if (d.kind === "model" && d.name.name === model) found = d;
+    }
+  return { blocks, ...(found ? { model: found } : {}) };
 }
 
 /** The header of a generated Python file: what it is, what made it, how to run it. */
@@ -69,10 +77,14 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
   const { train, file } = req;
   if (!Object.hasOwn(torchOptimizers, train.optimizer.name))
     throw new PytorchExportError(
+      "G0805",
       `the optimizer \`${train.optimizer.name}\` has no PyTorch counterpart in the export (it has ${Object.keys(torchOptimizers).join(", ")})`,
       train.optimizer.span,
     );
-  const model = writeModelPy(train, { locate: req.locate, blocks: blockDecls(req.sources) });
+  const model = writeModelPy(train, {
+    locate: req.locate,
+    ...declarations(req.sources, train.model),
+  });
   const fields = fieldShapes(train);
   const { counts, shapes, files } = writeData(req, fields);
   const params = new Map(
@@ -98,7 +110,7 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
     ],
     ["model.py", modelFile(model, source, version)],
     ["train.py", trainFile(req, model, shapes, version, counts.classes)],
-    ["README.md", readme(train.model, source)],
+    ["README.md", readme(train.model, file)],
   ];
   for (const [name, content] of written) {
     writeFileSync(join(req.dir, name), content);
@@ -132,7 +144,7 @@ function writeData(
     examples[split] = set.count;
     for (const name of fields.keys())
       if (!set.fields.has(name))
-        throw new PytorchExportError(`the data has no field \`${name}\``, train.data.span);
+        throw new PytorchExportError("G0805", `the data has no field \`${name}\``, train.data.span);
     for (const [name, field] of set.fields) {
       const rest = fields.get(name);
       const shape = rest
@@ -241,11 +253,13 @@ function trainFile(
   ].join("\n");
 }
 
-function readme(model: string, source: string): string {
-  return `# ${model} in PyTorch
+/** The folder's README; the source path is a Markdown code span (`markdownCode`), whatever it holds. */
+function readme(model: string, file: string): string {
+  const name = htmlText(model);
+  return `# ${name} in PyTorch
 
-Written by \`grove export --target pytorch\` from \`${source}\`. Needs Python 3 with PyTorch and NumPy
-(Debian: \`apt-get install python3-torch\`).
+Written by \`grove export --target pytorch\` from ${markdownCode(file)}. Needs Python 3 with PyTorch
+and NumPy (Debian: \`apt-get install python3-torch\`).
 
 | file | what |
 | --- | --- |
@@ -253,7 +267,7 @@ Written by \`grove export --target pytorch\` from \`${source}\`. Needs Python 3 
 | \`train.py\` | the training loop: data, optimizer, schedule, clipping, checkpoints, DDP |
 | \`grove_support.py\` | Grove's random draws, shuffle, checkpoint format, schedules, optimizers |
 | \`init.safetensors\` | the initial parameters \`grove train\` starts from (same seed) |
-| \`data/\` | each split's fields as Grove reads them (\`SPLIT.FIELD.npy.gz\`) |
+| \`data/\` | each split's fields as Grove reads them (\`SPLIT.FIELD.npy.gz\`; \`--data DIR\` reads another folder) |
 
 Run:
 
@@ -262,7 +276,7 @@ python3 train.py                                   # one process, GPU if there i
 torchrun --standalone --nproc_per_node=2 train.py  # two processes on this machine
 \`\`\`
 
-Checkpoints (\`checkpoints/${model}.safetensors\`) are Grove's format: \`grove eval\` and
+Checkpoints (${markdownCode(`checkpoints/${model}.safetensors`)}) are Grove's format: \`grove eval\` and
 \`grove predict\` read them, \`grove train --resume\` continues them.
 `;
 }
