@@ -7,7 +7,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Format } from "../diag/render.js";
+import { readDecimal } from "../diag/decimal.js";
 import { InternalError } from "../diag/diagnostic.js";
+import { MAX_COUNT, MAX_SEED } from "../runtime/checkpoint-meta.js";
 
 /** One option: how to make it, and (as a type only) the value commander gives the action. */
 interface OptionRow<T> {
@@ -15,12 +17,6 @@ interface OptionRow<T> {
   /** Never set: carries the value's type to `CommandOptions`. */
   readonly value?: T;
 }
-
-/** A number as a person writes one in decimal: no `0x`, `Infinity`, `NaN` or blanks. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** The largest count a flag takes (steps and sizes are i32 on the GPU). */
-const MAX_COUNT = 2147483647;
 
 /**
  * A numeric flag's parser: the value must be a decimal number within [min, max] (and whole with
@@ -34,14 +30,8 @@ function numeric(
     range.what ??
     `${range.whole ? "a whole number" : "a number"} from ${range.min} to ${range.max}`;
   return (v) => {
-    const n = Number(v);
-    const ok =
-      DECIMAL.test(v) &&
-      Number.isFinite(n) &&
-      n >= range.min &&
-      n <= range.max &&
-      (!range.whole || Number.isInteger(n));
-    if (!ok) throw new InvalidArgumentError(`${flag} must be ${what}`);
+    const n = readDecimal(v, range);
+    if (n === undefined) throw new InvalidArgumentError(`${flag} must be ${what}`);
     return n;
   };
 }
@@ -49,7 +39,7 @@ function numeric(
 /** Every numeric flag's range, one row each. */
 const flagRules = {
   count: (flag: string) => numeric(flag, { min: 1, max: MAX_COUNT, whole: true }),
-  seed: (flag: string) => numeric(flag, { min: 0, max: 4294967295, whole: true }),
+  seed: (flag: string) => numeric(flag, { min: 0, max: MAX_SEED, whole: true }),
   directions: (flag: string) => numeric(flag, { min: 0, max: MAX_COUNT, whole: true }),
   port: (flag: string) => numeric(flag, { min: 0, max: 65535, whole: true }),
   bytes: (flag: string) => numeric(flag, { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true }),

@@ -10,10 +10,11 @@
  * steps and epochs for tests and for the curious.
  */
 import type { Plan } from "../../codegen/plan.js";
+import { readDecimal } from "../../diag/decimal.js";
 import { acquireDevice } from "../../runtime/device.js";
 import { NoAdapterError } from "../../runtime/errors.js";
 import { checkPlan } from "../../runtime/check-plan.js";
-import { decodeTrainingMeta } from "../../runtime/checkpoint-meta.js";
+import { decodeTrainingMeta, MAX_COUNT, MAX_SEED } from "../../runtime/checkpoint-meta.js";
 import type { Splits } from "../../runtime/data/types.js";
 import { decodeSafetensors } from "../../runtime/safetensors.js";
 import { InterruptedError } from "../../session/errors.js";
@@ -131,15 +132,15 @@ function urlOverrides(): RunOverrides | string {
   const out: Record<string, number> = {};
   // The ranges of train.mjs's flags and grove train's: a seed is any u32.
   const rules: [string, keyof RunOverrides, number, number][] = [
-    ["max-steps", "maxSteps", 1, 2147483647],
-    ["epochs", "epochs", 1, 2147483647],
-    ["seed", "seed", 0, 4294967295],
+    ["max-steps", "maxSteps", 1, MAX_COUNT],
+    ["epochs", "epochs", 1, MAX_COUNT],
+    ["seed", "seed", 0, MAX_SEED],
   ];
   for (const [name, key, min, max] of rules) {
     const text = params.get(name);
     if (text === null) continue;
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max)
+    const n = readDecimal(text, { min, max, whole: true });
+    if (n === undefined)
       return `the URL parameter ${name} must be a whole number from ${min} to ${max}`;
     out[key] = n;
   }

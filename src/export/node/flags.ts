@@ -3,7 +3,9 @@
  * takes, how its value is checked, and its help line. `--name value` and `--name=value` are both
  * read; an unknown flag, a missing value or a value out of range is one line naming the flag.
  */
+import { readDecimal } from "../../diag/decimal.js";
 import { visibleText } from "../../diag/escape.js";
+import { MAX_COUNT, MAX_SEED } from "../../runtime/checkpoint-meta.js";
 
 /** What the flags give: every one optional. */
 export interface ProgramFlags {
@@ -17,18 +19,11 @@ export interface ProgramFlags {
   readonly help?: boolean;
 }
 
-/** A number as a person writes one in decimal: no `0x`, `Infinity`, `NaN` or blanks. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 /** A whole number in [min, max], or why not. */
 const whole =
   (min: number, max: number) =>
-  (v: string): number | string => {
-    const n = Number(v);
-    return DECIMAL.test(v) && Number.isInteger(n) && n >= min && n <= max
-      ? n
-      : `must be a whole number from ${min} to ${max}`;
-  };
+  (v: string): number | string =>
+    readDecimal(v, { min, max, whole: true }) ?? `must be a whole number from ${min} to ${max}`;
 
 const path = (v: string): string => v;
 
@@ -39,9 +34,6 @@ interface FlagRule {
   readonly read?: (v: string) => number | string;
   readonly help: string;
 }
-
-/** Steps and sizes are i32 on the GPU; seeds are u32. */
-const MAX_COUNT = 2147483647;
 
 export const flagRules: Readonly<Record<string, FlagRule>> = {
   "--epochs": {
@@ -59,7 +51,7 @@ export const flagRules: Readonly<Record<string, FlagRule>> = {
   "--seed": {
     key: "seed",
     value: "N",
-    read: whole(0, 4294967295),
+    read: whole(0, MAX_SEED),
     help: "seed of initialisation and shuffling (default: the train section's)",
   },
   "--checkpoint": {
