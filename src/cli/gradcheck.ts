@@ -39,6 +39,7 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
     io.out(
       `train ${t.model} (batch ${opts.batch}, seed ${opts.seed}, float64 central differences)\n`,
     );
+    io.out(`  ${modeLine(r.value.training.state.size)}\n`);
     const frozen = r.value.frozen ?? [];
     const width = Math.max(9, ...results.map((x) => x.name.length), ...frozen.map((n) => n.length));
     io.out(
@@ -67,6 +68,16 @@ export function gradcheckCommand(file: string, opts: GradcheckCliOptions, io: Io
       : `gradcheck passed (tolerance ${opts.tolerance})\n`,
   );
   return failed ? 1 : 0;
+}
+
+/**
+ * Which mode the loss is differentiated in: the training graph's, where `training()` is 1
+ * (dropout draws masks, batch norm uses the batch's statistics); state is an input held fixed.
+ */
+function modeLine(states: number): string {
+  const held =
+    states > 0 ? `; ${states} state${states === 1 ? "" : "s"} held fixed, updates not applied` : "";
+  return `mode: training, as in a training step (training() = 1: dropout on, batch statistics)${held}`;
 }
 
 /** Why a parameter gets no gradient, with where the paths stop (at most three places). */

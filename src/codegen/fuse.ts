@@ -234,7 +234,7 @@ function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
 }
 
 function isLeaf(n: Node): boolean {
-  return n.op === "input" || n.op === "param";
+  return n.op === "input" || n.op === "param" || n.op === "state";
 }
 
 /** Groups the nodes that `outputs` need into kernels, in an order that respects dependencies. */

@@ -182,4 +182,6 @@ export const onnxRules: { readonly [O in Op]: OnnxRule<O> | undefined } = {
   random_normal: undefined,
   input: (w, node) => w.graphInput(node),
   param: (w, node) => w.param(node),
+  // Evaluation reads the running values: an initializer holding the checkpoint's state.
+  state: (w, node) => w.param(node),
 };

@@ -225,8 +225,8 @@ export class OnnxWriter {
     return node.attrs.name;
   }
 
-  /** Declares a parameter, written later as an initializer named like it (`l1.w`). */
-  param(node: Node & { op: "param" }): string {
+  /** Declares a parameter or a state, written later as an initializer named like it (`l1.w`). */
+  param(node: Node & { op: "param" | "state" }): string {
     this.params.push({ name: node.attrs.name, shape: node.shape });
     return node.attrs.name;
   }

@@ -41,6 +41,13 @@ function freezeAttrs<T>(attrs: T): T {
   return Object.freeze({ ...attrs });
 }
 
+type Leaf = NodeOf<"input"> | NodeOf<"param"> | NodeOf<"state">;
+
+/** Named leaves: each name is one node of the graph. */
+function isLeaf(n: Node): n is Leaf {
+  return n.op === "input" || n.op === "param" || n.op === "state";
+}
+
 function pair(v: number | Pair): Pair {
   return typeof v === "number" ? [v, v] : v;
 }
@@ -63,7 +70,7 @@ export class GraphBuilder {
   private adopt(n: Node): void {
     this.nodes.push(n);
     this.interned.set(internKey(n.op, n.inputs, n.attrs), n);
-    if (n.op === "input" || n.op === "param") this.leaves.set(n.attrs.name, n);
+    if (isLeaf(n)) this.leaves.set(n.attrs.name, n);
     this.nextId = Math.max(this.nextId, n.id + 1);
   }
 
@@ -96,13 +103,13 @@ export class GraphBuilder {
       ...(span ? { span } : {}),
     });
     const n = node as Node;
-    if (n.op === "input" || n.op === "param") this.registerLeaf(n);
+    if (isLeaf(n)) this.registerLeaf(n);
     this.nodes.push(n);
     this.interned.set(key, n);
     return node as NodeOf<O>;
   }
 
-  private registerLeaf(n: NodeOf<"input"> | NodeOf<"param">): void {
+  private registerLeaf(n: Leaf): void {
     if (this.leaves.has(n.attrs.name)) {
       throw new InternalError(`two different leaves are named ${n.attrs.name}`);
     }
@@ -120,6 +127,7 @@ export class GraphBuilder {
       nodes: [...this.nodes],
       inputs: ofOp("input"),
       params: ofOp("param"),
+      state: ofOp("state"),
       outputs: new Map(entries),
     };
   }
@@ -132,6 +140,11 @@ export class GraphBuilder {
 
   param(name: string, shape: Shape): Node {
     return this.node("param", [], { name, shape, dtype: "f32" });
+  }
+
+  /** A model's state: persistent, f32, not trained. */
+  state(name: string, shape: Shape): Node {
+    return this.node("state", [], { name, shape, dtype: "f32" });
   }
 
   /** A tensor of `shape` filled with `value`; the default shape [] broadcasts like a scalar. */

@@ -68,6 +68,7 @@ export const foldRules: { readonly [P in Op]: Fold<P> } = {
   random_normal: null,
   input: null,
   param: null,
+  state: null,
 };
 
 /** Wraps a folded value to the node's dtype: i32 wraps modulo 2^32. */

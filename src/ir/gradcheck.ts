@@ -66,7 +66,10 @@ function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-/** Random inputs (normal for f32, in-range ids for i32) and parameters scaled by fan-in. */
+/**
+ * Random inputs (normal for f32, in-range ids for i32), parameters scaled by fan-in, and state
+ * uniform in [0.5, 1.5).
+ */
 export function randomBindings(graph: Graph, rand: () => number): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const [name, n] of graph.inputs) {
@@ -81,6 +84,11 @@ export function randomBindings(graph: Graph, rand: () => number): Record<string,
     const fanIn = n.shape.length >= 2 ? sizeOf(n.shape) / n.shape[n.shape.length - 1]! : 1;
     const std = n.shape.length >= 2 ? 1 / Math.sqrt(fanIn) : 0.5;
     const values = Array.from({ length: sizeOf(n.shape) }, () => std * normal(rand));
+    out[name] = makeTensor(n.shape, "f32", values, "f64");
+  }
+  // State is held fixed; positive values keep a running variance a variance.
+  for (const [name, n] of graph.state) {
+    const values = Array.from({ length: sizeOf(n.shape) }, () => 0.5 + rand());
     out[name] = makeTensor(n.shape, "f32", values, "f64");
   }
   return out;

@@ -124,7 +124,7 @@ function randomRule(
 }
 
 function leafRule(
-  node: NodeOf<"input"> | NodeOf<"param">,
+  node: NodeOf<"input"> | NodeOf<"param"> | NodeOf<"state">,
   _args: readonly Tensor[],
   ctx: Context,
 ): TensorData {
@@ -272,6 +272,7 @@ const structuralRules: {
   random_normal: randomRule(normalAt),
   input: leafRule,
   param: leafRule,
+  state: leafRule,
 };
 
 function rounded(acc: Float64Array, node: Node, ctx: Context): TensorData {

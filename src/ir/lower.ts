@@ -11,6 +11,9 @@ import { sizeOf, type Graph, type Node } from "./node.js";
 import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "./ops.js";
 import { binaryOps, compareOps, reduceOps, unaryOps } from "./ops.js";
 
+/** The training graph's output holding state `name`'s value after the step. */
+export const stateOutput = (name: string): string => `state:${name}`;
+
 /** The name of the training step input; `@` keeps it apart from every Grove identifier. */
 export const STEP_INPUT = "@step";
 
@@ -160,6 +163,9 @@ export function lowerTrace(trace: Trace, options: LowerOptions): Result<Graph | 
   }
   const outputs = new Map<string, Node>();
   for (const o of trace.outputs) outputs.set(o.name, nodes.get(o.node)!);
+  // A training step gives each updated state its next value; evaluation leaves state alone.
+  if (options.training)
+    for (const u of trace.updates) outputs.set(stateOutput(u.name), nodes.get(u.node)!);
   return { value: b.build(outputs), diagnostics: [] };
 }
 
@@ -204,6 +210,8 @@ function lowerNode(
       return b.input(a(n, "name"), n.shape.map(dims.size), n.dtype);
     case "param":
       return b.param(a(n, "name"), n.shape.map(dims.size));
+    case "state":
+      return b.state(a(n, "name"), n.shape.map(dims.size));
     case "training":
       return b.constant(options.training ? 1 : 0);
     case "random_uniform":

@@ -34,6 +34,8 @@ export interface Graph {
   readonly nodes: readonly Node[];
   readonly inputs: ReadonlyMap<string, Node>;
   readonly params: ReadonlyMap<string, Node>;
+  /** Model state (`state` leaves): read like parameters, never differentiated. */
+  readonly state: ReadonlyMap<string, Node>;
   readonly outputs: ReadonlyMap<string, Node>;
 }
 

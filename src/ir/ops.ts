@@ -137,6 +137,8 @@ interface StructuralAttrs {
   random_normal: RandomAttrs;
   input: LeafAttrs;
   param: LeafAttrs;
+  /** A model's `state`: persistent like a parameter, never differentiated or trained. */
+  state: LeafAttrs;
 }
 
 export type OpAttrs = {
@@ -213,6 +215,7 @@ export const attrNames: {
   random_normal: random,
   input: leaf,
   param: leaf,
+  state: leaf,
 };
 
 export const allOps = Object.keys(attrNames) as Op[];

@@ -43,9 +43,13 @@ export function rewriteGraph(graph: Graph, rule?: Rewrite, keep?: ReadonlySet<No
 /** Merges nodes that compute the same op on the same inputs (re-interning does it). */
 export const eliminateCommonSubexpressions: Pass = (graph) => rewriteGraph(graph);
 
-/** Keeps what the outputs depend on, plus every input and param (they are the graph's signature). */
+/** Keeps what the outputs depend on, plus every leaf: inputs, params, state (the graph's signature). */
 export const eliminateDeadCode: Pass = (graph) => {
-  const live = new Set<Node>([...graph.inputs.values(), ...graph.params.values()]);
+  const live = new Set<Node>([
+    ...graph.inputs.values(),
+    ...graph.params.values(),
+    ...graph.state.values(),
+  ]);
   const stack = [...graph.outputs.values()];
   while (stack.length > 0) {
     const n = stack.pop()!;

@@ -364,6 +364,10 @@ const structuralRules: {
     if (attrs.dtype !== "f32") fail(`param ${attrs.name} must be f32`);
     return leafRule(inputs, attrs);
   },
+  state: (inputs, attrs) => {
+    if (attrs.dtype !== "f32") fail(`state ${attrs.name} must be f32`);
+    return leafRule(inputs, attrs);
+  },
 };
 
 const elementwiseRules = {

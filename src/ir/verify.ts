@@ -35,10 +35,8 @@ function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
 }
 
 function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
-  for (const [kind, map] of [
-    ["input", graph.inputs],
-    ["param", graph.params],
-  ] as const) {
+  const leaves = { input: graph.inputs, param: graph.params, state: graph.state } as const;
+  for (const [kind, map] of Object.entries(leaves) as [keyof typeof leaves, typeof graph.inputs][]) {
     for (const [name, node] of map) {
       if (!seen.has(node)) fail(node, `${kind} ${name} is not in the graph`);
       if (node.op !== kind || node.attrs.name !== name) fail(node, `${kind} ${name} is misnamed`);
@@ -46,10 +44,10 @@ function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
   }
   for (const node of graph.nodes) {
     if (
-      (node.op === "input" || node.op === "param") &&
-      graph[`${node.op}s`].get(node.attrs.name) !== node
+      (node.op === "input" || node.op === "param" || node.op === "state") &&
+      leaves[node.op].get(node.attrs.name) !== node
     ) {
-      fail(node, `leaf ${node.attrs.name} is missing from the graph's ${node.op}s`);
+      fail(node, `leaf ${node.attrs.name} is missing from the graph's ${node.op} leaves`);
     }
   }
   for (const [name, node] of graph.outputs) {

@@ -294,6 +294,8 @@ const structuralVjps: {
   random_normal: none,
   input: none,
   param: none,
+  // A state is read, never trained: no gradient flows into it.
+  state: none,
 };
 
 /** Zero-pads g ([.., end-start, ..]) back to `shape` along `axis`. */

@@ -183,7 +183,7 @@ export interface ParamDef {
 }
 
 /** What a `{ ... }` body holds before its result. */
-export type BodyItem = Binding | Destructure | AssertDecl;
+export type BodyItem = Binding | Destructure | AssertDecl | UpdateDecl;
 
 /**
  * `assert dim % heads == 0, "heads must divide dim"`: a condition on numbers known when
@@ -229,6 +229,32 @@ export interface ParamDecl {
 }
 
 /**
+ * `state running_mean: [dim] ~ zeros`: a tensor the instance keeps from one training step to the
+ * next (running statistics). It is not trained: no gradient, no optimizer. `state` is a word
+ * only here (before a name and `:`); elsewhere it is an ordinary name.
+ */
+export interface StateDecl {
+  readonly kind: "state";
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  /** The initializer expression after `~` (a name or a call). */
+  readonly init?: Expr;
+  readonly span: Span;
+}
+
+/**
+ * `update running_mean = expr`: the state's value after a training step (a forward body or a
+ * model). Reads of the state within the step see the old value; evaluation ignores updates.
+ * `update` is a word only here (before a name and `=`).
+ */
+export interface UpdateDecl {
+  readonly kind: "update";
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/**
  * `name = expr`. Binds whatever the expression evaluates to: a block call such as
  * `l1 = Dense(784, 256, gelu)` makes a named sub-block instance (its parameters are named
  * `l1.w`, `l1.b`); anything else binds a value (a tensor, a number, a function).
@@ -270,7 +296,14 @@ export interface ForwardDecl {
   readonly keywordSpan: Span;
 }
 
-export type BlockMember = ParamDecl | Binding | ForwardDecl | Destructure | AssertDecl;
+export type BlockMember =
+  | ParamDecl
+  | StateDecl
+  | Binding
+  | ForwardDecl
+  | Destructure
+  | AssertDecl
+  | UpdateDecl;
 
 export interface BlockDecl {
   readonly kind: "block";
@@ -296,7 +329,15 @@ export interface OutputDecl {
   readonly span: Span;
 }
 
-export type ModelMember = InputDecl | Binding | OutputDecl | ParamDecl | Destructure | AssertDecl;
+export type ModelMember =
+  | InputDecl
+  | Binding
+  | OutputDecl
+  | ParamDecl
+  | StateDecl
+  | Destructure
+  | AssertDecl
+  | UpdateDecl;
 
 export interface ModelDecl {
   readonly kind: "model";

@@ -223,6 +223,7 @@ export class GroveParser extends EmbeddedActionsParser {
           GATE: () => this.LA(2).tokenType === T.Equals,
           ALT: () => this.SUBRULE(this.binding),
         },
+        { GATE: () => this.wordAhead("update"), ALT: () => this.SUBRULE(this.updateDecl) },
         { ALT: () => this.SUBRULE(this.assertDecl) },
         {
           ALT: () => {
@@ -262,6 +263,48 @@ export class GroveParser extends EmbeddedActionsParser {
     }
     return k > 2 && this.LA(k + 1).tokenType === T.RParen && this.LA(k + 2).tokenType === T.Equals;
   }
+
+  /**
+   * `state` and `update` are words only before a name: `state x: ...`, `update x = ...`
+   * (anywhere else, `state = 1` included, they are ordinary names).
+   */
+  private wordAhead(word: "state" | "update"): boolean {
+    const t = this.LA(1);
+    return t.tokenType === T.Identifier && t.image === word && this.LA(2).tokenType === T.Identifier;
+  }
+
+  /** `update name = value`: the value a state takes after a training step. */
+  updateDecl = this.RULE("updateDecl", (): A.UpdateDecl => {
+    const kw = this.CONSUME(T.Identifier);
+    const name = this.CONSUME2(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expr);
+    return this.ACTION(() => ({
+      kind: "update",
+      name: this.ident(name),
+      value,
+      span: this.join(this.tokSpan(kw), value.span),
+    }));
+  });
+
+  /** `state name: [shape] ~ init`: a tensor kept between training steps, not trained. */
+  stateDecl = this.RULE("stateDecl", (): A.StateDecl => {
+    const kw = this.CONSUME(T.Identifier);
+    const name = this.CONSUME2(T.Identifier);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.typeExpr);
+    const init = this.OPTION(() => {
+      this.CONSUME(T.Tilde);
+      return this.SUBRULE(this.postfixExpr);
+    });
+    return this.ACTION(() => ({
+      kind: "state",
+      name: this.ident(name),
+      type,
+      ...(init ? { init } : {}),
+      span: this.join(this.tokSpan(kw), init?.span ?? type.span),
+    }));
+  });
 
   /** `assert condition` or `assert condition, "message"`. */
   assertDecl = this.RULE("assertDecl", (): A.AssertDecl => {
@@ -339,6 +382,8 @@ export class GroveParser extends EmbeddedActionsParser {
     this.MANY(() => {
       const m = this.OR([
         { ALT: () => this.SUBRULE(this.paramDecl) },
+        { GATE: () => this.wordAhead("state"), ALT: () => this.SUBRULE(this.stateDecl) },
+        { GATE: () => this.wordAhead("update"), ALT: () => this.SUBRULE(this.updateDecl) },
         { ALT: () => this.SUBRULE(this.forwardDecl) },
         { ALT: () => this.SUBRULE(this.assertDecl) },
         { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
@@ -439,6 +484,8 @@ export class GroveParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.inputDecl) },
         { ALT: () => this.SUBRULE(this.outputDecl) },
         { ALT: () => this.SUBRULE(this.paramDecl) },
+        { GATE: () => this.wordAhead("state"), ALT: () => this.SUBRULE(this.stateDecl) },
+        { GATE: () => this.wordAhead("update"), ALT: () => this.SUBRULE(this.updateDecl) },
         { ALT: () => this.SUBRULE(this.assertDecl) },
         { GATE: () => this.destructureAhead(), ALT: () => this.SUBRULE(this.destructure) },
         { ALT: () => this.SUBRULE(this.binding) },

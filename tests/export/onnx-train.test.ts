@@ -53,7 +53,13 @@ const f32Info = (name: string, shape: readonly number[]): ValueInfoMessage => ({
 
 /** An ONNX writer over no IR graph, for nodes written directly. */
 function bareWriter(): OnnxWriter {
-  const graph: Graph = { nodes: [], inputs: new Map(), params: new Map(), outputs: new Map() };
+  const graph: Graph = {
+    nodes: [],
+    inputs: new Map(),
+    params: new Map(),
+    state: new Map(),
+    outputs: new Map(),
+  };
   return new OnnxWriter({ graph, shape: () => [], attr: () => fixed(0) }, "N", () => "");
 }
 

@@ -70,6 +70,9 @@ const elementRules: { readonly [P in Exclude<Op, LoopOp>]: Rule<P> } = {
   param: () => {
     throw new InternalError("a parameter is always read from its buffer");
   },
+  state: () => {
+    throw new InternalError("a state is always read from its buffer");
+  },
   const: (_e, n) => (isF(n) ? f32Literal(n.attrs.value) : i32Literal(n.attrs.value)),
   iota: (_e, _n, idx) => idx[0]!,
   random_uniform: (e, n, idx) => random(e, n, idx, "g_uniform"),

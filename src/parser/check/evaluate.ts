@@ -45,6 +45,7 @@ import {
   type Instance,
   type ParamInfo,
   type Tensor,
+  type UpdateInfo,
   type TraceNode,
   type Value,
 } from "./values.js";
@@ -104,6 +105,10 @@ interface ParamSpec {
 export class Evaluator implements Ctx {
   readonly nodes: TraceNode[] = [];
   readonly params: ParamInfo[] = [];
+  /** `state` tensors, named like parameters (`bn1.running_mean`). */
+  readonly states: ParamInfo[] = [];
+  /** `update` statements met, in order: each state's value after a training step. */
+  readonly updates: UpdateInfo[] = [];
   readonly inputs: InputInfo[] = [];
   private path = "";
   private readonly callSites: Span[] = [];
@@ -634,11 +639,14 @@ export class Evaluator implements Ctx {
     }
   }
 
-  evalBody(body: A.Body, scope: Scope): Value {
+  /** `forward` says the body is a forward's, whose `update`s apply (a function's were reported). */
+  evalBody(body: A.Body, scope: Scope, forward = false): Value {
     const local = new Scope(scope);
     for (const b of body.bindings) {
       if (b.kind === "destructure") this.bindAll(b, this.evalExpr(b.value, local), local);
-      else if (b.kind === "assert") {
+      else if (b.kind === "update") {
+        if (forward) this.evalUpdate(b, local);
+      } else if (b.kind === "assert") {
         if (!this.assertHolds(b, local)) return poison;
       } else local.set(b.name.name, this.evalExpr(b.value, local));
     }
@@ -678,6 +686,7 @@ export class Evaluator implements Ctx {
       return this.inFrame(`\`${path}\` (${decl.name.name})`, (): Value => {
         for (const m of decl.members) {
           if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
+          else if (m.kind === "state") scope.set(m.name.name, this.declareState(m, scope, path));
           else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
           else if (m.kind === "destructure") this.bindAll(m, this.evalExpr(m.value, scope), scope);
           else if (m.kind === "assert" && !this.assertHolds(m, scope)) return poison;
@@ -725,7 +734,7 @@ export class Evaluator implements Ctx {
         scope.set(input.name.name, { kind: "tensor", t });
       }
       this.path = inst.path;
-      const out = this.inFrame(what, () => this.evalBody(fwd.body, scope));
+      const out = this.inFrame(what, () => this.evalBody(fwd.body, scope, true));
       if (fwd.output && out.kind === "tensor")
         this.checkOutput(fwd.output, out.t, fwd.body.result.span, scope, ellipsis);
       if (fwd.results) this.checkResults(fwd.results, out, fwd.body.result, scope, ellipsis);
@@ -1036,13 +1045,27 @@ export class Evaluator implements Ctx {
   // ------------------------------------------------------------ params and inputs
 
   declareParam(p: A.ParamDecl, scope: Scope, prefix: string): Value {
+    return this.declarePersistent(p, scope, prefix);
+  }
+
+  /** `state name: [shape] ~ init`: a persistent, untrained tensor (a `state` trace node). */
+  declareState(s: A.StateDecl, scope: Scope, prefix: string): Value {
+    return this.declarePersistent(s, scope, prefix);
+  }
+
+  /**
+   * A parameter or a state: f32, a known positive shape, an initializer (the same rules for both;
+   * a parameter's default initializer depends on its rank, and so does a state's).
+   */
+  private declarePersistent(p: A.ParamDecl | A.StateDecl, scope: Scope, prefix: string): Value {
     const name = prefix ? `${prefix}.${p.name.name}` : p.name.name;
+    const what = p.kind === "param" ? "parameter" : "state";
     if (p.type.dtype && this.dtypeOf(p.type.dtype) === "i32") {
       return this.report({
         code: "G0206",
-        message: "parameters must be f32",
+        message: `${what === "state" ? "states" : "parameters"} must be f32`,
         span: p.type.dtype.span,
-        label: "trainable parameters are always f32",
+        label: what === "state" ? "states are always f32" : "trainable parameters are always f32",
       });
     }
     const shape: number[] = [];
@@ -1056,8 +1079,8 @@ export class Evaluator implements Ctx {
           code: n === undefined ? "G0411" : "G0412",
           message:
             n === undefined
-              ? `parameter \`${name}\` needs a known size, but this dimension is ${dimToString(v.dim)}`
-              : `parameter \`${name}\` has a dimension of ${n}`,
+              ? `${what} \`${name}\` needs a known size, but this dimension is ${dimToString(v.dim)}`
+              : `${what} \`${name}\` has a dimension of ${n}`,
           span: d.span,
           label: n === undefined ? "depends on the data" : "dimensions must be positive",
           secondary: originLabels([{ origin: v.origin, dim: v.dim }], [d.span]),
@@ -1068,17 +1091,10 @@ export class Evaluator implements Ctx {
     }
     const init = initializerRules.resolve(this, p, scope, shape);
     if (!init) return poison;
-    const v = this.emit(
-      "param",
-      [],
-      { name },
-      "f32",
-      shape.map((n) => dimConst(n)),
-      origins,
-      p.span,
-    );
+    const dims = shape.map((n) => dimConst(n));
+    const v = this.emit(p.kind, [], { name }, "f32", dims, origins, p.span);
     if (v.kind !== "tensor") return v;
-    this.params.push({
+    (p.kind === "param" ? this.params : this.states).push({
       name,
       node: v.t.node,
       shape,
@@ -1086,6 +1102,55 @@ export class Evaluator implements Ctx {
       span: p.span,
     });
     return v;
+  }
+
+  /**
+   * `update name = value` in the instance (or model) at `this.path`: records the state's value
+   * after a training step. The value must be an f32 tensor of the state's shape (G0417), and a
+   * state may be updated once per step (G0418: two updates, or an instance called twice).
+   * `update` elsewhere was reported by the structural checks (G0416, G0419).
+   */
+  evalUpdate(u: A.UpdateDecl, scope: Scope): void {
+    const name = this.path ? `${this.path}.${u.name.name}` : u.name.name;
+    const state = this.states.find((s) => s.name === name);
+    const value = this.evalExpr(u.value, scope);
+    if (!state || value.kind === "poison") return;
+    const first = this.updates.find((x) => x.name === name);
+    if (first) {
+      this.report({
+        code: "G0418",
+        message: `state \`${name}\` is updated twice in one training step`,
+        span: u.span,
+        label: "second update",
+        secondary: [{ span: first.span, message: "first update" }],
+        notes: [
+          "a state takes one new value per step: write one `update` for it, and call a layer that updates state once per step (a second call, or a shared instance, would update it again)",
+        ],
+      });
+      return;
+    }
+    const stateType = formatType("f32", state.shape.map((n) => dimConst(n)));
+    const t = value.kind === "tensor" ? value.t : undefined;
+    const same =
+      t &&
+      t.dtype === "f32" &&
+      t.shape.length === state.shape.length &&
+      t.shape.every((d, i) => dimEq(d, dimConst(state.shape[i]!)));
+    if (!t || !same) {
+      const got = t ? formatType(t.dtype, t.shape) : describeKind(value);
+      this.report({
+        code: "G0417",
+        message: `\`update ${u.name.name}\` gives ${got}, but the state is ${stateType}`,
+        span: u.value.span,
+        label: `this is ${got}`,
+        secondary: [{ span: state.span, message: `declared ${stateType}` }],
+        help: t
+          ? `the new value must have the state's shape exactly: reduce it (\`mean(x, 0)\`) or \`broadcast(value, [...])\` it`
+          : "give the state a tensor of its shape",
+      });
+      return;
+    }
+    this.updates.push({ name, node: t.node, span: u.span });
   }
 
   /** A model input: unknown names in its shape become symbols shared by all inputs. */

@@ -42,11 +42,14 @@ export const initializerNames = Object.keys(rules);
 
 function resolve(
   ev: Evaluator,
-  p: A.ParamDecl,
+  p: A.ParamDecl | A.StateDecl,
   scope: Scope,
   shape: readonly number[],
 ): InitSpec | undefined {
-  if (!p.init) return { name: shape.length >= 2 ? "glorot_uniform" : "zeros", args: {} };
+  if (!p.init) {
+    const glorot = p.kind === "param" && shape.length >= 2;
+    return { name: glorot ? "glorot_uniform" : "zeros", args: {} };
+  }
   const e = p.init;
   const head = e.kind === "call" ? e.callee : e;
   if (head.kind !== "name") {

@@ -48,6 +48,12 @@ export function elaborateModel(
       case "param":
         scope.set(m.name.name, ev.declareParam(m, scope, ""));
         break;
+      case "state":
+        scope.set(m.name.name, ev.declareState(m, scope, ""));
+        break;
+      case "update":
+        ev.evalUpdate(m, scope);
+        break;
       case "bind":
         scope.set(m.name.name, ev.evalBinding(m, scope, ""));
         break;
@@ -69,6 +75,8 @@ export function elaborateModel(
       nodes: ev.nodes,
       inputs: ev.inputs,
       params: ev.params,
+      state: ev.states,
+      updates: ev.updates,
       outputs: outputList,
     },
     scope,

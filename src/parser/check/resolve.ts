@@ -51,7 +51,7 @@ function checkFn(d: A.FnDecl, globals: ReadonlySet<string>, sink: DiagnosticSink
     if (p.default) resolveExpr(p.default, local, globals, sink);
     local.add(p.name.name);
   }
-  resolveBody(d.body, local, globals, sink);
+  resolveBody(d.body, local, globals, sink, undefined);
 }
 
 function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: DiagnosticSink): void {
@@ -88,11 +88,15 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
     if (p.default) resolveExpr(p.default, local, globals, sink);
     local.add(p.name.name);
   }
+  const states = stateNames(d.members);
   for (const m of d.members) {
-    if (m.kind === "param") {
+    if (m.kind === "param" || m.kind === "state") {
       if (m.init?.kind === "call")
         for (const a of m.init.args) resolveExpr(a.value, local, globals, sink);
       local.add(m.name.name);
+    } else if (m.kind === "update") {
+      misplacedUpdate(m, "among a block's members", sink);
+      resolveExpr(m.value, local, globals, sink);
     } else if (m.kind === "bind" || m.kind === "destructure") {
       resolveExpr(m.value, local, globals, sink);
       for (const n of namesOf(m)) local.add(n.name);
@@ -109,7 +113,7 @@ function checkBlock(d: A.BlockDecl, globals: ReadonlySet<string>, sink: Diagnost
       inner.add(i.name.name);
       for (const dim of i.type.dims) collectDimNames(dim, inner);
     }
-    resolveBody(f.body, inner, globals, sink);
+    resolveBody(f.body, inner, globals, sink, { states, owner: `block \`${d.name.name}\`` });
   }
 }
 
@@ -126,8 +130,10 @@ function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: Diagnost
       }),
     );
   const local = new Set<string>();
+  const states = { states: stateNames(d.members), owner: `model \`${d.name.name}\`` };
   for (const m of d.members) {
     if (m.kind === "input") for (const dim of m.type.dims) collectDimNames(dim, local);
+    if (m.kind === "update") checkUpdate(m, states, local, globals, sink);
     if (m.kind === "bind" || m.kind === "output" || m.kind === "destructure")
       resolveExpr(m.value, local, globals, sink);
     if (m.kind === "assert") resolveExpr(m.condition, local, globals, sink);
@@ -137,7 +143,7 @@ function checkModel(d: A.ModelDecl, globals: ReadonlySet<string>, sink: Diagnost
 
 /** The names a member or binding defines (several for `(a, b) = ...`). */
 function namesOf(m: A.BlockMember | A.ModelMember): readonly A.Ident[] {
-  if (m.kind === "forward" || m.kind === "assert") return [];
+  if (m.kind === "forward" || m.kind === "assert" || m.kind === "update") return [];
   return m.kind === "destructure" ? m.names : [m.name];
 }
 
@@ -149,15 +155,31 @@ function collectDimNames(root: A.DimExpr, into: Set<string>): void {
   }
 }
 
+/** The states a body may update: its block's (or model's), named for messages. */
+interface Updatable {
+  readonly states: ReadonlyMap<string, Span>;
+  readonly owner: string;
+}
+
+/** `states` is undefined in a function's body, where `update` has nothing to update (G0419). */
 function resolveBody(
   b: A.Body,
   outer: ReadonlySet<string>,
   globals: ReadonlySet<string>,
   sink: DiagnosticSink,
+  states: Updatable | undefined,
 ): void {
   const local = new Set(outer);
   for (const bind of b.bindings) {
     if (bind.kind === "destructure") duplicates(bind.names, "name", sink);
+    if (bind.kind === "update") {
+      if (states) checkUpdate(bind, states, local, globals, sink);
+      else {
+        misplacedUpdate(bind, "in a function", sink);
+        resolveExpr(bind.value, local, globals, sink);
+      }
+      continue;
+    }
     resolveExpr(bind.kind === "assert" ? bind.condition : bind.value, local, globals, sink);
     for (const n of namesOf(bind)) local.add(n.name);
   }
@@ -204,4 +226,53 @@ function unknownName(
   );
 }
 
-/** The sub-expressions whose names must resolve, in source order. */
+/** The `state` members of a block or model, by name. */
+function stateNames(members: readonly (A.BlockMember | A.ModelMember)[]): Map<string, Span> {
+  const states = new Map<string, Span>();
+  for (const m of members) if (m.kind === "state") states.set(m.name.name, m.name.span);
+  return states;
+}
+
+/** `update name = value` where a state may be updated: `name` must be one of `states` (G0416). */
+function checkUpdate(
+  u: A.UpdateDecl,
+  { states, owner }: Updatable,
+  local: ReadonlySet<string>,
+  globals: ReadonlySet<string>,
+  sink: DiagnosticSink,
+): void {
+  resolveExpr(u.value, local, globals, sink);
+  if (states.has(u.name.name)) return;
+  const help = didYouMean(u.name.name, [...states.keys()]);
+  sink.add(
+    makeDiagnostic({
+      code: "G0416",
+      message: `\`update\` needs a state of ${owner}, but \`${u.name.name}\` is not one`,
+      span: u.name.span,
+      label: "not a `state` of this block",
+      notes: [
+        states.size > 0
+          ? `its states: ${[...states.keys()].join(", ")}`
+          : `${owner} declares no state`,
+        "only a `state` declared by the block (or model) itself can be updated; parameters train through the loss",
+      ],
+      ...(help ? { help } : { help: `declare it, e.g. \`state ${u.name.name}: [dim] ~ zeros\`` }),
+    }),
+  );
+}
+
+/** G0419: an `update` outside a forward body or a model. */
+function misplacedUpdate(u: A.UpdateDecl, where: string, sink: DiagnosticSink): void {
+  sink.add(
+    makeDiagnostic({
+      code: "G0419",
+      message: `\`update\` cannot stand ${where}`,
+      span: { ...u.span, end: u.name.span.end },
+      label: "not in a forward body or a model",
+      notes: [
+        "a state changes once per training step, where its block runs: in the block's `forward` (or in a model's members)",
+      ],
+      help: "move the `update` into the `forward` of the block that declares the state",
+    }),
+  );
+}

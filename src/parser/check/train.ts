@@ -460,7 +460,14 @@ export function checkTrain(
     return undefined;
   return {
     model: model.name.name,
-    graph: { nodes: ev.nodes, inputs: ev.inputs, params: ev.params, outputs },
+    graph: {
+      nodes: ev.nodes,
+      inputs: ev.inputs,
+      params: ev.params,
+      state: ev.states,
+      updates: ev.updates,
+      outputs,
+    },
     data,
     fields,
     optimizer,
@@ -574,9 +581,9 @@ function defaultMetricName(e: A.Expr, i: number): string {
 function layersAndParams(model: A.ModelDecl, scope: Scope): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const m of model.members) {
-    if (m.kind !== "param" && m.kind !== "bind") continue;
+    if (m.kind !== "param" && m.kind !== "state" && m.kind !== "bind") continue;
     const v = scope.get(m.name.name);
-    if (v && (m.kind === "param" || v.kind === "instance" || v.kind === "stack"))
+    if (v && (m.kind !== "bind" || v.kind === "instance" || v.kind === "stack"))
       out.set(m.name.name, v);
   }
   return out;

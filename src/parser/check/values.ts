@@ -168,6 +168,13 @@ export interface ParamInfo {
   readonly span: Span;
 }
 
+/** `update name = ...`: the node giving state `name` its value after a training step. */
+export interface UpdateInfo {
+  readonly name: string;
+  readonly node: number;
+  readonly span: Span;
+}
+
 export interface InputInfo {
   readonly name: string;
   readonly node: number;
@@ -180,6 +187,10 @@ export interface Graph {
   readonly nodes: readonly TraceNode[];
   readonly inputs: readonly InputInfo[];
   readonly params: readonly ParamInfo[];
+  /** `state` tensors: persistent, untrained, initialised like parameters. */
+  readonly state: readonly ParamInfo[];
+  /** Each updated state's new value; applied by a training step only (evaluation ignores them). */
+  readonly updates: readonly UpdateInfo[];
   readonly outputs: readonly {
     readonly name: string;
     readonly node: number;
