@@ -167,6 +167,7 @@ async function profileOne(
 /** Which rule decided a kernel's group boundaries (one per part, distinct, in order). */
 export function kernelRule(origin: KernelOrigin | undefined): string {
   if (!origin) return "";
+  if (origin.role === "state") return "state update";
   if (origin.role !== "fused") return origin.role === "copy" ? "alias" : origin.role;
   return [...new Set(origin.groups.map((g) => g.rule))].join(",");
 }

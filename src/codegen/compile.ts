@@ -71,6 +71,7 @@ export function compilePlan(
         training: r.value.training,
         evaluation,
         params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
+        state: train.graph.state.map((s) => ({ name: s.name, init: s.init })),
         optimizer: train.optimizer,
         ...(train.paramRules ? { paramRules: train.paramRules } : {}),
         clipGradNorm: train.clipGradNorm !== undefined,

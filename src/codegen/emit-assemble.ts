@@ -39,6 +39,7 @@ function arenaKind(chunk: string): PlanBuffer["kind"] {
     outputs: "output",
     uniform: "uniform",
     grads: "grad",
+    model_state: "model_state",
   };
   return kinds[name] ?? "temp";
 }
@@ -54,6 +55,7 @@ function buffersOf(e: EmittedParts): PlanBuffer[] {
   chunked("grads", layout.params.sizes);
   for (const m of update.moments) chunked(`state_${m}`, layout.params.sizes);
   chunked("outputs", layout.outputs.sizes);
+  if (layout.stateTensors.length > 0) chunked("model_state", layout.state.sizes);
   chunked("temps", e.temps.peaks);
   counts.set("uniform", uniformFields(update.clipping).length);
   table.arenaId("uniform");
@@ -119,6 +121,15 @@ export function assemblePlan(e: EmittedParts): Plan {
       params.map((p) => ({ name: `${m}:${p.name}`, param: p.name, ...like(`state_${m}`, p) })),
     ),
     grads: params.map((p) => ({ name: p.name, ...like("grads", p) })),
+    ...(layout.stateTensors.length > 0
+      ? {
+          modelState: layout.stateTensors.map((s) => ({
+            name: s.name,
+            ...like("model_state", s),
+            init: s.init,
+          })),
+        }
+      : {}),
     outputs: layout.outputTensors.map(placed),
     uniforms: { buffer: table.arenaId("uniform"), fields: uniformFields(update.clipping) },
     peakBytes: buffers.reduce((s, b) => s + b.bytes, 0),

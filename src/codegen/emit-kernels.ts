@@ -12,7 +12,8 @@ import { refuseKernel, type Refusal, type Where } from "./emit-refusal.js";
 
 /** Where a kernel of the Plan came from: its fused groups, or the optimizer's own kernels. */
 export interface KernelOrigin {
-  readonly role: "fused" | "copy" | "grad-norm" | "optimizer";
+  /** `copy`: a value stored under a second name; `state`: a state's new value into its arena. */
+  readonly role: "fused" | "copy" | "state" | "grad-norm" | "optimizer";
   /** The groups of its parts (empty for the optimizer's kernels). */
   readonly groups: readonly KernelGroup[];
   /** Which graph they came from. */

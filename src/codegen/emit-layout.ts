@@ -24,7 +24,10 @@ export interface ArenaLayout {
   readonly params: ChunkedLayout;
   readonly inputs: ChunkedLayout;
   readonly outputs: ChunkedLayout;
+  /** The model's `state` tensors, in the `model_state` arena. */
+  readonly state: ChunkedLayout;
   readonly paramTensors: readonly SlottedParam[];
+  readonly stateTensors: readonly SlottedParam[];
   readonly inputTensors: readonly ArenaTensor[];
   readonly outputTensors: ArenaTensor[];
 }
@@ -34,6 +37,8 @@ export interface LayoutInput {
   readonly training: Graph;
   readonly evaluation: Graph;
   readonly params: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
+  /** The model's `state` tensors in declaration order (absent: none). */
+  readonly state?: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
 }
 
 export const at = (arena: string, slot: ChunkSlot): Location => ({
@@ -63,23 +68,23 @@ export function placeTensor(
   return { name, arena: loc.arena, buffer: 0, offset: loc.offset, shape: n.shape, dtype: n.dtype };
 }
 
-/** Lays out parameters, inputs and evaluation's host-read outputs, in that order. */
-export function layoutArenas(
-  input: LayoutInput,
+/** Places persistent tensors (parameters, or state) of `leaves` in `layout`, in order. */
+function placePersistent(
+  layout: ChunkedLayout,
+  list: readonly { readonly name: string; readonly init: PlanParam["init"] }[],
+  leaves: ReadonlyMap<string, Node>,
+  what: string,
   capacity: number,
   where: Where,
-): ArenaLayout | Refusal {
-  const params = new ChunkedLayout(capacity);
-  const inputs = new ChunkedLayout(capacity);
-  const outputs = new ChunkedLayout(capacity);
-  const paramTensors: SlottedParam[] = [];
-  for (const p of input.params) {
-    const node = input.training.params.get(p.name)!;
-    const refused = refuseTensor(`parameter \`${p.name}\``, node.shape, node.span, capacity, where);
+): SlottedParam[] | Refusal {
+  const placed: SlottedParam[] = [];
+  for (const p of list) {
+    const node = leaves.get(p.name)!;
+    const refused = refuseTensor(`${what} \`${p.name}\``, node.shape, node.span, capacity, where);
     if (refused) return refused;
-    const slot = params.place(p.name, sizeOf(node.shape));
+    const slot = layout.place(p.name, sizeOf(node.shape));
     const { shape } = node;
-    paramTensors.push({
+    placed.push({
       name: p.name,
       buffer: 0,
       offset: slot.offset,
@@ -89,6 +94,37 @@ export function layoutArenas(
       init: p.init,
     });
   }
+  return placed;
+}
+
+/** Lays out parameters, state, inputs and evaluation's host-read outputs, in that order. */
+export function layoutArenas(
+  input: LayoutInput,
+  capacity: number,
+  where: Where,
+): ArenaLayout | Refusal {
+  const params = new ChunkedLayout(capacity);
+  const state = new ChunkedLayout(capacity);
+  const inputs = new ChunkedLayout(capacity);
+  const outputs = new ChunkedLayout(capacity);
+  const paramTensors = placePersistent(
+    params,
+    input.params,
+    input.training.params,
+    "parameter",
+    capacity,
+    where,
+  );
+  if (isRefusal(paramTensors)) return paramTensors;
+  const stateTensors = placePersistent(
+    state,
+    input.state ?? [],
+    input.training.state,
+    "state",
+    capacity,
+    where,
+  );
+  if (isRefusal(stateTensors)) return stateTensors;
   const inputTensors: ArenaTensor[] = [];
   for (const g of [input.training, input.evaluation])
     for (const [name, n] of g.inputs)
@@ -103,5 +139,16 @@ export function layoutArenas(
     if (isRefusal(t)) return t;
     outputTensors.push(t);
   }
-  return { capacity, where, params, inputs, outputs, paramTensors, inputTensors, outputTensors };
+  return {
+    capacity,
+    where,
+    params,
+    inputs,
+    outputs,
+    state,
+    paramTensors,
+    stateTensors,
+    inputTensors,
+    outputTensors,
+  };
 }

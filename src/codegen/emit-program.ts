@@ -4,6 +4,7 @@
  * kernels (and their quick variants), and copies for names that alias one node. Each step
  * returns a `Refusal` as data when the binding limits cannot be met.
  */
+import { stateOutput } from "../ir/lower.js";
 import { sizeOf, type Graph, type Node } from "../ir/node.js";
 import type { ParamRules } from "../parser/check/values.js";
 import { fuseKernels, policyOf, type FusionOptions, type KernelGroup } from "./fuse.js";
@@ -84,7 +85,17 @@ function storesOf(
     for (const p of ctx.params)
       if (!ctx.paramRules?.[p.name]?.frozen)
         want(g.outputs.get(`d_${p.name}`)!, at("grads", layout.params.at.get(p.name)!));
+  for (const [name, n] of stateUpdates(ctx, g))
+    want(n, at("outputs", layout.outputs.place(stateOutput(name), sizeOf(n.shape))));
   return { wanted, aliases };
+}
+
+/** The training graph's updated states and their new values (`state:NAME` outputs). */
+function stateUpdates(ctx: ProgramContext, g: Graph): [string, Node][] {
+  return ctx.layout.stateTensors.flatMap((s) => {
+    const n = g.outputs.get(stateOutput(s.name));
+    return n ? [[s.name, n]] : [];
+  });
 }
 
 /**
@@ -105,6 +116,8 @@ export function writeProgram(
   const location = new Map<Node, Location>();
   for (const [name, n] of g.inputs) location.set(n, at("inputs", ctx.layout.inputs.at.get(name)!));
   for (const [name, n] of g.params) location.set(n, at("params", ctx.layout.params.at.get(name)!));
+  for (const [name, n] of g.state)
+    location.set(n, at("model_state", ctx.layout.state.at.get(name)!));
   const program = withGrads ? "train" : "eval";
   const st: ProgramState = { ...stores, program, location, live: [], dispatches: [], quick: [] };
   const merge = ruleOn(policyOf(ctx.options), "merge-stage");
@@ -115,7 +128,7 @@ export function writeProgram(
     if (refused) return refused;
     freeTemps(ctx.temps, st.live, last, s);
   }
-  const refused = writeCopies(ctx, st, merge);
+  const refused = writeCopies(ctx, st, merge) ?? writeStateCopies(ctx, st, g, merge);
   if (refused) return refused;
   return { dispatches: st.dispatches, quick: st.quick };
 }
@@ -213,7 +226,35 @@ function freeTemps(
 
 /** The alias copies read only slots that are never freed and write only their own: one stage. */
 function writeCopies(ctx: ProgramContext, st: ProgramState, merge: boolean): Refusal | undefined {
-  const copies = st.aliases.map(({ node, store }) =>
+  return writeCopyStage(ctx, st, st.aliases, merge, "copy");
+}
+
+/**
+ * The state update, last: each updated state's new value, stored in the outputs arena by the
+ * stages, is copied into the `model_state` arena, after every kernel that reads the old value.
+ */
+function writeStateCopies(
+  ctx: ProgramContext,
+  st: ProgramState,
+  g: Graph,
+  merge: boolean,
+): Refusal | undefined {
+  const copies = stateUpdates(ctx, g).map(([name, node]) => ({
+    node,
+    store: at("model_state", ctx.layout.state.at.get(name)!),
+  }));
+  return writeCopyStage(ctx, st, copies, merge, "state");
+}
+
+/** One stage of copies from where `node` is stored to `store`, each a part of its own. */
+function writeCopyStage(
+  ctx: ProgramContext,
+  st: ProgramState,
+  list: readonly { readonly node: Node; readonly store: Location }[],
+  merge: boolean,
+  role: "copy" | "state",
+): Refusal | undefined {
+  const copies = list.map(({ node, store }) =>
     writePart(
       { output: node, nodes: [], rule: "graph-output" },
       kernelContext(ctx, st, store, false),
@@ -223,7 +264,7 @@ function writeCopies(ctx: ProgramContext, st: ProgramState, merge: boolean): Ref
   for (const stage of copyStages.filter((parts) => parts.length > 0))
     for (const batch of splitDispatch(stage, ctx.limits)) {
       const src = assembleKernel(batch, ctx.table.nextKernel++);
-      const d = ctx.table.add(src, fusedOrigin(batch, st.program, "copy"));
+      const d = ctx.table.add(src, fusedOrigin(batch, st.program, role));
       if (isRefusal(d)) return d;
       st.dispatches.push(d);
       st.quick.push(d);

@@ -31,6 +31,8 @@ export interface EmitInput {
   /** Forward only, with `training()` = 0: outputs `loss`, `metric:*` and model outputs. */
   readonly evaluation: Graph;
   readonly params: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
+  /** The model's `state` tensors (absent: none); the training graph's `state:NAME` update them. */
+  readonly state?: readonly { readonly name: string; readonly init: PlanParam["init"] }[];
   readonly optimizer: OptimizerSpec;
   /** The train section's `freeze` and `groups` per parameter (a frozen one has no `d_<param>`). */
   readonly paramRules?: ParamRules;

@@ -1,7 +1,8 @@
 /**
  * @file The Plan: everything needed to run a compiled model on a GPU, as plain serialisable data.
  * Codegen produces it; the runtime and the standalone-script emitter consume only this. No IR
- * node, no function, no class: a Plan survives `JSON.stringify` and `JSON.parse` unchanged.
+ * node, no function, no class: a Plan survives `JSON.stringify` and `JSON.parse` unchanged
+ * (`modelTensors` is a reader's helper, not part of a Plan).
  */
 
 export type PlanDtype = "f32" | "i32" | "u32";
@@ -11,9 +12,11 @@ export type PlanDtype = "f32" | "i32" | "u32";
  * (optimizer moments) persist across runs; `output` buffers are read back after a run; `temp`
  * buffers live only within a run and may be shared by values whose lifetimes do not overlap;
  * `grad` holds each parameter's gradient after a `train` run (laid out like the parameters);
- * `uniform` holds the per-run scalars listed in `Plan.uniforms`.
+ * `uniform` holds the per-run scalars listed in `Plan.uniforms`; `model_state` holds the model's
+ * own `state` tensors (running statistics), which persist like parameters.
  */
-export type PlanBufferKind = "input" | "param" | "grad" | "state" | "output" | "temp" | "uniform";
+export type PlanBufferKind =
+  "input" | "param" | "grad" | "state" | "model_state" | "output" | "temp" | "uniform";
 
 export interface PlanBuffer {
   readonly id: number;
@@ -96,6 +99,12 @@ export interface Plan {
   readonly inputs: readonly PlanTensor[];
   readonly params: readonly PlanParam[];
   readonly state: readonly PlanState[];
+  /**
+   * The model's `state` tensors (`bn1.running_mean`), initialised like parameters and named like
+   * them: `eval` reads them; `train` reads them and, in its last dispatches, writes each updated
+   * state's new value. No gradient, no optimizer. Absent when the model has none.
+   */
+  readonly modelState?: readonly PlanParam[];
   readonly outputs: readonly PlanTensor[];
   /** Each parameter's gradient after a `train` run, named like the parameter (for tests, norms). */
   readonly grads?: readonly PlanTensor[];
@@ -109,4 +118,12 @@ export interface Plan {
    * space by liveness, so this is also the peak.
    */
   readonly peakBytes: number;
+}
+
+/**
+ * The model's own tensors, parameters then `state`: what checkpoints store under their names and
+ * what evaluation reads (a helper over the data, so readers need not remember `modelState`).
+ */
+export function modelTensors(plan: Pick<Plan, "params" | "modelState">): readonly PlanParam[] {
+  return plan.modelState ? [...plan.params, ...plan.modelState] : plan.params;
 }

@@ -12,7 +12,7 @@ import { UsageError, UserError } from "../diag/diagnostic.js";
 import { availableParallelism } from "node:os";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { OptimizerSpec } from "../codegen/optimizer.js";
-import type { Plan, PlanTensor } from "../codegen/plan.js";
+import { modelTensors, type Plan, type PlanTensor } from "../codegen/plan.js";
 import { normalAt, uniformInto } from "../ir/random.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkedUniforms, type HostArray, type StepRunner } from "../runtime/step-runner.js";
@@ -136,12 +136,12 @@ export class OnnxRunner implements StepRunner {
     this.tensors = new Map([
       ["input", byName(plan.inputs)],
       ["output", byName(plan.outputs)],
-      ["param or state", byName([...plan.params, ...plan.state])],
+      ["param or state", byName([...modelTensors(plan), ...plan.state])],
       ["gradient", byName(plan.grads ?? [])],
     ]);
     const f32 = (shape: readonly number[]) =>
       new ort.Tensor("float32", new Float32Array(elements(shape)), shape);
-    for (const t of [...plan.params, ...plan.state]) {
+    for (const t of [...modelTensors(plan), ...plan.state]) {
       this.values.set(t.name, f32(t.shape));
       this.spare.set(t.name, f32(t.shape));
     }

@@ -2,15 +2,16 @@
  * @file A Plan's programs as ONNX models for ONNX Runtime (`--backend onnx`). `train` is the whole
  * training step in one graph: the training graph (forward, loss, metrics and every `d_<param>`
  * from Grove's own differentiation), then clipping by the global norm and the optimizer update
- * (onnx-train-optimizer.ts). Its inputs are the batch, the per-step scalars, the parameters and
- * the optimizer moments; its outputs the loss, metrics, gradients and the updated parameters and
- * moments. `eval` is the evaluation graph (model outputs, loss and metrics with `training()` = 0).
+ * (onnx-train-optimizer.ts). Its inputs are the batch, the per-step scalars, the parameters, the
+ * model's state and the optimizer moments; its outputs the loss, metrics, gradients and the
+ * updated parameters, moments and states. `eval` is the evaluation graph (model outputs, loss and metrics with `training()` = 0).
  * Shapes are the plan's, concrete: a runner per batch size, as on the other backends.
  */
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { OptimizerSpec } from "../codegen/optimizer.js";
-import type { Plan } from "../codegen/plan.js";
+import { modelTensors, type Plan } from "../codegen/plan.js";
 import { InternalError, type Span } from "../diag/diagnostic.js";
+import { stateOutput } from "../ir/lower.js";
 import type { Graph, Node, NodeOf } from "../ir/node.js";
 import type { Dtype, Op } from "../ir/ops.js";
 import { fixed, type BatchGraph } from "./batch.js";
@@ -119,10 +120,10 @@ class StepBuilder {
     return feed.onnx;
   }
 
-  /** A parameter or optimizer moment, by its plan name, as a graph input. */
+  /** A parameter, model state or optimizer moment, by its plan name, as a graph input. */
   param(name: string): string {
-    const t = [...this.plan.params, ...this.plan.state].find((p) => p.name === name);
-    if (!t) throw new InternalError(`the plan has no parameter or moment ${name}`);
+    const t = [...modelTensors(this.plan), ...this.plan.state].find((p) => p.name === name);
+    if (!t) throw new InternalError(`the plan has no parameter, state or moment ${name}`);
     return this.feed({ kind: "param", onnx: name, name }, tensorInfo(name, "f32", t.shape));
   }
 
@@ -138,7 +139,7 @@ class StepBuilder {
     const w = this.w;
     for (const node of this.graph.nodes) {
       if (!live.has(node)) continue;
-      if (node.op === "param") {
+      if (node.op === "param" || node.op === "state") {
         w.lower(node, () => this.param(node.attrs.name));
         continue;
       }
@@ -246,7 +247,12 @@ export function trainModel(
     if (!node) throw new InternalError(`the training graph has no gradient d_${p.name}`);
     return [p.name, node];
   });
-  b.lower([...outputs.map(([, n]) => n), ...grads.map(([, n]) => n)]);
+  // Each updated state's new value is fetched like a parameter's update.
+  const updates = (plan.modelState ?? []).flatMap((s): [string, Node][] => {
+    const node = graph.outputs.get(stateOutput(s.name));
+    return node ? [[s.name, node]] : [];
+  });
+  b.lower([...outputs, ...grads, ...updates].map(([, n]) => n));
   const x = new F32Ops(b.w, (field) => b.uniform(field));
   const gradValues = grads.map(([, n]) => b.w.value(n));
   let scale: string | undefined;
@@ -282,6 +288,8 @@ export function trainModel(
   for (const [name, node] of outputs) b.output({ kind: "output", onnx: name, name }, node);
   for (const [name, node] of grads)
     b.output({ kind: "grad", onnx: stepNames.grad(name), name }, node);
+  for (const [name, node] of updates)
+    b.output({ kind: "update", onnx: stepNames.update(name), name }, node);
   return b.build("train", options.name ?? "grove");
 }
 

@@ -36,7 +36,10 @@ function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
 
 function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
   const leaves = { input: graph.inputs, param: graph.params, state: graph.state } as const;
-  for (const [kind, map] of Object.entries(leaves) as [keyof typeof leaves, typeof graph.inputs][]) {
+  for (const [kind, map] of Object.entries(leaves) as [
+    keyof typeof leaves,
+    typeof graph.inputs,
+  ][]) {
     for (const [name, node] of map) {
       if (!seen.has(node)) fail(node, `${kind} ${name} is not in the graph`);
       if (node.op !== kind || node.attrs.name !== name) fail(node, `${kind} ${name} is misnamed`);

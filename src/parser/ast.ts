@@ -297,13 +297,7 @@ export interface ForwardDecl {
 }
 
 export type BlockMember =
-  | ParamDecl
-  | StateDecl
-  | Binding
-  | ForwardDecl
-  | Destructure
-  | AssertDecl
-  | UpdateDecl;
+  ParamDecl | StateDecl | Binding | ForwardDecl | Destructure | AssertDecl | UpdateDecl;
 
 export interface BlockDecl {
   readonly kind: "block";
@@ -330,14 +324,7 @@ export interface OutputDecl {
 }
 
 export type ModelMember =
-  | InputDecl
-  | Binding
-  | OutputDecl
-  | ParamDecl
-  | StateDecl
-  | Destructure
-  | AssertDecl
-  | UpdateDecl;
+  InputDecl | Binding | OutputDecl | ParamDecl | StateDecl | Destructure | AssertDecl | UpdateDecl;
 
 export interface ModelDecl {
   readonly kind: "model";

@@ -270,7 +270,9 @@ export class GroveParser extends EmbeddedActionsParser {
    */
   private wordAhead(word: "state" | "update"): boolean {
     const t = this.LA(1);
-    return t.tokenType === T.Identifier && t.image === word && this.LA(2).tokenType === T.Identifier;
+    return (
+      t.tokenType === T.Identifier && t.image === word && this.LA(2).tokenType === T.Identifier
+    );
   }
 
   /** `update name = value`: the value a state takes after a training step. */

@@ -8,6 +8,7 @@ import type { BindingLimits } from "../codegen/memory.js";
 import type { Plan, PlanBuffer, PlanDispatch } from "../codegen/plan.js";
 import { InternalError, UserError } from "../diag/diagnostic.js";
 import { compilesAtFirstDispatch } from "./warm.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /** Checks `plan` against the device's `limits` (`device.limits`) and returns its buffers by id. */
 export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBuffer> {
@@ -70,7 +71,7 @@ export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBu
   }
   const tensors = [
     ...plan.inputs,
-    ...plan.params,
+    ...modelTensors(plan),
     ...plan.outputs,
     ...plan.state,
     ...(plan.grads ?? []),

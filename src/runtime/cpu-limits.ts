@@ -9,6 +9,7 @@ import type { CompiledPlan } from "../codegen/compile.js";
 import { type Diagnostic, makeDiagnostic, type Span, UserError } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /** The CPU backend's limits (docs/cli.md, "The CPU backend"). */
 export const cpuLimits = {
@@ -43,7 +44,7 @@ export interface CpuSizeProblem {
  */
 export function cpuSizeProblem(compiled: CompiledPlan): CpuSizeProblem | undefined {
   const { plan } = compiled;
-  const persistent = [...plan.params, ...plan.state, ...(plan.grads ?? [])]
+  const persistent = [...modelTensors(plan), ...plan.state, ...(plan.grads ?? [])]
     .map((t) => 4 * t.shape.reduce((p, d) => p * d, 1))
     .reduce((a, b) => a + b, 0);
   const programs: [string, Graph][] = [

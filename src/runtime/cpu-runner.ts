@@ -10,9 +10,10 @@
  */
 import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
 import { groupSpec, type OptimizerSpec } from "../codegen/optimizer.js";
-import type { Plan, PlanTensor } from "../codegen/plan.js";
+import { modelTensors, type Plan, type PlanTensor } from "../codegen/plan.js";
 import { CompileError, InternalError, UsageError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";
+import { stateOutput } from "../ir/lower.js";
 import type { Graph, Node } from "../ir/node.js";
 import type { ElaboratedTrain, ParamRules } from "../parser/check/values.js";
 import { cpuSizeProblem, CpuSizeError } from "./cpu-limits.js";
@@ -85,10 +86,10 @@ export class CpuRunner implements StepRunner {
     this.tensors = {
       inputs: byName(plan.inputs),
       outputs: byName(plan.outputs),
-      params: byName([...plan.params, ...plan.state]),
+      params: byName([...modelTensors(plan), ...plan.state]),
       grads: byName(plan.grads ?? []),
     };
-    for (const t of [...plan.params, ...plan.state])
+    for (const t of [...modelTensors(plan), ...plan.state])
       this.values.set(t.name, new Float32Array(elements(t)));
     for (const t of plan.outputs) this.outputs.set(t.name, zeros(t));
     for (const t of plan.grads ?? []) this.grads.set(t.name, new Float32Array(elements(t)));
@@ -221,13 +222,17 @@ export class CpuRunner implements StepRunner {
       throw new UsageError(
         `run("${programName}"): the uniforms were never written (writeUniforms)`,
       );
-    for (const p of this.plan.params) bindings[p.name] = this.values.get(p.name)!;
+    for (const p of modelTensors(this.plan)) bindings[p.name] = this.values.get(p.name)!;
     const trained = program.update ? this.plan.params.filter((p) => this.updaters.has(p.name)) : [];
     const grads = trained.map((p) => program.graph.outputs.get(`d_${p.name}`)!);
-    const nodes = [...program.outputs.map(([, n]) => n), ...grads];
+    const updates = stateUpdates(this.plan, program.graph, programName);
+    const nodes = [...program.outputs.map(([, n]) => n), ...grads, ...updates.map(([, n]) => n)];
     const values = interpret(program.graph, bindings, { precision: "f32", nodes });
     for (const [name, node] of program.outputs)
       this.outputs.set(name, toHost(values.get(node)!.data));
+    // The state's new values, as the train program's last dispatches copy them.
+    for (const [name, node] of updates)
+      this.values.set(name, Float32Array.from(values.get(node)!.data));
     if (!program.update) return;
     trained.forEach((p, k) =>
       this.grads.set(p.name, toHost(values.get(grads[k]!)!.data) as Float32Array),
@@ -298,6 +303,15 @@ export class CpuRunner implements StepRunner {
     }
     return data.slice();
   }
+}
+
+/** The updated states of a `train` run and the nodes of their new values (`state:NAME`). */
+function stateUpdates(plan: Plan, graph: Graph, program: string): [string, Node][] {
+  if (program !== "train") return [];
+  return (plan.modelState ?? []).flatMap((s) => {
+    const n = graph.outputs.get(stateOutput(s.name));
+    return n ? [[s.name, n]] : [];
+  });
 }
 
 /** An interpreter result as the host arrays a runner returns (f32 results are Float32Arrays). */

@@ -73,9 +73,12 @@ interface InputSink {
   writeInput(name: string, data: Float32Array | Int32Array): void;
 }
 
-/** Writes every parameter's initial values, and zeros to every optimizer moment. */
+/** Writes every parameter's and state's initial values, and zeros to every optimizer moment. */
 export function initialiseParams(runner: ParamSink, plan: Plan, seed: number): void {
   plan.params.forEach((p, k) => runner.writeParam(p.name, initialValues(p, seed, 0x10000 + k)));
+  plan.modelState?.forEach((s, k) =>
+    runner.writeParam(s.name, initialValues(s, seed, 0x20000 + k)),
+  );
   for (const s of plan.state)
     runner.writeParam(s.name, new Float32Array(s.shape.reduce((a, d) => a * d, 1)));
 }

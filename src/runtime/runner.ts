@@ -20,6 +20,7 @@ import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 import { checkedUniforms, type HostArray, type StepRunner } from "./step-runner.js";
 import { compilesAtFirstDispatch, settleQuietly, warmPipelines } from "./warm.js";
+import { modelTensors } from "../codegen/plan.js";
 
 export type { HostArray } from "./step-runner.js";
 
@@ -94,7 +95,7 @@ export class PlanRunner implements StepRunner {
     const tensors = {
       inputs: host(plan.inputs),
       outputs: host(plan.outputs),
-      params: host([...plan.params, ...plan.state]),
+      params: host([...modelTensors(plan), ...plan.state]),
       grads: host(plan.grads ?? []),
     };
     const quick = options.quick && new Set(options.quick);

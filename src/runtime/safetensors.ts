@@ -281,13 +281,17 @@ const FINITE_RULE = "a checkpoint's parameters and optimizer moments must be fin
 type Shaped = Pick<Plan["params"][number], "name" | "shape">;
 
 /**
- * Each parameter of `plan` (and with `state`, each optimizer moment under `optimizer.<name>`)
- * from `checkpoint`, checked for presence, dtype, shape and finite values; a problem is a
- * `CheckpointError` naming the tensor.
+ * Each parameter and model state of `plan` (both under their own names), and with `state` each
+ * optimizer moment under `optimizer.<name>`, from `checkpoint`, checked for presence, dtype,
+ * shape and finite values; a problem is a `CheckpointError` naming the tensor.
  */
 export function tensorsFor(
   checkpoint: Checkpoint,
-  plan: { readonly params: readonly Shaped[]; readonly state: readonly Shaped[] },
+  plan: {
+    readonly params: readonly Shaped[];
+    readonly modelState?: readonly Shaped[];
+    readonly state: readonly Shaped[];
+  },
   file: string,
   options: { readonly state?: boolean } = {},
 ): Map<string, Float32Array> {
@@ -296,6 +300,12 @@ export function tensorsFor(
   const whose = model ? ` (it was saved for model ${model})` : "";
   const want = [
     ...plan.params.map((p) => ({ key: p.name, name: p.name, shape: p.shape, what: "parameter" })),
+    ...(plan.modelState ?? []).map((p) => ({
+      key: p.name,
+      name: p.name,
+      shape: p.shape,
+      what: "state",
+    })),
     ...(options.state
       ? plan.state.map((s) => ({
           key: OPTIMIZER_PREFIX + s.name,

@@ -16,6 +16,7 @@ import { batches, inOrder, writeBatch } from "./batches.js";
 import type { EvalReport, Prediction } from "./reports.js";
 import { compilingRunners, Runners, type Backend, type Runner } from "./runners.js";
 import { emptyRecord } from "../diag/records.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /** A checkpoint already read, with the path (or name) that messages give for it. */
 export interface LoadedCheckpoint {
@@ -100,7 +101,7 @@ async function withCheckpoint<T>(
     ),
     (runner) => {
       const tensors = tensorsFor(checkpoint, runner.plan, path);
-      for (const p of runner.plan.params) runner.writeParam(p.name, tensors.get(p.name)!);
+      for (const p of modelTensors(runner.plan)) runner.writeParam(p.name, tensors.get(p.name)!);
     },
   );
   try {

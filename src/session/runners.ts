@@ -18,6 +18,7 @@ import { CpuRunner } from "../runtime/cpu-runner.js";
 import { PlanRunner } from "../runtime/runner.js";
 import type { StepRunner } from "../runtime/step-runner.js";
 import { planBatch } from "./batches.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /** The runners a session drives: `StepRunner`s over a `Plan`. */
 export type Runner = StepRunner & { readonly plan: Plan };
@@ -149,7 +150,7 @@ export class Runners {
     }
     if (entry.version !== this.version) {
       const from = this.latest!;
-      for (const t of [...from.plan.params, ...from.plan.state])
+      for (const t of [...modelTensors(from.plan), ...from.plan.state])
         entry.runner.writeParam(t.name, await from.readParam(t.name));
       entry.version = this.version;
     }
@@ -161,11 +162,14 @@ export class Runners {
     return this.latest!;
   }
 
-  /** The current value of every parameter, or with `state` also every optimizer moment. */
+  /**
+   * The current value of every parameter and model state, or with `state` also every optimizer
+   * moment.
+   */
   async params(state = false): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     const from = this.latest!;
-    for (const p of [...from.plan.params, ...(state ? from.plan.state : [])])
+    for (const p of [...modelTensors(from.plan), ...(state ? from.plan.state : [])])
       out.set(p.name, (await from.readParam(p.name)) as Float32Array);
     return out;
   }

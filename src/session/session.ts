@@ -34,6 +34,7 @@ import {
   type Runner,
 } from "./runners.js";
 import { Trainer, type TrainerEvents } from "./trainer.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /**
  * The data, or how to load it for a seed; `classes` are a resumed run's class names (a CSV's
@@ -151,13 +152,13 @@ function startingPoint(options: PlannedSessionOptions, seed: number): (runner: R
     const from = resume ?? init;
     if (!from) return initialiseParams(runner, plan, seed);
     const tensors = tensorsFor(from.checkpoint, plan, from.path, { state: !!resume });
-    for (const p of plan.params) runner.writeParam(p.name, tensors.get(p.name)!);
+    for (const p of modelTensors(plan)) runner.writeParam(p.name, tensors.get(p.name)!);
     for (const s of plan.state)
       runner.writeParam(
         s.name,
         resume ? tensors.get(s.name)! : new Float32Array(s.shape.reduce((a, d) => a * d, 1)),
       );
-    if (init) initWarnings(init, plan.params, options);
+    if (init) initWarnings(init, modelTensors(plan), options);
   };
 }
 

@@ -32,6 +32,7 @@ import type { RunSpec, TrainSettings } from "./run-spec.js";
 import { Runners } from "./runners.js";
 import { learningRate } from "./schedule.js";
 import { emptyRecord } from "../diag/records.js";
+import { modelTensors } from "../codegen/plan.js";
 
 /** What a session reports as it trains, and what stops it. */
 export interface TrainerEvents {
@@ -316,7 +317,7 @@ export class Trainer {
         );
     const plan = runners.current.plan;
     const tensors = new Map<string, CheckpointTensor>();
-    for (const p of plan.params)
+    for (const p of modelTensors(plan))
       tensors.set(p.name, { dtype: "F32", shape: p.shape, data: values.get(p.name)! });
     for (const s of plan.state)
       tensors.set(OPTIMIZER_PREFIX + s.name, {

@@ -34,6 +34,12 @@ export function randomCheckpoint(section: ElaboratedTrain, dir: string, seed = 1
     const data = Float32Array.from({ length: n }, () => (2 * next() - 1) * scale);
     tensors.set(p.name, { dtype: "F32", shape: p.shape, data });
   }
+  // State (running statistics) in [0.5, 1.5): a running variance must be positive.
+  for (const s of section.graph.state) {
+    const n = s.shape.reduce((a, d) => a * d, 1);
+    const data = Float32Array.from({ length: n }, () => 0.5 + next());
+    tensors.set(s.name, { dtype: "F32", shape: s.shape, data });
+  }
   const path = join(dir, "random.safetensors");
   writeCheckpoint(path, { tensors, metadata: {} });
   return path;

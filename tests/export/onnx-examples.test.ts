@@ -16,6 +16,7 @@ import { randomCheckpoint, randomInputs, relativeError, rows, runOnnx } from "./
 const examples = [
   "mnist-mlp",
   "mnist-cnn",
+  "mnist-cnn-bn",
   "autoencoder",
   "regression",
   "char-transformer",

@@ -1129,7 +1129,10 @@ export class Evaluator implements Ctx {
       });
       return;
     }
-    const stateType = formatType("f32", state.shape.map((n) => dimConst(n)));
+    const stateType = formatType(
+      "f32",
+      state.shape.map((n) => dimConst(n)),
+    );
     const t = value.kind === "tensor" ? value.t : undefined;
     const same =
       t &&
