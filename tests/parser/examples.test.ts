@@ -44,6 +44,7 @@ describe("examples", () => {
       "finetune-last-layer.grove",
       "lenet5.grove",
       "mlp-mixer.grove",
+      "mnist-cnn-bn.grove",
       "mnist-cnn.grove",
       "mnist-mlp.grove",
       "multitask.grove",

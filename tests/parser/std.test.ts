@@ -142,6 +142,22 @@ const blocks: Record<string, Case[]> = {
       params: { "ln.gamma": [16], "ln.beta": [16] },
     },
   ],
+  BatchNorm1d: [
+    {
+      setup: "  input x: [N, 8]\n  bn = BatchNorm1d(8)",
+      output: "bn(x)",
+      type: "[N, 8]",
+      params: { "bn.gamma": [8], "bn.beta": [8] },
+    },
+  ],
+  BatchNorm2d: [
+    {
+      setup: "  input x: [N, 3, 5, 5]\n  bn = BatchNorm2d(3, momentum: 0.2)",
+      output: "x |> bn",
+      type: "[N, 3, 5, 5]",
+      params: { "bn.gamma": [3], "bn.beta": [3] },
+    },
+  ],
   Embedding: [
     {
       setup: "  input ids: i32[N, T]\n  e = Embedding(100, 16)",

@@ -108,7 +108,9 @@ export class Evaluator implements Ctx {
   /** `state` tensors, named like parameters (`bn1.running_mean`). */
   readonly states: ParamInfo[] = [];
   /** `update` statements met, in order: each state's value after a training step. */
-  readonly updates: UpdateInfo[] = [];
+  readonly updates: (UpdateInfo & { readonly site: Span })[] = [];
+  /** G0418 reported for these calls (`path@file:offset`). */
+  private readonly twiceReported = new Set<string>();
   readonly inputs: InputInfo[] = [];
   private path = "";
   private readonly callSites: Span[] = [];
@@ -1115,17 +1117,26 @@ export class Evaluator implements Ctx {
     const state = this.states.find((s) => s.name === name);
     const value = this.evalExpr(u.value, scope);
     if (!state || value.kind === "poison") return;
+    const site = this.callerSpan(u.span.file) ?? u.span;
     const first = this.updates.find((x) => x.name === name);
     if (first) {
+      // Once per call: a layer called twice would otherwise report each of its states.
+      const key = `${this.path}@${site.file}:${site.start}`;
+      if (this.twiceReported.has(key)) return;
+      this.twiceReported.add(key);
+      const again = first.site !== site;
       this.report({
         code: "G0418",
         message: `state \`${name}\` is updated twice in one training step`,
-        span: u.span,
-        label: "second update",
-        secondary: [{ span: first.span, message: "first update" }],
+        span: site,
+        label: again ? `\`${this.path || name}\` updates its state again here` : "second update",
+        secondary: [
+          { span: first.site, message: again ? "first updated here" : "first update" },
+        ],
         notes: [
           "a state takes one new value per step: write one `update` for it, and call a layer that updates state once per step (a second call, or a shared instance, would update it again)",
         ],
+        ...(again ? { help: "give each use its own instance, e.g. `bn2 = ...`" } : {}),
       });
       return;
     }
@@ -1153,7 +1164,7 @@ export class Evaluator implements Ctx {
       });
       return;
     }
-    this.updates.push({ name, node: t.node, span: u.span });
+    this.updates.push({ name, node: t.node, span: u.span, site });
   }
 
   /** A model input: unknown names in its shape become symbols shared by all inputs. */

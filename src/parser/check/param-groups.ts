@@ -131,8 +131,32 @@ function checkLength(ev: Evaluator, p: Pattern, what: string): boolean {
   return false;
 }
 
-/** Reports a pattern that selects no parameter (G0201), with a near name when there is one. */
-function reportUnmatched(ev: Evaluator, p: Pattern, params: readonly string[], what: string) {
+/**
+ * Reports a pattern that selects no parameter: G0611 when it selects state (which never trains,
+ * so freezing it or giving it a rate means nothing), else G0201 with a near name when there is one.
+ */
+function reportUnmatched(
+  ev: Evaluator,
+  p: Pattern,
+  params: readonly string[],
+  states: readonly string[],
+  what: string,
+) {
+  const hits = selected(p.text, states);
+  if (hits.length > 0) {
+    ev.report({
+      code: "G0611",
+      message: `${what} \`${p.text}\` selects only state (${hits.slice(0, 4).join(", ")}${hits.length > 4 ? ", ..." : ""}), which never trains`,
+      span: p.span,
+      label: "state, not a parameter",
+      notes: [
+        "a `state` gets no gradient and no optimizer update (no learning rate, no weight decay): it changes only through its block's `update`, in training steps",
+        "`freeze` and `groups` select parameters; a layer's name selects its parameters and leaves its state alone",
+      ],
+      help: "remove this pattern; to keep running statistics fixed, evaluate instead of training",
+    });
+    return;
+  }
   const help = didYouMean(p.text, candidates(params));
   const shownParams = params.slice(0, 12).join(", ") + (params.length > 12 ? ", ..." : "");
   ev.report({
@@ -158,6 +182,7 @@ export function resolveParamRules(
   freeze: readonly Pattern[],
   groups: readonly GroupSpec[],
   optimizer: CallSpec,
+  states: readonly string[] = [],
 ): ParamRules | undefined {
   let ok = true;
   const frozen = new Set<string>();
@@ -168,7 +193,7 @@ export function resolveParamRules(
     }
     const hits = selected(p.text, params);
     if (hits.length === 0) {
-      reportUnmatched(ev, p, params, "`freeze` pattern");
+      reportUnmatched(ev, p, params, states, "`freeze` pattern");
       ok = false;
     }
     for (const h of hits) frozen.add(h);
@@ -182,7 +207,7 @@ export function resolveParamRules(
     }
     const hits = selected(g.pattern.text, params);
     if (hits.length === 0) {
-      reportUnmatched(ev, g.pattern, params, "group pattern");
+      reportUnmatched(ev, g.pattern, params, states, "group pattern");
       ok = false;
     }
     for (const h of hits) {

@@ -518,7 +518,8 @@ function checkParamGroups(
     });
   }
   const params = ev.params.map((p) => p.name);
-  const rules = resolveParamRules(ev, params, freeze, groups, optimizer);
+  const states = ev.states.map((s) => s.name);
+  const rules = resolveParamRules(ev, params, freeze, groups, optimizer, states);
   return ok ? rules : undefined;
 }
 
