@@ -1130,9 +1130,7 @@ export class Evaluator implements Ctx {
         message: `state \`${name}\` is updated twice in one training step`,
         span: site,
         label: again ? `\`${this.path || name}\` updates its state again here` : "second update",
-        secondary: [
-          { span: first.site, message: again ? "first updated here" : "first update" },
-        ],
+        secondary: [{ span: first.site, message: again ? "first updated here" : "first update" }],
         notes: [
           "a state takes one new value per step: write one `update` for it, and call a layer that updates state once per step (a second call, or a shared instance, would update it again)",
         ],
