@@ -30,6 +30,7 @@ import { initializerRules } from "./initializers.js";
 import { callStack, evalRepeat } from "./repeat.js";
 import { destructure, evalMember } from "./access.js";
 import { checkAssert } from "./asserts.js";
+import { evalUpdate, type RecordedUpdate } from "./state.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { tooManyErrors } from "../parse.js";
@@ -45,7 +46,6 @@ import {
   type Instance,
   type ParamInfo,
   type Tensor,
-  type UpdateInfo,
   type TraceNode,
   type Value,
 } from "./values.js";
@@ -108,9 +108,9 @@ export class Evaluator implements Ctx {
   /** `state` tensors, named like parameters (`bn1.running_mean`). */
   readonly states: ParamInfo[] = [];
   /** `update` statements met, in order: each state's value after a training step. */
-  readonly updates: (UpdateInfo & { readonly site: Span })[] = [];
+  readonly updates: RecordedUpdate[] = [];
   /** G0418 reported for these calls (`path@file:offset`). */
-  private readonly twiceReported = new Set<string>();
+  readonly twiceReported = new Set<string>();
   readonly inputs: InputInfo[] = [];
   private path = "";
   private readonly callSites: Span[] = [];
@@ -1106,63 +1106,9 @@ export class Evaluator implements Ctx {
     return v;
   }
 
-  /**
-   * `update name = value` in the instance (or model) at `this.path`: records the state's value
-   * after a training step. The value must be an f32 tensor of the state's shape (G0417), and a
-   * state may be updated once per step (G0418: two updates, or an instance called twice).
-   * `update` elsewhere was reported by the structural checks (G0416, G0419).
-   */
+  /** `update name = value` here (the instance or model at `path`): see `check/state.ts`. */
   evalUpdate(u: A.UpdateDecl, scope: Scope): void {
-    const name = this.path ? `${this.path}.${u.name.name}` : u.name.name;
-    const state = this.states.find((s) => s.name === name);
-    const value = this.evalExpr(u.value, scope);
-    if (!state || value.kind === "poison") return;
-    const site = this.callerSpan(u.span.file) ?? u.span;
-    const first = this.updates.find((x) => x.name === name);
-    if (first) {
-      // Once per call: a layer called twice would otherwise report each of its states.
-      const key = `${this.path}@${site.file}:${site.start}`;
-      if (this.twiceReported.has(key)) return;
-      this.twiceReported.add(key);
-      const again = first.site !== site;
-      this.report({
-        code: "G0418",
-        message: `state \`${name}\` is updated twice in one training step`,
-        span: site,
-        label: again ? `\`${this.path || name}\` updates its state again here` : "second update",
-        secondary: [{ span: first.site, message: again ? "first updated here" : "first update" }],
-        notes: [
-          "a state takes one new value per step: write one `update` for it, and call a layer that updates state once per step (a second call, or a shared instance, would update it again)",
-        ],
-        ...(again ? { help: "give each use its own instance, e.g. `bn2 = ...`" } : {}),
-      });
-      return;
-    }
-    const stateType = formatType(
-      "f32",
-      state.shape.map((n) => dimConst(n)),
-    );
-    const t = value.kind === "tensor" ? value.t : undefined;
-    const same =
-      t &&
-      t.dtype === "f32" &&
-      t.shape.length === state.shape.length &&
-      t.shape.every((d, i) => dimEq(d, dimConst(state.shape[i]!)));
-    if (!t || !same) {
-      const got = t ? formatType(t.dtype, t.shape) : describeKind(value);
-      this.report({
-        code: "G0417",
-        message: `\`update ${u.name.name}\` gives ${got}, but the state is ${stateType}`,
-        span: u.value.span,
-        label: `this is ${got}`,
-        secondary: [{ span: state.span, message: `declared ${stateType}` }],
-        help: t
-          ? `the new value must have the state's shape exactly: reduce it (\`mean(x, 0)\`) or \`broadcast(value, [...])\` it`
-          : "give the state a tensor of its shape",
-      });
-      return;
-    }
-    this.updates.push({ name, node: t.node, span: u.span, site });
+    evalUpdate(this, u, scope, this.path);
   }
 
   /** A model input: unknown names in its shape become symbols shared by all inputs. */
