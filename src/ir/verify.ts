@@ -36,6 +36,7 @@ function verifyNode(node: Node, seen: ReadonlySet<Node>, lastId: number): void {
 
 function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
   const leaves = { input: graph.inputs, param: graph.params, state: graph.state } as const;
+  const fields = { input: "inputs", param: "params", state: "state" } as const;
   for (const [kind, map] of Object.entries(leaves) as [
     keyof typeof leaves,
     typeof graph.inputs,
@@ -50,7 +51,7 @@ function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
       (node.op === "input" || node.op === "param" || node.op === "state") &&
       leaves[node.op].get(node.attrs.name) !== node
     ) {
-      fail(node, `leaf ${node.attrs.name} is missing from the graph's ${node.op} leaves`);
+      fail(node, `leaf ${node.attrs.name} is missing from the graph's ${fields[node.op]}`);
     }
   }
   for (const [name, node] of graph.outputs) {

@@ -310,4 +310,5 @@ export const nonDifferentiable: readonly Op[] = [
   "random_normal",
   "input",
   "param",
+  "state",
 ];
