@@ -5,10 +5,9 @@
  */
 import type { PlanOptions } from "../codegen/compile.js";
 import type { BindingLimits } from "../codegen/memory.js";
-import type { Plan, PlanBuffer, PlanDispatch } from "../codegen/plan.js";
+import { modelTensors, type Plan, type PlanBuffer, type PlanDispatch } from "../codegen/plan.js";
 import { InternalError, UserError } from "../diag/diagnostic.js";
 import { compilesAtFirstDispatch } from "./warm.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /** Checks `plan` against the device's `limits` (`device.limits`) and returns its buffers by id. */
 export function checkPlan(plan: Plan, limits: BindingLimits): Map<number, PlanBuffer> {

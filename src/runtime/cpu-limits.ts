@@ -6,10 +6,10 @@
  * them all until the step ends), plus parameters, moments and gradients.
  */
 import type { CompiledPlan } from "../codegen/compile.js";
+import { modelTensors } from "../codegen/plan.js";
 import { type Diagnostic, makeDiagnostic, type Span, UserError } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /** The CPU backend's limits (docs/cli.md, "The CPU backend"). */
 export const cpuLimits = {

@@ -3,13 +3,14 @@
  * programs. A run encodes every dispatch of a program into one compute pass of one command buffer
  * and submits it without waiting; reads copy into pooled staging buffers in their own small submit.
  */
-import type {
-  Plan,
-  PlanBuffer,
-  PlanDispatch,
-  PlanDtype,
-  PlanProgram,
-  PlanTensor,
+import {
+  modelTensors,
+  type Plan,
+  type PlanBuffer,
+  type PlanDispatch,
+  type PlanDtype,
+  type PlanProgram,
+  type PlanTensor,
 } from "../codegen/plan.js";
 import { InternalError, UsageError, UserError } from "../diag/diagnostic.js";
 import { checkPlan, subgroupProblem } from "./check-plan.js";
@@ -20,7 +21,6 @@ import type { DispatchTime, EncodedDispatch } from "./profile.js";
 import { StagingPool } from "./readback.js";
 import { checkedUniforms, type HostArray, type StepRunner } from "./step-runner.js";
 import { compilesAtFirstDispatch, settleQuietly, warmPipelines } from "./warm.js";
-import { modelTensors } from "../codegen/plan.js";
 
 export type { HostArray } from "./step-runner.js";
 

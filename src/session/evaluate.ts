@@ -7,7 +7,7 @@
 import { UserError } from "../diag/diagnostic.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
-import type { Plan } from "../codegen/plan.js";
+import { modelTensors, type Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFinite, tensorsFor, type Checkpoint } from "../runtime/safetensors.js";
 import { groveMeta, type TrainingMeta } from "../runtime/checkpoint-meta.js";
@@ -16,7 +16,6 @@ import { batches, inOrder, writeBatch } from "./batches.js";
 import type { EvalReport, Prediction } from "./reports.js";
 import { compilingRunners, Runners, type Backend, type Runner } from "./runners.js";
 import { emptyRecord } from "../diag/records.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /** A checkpoint already read, with the path (or name) that messages give for it. */
 export interface LoadedCheckpoint {

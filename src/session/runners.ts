@@ -11,14 +11,13 @@ import { CompileError, UsageError } from "../diag/diagnostic.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
-import type { Plan } from "../codegen/plan.js";
+import { modelTensors, type Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { planOptionsFor } from "../runtime/check-plan.js";
 import { CpuRunner } from "../runtime/cpu-runner.js";
 import { PlanRunner } from "../runtime/runner.js";
 import type { StepRunner } from "../runtime/step-runner.js";
 import { planBatch } from "./batches.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /** The runners a session drives: `StepRunner`s over a `Plan`. */
 export type Runner = StepRunner & { readonly plan: Plan };

@@ -8,7 +8,7 @@
  */
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import type { CompiledPlan } from "../codegen/compile.js";
-import type { Plan } from "../codegen/plan.js";
+import { modelTensors, type Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFinite, OPTIMIZER_PREFIX, tensorsFor } from "../runtime/safetensors.js";
 import { decodeTrainingMeta } from "../runtime/checkpoint-meta.js";
@@ -34,7 +34,6 @@ import {
   type Runner,
 } from "./runners.js";
 import { Trainer, type TrainerEvents } from "./trainer.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /**
  * The data, or how to load it for a seed; `classes` are a resumed run's class names (a CSV's

@@ -9,6 +9,7 @@
  * exact position, so that a resumed run takes the same steps.
  */
 import { stepScalars, uniformValues } from "../codegen/optimizer.js";
+import { modelTensors } from "../codegen/plan.js";
 import { OPTIMIZER_PREFIX, type CheckpointTensor } from "../runtime/safetensors.js";
 import { encodeTrainingMeta, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { permutation } from "../runtime/data/shuffle.js";
@@ -32,7 +33,6 @@ import type { RunSpec, TrainSettings } from "./run-spec.js";
 import { Runners } from "./runners.js";
 import { learningRate } from "./schedule.js";
 import { emptyRecord } from "../diag/records.js";
-import { modelTensors } from "../codegen/plan.js";
 
 /** What a session reports as it trains, and what stops it. */
 export interface TrainerEvents {
