@@ -37,6 +37,7 @@ async function train(file: string, dir: string, name: string, args: readonly str
 const examples: [name: string, args: string[], frozen?: string[]][] = [
   ["mnist-mlp", ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"]],
   ["mnist-cnn", ["--batch", "2", "--max-steps", "3", "--eval-limit", "4"]],
+  ["mnist-cnn-bn", ["--batch", "2", "--max-steps", "3", "--eval-limit", "4"]],
   ["autoencoder", ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"]],
   ["regression", ["--batch", "8", "--max-steps", "3", "--eval-limit", "20"]],
   ["char-transformer", ["--batch", "2", "--max-steps", "2", "--eval-limit", "2"]],

@@ -33,13 +33,18 @@ export function evalUpdate(ev: Evaluator, u: A.UpdateDecl, scope: Scope, path: s
     const key = `${path}@${site.file}:${site.start}`;
     if (ev.twiceReported.has(key)) return;
     ev.twiceReported.add(key);
+    // Two calls (`bn(bn(x))`): point at the calls; one call with two updates: at the updates.
     const again = first.site !== site;
     ev.report({
       code: "G0418",
       message: `state \`${name}\` is updated twice in one training step`,
-      span: site,
+      span: again ? site : u.span,
       label: again ? `\`${path || name}\` updates its state again here` : "second update",
-      secondary: [{ span: first.site, message: again ? "first updated here" : "first update" }],
+      secondary: [
+        again
+          ? { span: first.site, message: "first updated here" }
+          : { span: first.span, message: "first update" },
+      ],
       notes: [
         "a state takes one new value per step: write one `update` for it, and call a layer that updates state once per step (a second call, or a shared instance, would update it again)",
       ],
