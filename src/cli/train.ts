@@ -24,6 +24,7 @@ import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.j
 import { outputFileProblem } from "./output-path.js";
 import { chartPath, TrainOutput } from "./train-output.js";
 import type { CommandOptions } from "./options.js";
+import { shellCommand, stopOnInterrupt } from "../export/node/terminal.js";
 
 export type TrainCliOptions = CommandOptions<"train">;
 
@@ -94,7 +95,6 @@ export function outputsProblem(
 
 /** The command that continues an interrupted run: the same file and overrides, from `path`. */
 export function resumeCommand(file: string, path: string, opts: TrainCliOptions): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
   const args = ["grove", "train", file, "--resume", path];
   if (opts.epochs !== undefined) args.push("--epochs", String(opts.epochs));
   if (opts.lr !== undefined) args.push("--lr", String(opts.lr));
@@ -103,7 +103,7 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   if (opts.fusion !== undefined) args.push("--fusion", opts.fusion);
   if (opts.backend !== undefined && opts.backend !== "gpu") args.push("--backend", opts.backend);
   for (const s of opts.set ?? []) args.push("--set", s);
-  return args.map(quote).join(" ");
+  return shellCommand(args);
 }
 
 /** What `grove train` reads before it trains: checkpoints, data, and the run they resolve to. */
@@ -265,45 +265,37 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     gpu?.close();
     return fail(logFailed);
   }
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) {
-      out.warn("grove train: interrupted again; exiting without saving\n");
-      process.exit(130);
-    }
-    out.warn("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
   const { CheckpointError } = await import("../runtime/checkpoint.js");
   const { DivergedError, InterruptedError, train } = await import("../session/node.js");
+  const warn = (text: string) => out.warn(text);
   try {
-    const result = await train({
-      device: backend.session,
-      train: section,
-      plan: compiled,
-      data,
-      batch: spec.batch,
-      epochs: spec.epochs,
-      seed: spec.seed,
-      fuse: opts.fuse,
-      fusion,
-      ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
-      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
-      ...(opts.evalLimit !== undefined ? { evalLimit: opts.evalLimit } : {}),
-      sources: checked.sources.texts(),
-      checkpoint,
-      sourceFile: file,
-      ...(run.resume ? { resume: run.resume } : {}),
-      ...(run.init ? { init: run.init } : {}),
-      signal: controller.signal,
-      watchGrads: opts.watchGrads ?? false,
-      onWarning: (m) => out.warn(`warning: ${m}\n`),
-      onCheckpoint: (c) => out.log({ event: "checkpoint", ...c }),
-      onStep: (s) => out.step(s),
-      onEpoch: (e) => out.epoch(e),
-    });
+    const result = await stopOnInterrupt("grove train", warn, (signal) =>
+      train({
+        device: backend.session,
+        train: section,
+        plan: compiled,
+        data,
+        batch: spec.batch,
+        epochs: spec.epochs,
+        seed: spec.seed,
+        fuse: opts.fuse,
+        fusion,
+        ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
+        ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+        ...(opts.evalLimit !== undefined ? { evalLimit: opts.evalLimit } : {}),
+        sources: checked.sources.texts(),
+        checkpoint,
+        sourceFile: file,
+        ...(run.resume ? { resume: run.resume } : {}),
+        ...(run.init ? { init: run.init } : {}),
+        signal,
+        watchGrads: opts.watchGrads ?? false,
+        onWarning: (m) => out.warn(`warning: ${m}\n`),
+        onCheckpoint: (c) => out.log({ event: "checkpoint", ...c }),
+        onStep: (s) => out.step(s),
+        onEpoch: (e) => out.epoch(e),
+      }),
+    );
     out.result(result, opts.maxSteps);
     return 0;
   } catch (e) {
@@ -321,7 +313,6 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     }
     throw e;
   } finally {
-    process.off("SIGINT", onSigint);
     gpu?.close();
     out.close();
   }

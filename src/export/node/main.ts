@@ -28,6 +28,7 @@ import { CheckpointRotation } from "../../session/rotation.js";
 import { refusalText, resolveRun, runSeed, RunSpecError } from "../../session/run-spec.js";
 import { planRunners } from "../../session/runners.js";
 import { runSession } from "../../session/session.js";
+import { shellCommand, stopOnInterrupt } from "./terminal.js";
 import { programProblem, planSizes, seedProblem, splitCounts } from "../program/checks.js";
 import type { ExportedProgram } from "../program/program.js";
 import { sizesProblem } from "../program/sizes.js";
@@ -103,11 +104,10 @@ export function deviceProblem(device: GPUDevice, plans: readonly Plan[]): string
 
 /** The command that continues an interrupted run. */
 function resumeCommand(path: string, flags: ProgramFlags): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
   const args = ["node", NAME, "--resume", path];
   if (flags.epochs !== undefined) args.push("--epochs", String(flags.epochs));
   if (flags.data !== undefined) args.push("--data", flags.data);
-  return args.map(quote).join(" ");
+  return shellCommand(args);
 }
 
 /** A program with its data reader, as `train.mjs` hands it over. */
@@ -176,34 +176,26 @@ export async function runNodeProgram(
     introLine({ model, source: program.data.source, counts, spec, maxSteps: flags.maxSteps }),
   );
   if (at) out.say(resumeLine(resume!.path, at, spec));
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) {
-      out.warn(`${NAME}: interrupted again; exiting without saving\n`);
-      process.exit(130);
-    }
-    out.warn("\nstopping after this step to save a checkpoint (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const warn = (text: string) => out.warn(text);
   try {
-    const result = await runSession({
-      train: program.settings,
-      runners: () => planRunners(gpu.device, plans),
-      data,
-      ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
-      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
-      checkpoints: (kept) => new CheckpointRotation(checkpoint, fileCheckpointStore, kept),
-      ...(resume ? { resume } : {}),
-      sourceFile: program.sourceFile,
-      signal: controller.signal,
-      onWarning: (m) => out.warn(`warning: ${m}\n`),
-      onCheckpoint: (c) => out.log({ event: "checkpoint", ...c }),
-      onStep: (s) => out.step(s),
-      onEpoch: (e) => out.epoch(e),
-    });
+    const result = await stopOnInterrupt(NAME, warn, (signal) =>
+      runSession({
+        train: program.settings,
+        runners: () => planRunners(gpu.device, plans),
+        data,
+        ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
+        checkpoints: (kept) => new CheckpointRotation(checkpoint, fileCheckpointStore, kept),
+        ...(resume ? { resume } : {}),
+        sourceFile: program.sourceFile,
+        signal,
+        onWarning: (m) => out.warn(`warning: ${m}\n`),
+        onCheckpoint: (c) => out.log({ event: "checkpoint", ...c }),
+        onStep: (s) => out.step(s),
+        onEpoch: (e) => out.epoch(e),
+      }),
+    );
     out.result(result);
     return 0;
   } catch (e) {
@@ -215,7 +207,6 @@ export async function runNodeProgram(
     }
     return fail(userError(e));
   } finally {
-    process.off("SIGINT", onSigint);
     out.close();
     gpu.close();
   }
