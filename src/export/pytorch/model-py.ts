@@ -63,6 +63,21 @@ function cone(nodes: readonly TraceNode[], ids: Iterable<number>): TraceNode[] {
   return nodes.filter((n) => keep.has(n.id));
 }
 
+/**
+ * Model state (`state` members and their `update`s, batch norm's running statistics) is not
+ * written yet (it would be a registered buffer updated in training mode): refused, naming the
+ * first state, rather than exported without its updates.
+ */
+function refuseState(state: { readonly name: string; readonly span: Span } | undefined): void {
+  if (!state) return;
+  throw new PytorchExportError(
+    "G0804",
+    `model state (\`${state.name}\`) has no PyTorch lowering yet, so this model cannot be exported to PyTorch`,
+    state.span,
+    "export it to ONNX (`--target onnx`) or as a training program (`--target node`), which keep state",
+  );
+}
+
 /** Refuses the first node without a PyTorch lowering, naming it and where it is. */
 function checkLowerable(nodes: readonly TraceNode[]): void {
   for (const n of nodes)
@@ -267,6 +282,7 @@ const pascal = (s: string) =>
 /** Writes model.py for `train`'s model. */
 export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): ModelPy {
   const graph = train.graph;
+  refuseState(graph.state[0]);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const modelOutputs = graph.outputs.filter((o) => !isObjective(o.name));
   const objectiveOutputs = graph.outputs.filter((o) => isObjective(o.name));
