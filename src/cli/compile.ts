@@ -15,7 +15,7 @@ import type { Io } from "./io.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { policyFromFlags } from "./fusion-flags.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type CompileOptions = CommandOptions<"compile">;
 

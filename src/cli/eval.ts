@@ -9,7 +9,7 @@ import { compiledOf, loadChecked, openBackend } from "./load.js";
 import { policyFromFlags } from "./fusion-flags.js";
 import { dataMisfit } from "./train.js";
 import { evalText } from "./train-output.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type EvalCliOptions = CommandOptions<"eval">;
 

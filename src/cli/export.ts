@@ -16,7 +16,7 @@ import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
 import type { ProgramRequest } from "../export/program/prepare.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type ExportCliOptions = CommandOptions<"export">;
 

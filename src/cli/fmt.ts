@@ -10,7 +10,7 @@ import { basename, dirname, join } from "node:path";
 import { visibleText } from "../diag/escape.js";
 import { formatGrove } from "../fmt/format.js";
 import type { Io } from "./io.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type FmtOptions = CommandOptions<"fmt">;
 

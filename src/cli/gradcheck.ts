@@ -10,7 +10,7 @@ import { compileTrain } from "../ir/pipeline.js";
 import { formatSpan } from "../ir/print.js";
 import type { Io } from "./io.js";
 import { loadChecked } from "./load.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type GradcheckCliOptions = CommandOptions<"gradcheck">;
 

@@ -11,7 +11,7 @@ import type { Plan } from "../codegen/plan.js";
 import { choiceFromSpec, policyFromFlags, type FusionChoice } from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type KernelsOptions = CommandOptions<"kernels">;
 
@@ -22,6 +22,10 @@ interface Variant {
 }
 
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
+  if (opts.compare && opts.compare.length !== 2) {
+    io.err(`grove kernels: --compare takes two policies, not ${opts.compare.length}\n`);
+    return 2;
+  }
   const choices = fusionChoices(opts, io);
   if (!choices) return 2;
   const checked = loadChecked(file, io, "rich", {

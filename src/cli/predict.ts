@@ -15,7 +15,7 @@ import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { Io } from "./io.js";
 import { compiledOf, cpuPlanOptions, loadChecked, openBackend } from "./load.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 
 export type PredictCliOptions = CommandOptions<"predict">;
 

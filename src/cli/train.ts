@@ -23,7 +23,7 @@ import type { Io } from "./io.js";
 import { compiledOf, loadChecked, openBackend, type BackendName } from "./load.js";
 import { outputFileProblem } from "./output-path.js";
 import { chartPath, TrainOutput } from "./train-output.js";
-import type { CommandOptions } from "./options.js";
+import type { CommandOptions } from "./commands.js";
 import { shellCommand, stopOnInterrupt } from "../export/node/terminal.js";
 
 export type TrainCliOptions = CommandOptions<"train">;

@@ -1,12 +1,15 @@
 /**
- * @file Every command's options, declared once: a table per command whose rows make the commander
- * `Option` (flags, help, parser, choices, default) and carry the value's TypeScript type, so a
- * command's options type is `CommandOptions<"train">`, derived from the rows main.ts adds. A row's
- * key is the property commander sets (`--max-steps` → `maxSteps`, `--no-fuse` → `fuse`);
- * `addOptions` refuses a key that is not. Numeric flags parse through `flagRules`.
+ * @file Every `grove` command, declared once: its description, operand, options and the module
+ * that runs it (imported when the command runs). Each command's options are a table whose rows
+ * make the commander `Option` (flags, help, parser, choices, default) and carry the value's
+ * TypeScript type, so a command's options type is `CommandOptions<"train">`, derived from the
+ * rows main.ts adds. A row's key is the property commander sets (`--max-steps` → `maxSteps`,
+ * `--no-fuse` → `fuse`); `addOptions` refuses a key that is not. Numeric flags parse through
+ * `flagRules`. Adding a command is a row in `commandOptions` and one in `commands`.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Format } from "../diag/render.js";
+import type { Io } from "./io.js";
 import { readDecimal } from "../diag/decimal.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { MAX_COUNT, MAX_SEED } from "../runtime/checkpoint-meta.js";
@@ -360,3 +363,76 @@ export function addOptions(command: Command, name: CommandName): Command {
   }
   return command;
 }
+
+/** What a command is and does; `run` gets its operands (none, one, or the variadic list). */
+interface CommandSpec<C extends CommandName> {
+  readonly description: string;
+  readonly operand?: { readonly name: string; readonly help: string };
+  readonly run: (operands: string[], opts: CommandOptions<C>, io: Io) => Promise<number>;
+}
+
+const grovePath = ".grove file with a train section";
+
+/** Every command, in the order `grove --help` lists them. */
+export const commands: { readonly [C in CommandName]: CommandSpec<C> } = {
+  check: {
+    description: "parse and check .grove files: names, arity, shapes, imports, train sections",
+    operand: { name: "<files...>", help: ".grove files to check" },
+    run: async (files, opts, io) => (await import("./check.js")).checkCommand(files, opts, io),
+  },
+  compile: {
+    description: "compile a .grove file and print the result",
+    operand: { name: "<file>", help: ".grove file" },
+    run: async ([file], opts, io) => (await import("./compile.js")).compileCommand(file!, opts, io),
+  },
+  kernels: {
+    description: "list the kernels of the training step with their cost, and totals",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) => (await import("./kernels.js")).kernelsCommand(file!, opts, io),
+  },
+  gradcheck: {
+    description: "check every parameter's gradient against float64 finite differences",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) =>
+      (await import("./gradcheck.js")).gradcheckCommand(file!, opts, io),
+  },
+  train: {
+    description: "train a .grove file's train section on the GPU (or the CPU)",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) => (await import("./train.js")).trainCommand(file!, opts, io),
+  },
+  eval: {
+    description: "report a checkpoint's loss and metrics on a split of the train section's data",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) => (await import("./eval.js")).evalCommand(file!, opts, io),
+  },
+  predict: {
+    description: "run a checkpoint's model on the examples of a file and write its outputs",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) => (await import("./predict.js")).predictCommand(file!, opts, io),
+  },
+  export: {
+    description:
+      "write the model for another engine: --target onnx (an ONNX model with weights), node or browser (a standalone training program), pytorch (a PyTorch training program)",
+    operand: { name: "<file>", help: grovePath },
+    run: async ([file], opts, io) => (await import("./export.js")).exportCommand(file!, opts, io),
+  },
+  // Commands that read no .grove file have no --set or --import-root.
+  serve: {
+    description: "serve a folder over http, such as a page from grove export --target browser",
+    operand: { name: "<dir>", help: "the folder to serve" },
+    run: async ([dir], opts, io) => (await import("./serve.js")).serveCommand(dir!, opts, io),
+  },
+  fmt: {
+    description: "format .grove files (the Prettier plugin in src/fmt): print, --check or --write",
+    operand: { name: "<files...>", help: ".grove files to format" },
+    run: async (files, opts, io) => (await import("./fmt.js")).fmtCommand(files, opts, io),
+  },
+  lsp: {
+    description: "run the language server on stdin/stdout (for editors)",
+    run: async () => {
+      await (await import("./lsp/server.js")).serveLsp();
+      return 0;
+    },
+  },
+};
