@@ -41,6 +41,7 @@ const examples: [name: string, args: string[], frozen?: string[]][] = [
   ["autoencoder", ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"]],
   ["regression", ["--batch", "8", "--max-steps", "3", "--eval-limit", "20"]],
   ["char-transformer", ["--batch", "2", "--max-steps", "2", "--eval-limit", "2"]],
+  ["char-gru", ["--batch", "3", "--max-steps", "3", "--eval-limit", "6"]],
   [
     "finetune-last-layer",
     ["--batch", "4", "--max-steps", "3", "--eval-limit", "12"],
