@@ -8,6 +8,7 @@ import type { CompiledPlan } from "../codegen/compile.js";
 import type { KernelOrigin } from "../codegen/emit.js";
 import { describePolicy, PolicyError } from "../codegen/fusion-policy.js";
 import type { Plan } from "../codegen/plan.js";
+import { kernelCode } from "../codegen/share-kernels.js";
 import { choiceFromSpec, policyFromFlags, type FusionChoice } from "./fusion-flags.js";
 import type { Io } from "./io.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
@@ -260,9 +261,19 @@ function table(compiled: CompiledPlan, program: string, times?: readonly number[
     "",
     `program ${program}: ${dispatches} dispatches per step, ${fmt(flops)} flops, ${fmt(bytes)} bytes moved` +
       (times ? `, ${times.reduce((s, t) => s + t, 0).toFixed(3)} ms GPU` : ""),
-    `peak memory: ${fmt(plan.peakBytes)} bytes in ${plan.buffers.length} buffers`,
+    memoryLine(plan),
     "",
   ].join("\n");
+}
+
+/** Peak memory and its buffers; the offset tables of shared kernels are counted apart. */
+function memoryLine(plan: Plan): string {
+  const tables = plan.buffers.filter((b) => b.values).length;
+  const shared =
+    tables > 0
+      ? `, and the offsets of ${tables} kernels sharing code (${new Set(plan.kernels.map((k) => `${k.bindings.join()}\n${kernelCode(k)}`)).size} distinct kernels)`
+      : "";
+  return `peak memory: ${fmt(plan.peakBytes)} bytes in ${plan.buffers.length - tables} buffers${shared}`;
 }
 
 export function fmt(n: number): string {

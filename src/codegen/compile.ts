@@ -44,6 +44,12 @@ export interface PlanOptions {
    * plan runs on any conforming device; pass `device.limits` to compile for one device.
    */
   readonly limits?: BindingLimits;
+  /**
+   * Kernels that differ only in the offsets of their arena indices share one code, reading the
+   * offsets from a uniform of their own (`share-kernels.ts`): one pipeline for the copies of a
+   * `scan` step or a `repeat`ed block. Default true.
+   */
+  readonly share?: boolean;
 }
 
 export interface CompiledPlan {
@@ -84,6 +90,7 @@ export function compilePlan(
         subgroups: options.subgroups ?? false,
         treeReductions: options.treeReductions ?? false,
         quick: options.quick ?? false,
+        share: options.share ?? true,
         ...(options.limits ? { limits: options.limits } : {}),
       },
     );

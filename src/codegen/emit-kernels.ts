@@ -52,7 +52,7 @@ export class KernelTable {
 
   /**
    * Adds a kernel and returns its dispatch. Every kernel's header names it by its index, so no
-   * two are identical; the runtime's pipeline cache is keyed by WGSL text in any case.
+   * two are identical; the runtime's pipeline cache is keyed by WGSL code without comments.
    */
   add(src: KernelSource, origin: KernelOrigin): PlanDispatch | Refusal {
     const storage = src.arenas.filter((a) => a.access !== "uniform").map((a) => a.arena);

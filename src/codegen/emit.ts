@@ -15,6 +15,7 @@ import { chunkElements, ChunkedTemps, defaultLimits, type BindingLimits } from "
 import type { OptimizerSpec } from "./optimizer.js";
 import type { Plan, PlanParam } from "./plan.js";
 import { assemblePlan } from "./emit-assemble.js";
+import { shareKernels } from "./share-kernels.js";
 import { KernelTable, type KernelOrigin } from "./emit-kernels.js";
 import { hostOutputs, layoutArenas } from "./emit-layout.js";
 import { writeProgram } from "./emit-program.js";
@@ -47,6 +48,8 @@ export interface EmitOptions extends FusionOptions {
   readonly limits?: BindingLimits;
   /** Also emit each program's quick-to-compile variant (`PlanProgram.quick`). */
   readonly quick?: boolean;
+  /** Kernels that differ only in arena offsets share code (`share-kernels.ts`); default true. */
+  readonly share?: boolean;
   /**
    * Called once with each kernel's origin (indexed like `Plan.kernels`), for reports: the Plan
    * itself stays plain data without IR nodes.
@@ -114,5 +117,6 @@ function emitOnce(input: EmitInput, options: EmitOptions): Emitted | Refusal {
   const { training, evaluation } = input;
   const quick = options.quick ?? false;
   const parts = { training, evaluation, layout, temps, table, train, update, evaluate, quick };
-  return { plan: assemblePlan(parts), origins: table.origins };
+  const plan = assemblePlan(parts);
+  return { plan: options.share === false ? plan : shareKernels(plan), origins: table.origins };
 }

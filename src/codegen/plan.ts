@@ -26,6 +26,11 @@ export interface PlanBuffer {
   /** Size in bytes, a multiple of 4 and at least 4. */
   readonly bytes: number;
   readonly dtype: PlanDtype;
+  /**
+   * Contents written once when the buffer is made, never changed: a uniform buffer of i32
+   * numbers a shared kernel reads (`share-kernels.ts`). Absent: zeros, or written by the host.
+   */
+  readonly values?: readonly number[];
 }
 
 export type BindingAccess = "read" | "read_write" | "uniform";

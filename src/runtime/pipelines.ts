@@ -1,9 +1,10 @@
 /**
- * @file Compute pipelines for plan kernels, cached per device by WGSL text, entry point and binding
- * layout. Concurrent requests for the same kernel share one compile. A WGSL or pipeline error
- * becomes an `InternalError` naming the kernel and quoting the offending WGSL line.
+ * @file Compute pipelines for plan kernels, cached per device by WGSL code (comments aside), entry
+ * point and binding layout. Concurrent requests for the same kernel share one compile. A WGSL or
+ * pipeline error becomes an `InternalError` naming the kernel and quoting the offending WGSL line.
  */
 import type { BindingAccess, PlanKernel } from "../codegen/plan.js";
+import { kernelCode } from "../codegen/share-kernels.js";
 import { InternalError } from "../diag/diagnostic.js";
 
 const bufferBindingTypes: Record<BindingAccess, GPUBufferBindingType> = {
@@ -47,9 +48,12 @@ export class PipelineCache {
     return layout;
   }
 
-  /** What identifies a kernel's pipeline: entry point, binding layout and WGSL. */
+  /**
+   * What identifies a kernel's pipeline: entry point, binding layout and WGSL without its comment
+   * lines, so kernels that share code (`share-kernels.ts`) but not headers share a pipeline.
+   */
   static key(kernel: PlanKernel, entryPoint = "main"): string {
-    return `${entryPoint}\n${kernel.bindings.join(",")}\n${kernel.wgsl}`;
+    return `${entryPoint}\n${kernel.bindings.join(",")}\n${kernelCode(kernel)}`;
   }
 
   /** The pipeline for `kernel`, compiled once per distinct WGSL, entry point and layout. */

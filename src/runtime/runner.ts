@@ -386,6 +386,13 @@ export class PlanRunner implements StepRunner {
   }
 }
 
+/** A buffer's fixed contents as its bytes: `values` (i32) padded with zeros to `words`. */
+function constants(values: readonly number[], words: number): Int32Array {
+  const out = new Int32Array(words);
+  out.set(values);
+  return out;
+}
+
 function hostTensor(t: PlanTensor, buffer: PlanBuffer): HostTensor {
   const elements = t.shape.reduce((a, b) => a * b, 1);
   return { name: t.name, buffer, offset: t.offset ?? 0, elements, dtype: t.dtype };
@@ -405,7 +412,9 @@ async function createBuffers(
       ? GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST
       : GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const size = uniform ? Math.ceil(b.bytes / 16) * 16 : b.bytes;
-    buffers.set(b.id, device.createBuffer({ label: b.name, size, usage }));
+    const buffer = device.createBuffer({ label: b.name, size, usage });
+    if (b.values) device.queue.writeBuffer(buffer, 0, constants(b.values, size / 4));
+    buffers.set(b.id, buffer);
   }
   const invalid = await device.popErrorScope();
   const outOfMemory = await device.popErrorScope();
