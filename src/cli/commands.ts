@@ -173,9 +173,8 @@ const maxBindingSize = numberOf(
 
 const backend = choice(
   "--backend <backend>",
-  "gpu (WebGPU), cpu (the reference interpreter: slow, no GPU needed) or onnx (ONNX Runtime on the CPU: fast, no GPU needed; needs onnxruntime-node)",
+  "gpu (WebGPU), cpu (the reference interpreter: slow, no GPU needed) or onnx (ONNX Runtime on the CPU: fast, no GPU needed; needs onnxruntime-node); default: GROVE_BACKEND, else gpu on a GPU and onnx on a CPU driver such as lavapipe",
   ["gpu", "cpu", "onnx"] as const,
-  "gpu",
 );
 
 /** Every command that reads a .grove file ends with these two. */

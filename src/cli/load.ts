@@ -1,18 +1,22 @@
 /**
  * @file Shared by the commands: check a file, print its diagnostics, and hand back the checked
- * program only when there were no errors.
+ * program only when there were no errors; compile it; open the backend a command runs on
+ * (`--backend`, GROVE_BACKEND, or the automatic choice of backend-choice.ts).
  */
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { defaultLimits, unboundedLimits, type BindingLimits } from "../codegen/memory.js";
 import { hasErrors } from "../diag/diagnostic.js";
+import { visibleText } from "../diag/escape.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../parser/program.js";
+import { cpuDriverOf } from "../runtime/adapter-kind.js";
 import type { DevicePlanOptions } from "../runtime/check-plan.js";
 import { cpuSizeDiagnostics } from "../runtime/cpu-limits.js";
 import type { GroveDevice } from "../runtime/device.js";
 import type { Backend as SessionBackend } from "../session/runners.js";
+import { backendFromEnv, chooseBackend } from "./backend-choice.js";
 import type { Io } from "./io.js";
 
 export function loadChecked(
@@ -81,9 +85,22 @@ export type BackendName = "gpu" | "cpu" | "onnx";
  * takes (the device, `"cpu"`, or the ONNX runners' factory).
  */
 export interface Backend {
+  readonly name: BackendName;
   readonly gpu?: GroveDevice;
   readonly options: Partial<DevicePlanOptions>;
   readonly session: SessionBackend;
+}
+
+/** ONNX Runtime's runners, or the message saying why onnxruntime-node does not load. */
+async function onnxRunners(): Promise<SessionBackend | string> {
+  const { loadOnnxRuntime, onnxRunnerFactory, OnnxRuntimeMissingError } =
+    await import("../export/onnx-runner.js");
+  try {
+    return onnxRunnerFactory(await loadOnnxRuntime());
+  } catch (e) {
+    if (!(e instanceof OnnxRuntimeMissingError)) throw e;
+    return e.message;
+  }
 }
 
 /**
@@ -91,36 +108,62 @@ export interface Backend {
  * prints how to install it in one line and resolves undefined.
  */
 async function openOnnx(command: string, io: Io): Promise<Backend | undefined> {
-  const { loadOnnxRuntime, onnxRunnerFactory, OnnxRuntimeMissingError } =
-    await import("../export/onnx-runner.js");
-  try {
-    return { options: cpuPlanOptions, session: onnxRunnerFactory(await loadOnnxRuntime()) };
-  } catch (e) {
-    if (!(e instanceof OnnxRuntimeMissingError)) throw e;
-    io.err(`grove ${command}: ${e.message}\n`);
-    return undefined;
-  }
+  const runners = await onnxRunners();
+  if (typeof runners !== "string")
+    return { name: "onnx", options: cpuPlanOptions, session: runners };
+  io.err(`grove ${command}: ${runners}\n`);
+  return undefined;
 }
 
 /**
- * Opens the backend `--backend` names: no device for `cpu` and `onnx`, else a WebGPU device.
- * Without an adapter (or onnxruntime-node), prints why in one line as `grove COMMAND: ...` and
- * resolves undefined (exit 1).
+ * Opens the backend a command runs on: `backend` (`--backend`), else GROVE_BACKEND's, else the
+ * automatic choice (backend-choice.ts), printed once to stderr as `grove COMMAND: backend onnx
+ * (why)`. No device for `cpu` and `onnx`, else a WebGPU device. Without an adapter (or
+ * onnxruntime-node) for a named backend, or with a GROVE_BACKEND that names none, prints why in
+ * one line as `grove COMMAND: ...` and resolves undefined (exit 1).
  */
 export async function openBackend(
   backend: BackendName | undefined,
   command: string,
   io: Io,
 ): Promise<Backend | undefined> {
-  if (backend === "cpu") return { options: cpuPlanOptions, session: "cpu" };
-  if (backend === "onnx") return openOnnx(command, io);
+  const named = backend ?? backendFromEnv(process.env);
+  if (typeof named === "object") {
+    io.err(`grove ${command}: ${named.problem}\n`);
+    return undefined;
+  }
+  if (named === undefined) return openChosen(command, io);
+  if (named === "cpu") return { name: "cpu", options: cpuPlanOptions, session: "cpu" };
+  if (named === "onnx") return openOnnx(command, io);
   const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
   try {
     const gpu = await acquireDevice();
-    return { gpu, options: planOptionsFor(gpu.device), session: gpu.device };
+    return { name: "gpu", gpu, options: planOptionsFor(gpu.device), session: gpu.device };
   } catch (e) {
     if (!(e instanceof NoAdapterError)) throw e;
     io.err(`grove ${command}: ${e.message}\n`);
     return undefined;
   }
+}
+
+/** The automatic choice: probes the adapter (kept when chosen) and onnxruntime-node, says which. */
+async function openChosen(command: string, io: Io): Promise<Backend> {
+  const { acquireDevice, NoAdapterError, planOptionsFor } = await import("../runtime/index.js");
+  let gpu: GroveDevice | undefined;
+  try {
+    gpu = await acquireDevice();
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+  }
+  const adapter = gpu?.adapter.info;
+  const runners = adapter && !cpuDriverOf(adapter) ? undefined : await onnxRunners();
+  const onnx = typeof runners === "string" ? undefined : runners;
+  const choice = chooseBackend({ ...(adapter ? { adapter } : {}), onnx: onnx !== undefined });
+  io.err(`grove ${command}: backend ${choice.backend} (${visibleText(choice.reason)})\n`);
+  if (choice.backend === "gpu" && gpu)
+    return { name: "gpu", gpu, options: planOptionsFor(gpu.device), session: gpu.device };
+  gpu?.close();
+  if (choice.backend === "onnx" && onnx)
+    return { name: "onnx", options: cpuPlanOptions, session: onnx };
+  return { name: "cpu", options: cpuPlanOptions, session: "cpu" };
 }

@@ -139,14 +139,23 @@ export async function predictCommand(
     opts.batch ?? (Number.isInteger(saved) && saved > 0 ? saved : section.batch),
     count,
   );
-  const device =
-    opts.backend === "cpu" || opts.backend === "onnx" ? { device: cpuPlanOptions } : {};
+  const backend = await openBackend(opts.backend, "predict", io);
+  if (!backend) return 1;
+  const { gpu } = backend;
+  const failClosed = (message: string) => {
+    gpu?.close();
+    return fail(message);
+  };
+  const device = backend.name === "gpu" ? {} : { device: cpuPlanOptions };
   const compiled = compiledOf(checked, section, { fuse: opts.fuse, batch, ...device }, io);
-  if (!compiled) return 1;
+  if (!compiled) {
+    gpu?.close();
+    return 1;
+  }
   const input = compiled.plan.inputs.find((t) => t.name === inputName)!;
   const per = input.shape.slice(1).reduce((a, d) => a * d, 1);
   if (rows.width !== per)
-    return fail(
+    return failClosed(
       `${opts.input} has ${rows.width} values per row, but the model input \`${inputName}\` takes ${per} ([${input.shape.slice(1).join(", ")}] after the batch)`,
     );
   const data =
@@ -156,12 +165,9 @@ export async function predictCommand(
       ? Array.from(rows.values).findIndex((v) => !(Number.isInteger(v) && v === (v | 0)))
       : -1;
   if (bad >= 0)
-    return fail(
+    return failClosed(
       `${opts.input}: ${indexText(bad, rows.shape)} is ${rows.values[bad]}, but the model input \`${inputName}\` takes whole numbers from -2147483648 to 2147483647`,
     );
-  const backend = await openBackend(opts.backend, "predict", io);
-  if (!backend) return 1;
-  const { gpu } = backend;
   let outputs;
   try {
     outputs = await predict({

@@ -163,7 +163,12 @@ const backendWhere: Readonly<Record<BackendName, string>> = {
 };
 
 /** The first line of a run: what trains on what, how long, from where. */
-function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptions): string {
+function introText(
+  section: ElaboratedTrain,
+  run: LoadedRun,
+  opts: TrainCliOptions,
+  backend: BackendName,
+): string {
   const { data, spec } = run;
   return introLine({
     model: section.model,
@@ -174,7 +179,7 @@ function introText(section: ElaboratedTrain, run: LoadedRun, opts: TrainCliOptio
       ...(data.test ? { test: data.test.count } : {}),
     },
     spec,
-    where: backendWhere[opts.backend ?? "gpu"],
+    where: backendWhere[backend],
     maxSteps: opts.maxSteps,
     evalLimit: opts.evalLimit,
   });
@@ -257,7 +262,7 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
     { path: chart, title: `${section.model} (${file})` },
     history,
   );
-  out.say(introText(section, run, opts));
+  out.say(introText(section, run, opts, backend.name));
   const start = startText(run, opts);
   if (start) out.say(start);
   const logFailed = opts.logJson !== undefined ? out.openLog(opts.logJson) : undefined;
