@@ -3,6 +3,7 @@
  * and the checks of a state's declaration (f32, a known shape, initializers) with their places.
  */
 import { describe, expect, it } from "vitest";
+import { instanceText } from "../../src/parser/check/binding-types.js";
 import { check, codes, short, spanText } from "./helpers.js";
 
 const model = (members: string) => `model M {\n  input x: [N, 4]\n${members}\n}\n`;
@@ -107,5 +108,13 @@ train R {
     const t = r.program.trains[0]!;
     expect(Object.keys(t.paramRules ?? {})).toEqual(["bn.gamma", "bn.beta"]);
     expect(t.graph.state.map((s) => s.name)).toEqual(["bn.running_mean", "bn.running_var"]);
+  });
+
+  it("hover text of an instance lists its state after its parameters", () => {
+    const r = check(model("  bn = BatchNorm1d(4)\n  output y = bn(x)"));
+    expect(codes(r), short(r)).toEqual([]);
+    expect(instanceText(r.program.models[0]!.graph, "bn")).toBe(
+      "2 parameters (8 numbers): bn.gamma: [4], bn.beta: [4]; state (not trained): bn.running_mean: [4], bn.running_var: [4]",
+    );
   });
 });

@@ -28,13 +28,17 @@ export function valueType(graph: Graph, value: A.Expr): string | undefined {
   return node && formatType(node.dtype, node.shape);
 }
 
-/** An instance's parameters: how many numbers, and each name with its shape. */
+/** An instance's parameters: how many numbers, and each name with its shape; then its state. */
 export function instanceText(graph: Graph, name: string): string | undefined {
-  const params = graph.params.filter((p) => p.name.startsWith(`${name}.`));
-  if (params.length === 0) return undefined;
+  const mine = (p: { readonly name: string }) => p.name.startsWith(`${name}.`);
+  const params = graph.params.filter(mine);
+  const state = graph.state.filter(mine);
+  if (params.length + state.length === 0) return undefined;
   const count = params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const list = params.map((p) => `${p.name}: ${formatSizes(p.shape)}`).join(", ");
-  return `${params.length} parameters (${count.toLocaleString("en-US")} numbers): ${list}`;
+  const list = (ps: typeof params) =>
+    ps.map((p) => `${p.name}: ${formatSizes(p.shape)}`).join(", ");
+  const text = `${params.length} parameters (${count.toLocaleString("en-US")} numbers): ${list(params)}`;
+  return state.length > 0 ? `${text}; state (not trained): ${list(state)}` : text;
 }
 
 /** One name a model binds, with what the check knows of its type. */
