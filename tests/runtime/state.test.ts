@@ -16,49 +16,7 @@ import { initialiseParams } from "../../src/runtime/host-data.js";
 import { relError } from "../codegen/helpers.js";
 import { check } from "../parser/helpers.js";
 import { describeGpu } from "./gpu.js";
-
-const cnn = `
-model M {
-  input image: [N, 1, 28, 28]
-  conv = Conv2d(1, 4, 3, padding: 1)
-  bn2 = BatchNorm2d(4, momentum: 0.3)
-  pool = MaxPool2d(4)
-  fc1 = Dense(4 * 7 * 7, 16)
-  bn1 = BatchNorm1d(16)
-  fc2 = Dense(16, 10)
-  output logits = image |> conv |> bn2 |> relu |> pool |> flatten |> fc1 |> bn1 |> relu |> fc2
-}
-
-train M {
-  data      = mnist(split: "train")
-  loss      = cross_entropy(logits, label)
-  optimizer = sgd(lr: 0.1, momentum: 0.9)
-  metrics   = [accuracy(logits, label)]
-}`;
-
-const counter = `
-block Gain(dim) {
-  param w: [dim] ~ ones
-  state fixed: [dim] ~ constant(2)
-  state steps: [] ~ zeros
-  forward(x: [N, dim]) -> [N, dim] {
-    update steps = steps + 1
-    x * w * fixed
-  }
-}
-
-model M {
-  input features: [N, 2]
-  g = Gain(2)
-  out = Dense(2, 3)
-  output logits = features |> g |> out
-}
-
-train M {
-  data      = spirals(n: 60)
-  loss      = cross_entropy(logits, label)
-  optimizer = adamw(lr: 0.1, weight_decay: 0.5)
-}`;
+import { cnn, counter, edges } from "./state-models.js";
 
 function compile(
   text: string,
@@ -179,6 +137,29 @@ describeGpu("model state on the GPU", (gpu) => {
         // The parameter next to them did train (and decay).
         expect(Array.from(v.get("g.w")!)).not.toEqual([1, 1]);
       }
+    } finally {
+      gpuRunner.destroy();
+      cpuRunner.destroy();
+    }
+  }, 120_000);
+
+  it("updates that swap two states, keep one and reset one: each step sees the old values", async () => {
+    const { compiled, train } = compile(edges, 4);
+    const gpuRunner = await PlanRunner.create(gpu.device, compiled.plan);
+    const cpuRunner = CpuRunner.create(compiled, train.optimizer);
+    try {
+      start(compiled, [gpuRunner, cpuRunner]);
+      for (const runner of [gpuRunner, cpuRunner] as StepRunner[])
+        for (let k = 1; k <= 3; k++) {
+          await step(compiled, runner, k, train.optimizer);
+          const v = await persistent(runner);
+          // a and b swap every step: after an odd number of steps a holds 2 and b holds 1
+          const [a, b] = k % 2 === 1 ? [2, 1] : [1, 2];
+          expect(Array.from(v.get("o.a")!), `step ${k}`).toEqual([a, a]);
+          expect(Array.from(v.get("o.b")!), `step ${k}`).toEqual([b, b]);
+          expect(Array.from(v.get("o.same")!)).toEqual([3, 3]);
+          expect(Array.from(v.get("o.zero")!)).toEqual([0, 0]);
+        }
     } finally {
       gpuRunner.destroy();
       cpuRunner.destroy();
