@@ -285,12 +285,15 @@ model M {
     expect(codes(r)).toEqual(["G0422"]);
   });
 
-  it("G0407 for an axis out of range and G0410 for a reverse that is not a boolean", () => {
+  it("G0407 for an axis out of range, G0410 for a reverse or axis of the wrong kind", () => {
     expect(codes(check(model("  (hs, h) = scan(x, cell, h0, axis: 3)\n  output y = hs")))).toEqual([
       "G0407",
     ]);
     expect(
       codes(check(model("  (hs, h) = scan(x, cell, h0, reverse: 1)\n  output y = hs"))),
+    ).toEqual(["G0410"]);
+    expect(
+      codes(check(model("  (hs, h) = scan(x, cell, h0, axis: 0.5)\n  output y = hs"))),
     ).toEqual(["G0410"]);
   });
 

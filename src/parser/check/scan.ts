@@ -69,11 +69,10 @@ function isCallable(c: Ctx, cell: ArgV): boolean {
     message: `\`scan\` applies a function or a layer at each step, but its cell is ${describeKind(cell.value)}`,
     span: cell.span,
     label: `this is ${describeKind(cell.value)}`,
-    ...(k === "block"
-      ? {
-          help: `bind the block to a name first (\`cell = ${cell.value.kind === "block" ? cell.value.decl.name.name : "Block"}(...)\`) so its parameters have names, then write ${usage}`,
-        }
-      : { help: `give a function or a layer instance, as in ${usage}` }),
+    help:
+      cell.value.kind === "block"
+        ? `bind the block to a name first (\`cell = ${cell.value.decl.name.name}(...)\`) so its parameters have names, then write ${usage}`
+        : `give a function or a layer instance, as in ${usage}`,
   });
   return false;
 }
@@ -121,10 +120,10 @@ function axisArg(c: Ctx, a: ArgV | undefined, xsArg: ArgV, xs: Tensor): number |
   const n = a.value.kind === "int" ? dimValue(a.value.dim) : undefined;
   if (n !== undefined && n >= -rank && n < rank) return n < 0 ? n + rank : n;
   c.report({
-    code: "G0407",
+    code: n === undefined ? "G0410" : "G0407",
     message:
       n === undefined
-        ? `\`scan\`'s axis must be a whole number, but this is ${describeKind(a.value)}`
+        ? `\`scan\`'s axis must be a whole number known when checking, but this is ${describeKind(a.value)}`
         : `axis ${n} is out of range for a sequence of rank ${rank}`,
     span: a.span,
     label: `valid axes are ${-rank} to ${rank - 1}`,
