@@ -1,6 +1,6 @@
 /**
  * Keeps the layering honest: each part of src/ imports only from itself and the parts before it
- * (diag ← parser ← fmt ← ir ← codegen ← runtime ← session ← export ← playground ← cli), relative
+ * (ops ← diag ← parser ← fmt ← ir ← codegen ← runtime ← session ← export ← playground ← cli), relative
  * imports end in `.js` as NodeNext requires, and the training session imports no `node:` module
  * (it runs in a browser).
  */
@@ -10,6 +10,7 @@ import { expect, test } from "vitest";
 
 const src = join(import.meta.dirname, "../src");
 const layers = [
+  "ops",
   "diag",
   "parser",
   "fmt",

@@ -7,7 +7,7 @@
 import { sizeOf, type Node, type NodeOf } from "./node.js";
 import { binaryOps, compareOps, rowsFor, unaryOps, type Op } from "./ops.js";
 import { rewriteGraph, type Pass } from "./rewrite.js";
-import { binaryFns, compareFns, intBinaryFns, unaryFns } from "./scalar-fns.js";
+import { binaryFns, compareFns, intBinaryFns, unaryFns } from "../ops/elementwise.js";
 
 /** Given the fill value of each input, the fill value of the result (undefined: do not fold). */
 type Fold<O extends Op> =

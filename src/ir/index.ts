@@ -29,7 +29,7 @@ export {
   type Rewrite,
 } from "./rewrite.js";
 export { philox4x32, uniformAt, normalAt } from "./random.js";
-export { erf } from "./scalar-fns.js";
+export { erf } from "../ops/elementwise.js";
 export { lowerTrace, STEP_INPUT, type LowerOptions } from "./lower.js";
 export {
   compileTrain,

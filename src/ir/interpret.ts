@@ -30,7 +30,7 @@ import {
   scatterAddInto,
 } from "./kernels.js";
 import { normalAt, uniformAt } from "./random.js";
-import { binaryFns, compareFns, intBinaryFns, unaryFns } from "./scalar-fns.js";
+import { binaryFns, compareFns, intBinaryFns, unaryFns } from "../ops/elementwise.js";
 import {
   allocData,
   broadcastOffsets,

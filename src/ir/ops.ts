@@ -9,37 +9,15 @@ export type Shape = readonly number[];
 /** A (height, width) pair, as used by conv2d and pooling. */
 export type Pair = readonly [number, number];
 
-export const unaryOps = [
-  "neg",
-  "exp",
-  "log",
-  "sqrt",
-  "rsqrt",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "abs",
-  "sign",
-  "sin",
-  "cos",
-  "erf",
-] as const;
-export type UnaryOp = (typeof unaryOps)[number];
-
-/** Elementwise with numpy broadcasting. */
-export const binaryOps = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
-export type BinaryOp = (typeof binaryOps)[number];
-
-/** Elementwise comparisons with broadcasting; the result is f32 1.0 (true) or 0.0 (false). */
-export const compareOps = [
-  "less",
-  "less_equal",
-  "greater",
-  "greater_equal",
-  "equal",
-  "not_equal",
-] as const;
-export type CompareOp = (typeof compareOps)[number];
+export {
+  binaryOps,
+  compareOps,
+  unaryOps,
+  type BinaryOp,
+  type CompareOp,
+  type UnaryOp,
+} from "../ops/elementwise.js";
+import type { BinaryOp, CompareOp, UnaryOp } from "../ops/elementwise.js";
 
 export const reduceOps = ["sum", "max", "mean"] as const;
 export type ReduceOp = (typeof reduceOps)[number];

@@ -23,6 +23,7 @@ import { dimProblem, dimRangeProblem, isComplaint, productOf, shown } from "./ra
 import { broadcastShapes, formatShape, formatType, originLabels, type Operand } from "./shapes.js";
 import { scanRule } from "./scan.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "./values.js";
+import { unaryFns, unaryOps, type UnaryOp } from "../../ops/elementwise.js";
 
 export interface ArgV {
   readonly value: Value;
@@ -256,7 +257,7 @@ function elementwise(
 
 // ---------------------------------------------------------------- rule makers
 
-function unary(op: string, fold: (x: number) => number): BuiltinRule {
+function unary(op: UnaryOp | "stop_gradient", fold: (x: number) => number): BuiltinRule {
   return {
     params: [req("x")],
     apply(c, a, call) {
@@ -650,34 +651,11 @@ function random(op: string): BuiltinRule {
   };
 }
 
-function erf(x: number): number {
-  // Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7), for constant folding only.
-  const s = Math.sign(x);
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t *
-      Math.exp(-x * x);
-  return s * y;
-}
-
 // ---------------------------------------------------------------- the table
 
 export const builtinRules: Readonly<Record<string, BuiltinRule>> = {
-  neg: unary("neg", (x) => -x),
-  exp: unary("exp", Math.exp),
-  log: unary("log", Math.log),
-  sqrt: unary("sqrt", Math.sqrt),
-  rsqrt: unary("rsqrt", (x) => 1 / Math.sqrt(x)),
-  tanh: unary("tanh", Math.tanh),
-  sigmoid: unary("sigmoid", (x) => 1 / (1 + Math.exp(-x))),
-  relu: unary("relu", (x) => Math.max(x, 0)),
-  abs: unary("abs", Math.abs),
-  sign: unary("sign", Math.sign),
-  sin: unary("sin", Math.sin),
-  cos: unary("cos", Math.cos),
-  erf: unary("erf", erf),
+  // Every elementwise unary primitive, folding numbers with the IR's own scalar functions.
+  ...Object.fromEntries(unaryOps.map((op) => [op, unary(op, unaryFns[op])])),
   stop_gradient: unary("stop_gradient", (x) => x),
 
   add: binary("add"),

@@ -1,8 +1,41 @@
 /**
- * @file The scalar meaning of every elementwise op, in float64. Shared by the reference
- * interpreter and constant folding so the two can never disagree.
+ * @file The elementwise primitives, below every other layer: their names (the IR's op names and
+ * the checker's builtin names) and what each means on one number, in float64. The checker folds
+ * constants, the IR folds constants and the reference interpreter computes with these same
+ * functions, so the three can never disagree.
  */
-import type { BinaryOp, CompareOp, UnaryOp } from "./ops.js";
+
+export const unaryOps = [
+  "neg",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "abs",
+  "sign",
+  "sin",
+  "cos",
+  "erf",
+] as const;
+export type UnaryOp = (typeof unaryOps)[number];
+
+/** Elementwise with numpy broadcasting. */
+export const binaryOps = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
+export type BinaryOp = (typeof binaryOps)[number];
+
+/** Elementwise comparisons with broadcasting; the result is f32 1.0 (true) or 0.0 (false). */
+export const compareOps = [
+  "less",
+  "less_equal",
+  "greater",
+  "greater_equal",
+  "equal",
+  "not_equal",
+] as const;
+export type CompareOp = (typeof compareOps)[number];
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
