@@ -8,9 +8,11 @@ import { makeDiagnostic, type Result } from "../diag/diagnostic.js";
 import { lowerTrace } from "../ir/lower.js";
 import type { Graph } from "../ir/node.js";
 import { compileTrain, type CompiledTrain } from "../ir/pipeline.js";
+import { rematerialize, type Rematerialized, type RematPolicy } from "../ir/remat.js";
 import { simplify } from "../ir/simplify.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { emitPlan, PlanLimitError, type KernelOrigin } from "./emit.js";
+import { hostOutputs } from "./emit-layout.js";
 import type { FusionPolicy } from "./fusion-policy.js";
 import type { BindingLimits } from "./memory.js";
 import type { Plan } from "./plan.js";
@@ -24,6 +26,11 @@ export interface PlanOptions {
   readonly fusion?: FusionPolicy;
   /** Source texts by path, for `.grove` locations in kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
+  /**
+   * Which forward values the backward reads stored and which it recomputes (`--remat`; remat.ts).
+   * Default `store`, which leaves the training graph as it is.
+   */
+  readonly remat?: RematPolicy;
   /**
    * Use subgroup operations in matrix products (about twice as fast on lavapipe). The plan then
    * runs only on a device with the `subgroups` feature (`acquireDevice` requests it when the
@@ -56,6 +63,11 @@ export interface CompiledPlan {
   readonly plan: Plan;
   readonly compiled: CompiledTrain;
   readonly evaluation: Graph;
+  /**
+   * The training graph the plan was made from, partitioned by the rematerialisation policy, and
+   * what it decided (absent in plans made by hand).
+   */
+  readonly remat?: Rematerialized;
   /** Where each kernel of `plan` came from (its fused groups), for `grove kernels`. */
   readonly origins?: readonly KernelOrigin[];
 }
@@ -70,11 +82,18 @@ export function compilePlan(
   const lowered = lowerTrace(train.graph, { batch, training: false, seed: train.seed });
   if (!lowered.value) return { value: undefined, diagnostics: lowered.diagnostics };
   const evaluation = simplify(lowered.value);
+  const joint = r.value.training;
+  const remat = rematerialize(
+    joint,
+    options.remat ?? "store",
+    hostOutputs(joint, false).map(([, n]) => n),
+    r.value.params.map((p) => joint.outputs.get(`d_${p}`)!),
+  );
   let origins: readonly KernelOrigin[] = [];
   try {
     const plan = emitPlan(
       {
-        training: r.value.training,
+        training: remat.graph,
         evaluation,
         params: train.graph.params.map((p) => ({ name: p.name, init: p.init })),
         state: train.graph.state.map((s) => ({ name: s.name, init: s.init })),
@@ -82,6 +101,7 @@ export function compilePlan(
         ...(train.paramRules ? { paramRules: train.paramRules } : {}),
         clipGradNorm: train.clipGradNorm !== undefined,
         ...(options.sources ? { sources: options.sources } : {}),
+        remat: remat.report.policy,
       },
       {
         fuse: options.fuse ?? true,
@@ -94,7 +114,7 @@ export function compilePlan(
         ...(options.limits ? { limits: options.limits } : {}),
       },
     );
-    return { value: { plan, compiled: r.value, evaluation, origins }, diagnostics: [] };
+    return { value: { plan, compiled: r.value, evaluation, remat, origins }, diagnostics: [] };
   } catch (e) {
     if (!(e instanceof PlanLimitError)) throw e;
     const d = makeDiagnostic({

@@ -4,6 +4,7 @@
  * host reads and writes, placed by buffer id.
  */
 import type { Graph } from "../ir/node.js";
+import type { RematPolicy } from "../ir/remat.js";
 import { arenaOf, chunkName, type ChunkedTemps } from "./memory.js";
 import { uniformFields } from "./optimizer.js";
 import type { Plan, PlanBuffer, PlanProgram, PlanTensor } from "./plan.js";
@@ -28,6 +29,7 @@ export interface EmittedParts {
   readonly update: Update;
   readonly evaluate: ProgramDispatches;
   readonly quick: boolean;
+  readonly remat?: RematPolicy | undefined;
 }
 
 function arenaKind(chunk: string): PlanBuffer["kind"] {
@@ -133,5 +135,6 @@ export function assemblePlan(e: EmittedParts): Plan {
     outputs: layout.outputTensors.map(placed),
     uniforms: { buffer: table.arenaId("uniform"), fields: uniformFields(update.clipping) },
     peakBytes: buffers.reduce((s, b) => s + b.bytes, 0),
+    ...(e.remat && e.remat !== "store" ? { remat: e.remat } : {}),
   };
 }

@@ -47,25 +47,39 @@ export function splitDispatch(parts: readonly KernelPart[], limits: BindingLimit
 }
 
 /**
- * Stages of groups: each group runs one stage after the latest group it reads. Without fusion
- * every group is a stage of its own, in graph order.
+ * Stages of groups: each group runs one stage after the latest group it reads. A group that
+ * recomputes a forward value (a node marked `remat`) then moves as late as its readers allow, so
+ * what it stores is made right before the backward reads it instead of living from the forward
+ * pass on (it reads only values saved for the backward anyway). Without fusion
+ * every group is a stage of its own, in graph order (which already puts a recomputed value just
+ * before its first reader).
  */
 export function schedule(groups: readonly KernelGroup[], merge: boolean): KernelGroup[][] {
   if (!merge) return groups.map((g) => [g]);
   const byOutput = new Map(groups.map((g) => [g.output, g]));
   const depth = new Map<KernelGroup, number>();
+  const readers = new Map<KernelGroup, KernelGroup[]>();
   for (const g of groups) {
     let d = 0;
     for (const n of g.nodes)
       for (const i of n.inputs) {
         const dep = byOutput.get(i);
-        if (dep && dep !== g) d = Math.max(d, depth.get(dep)! + 1);
+        if (!dep || dep === g) continue;
+        d = Math.max(d, depth.get(dep)! + 1);
+        const list = readers.get(dep);
+        if (list) list.push(g);
+        else readers.set(dep, [g]);
       }
     depth.set(g, d);
   }
+  for (const g of [...groups].reverse()) {
+    const read = readers.get(g);
+    if (read && g.nodes.some((n) => n.remat))
+      depth.set(g, Math.min(...read.map((r) => depth.get(r)!)) - 1);
+  }
   const stages: KernelGroup[][] = [];
   for (const g of groups) (stages[depth.get(g)!] ??= []).push(g);
-  return stages;
+  return stages.filter((stage) => stage !== undefined);
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { Span } from "../diag/diagnostic.js";
 import { formatSpan } from "../ir/print.js";
 import type { Graph, Node } from "../ir/node.js";
+import type { RematPolicy } from "../ir/remat.js";
 import type { ParamRules } from "../parser/check/values.js";
 import type { FusionOptions } from "./fuse.js";
 import { chunkElements, ChunkedTemps, defaultLimits, type BindingLimits } from "./memory.js";
@@ -41,6 +42,8 @@ export interface EmitInput {
   readonly clipGradNorm?: boolean;
   /** Source texts by path, for `.grove` locations in kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
+  /** The rematerialisation policy `training` was partitioned by, recorded in the Plan. */
+  readonly remat?: RematPolicy;
 }
 
 export interface EmitOptions extends FusionOptions {
@@ -116,7 +119,19 @@ function emitOnce(input: EmitInput, options: EmitOptions): Emitted | Refusal {
   if (isRefusal(evaluate)) return evaluate;
   const { training, evaluation } = input;
   const quick = options.quick ?? false;
-  const parts = { training, evaluation, layout, temps, table, train, update, evaluate, quick };
+  const remat = input.remat;
+  const parts = {
+    training,
+    evaluation,
+    layout,
+    temps,
+    table,
+    train,
+    update,
+    evaluate,
+    quick,
+    remat,
+  };
   const plan = assemblePlan(parts);
   return { plan: options.share === false ? plan : shareKernels(plan), origins: table.origins };
 }

@@ -123,6 +123,11 @@ export interface Plan {
    * space by liveness, so this is also the peak.
    */
   readonly peakBytes: number;
+  /**
+   * The rematerialisation policy the training program was compiled with (`--remat`), when it is
+   * not `store`: the backward recomputes some forward values instead of reading them stored.
+   */
+  readonly remat?: "recompute-cheap" | "min-cut";
 }
 
 /**

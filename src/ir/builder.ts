@@ -35,6 +35,11 @@ export function internKey(op: Op, inputs: readonly Node[], attrs: object): strin
   return `${op}(${inputs.map((n) => n.id).join(",")}){${parts.join(",")}}`;
 }
 
+/** A node's interning key: a recomputed copy (`remat`) is keyed apart from its original. */
+export function nodeKey(n: Node): string {
+  return internKey(n.op, n.inputs, n.attrs) + (n.remat ? "!remat" : "");
+}
+
 /** Nodes are immutable: freeze the attributes and the arrays inside them. */
 function freezeAttrs<T>(attrs: T): T {
   for (const v of Object.values(attrs as object)) if (Array.isArray(v)) Object.freeze(v);
@@ -69,7 +74,7 @@ export class GraphBuilder {
 
   private adopt(n: Node): void {
     this.nodes.push(n);
-    this.interned.set(internKey(n.op, n.inputs, n.attrs), n);
+    this.interned.set(nodeKey(n), n);
     if (isLeaf(n)) this.leaves.set(n.attrs.name, n);
     this.nextId = Math.max(this.nextId, n.id + 1);
   }
@@ -87,7 +92,26 @@ export class GraphBuilder {
 
   /** Makes (or finds) `op(inputs)`; infers and checks its shape and dtype. */
   node<O extends Op>(op: O, inputs: readonly Node[], attrs: OpAttrs[O]): NodeOf<O> {
-    const key = internKey(op, inputs, attrs);
+    return this.make(op, inputs, attrs, false);
+  }
+
+  /**
+   * Makes (or finds) the recomputed copy of `original` over `inputs` (the same op and
+   * attributes, `remat` set): a distinct node even where `inputs` are the original's own.
+   */
+  recomputed(original: Node, inputs: readonly Node[]): Node {
+    if (isLeaf(original)) throw new InternalError(`a leaf (${original.op}) is never recomputed`);
+    const { op, attrs } = original;
+    return this.withSpan(original.span, () => this.make(op, inputs, attrs as never, true) as Node);
+  }
+
+  private make<O extends Op>(
+    op: O,
+    inputs: readonly Node[],
+    attrs: OpAttrs[O],
+    remat: boolean,
+  ): NodeOf<O> {
+    const key = internKey(op, inputs, attrs) + (remat ? "!remat" : "");
     const found = this.interned.get(key);
     if (found) return found as NodeOf<O>;
     const { shape, dtype } = inferType(op, inputs, attrs);
@@ -101,6 +125,7 @@ export class GraphBuilder {
       dtype,
       attrs: freezeAttrs(attrs),
       ...(span ? { span } : {}),
+      ...(remat ? { remat: true as const } : {}),
     });
     const n = node as Node;
     if (isLeaf(n)) this.registerLeaf(n);

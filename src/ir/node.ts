@@ -16,6 +16,12 @@ export interface NodeOf<O extends Op> {
   readonly attrs: OpAttrs[O];
   /** Where in the `.grove` source this value comes from. */
   readonly span?: Span;
+  /**
+   * A copy of a forward value that the backward pass recomputes instead of reading it stored
+   * (`rematerialize`, remat.ts). The builder keys it apart from the node it copies, so the two
+   * stay distinct nodes; everything else treats it as an ordinary node of its op.
+   */
+  readonly remat?: true;
 }
 
 /** Any node; narrows on `op`. */

@@ -75,7 +75,11 @@ function formatAttrs(node: Node): string {
 
 export function printNode(node: Node, options: PrintOptions = {}): string {
   const args = node.inputs.map((i) => ` %${i.id}`).join("");
-  const where = node.span ? `  # ${formatSpan(node.span, options)}` : "";
+  const notes = [
+    ...(node.remat ? ["recomputed"] : []),
+    ...(node.span ? [formatSpan(node.span, options)] : []),
+  ];
+  const where = notes.length > 0 ? `  # ${notes.join(", ")}` : "";
   return `%${node.id}:${formatType(node)} = ${node.op}${args}${formatAttrs(node)}${where}`;
 }
 

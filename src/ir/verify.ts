@@ -3,7 +3,7 @@
  * each pass; a failure is a compiler bug and throws InternalError.
  */
 import { InternalError } from "../diag/diagnostic.js";
-import { internKey } from "./builder.js";
+import { nodeKey } from "./builder.js";
 import { formatShape, shapesEqual, type Graph, type Node } from "./node.js";
 import { attrNames } from "./ops.js";
 import { printNode } from "./print.js";
@@ -71,7 +71,7 @@ export function verify(graph: Graph): Graph {
   let lastId = -1;
   for (const node of graph.nodes) {
     verifyNode(node, seen, lastId);
-    const key = internKey(node.op, node.inputs, node.attrs);
+    const key = nodeKey(node);
     const twin = keys.get(key);
     if (twin) fail(node, `duplicates %${twin.id} (interning broken)`);
     keys.set(key, node);
