@@ -11,6 +11,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Format } from "../diag/render.js";
 import type { Io } from "./io.js";
 import { readDecimal } from "../diag/decimal.js";
+import { rematPolicies } from "../ir/remat.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { MAX_COUNT, MAX_SEED } from "../runtime/checkpoint-meta.js";
 
@@ -160,6 +161,20 @@ const fusionRows = {
   ),
 };
 
+/** The commands that compile a training step: which forward values the backward recomputes. */
+const rematRows = {
+  remat: choice(
+    "--remat <policy>",
+    "which forward values the backward recomputes instead of storing (default store)",
+    rematPolicies,
+  ),
+  memoryBudget: numberOf(
+    "--memory-budget <bytes>",
+    "compile the plan moving the fewest bytes whose peak memory fits (every --remat policy, or the one given)",
+    "bytes",
+  ),
+};
+
 const subgroups = flag(
   "--subgroups",
   "matrix products with subgroup operations (what grove train uses when the device has them)",
@@ -211,6 +226,7 @@ export const commandOptions = {
     dumpAfter: text("--dump-after <pass>", "print the graph after this pipeline pass"),
     batch: numberOf("--batch <n>", "batch size to specialise for", "count"),
     maxBindingSize,
+    ...rematRows,
     ...fileRows,
   },
   kernels: {
@@ -218,7 +234,7 @@ export const commandOptions = {
     ...fusionRows,
     compare: list(
       "--compare <policies...>",
-      "two policies side by side: fused, unfused, FILE.json or --fusion edits",
+      "two or three policies side by side: fused, unfused, FILE.json, --fusion edits, or store, recompute-cheap, min-cut",
     ),
     report: text("--report <file>", "write a self-contained HTML report of the graph and kernels"),
     profile: flag("--profile", "measure each kernel's GPU time (needs timestamp queries)"),
@@ -226,6 +242,7 @@ export const commandOptions = {
     batch: numberOf("--batch <n>", "batch size to specialise for", "count"),
     maxBindingSize,
     program: choice("--program <name>", "which program", ["train", "eval"] as const, "train"),
+    ...rematRows,
     ...fileRows,
   },
   gradcheck: {
@@ -264,6 +281,7 @@ export const commandOptions = {
       "evaluate on the first N examples of the validation and test splits",
       "count",
     ),
+    ...rematRows,
     ...fileRows,
   },
   eval: {
@@ -313,6 +331,7 @@ export const commandOptions = {
       "leave the data files out; the program reads them from --data DIR (node, pytorch)",
     ),
     portable: flag("--portable", "compile for any WebGPU device instead of this machine's (node)"),
+    ...rematRows,
     ...fileRows,
   },
   serve: {

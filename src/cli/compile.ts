@@ -1,6 +1,8 @@
 /**
  * @file `grove compile FILE --emit ir`: prints the forward graph and the forward + backward
- * training graph after simplification, or any pipeline stage with `--dump-after=PASS`.
+ * training graph after simplification (and with `--remat`, that graph partitioned by the policy,
+ * recomputed nodes marked), or any pipeline stage with `--dump-after=PASS`; `--emit wgsl|plan`
+ * the kernels or the Plan.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -14,6 +16,7 @@ import { simplify } from "../ir/simplify.js";
 import type { Io } from "./io.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { policyFromFlags } from "./fusion-flags.js";
+import { partitionTraining } from "../codegen/compile.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 import type { CommandOptions } from "./commands.js";
 
@@ -53,6 +56,11 @@ export function compileCommand(file: string, opts: CompileOptions, io: Io): numb
     if (opts.dumpAfter !== undefined) continue;
     print(`train ${t.model}: forward (batch ${opts.batch ?? t.batch})`, r.value.forward);
     print(`train ${t.model}: forward + backward`, r.value.training);
+    if (opts.remat !== undefined && opts.remat !== "store")
+      print(
+        `train ${t.model}: forward + backward, partitioned by --remat ${opts.remat}`,
+        partitionTraining(r.value, opts.remat).graph,
+      );
   }
   // Models without a train section compile to their forward pass alone.
   for (const m of models) {
@@ -92,6 +100,8 @@ function emitCode(
       {
         fuse: opts.fuse ?? true,
         fusion,
+        remat: opts.remat,
+        memoryBudget: opts.memoryBudget,
         batch: opts.batch,
         device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
       },

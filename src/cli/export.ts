@@ -13,7 +13,7 @@ import { formatSpan } from "../ir/print.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import type { CheckResult } from "../parser/program.js";
 import type { Io } from "./io.js";
-import { loadChecked } from "./load.js";
+import { compiledOf, loadChecked } from "./load.js";
 import type { ProgramRequest } from "../export/program/prepare.js";
 import { outputFileProblem, writeOutput } from "./output-path.js";
 import type { CommandOptions } from "./commands.js";
@@ -42,6 +42,8 @@ const exportTargets: { readonly [name: string]: ExportTarget } = {
   onnx: {
     problem: (opts) => {
       if (opts.checkpoint === undefined) return "--target onnx needs --checkpoint PATH";
+      if (opts.remat !== undefined || opts.memoryBudget !== undefined)
+        return "--remat and --memory-budget shape a training step; --target onnx writes the inference graph";
       if (opts.out === undefined) return "--target onnx needs -o FILE.onnx";
       if (!opts.out.endsWith(".onnx"))
         return `cannot write ${visibleText(opts.out)}: an ONNX model is written as .onnx`;
@@ -240,18 +242,32 @@ async function programDevice(
   }
 }
 
+/**
+ * The rematerialisation policy of every plan of the program: `--remat`, or the one
+ * `--memory-budget` chooses for the full batch (printed); undefined after printing why none fits.
+ */
+function rematFor(job: ExportJob, options: ProgramRequest["device"]["options"]) {
+  const { opts, section, checked, io } = job;
+  if (opts.memoryBudget === undefined) return opts.remat ?? "store";
+  const batch = opts.batch ?? section.batch;
+  const compiled = compiledOf(checked, section, { ...opts, batch, device: options }, io);
+  return compiled ? (compiled.remat?.report.policy ?? "store") : undefined;
+}
+
 /** `--target node|browser`: read the data, compile the plans, write the folder. */
 async function exportProgram(job: ExportJob, target: "node" | "browser"): Promise<number> {
   const { file, checked, section, opts, fail, io } = job;
   const { prepareProgram } = await import("../export/program/prepare.js");
   const { DataError, UnsupportedDataError } = await import("../runtime/data/index.js");
   const device = await programDevice(job, target);
+  const remat = rematFor(job, device.options);
+  if (remat === undefined) return 1;
   let prepared;
   try {
     prepared = prepareProgram({
       file,
       train: section,
-      device,
+      device: { ...device, options: { ...device.options, remat } },
       ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     });
   } catch (e) {

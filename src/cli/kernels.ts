@@ -1,8 +1,9 @@
 /**
  * @file `grove kernels FILE`: one row per dispatch of the training step (the fusion rule that
  * decided its group boundaries, fused ops, FLOPs, bytes read and written, workgroups, and with
- * `--profile` the measured GPU time), then totals; `--compare A B` does so for two fusion
- * policies and sets their totals side by side; `--report FILE.html` writes the page (report.ts).
+ * `--profile` the measured GPU time), then totals, peak memory and what rematerialisation decided;
+ * `--compare A B [C]` does so for two or three fusion or rematerialisation policies and sets their
+ * totals side by side; `--report FILE.html` writes the page (report.ts).
  */
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { KernelOrigin } from "../codegen/emit.js";
@@ -11,6 +12,7 @@ import type { Plan } from "../codegen/plan.js";
 import { kernelCode } from "../codegen/share-kernels.js";
 import { choiceFromSpec, policyFromFlags, type FusionChoice } from "./fusion-flags.js";
 import type { Io } from "./io.js";
+import { rematPolicies, type RematPolicy, type RematReport } from "../ir/remat.js";
 import { bindingLimits, compiledOf, loadChecked } from "./load.js";
 import type { CommandOptions } from "./commands.js";
 
@@ -22,9 +24,14 @@ interface Variant {
   readonly compiled: CompiledPlan;
 }
 
+/** A variant to compile: its fusion and, when it names one, its rematerialisation policy. */
+interface Choice extends FusionChoice {
+  readonly remat?: RematPolicy | undefined;
+}
+
 export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io): Promise<number> {
-  if (opts.compare && opts.compare.length !== 2) {
-    io.err(`grove kernels: --compare takes two policies, not ${opts.compare.length}\n`);
+  if (opts.compare && (opts.compare.length < 2 || opts.compare.length > 3)) {
+    io.err(`grove kernels: --compare takes two or three policies, not ${opts.compare.length}\n`);
     return 2;
   }
   const choices = fusionChoices(opts, io);
@@ -48,6 +55,8 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
         {
           fuse: choice.fuse,
           fusion: choice.policy,
+          remat: choice.remat ?? opts.remat,
+          memoryBudget: opts.memoryBudget,
           batch: opts.batch,
           device: { subgroups: opts.subgroups ?? false, ...bindingLimits(opts.maxBindingSize) },
         },
@@ -73,7 +82,7 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
     if (opts.profile && !times) return 1;
     if (trains.length > 1) io.out(`# train ${train.model}\n`);
     variants.forEach((v, i) => {
-      if (variants.length > 1) io.out(`# ${"AB"[i]}: ${v.label}\n`);
+      if (variants.length > 1) io.out(`# ${letter(i)}: ${v.label}\n`);
       io.out(table(v.compiled, opts.program, times?.[i]));
     });
     if (variants.length > 1) io.out(comparison(variants, opts.program, times));
@@ -98,24 +107,30 @@ export async function kernelsCommand(file: string, opts: KernelsOptions, io: Io)
 }
 
 /** The policies to compile with, labelled; undefined after printing why a flag is wrong. */
-function fusionChoices(
-  opts: KernelsOptions,
-  io: Io,
-): (readonly [string, FusionChoice])[] | undefined {
+function fusionChoices(opts: KernelsOptions, io: Io): (readonly [string, Choice])[] | undefined {
+  const policy = policyFromFlags("kernels", opts, io);
+  if (!policy) return undefined;
+  const flags: FusionChoice = { fuse: opts.fuse, policy };
   if (opts.compare) {
     try {
-      return opts.compare.map((spec) => [spec, choiceFromSpec(spec)] as const);
+      return opts.compare.map((spec) => [spec, choiceFromCompare(spec, flags)] as const);
     } catch (e) {
       if (!(e instanceof PolicyError)) throw e;
       io.err(`grove kernels: --compare: ${e.message}\n`);
       return undefined;
     }
   }
-  const policy = policyFromFlags("kernels", opts, io);
-  if (!policy) return undefined;
   const label = opts.fuse ? describePolicy(policy) : "unfused";
-  return [[label, { fuse: opts.fuse, policy }]];
+  return [[label, flags]];
 }
+
+/** A rematerialisation policy's name keeps the command's fusion; anything else is a fusion spec. */
+function choiceFromCompare(spec: string, flags: FusionChoice): Choice {
+  const remat = rematPolicies.find((p) => p === spec);
+  return remat ? { ...flags, remat } : choiceFromSpec(spec);
+}
+
+const letter = (i: number) => String.fromCharCode(65 + i);
 
 /** GPU time of each dispatch of `program` in each plan, measured on one device. */
 async function profile(
@@ -186,39 +201,44 @@ export function totals(plan: Plan, program: string) {
     flops: kernels.reduce((s, k) => s + k.flops, 0),
     bytes: kernels.reduce((s, k) => s + k.bytesRead + k.bytesWritten, 0),
     peak: plan.peakBytes,
+    temps: plan.buffers.filter((b) => b.kind === "temp").reduce((s, b) => s + b.bytes, 0),
   };
 }
 
-/** `--compare`: the two variants' totals side by side, and B relative to A. */
+/** `--compare`: the variants' totals side by side, and each relative to the first (A). */
 function comparison(
   variants: readonly Variant[],
   program: string,
   times: readonly (readonly number[])[] | undefined,
 ): string {
-  const [a, b] = variants.map((v) => totals(v.compiled.plan, program)) as [
-    ReturnType<typeof totals>,
-    ReturnType<typeof totals>,
-  ];
+  const all = variants.map((v) => totals(v.compiled.plan, program));
   const gpu = times?.map((t) => t.reduce((s, x) => s + x, 0));
-  const rows: [string, number, number, (n: number) => string][] = [
-    ["dispatches", a.dispatches, b.dispatches, String],
-    ["flops", a.flops, b.flops, fmt],
-    ["bytes moved", a.bytes, b.bytes, fmt],
-    ["peak memory", a.peak, b.peak, fmt],
-    ...(gpu ? [["gpu ms", gpu[0]!, gpu[1]!, (n: number) => n.toFixed(3)] as const] : []),
-  ] as [string, number, number, (n: number) => string][];
-  const cells = [
-    ["", "A", "B", "B/A"],
-    ...rows.map(([name, x, y, f]) => [name, f(x), f(y), x === 0 ? "-" : (y / x).toFixed(2)]),
+  const rows: [string, number[], (n: number) => string][] = [
+    ["dispatches", all.map((t) => t.dispatches), String],
+    ["flops", all.map((t) => t.flops), fmt],
+    ["bytes moved", all.map((t) => t.bytes), fmt],
+    ["peak memory", all.map((t) => t.peak), fmt],
+    ["temporaries", all.map((t) => t.temps), fmt],
+    ["saved for backward", variants.map((v) => v.compiled.remat?.report.savedBytes ?? 0), fmt],
+    ...(gpu
+      ? [["gpu ms", gpu, (n: number) => n.toFixed(3)] as [string, number[], (n: number) => string]]
+      : []),
   ];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...cells.map((r) => r[c]!.length)));
+  const names = variants.map((_, i) => letter(i));
+  const ratios = names.slice(1).map((n) => `${n}/A`);
+  const cells = [
+    ["", ...names, ...ratios],
+    ...rows.map(([name, xs, f]) => [
+      name,
+      ...xs.map(f),
+      ...xs.slice(1).map((y) => (xs[0] === 0 ? "-" : (y / xs[0]!).toFixed(2))),
+    ]),
+  ];
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const line = (r: string[]) =>
     r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
-  return [
-    `# compare ${program}: A = ${variants[0]!.label}, B = ${variants[1]!.label}`,
-    ...cells.map(line),
-    "",
-  ].join("\n");
+  const labels = variants.map((v, i) => `${letter(i)} = ${v.label}`).join(", ");
+  return [`# compare ${program}: ${labels}`, ...cells.map(line), ""].join("\n");
 }
 
 function table(compiled: CompiledPlan, program: string, times?: readonly number[]): string {
@@ -262,6 +282,7 @@ function table(compiled: CompiledPlan, program: string, times?: readonly number[
     `program ${program}: ${dispatches} dispatches per step, ${fmt(flops)} flops, ${fmt(bytes)} bytes moved` +
       (times ? `, ${times.reduce((s, t) => s + t, 0).toFixed(3)} ms GPU` : ""),
     memoryLine(plan),
+    ...(compiled.remat ? [rematLine(compiled.remat.report)] : []),
     "",
   ].join("\n");
 }
@@ -273,7 +294,16 @@ function memoryLine(plan: Plan): string {
     tables > 0
       ? `, and the offsets of ${tables} kernels sharing code (${new Set(plan.kernels.map((k) => `${k.bindings.join()}\n${kernelCode(k)}`)).size} distinct kernels)`
       : "";
-  return `peak memory: ${fmt(plan.peakBytes)} bytes in ${plan.buffers.length - tables} buffers${shared}`;
+  const temps = plan.buffers.filter((b) => b.kind === "temp").reduce((s, b) => s + b.bytes, 0);
+  return `peak memory: ${fmt(plan.peakBytes)} bytes in ${plan.buffers.length - tables} buffers (temporaries ${fmt(temps)})${shared}`;
+}
+
+/** What the rematerialisation policy decided, in one line. */
+function rematLine(r: RematReport): string {
+  return (
+    `remat ${r.policy}: the backward reads ${r.saved.length} forward values stored (${fmt(r.savedBytes)} bytes; ` +
+    `store: ${r.activations}, ${fmt(r.activationBytes)} bytes) and recomputes ${r.recomputed.length}`
+  );
 }
 
 export function fmt(n: number): string {

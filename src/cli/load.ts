@@ -3,12 +3,14 @@
  * program only when there were no errors; compile it; open the backend a command runs on
  * (`--backend`, GROVE_BACKEND, or the automatic choice of backend-choice.ts).
  */
-import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
+import { compileWithinBudget, type BudgetCandidate } from "../codegen/budget.js";
+import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
 import { defaultLimits, unboundedLimits, type BindingLimits } from "../codegen/memory.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { visibleText } from "../diag/escape.js";
 import { renderDiagnostics, type Format } from "../diag/render.js";
+import type { RematPolicy } from "../ir/remat.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
 import { checkFile, nodeHost, type CheckOptions, type CheckResult } from "../parser/program.js";
 import { cpuDriverOf } from "../runtime/adapter-kind.js";
@@ -30,14 +32,23 @@ export function loadChecked(
   return hasErrors(r.diagnostics) ? undefined : r;
 }
 
+/** `--remat` and `--memory-budget`, as the commands that compile a training step take them. */
+export interface RematFlags {
+  /** What the backward recomputes (default `store`); with a budget, the only policy tried. */
+  readonly remat?: RematPolicy | undefined;
+  /** `--memory-budget BYTES`: the plan moving the fewest bytes whose peak memory fits. */
+  readonly memoryBudget?: number | undefined;
+}
+
 /**
  * Compiles a train section to a Plan with its IR graphs (which the CPU backend interprets),
- * printing diagnostics; undefined when it failed.
+ * printing diagnostics; undefined when it failed. With a memory budget, every policy allowed is
+ * compiled and the choice is printed on stderr.
  */
 export function compiledOf(
   checked: CheckResult,
   train: ElaboratedTrain,
-  opts: {
+  opts: RematFlags & {
     readonly fuse?: boolean;
     /** The fusion rules when `fuse` is on (`--fusion`, `--fusion-policy`). */
     readonly fusion?: FusionPolicy | undefined;
@@ -47,13 +58,15 @@ export function compiledOf(
   },
   io: Io,
 ): CompiledPlan | undefined {
-  const r = compilePlan(train, {
+  const options: PlanOptions = {
     fuse: opts.fuse ?? true,
     ...(opts.fusion ? { fusion: opts.fusion } : {}),
+    ...(opts.remat ? { remat: opts.remat } : {}),
     ...opts.device,
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
     sources: checked.sources.texts(),
-  });
+  };
+  const r = within(train, options, opts, io);
   // A plan without binding limits is for the CPU backend: check what it would allocate instead.
   const diagnostics =
     r.value && opts.device?.limits === unboundedLimits
@@ -64,6 +77,32 @@ export function compiledOf(
     return undefined;
   }
   return r.value;
+}
+
+/** `compilePlan`, or with `--memory-budget` the plan `compileWithinBudget` chooses. */
+function within(train: ElaboratedTrain, options: PlanOptions, flags: RematFlags, io: Io) {
+  if (flags.memoryBudget === undefined) return compilePlan(train, options);
+  const budget = flags.memoryBudget;
+  const r = compileWithinBudget(train, options, budget, flags.remat ? [flags.remat] : undefined);
+  if (r.value) io.err(budgetText(budget, r.value.compiled, r.value.candidates) + "\n");
+  return { value: r.value?.compiled, diagnostics: r.diagnostics };
+}
+
+/** `memory budget 60000000 bytes: min-cut (peak ..., ... bytes moved); store: peak ...`. */
+export function budgetText(
+  budget: number,
+  chosen: CompiledPlan,
+  candidates: readonly BudgetCandidate[],
+): string {
+  const policy = chosen.remat?.report.policy ?? "store";
+  const line = (c: BudgetCandidate) =>
+    `${c.policy}: peak ${c.peak} bytes, ${c.moved} bytes moved per step`;
+  const others = candidates.filter((c) => c.policy !== policy).map(line);
+  const mine = candidates.find((c) => c.policy === policy)!;
+  return (
+    `memory budget ${budget} bytes: --remat ${policy} (${line(mine).slice(policy.length + 2)})` +
+    (others.length > 0 ? `; ${others.join("; ")}` : "")
+  );
 }
 
 /** `--max-binding-size BYTES`: WebGPU's default limits with a smaller (or larger) binding. */

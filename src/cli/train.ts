@@ -101,6 +101,8 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   if (!opts.fuse) args.push("--no-fuse");
   if (opts.fusionPolicy !== undefined) args.push("--fusion-policy", opts.fusionPolicy);
   if (opts.fusion !== undefined) args.push("--fusion", opts.fusion);
+  if (opts.remat !== undefined) args.push("--remat", opts.remat);
+  if (opts.memoryBudget !== undefined) args.push("--memory-budget", String(opts.memoryBudget));
   if (opts.backend !== undefined && opts.backend !== "gpu") args.push("--backend", opts.backend);
   for (const s of opts.set ?? []) args.push("--set", s);
   return shellCommand(args);
@@ -247,7 +249,14 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
   const compiled = compiledOf(
     checked,
     section,
-    { fuse: opts.fuse, fusion, batch: spec.batch, device: options },
+    {
+      fuse: opts.fuse,
+      fusion,
+      remat: opts.remat,
+      memoryBudget: opts.memoryBudget,
+      batch: spec.batch,
+      device: options,
+    },
     io,
   );
   const misfit = compiled && splitsMisfit(compiled, data);
@@ -285,6 +294,8 @@ export async function trainCommand(file: string, opts: TrainCliOptions, io: Io):
         seed: spec.seed,
         fuse: opts.fuse,
         fusion,
+        // Every plan of the run (the last partial batch's too) recomputes what the budget chose.
+        ...(compiled.remat ? { remat: compiled.remat.report.policy } : {}),
         ...(opts.lr !== undefined ? { lr: opts.lr } : {}),
         ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
         ...(opts.evalLimit !== undefined ? { evalLimit: opts.evalLimit } : {}),

@@ -72,6 +72,20 @@ export interface CompiledPlan {
   readonly origins?: readonly KernelOrigin[];
 }
 
+/**
+ * The training graph partitioned by a rematerialisation policy: the forward pass is what the
+ * training program's host-read outputs (loss, metrics) need, the backward what the gradients need.
+ */
+export function partitionTraining(compiled: CompiledTrain, policy: RematPolicy): Rematerialized {
+  const joint = compiled.training;
+  return rematerialize(
+    joint,
+    policy,
+    hostOutputs(joint, false).map(([, n]) => n),
+    compiled.params.map((p) => joint.outputs.get(`d_${p}`)!),
+  );
+}
+
 export function compilePlan(
   train: ElaboratedTrain,
   options: PlanOptions = {},
@@ -82,13 +96,7 @@ export function compilePlan(
   const lowered = lowerTrace(train.graph, { batch, training: false, seed: train.seed });
   if (!lowered.value) return { value: undefined, diagnostics: lowered.diagnostics };
   const evaluation = simplify(lowered.value);
-  const joint = r.value.training;
-  const remat = rematerialize(
-    joint,
-    options.remat ?? "store",
-    hostOutputs(joint, false).map(([, n]) => n),
-    r.value.params.map((p) => joint.outputs.get(`d_${p}`)!),
-  );
+  const remat = partitionTraining(r.value, options.remat ?? "store");
   let origins: readonly KernelOrigin[] = [];
   try {
     const plan = emitPlan(

@@ -9,6 +9,7 @@
  */
 import { CompileError, UsageError } from "../diag/diagnostic.js";
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
+import type { RematPolicy } from "../ir/remat.js";
 import { compilePlan, type CompiledPlan } from "../codegen/compile.js";
 import { unboundedLimits } from "../codegen/memory.js";
 import { modelTensors, type Plan } from "../codegen/plan.js";
@@ -47,6 +48,8 @@ export interface RunnerOptions {
   readonly fuse: boolean;
   /** The fusion rules when `fuse` is on (`--fusion`; default: `defaultPolicy`). */
   readonly fusion?: FusionPolicy;
+  /** What the backward recomputes (`--remat`; default `store`). */
+  readonly remat?: RematPolicy;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
 }
@@ -78,6 +81,7 @@ export function compilingRunners(
       batch: size,
       fuse: options.fuse,
       ...(options.fusion ? { fusion: options.fusion } : {}),
+      ...(options.remat ? { remat: options.remat } : {}),
       ...(device === "cpu" || isFactory(device)
         ? { limits: unboundedLimits }
         : planOptionsFor(device)),

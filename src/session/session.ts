@@ -7,6 +7,7 @@
  * carries no compiler). Nothing here touches files: `node.ts` adds them.
  */
 import type { FusionPolicy } from "../codegen/fusion-policy.js";
+import type { RematPolicy } from "../ir/remat.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import { modelTensors, type Plan } from "../codegen/plan.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -64,6 +65,8 @@ export interface SessionOptions extends Omit<PlannedSessionOptions, "train" | "r
   readonly fuse?: boolean;
   /** The fusion rules when `fuse` is on (`--fusion`; default: `defaultPolicy`). */
   readonly fusion?: FusionPolicy;
+  /** What the backward recomputes (`--remat`; default `store`), for every plan it compiles. */
+  readonly remat?: RematPolicy;
   /** Source texts, for kernel headers. */
   readonly sources?: ReadonlyMap<string, string>;
   /**
@@ -86,10 +89,11 @@ export function refuseResumeWithInit(options: { resume?: unknown; init?: unknown
 
 /** Trains `options.train` on the GPU or the CPU (`options.device`) and reports each epoch. */
 export async function trainSession(options: SessionOptions): Promise<TrainResult> {
-  const { device, fuse, fusion, sources, plan, ...rest } = options;
+  const { device, fuse, fusion, remat, sources, plan, ...rest } = options;
   const runnerOptions = {
     fuse: fuse ?? true,
     ...(fusion ? { fusion } : {}),
+    ...(remat ? { remat } : {}),
     ...(sources ? { sources } : {}),
   };
   return runSession({

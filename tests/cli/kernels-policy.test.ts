@@ -60,7 +60,7 @@ describe("grove kernels with fusion policies", () => {
       ["--fusion-policy", "/nonexistent/p.json"],
       "grove kernels: /nonexistent/p.json: cannot read the policy file (no such file)",
     ],
-    [["--compare", "fused"], "grove kernels: --compare takes two policies, not 1"],
+    [["--compare", "fused"], "grove kernels: --compare takes two or three policies, not 1"],
     [
       ["--compare", "fused", "deep-limt=2"],
       "grove kernels: --compare: unknown fusion parameter `deep-limt`; did you mean `deep-limit`?",
