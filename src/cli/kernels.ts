@@ -300,9 +300,11 @@ function memoryLine(plan: Plan): string {
 
 /** What the rematerialisation policy decided, in one line. */
 function rematLine(r: RematReport): string {
+  const store =
+    r.policy === "store" ? "" : `; store reads ${r.activations}, ${fmt(r.activationBytes)} bytes`;
   return (
-    `remat ${r.policy}: the backward reads ${r.saved.length} forward values stored (${fmt(r.savedBytes)} bytes; ` +
-    `store: ${r.activations}, ${fmt(r.activationBytes)} bytes) and recomputes ${r.recomputed.length}`
+    `remat ${r.policy}: the backward reads ${r.saved.length} forward values stored ` +
+    `(${fmt(r.savedBytes)} bytes${store}) and recomputes ${r.recomputed.length || "none"}`
   );
 }
 
