@@ -37,13 +37,16 @@ interface ExportTarget {
   readonly run: (job: ExportJob) => Promise<number>;
 }
 
+const rematFlagsGiven = (opts: ExportCliOptions) =>
+  opts.remat !== undefined || opts.memoryBudget !== undefined;
+
 /** Every export target, by `--target` name. */
 const exportTargets: { readonly [name: string]: ExportTarget } = {
   onnx: {
     problem: (opts) => {
       if (opts.checkpoint === undefined) return "--target onnx needs --checkpoint PATH";
-      if (opts.remat !== undefined || opts.memoryBudget !== undefined)
-        return "--remat and --memory-budget shape a training step; --target onnx writes the inference graph";
+      if (rematFlagsGiven(opts))
+        return "--remat and --memory-budget shape a WebGPU training step; --target onnx writes the inference graph";
       if (opts.out === undefined) return "--target onnx needs -o FILE.onnx";
       if (!opts.out.endsWith(".onnx"))
         return `cannot write ${visibleText(opts.out)}: an ONNX model is written as .onnx`;
@@ -76,6 +79,8 @@ function programFolderProblem(
   if (opts.out === undefined) return `--target ${target} needs -o DIR (the folder to write)`;
   if (target === "pytorch" && (opts.portable || opts.batch !== undefined))
     return '--target pytorch takes no --portable or --batch (use --set "batch = N")';
+  if (target === "pytorch" && rematFlagsGiven(opts))
+    return "--remat and --memory-budget shape a WebGPU training step; --target pytorch writes PyTorch code";
   if (opts.checkpoint !== undefined)
     return `--target ${target} trains from the start; it takes no --checkpoint`;
   if (target === "browser" && opts.data === false)

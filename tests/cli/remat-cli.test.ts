@@ -105,7 +105,7 @@ describe("the policy in compiled plans and programs", () => {
     expect(r.out.slice(0, r.out.indexOf("partitioned"))).not.toMatch(/recomputed/);
   });
 
-  it("grove export --target node writes plans that carry the policy; onnx refuses it", async () => {
+  it("grove export --target node writes plans that carry the policy; onnx and pytorch refuse it", async () => {
     const { dir, file } = xorProject();
     const out = join(dir, "program");
     const r = await runGrove([
@@ -136,6 +136,18 @@ describe("the policy in compiled plans and programs", () => {
     ]);
     expect(onnx.code).toBe(1);
     expect(onnx.err).toContain("--target onnx writes the inference graph");
+    const torch = await runGrove([
+      "export",
+      file,
+      "--target",
+      "pytorch",
+      "-o",
+      join(dir, "t"),
+      "--remat",
+      "min-cut",
+    ]);
+    expect(torch.code).toBe(1);
+    expect(torch.err).toContain("--target pytorch writes PyTorch code");
   });
 
   it("grove train's resume command keeps --remat and --memory-budget", () => {
