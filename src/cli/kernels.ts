@@ -5,6 +5,7 @@
  * `--compare A B [C]` does so for two or three fusion or rematerialisation policies and sets their
  * totals side by side; `--report FILE.html` writes the page (report.ts).
  */
+import { bytesMoved } from "../codegen/budget.js";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { KernelOrigin } from "../codegen/emit.js";
 import { describePolicy, PolicyError } from "../codegen/fusion-policy.js";
@@ -199,7 +200,7 @@ export function totals(plan: Plan, program: string) {
   return {
     dispatches: dispatches.length,
     flops: kernels.reduce((s, k) => s + k.flops, 0),
-    bytes: kernels.reduce((s, k) => s + k.bytesRead + k.bytesWritten, 0),
+    bytes: bytesMoved(plan, program),
     peak: plan.peakBytes,
     temps: plan.buffers.filter((b) => b.kind === "temp").reduce((s, b) => s + b.bytes, 0),
   };

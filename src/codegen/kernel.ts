@@ -118,7 +118,10 @@ export function writePart(group: KernelGroup, ctx: KernelContext): KernelPart {
   const ops = group.nodes.map((n) => n.op);
   const header = [
     `${ops.length} fused op${ops.length === 1 ? "" : "s"}, output ${out.dtype}[${out.shape.join(",")}] -> ${ctx.store.arena}@${ctx.store.offset}`,
-    ...group.nodes.map((n) => `  %${n.id} ${n.op}[${n.shape.join(",")}]  ${ctx.where(n.span)}`),
+    ...group.nodes.map(
+      (n) =>
+        `  %${n.id} ${n.op}[${n.shape.join(",")}]  ${ctx.where(n.span)}${n.remat ? "  (recomputed)" : ""}`,
+    ),
     layout.split,
   ];
   return {

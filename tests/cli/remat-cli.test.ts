@@ -159,7 +159,7 @@ describe("the policy in compiled plans and programs", () => {
 });
 
 describeGpu("grove train with --remat", () => {
-  it("every policy takes the same losses", async () => {
+  it("every policy takes the same losses, and a checkpoint resumes under another", async () => {
     const { dir, file } = xorProject();
     const losses = async (log: string, ...args: string[]) => {
       const r = await runGrove(["train", file, "--log-json", join(dir, log), ...args]);
@@ -172,11 +172,18 @@ describeGpu("grove train with --remat", () => {
         .map((e) => e.loss!);
     };
     const base = await losses("store.jsonl");
-    expect(base.length).toBeGreaterThan(0);
+    expect(base.length).toBeGreaterThan(4);
     for (const policy of ["recompute-cheap", "min-cut"]) {
       const other = await losses(`${policy}.jsonl`, "--remat", policy);
       expect(other).toHaveLength(base.length);
       other.forEach((l, i) => expect(l, `${policy} step ${i + 1}`).toBeCloseTo(base[i]!, 5));
     }
+    // A checkpoint moves between policies: stopped under min-cut, resumed under store, the run
+    // takes the uninterrupted store run's steps.
+    const saved = join(dir, "mincut.safetensors");
+    await losses("first.jsonl", "--remat", "min-cut", "--max-steps", "3", "--checkpoint", saved);
+    const rest = await losses("rest.jsonl", "--resume", saved);
+    expect(rest).toHaveLength(base.length - 3);
+    rest.forEach((l, i) => expect(l, `resumed step ${i + 4}`).toBeCloseTo(base[i + 3]!, 5));
   }, 120_000);
 });
