@@ -121,12 +121,14 @@ describe("rematerialize", () => {
   });
 
   it("min-cut keeps an activation when recomputing it would save something larger", () => {
-    // y = a + b over two [32,32] products: saving y (1 tensor) beats saving a and b (2).
+    // y = tanh(a + b) over a [32,32] product and a broadcast [1,32] one: saving y beats saving
+    // a and b.
     const g = joint((b) => {
       const x = b.input("x", [32, 32]);
+      const z = b.input("z", [1, 32]);
       const p = b.param("p", [32, 32]);
       const q = b.param("q", [32, 32]);
-      const y = b.tanh(b.add(b.matmul(x, p), b.matmul(x, q)));
+      const y = b.tanh(b.add(b.matmul(x, p), b.broadcast(b.matmul(z, q), [32, 32])));
       return b.sum(b.mul(y, y));
     });
     const cheap = partition(g, "recompute-cheap").report;
