@@ -97,6 +97,17 @@ describe("the policy in compiled plans and programs", () => {
     expect((await plan("--remat", "min-cut")).remat).toBe("min-cut");
   });
 
+  it("--remat store compiles the same WGSL and Plan as no --remat", async () => {
+    for (const emit of ["wgsl", "plan"]) {
+      const plain = await runGrove(["compile", mlp, "--emit", emit]);
+      const store = await runGrove(["compile", mlp, "--emit", emit, "--remat", "store"]);
+      expect(plain.code).toBe(0);
+      expect(store.out).toBe(plain.out);
+    }
+    const cut = await runGrove(["compile", mlp, "--emit", "wgsl", "--remat", "min-cut"]);
+    expect(cut.out).toMatch(/ \(recomputed\)$/m);
+  });
+
   it("grove compile --emit ir --remat prints the partitioned graph, copies marked", async () => {
     const r = await runGrove(["compile", mlp, "--remat", "recompute-cheap", "--batch", "2"]);
     expect(r.err).toBe("");
