@@ -23,6 +23,7 @@ import {
   type RandomAttrs,
   rowsFor,
 } from "./ops.js";
+import { intBinaryOps, intUnaryOps } from "../ops/elementwise.js";
 
 export type ShapeRule<O extends Op> = (
   inputs: readonly TensorType[],
@@ -49,15 +50,11 @@ function checkShape(shape: Shape, what: string): void {
   if (!shape.every(isDim)) fail(`${what} has an invalid shape ${formatShape(shape)}`);
 }
 
-/** The elementwise ops that also accept i32; every other arithmetic op is f32 only. */
-const anyDtypeUnary = new Set<string>(["neg", "abs", "sign"]);
-const anyDtypeBinary = new Set<string>(["add", "sub", "mul", "maximum", "minimum"]);
-
 function unaryRule(op: UnaryOp): ShapeRule<UnaryOp> {
   return (inputs) => {
     arity(inputs, 1, op);
     const x = inputs[0]!;
-    if (!anyDtypeUnary.has(op)) wantDtype(x, "f32", `${op} input`);
+    if (!intUnaryOps.has(op)) wantDtype(x, "f32", `${op} input`);
     return x;
   };
 }
@@ -70,7 +67,7 @@ function binaryRule(
     arity(inputs, 2, op);
     const [a, b] = inputs as [TensorType, TensorType];
     if (a.dtype !== b.dtype) fail(`${op} operands differ in dtype: ${a.dtype} and ${b.dtype}`);
-    if (!resultDtype && !anyDtypeBinary.has(op)) wantDtype(a, "f32", `${op} input`);
+    if (!resultDtype && !intBinaryOps.has(op)) wantDtype(a, "f32", `${op} input`);
     return {
       shape: broadcastShapes(a.shape, b.shape),
       dtype: resultDtype ?? a.dtype,

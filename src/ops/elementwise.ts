@@ -37,6 +37,16 @@ export const compareOps = [
 ] as const;
 export type CompareOp = (typeof compareOps)[number];
 
+/** The elementwise ops that also take i32 tensors; every other arithmetic op is f32 only. */
+export const intUnaryOps: ReadonlySet<string> = new Set<UnaryOp>(["neg", "abs", "sign"]);
+export const intBinaryOps: ReadonlySet<string> = new Set<BinaryOp>([
+  "add",
+  "sub",
+  "mul",
+  "maximum",
+  "minimum",
+]);
+
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /**

@@ -40,3 +40,21 @@ test.each([
 ] as const)("%s(%s) folds to the IR's value", (op, x) => {
   expect(foldedLr(`${op}(${x})`)).toBe(unaryFns[op](x));
 });
+
+/** The diagnostics codes of a model whose extra output is `expr` (`ids` is an i32 tensor). */
+function codesOf(expr: string): string[] {
+  const text = source.replace(
+    "output y = features @ w",
+    `output y = features @ w\n  output z = ${expr.replaceAll("ids", "cast(features, i32)")}`,
+  );
+  const r = checkFile("mem/main.grove", memoryHost({ "mem/main.grove": text }));
+  return r.diagnostics.map((d) => d.code);
+}
+
+test("the checker takes i32 operands exactly where the IR does (intBinaryOps, intUnaryOps)", () => {
+  for (const ok of ["ids + ids", "ids - ids", "ids * ids", "maximum(ids, ids)", "-ids", "abs(ids)"])
+    expect(codesOf(ok), ok).toEqual([]);
+  // These passed the checker and then failed in lowering as an internal compiler error.
+  for (const bad of ["ids / ids", "ids ^ ids", "exp(ids)"])
+    expect(codesOf(bad), bad).toEqual(["G0409"]);
+});

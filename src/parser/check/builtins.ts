@@ -23,7 +23,17 @@ import { dimProblem, dimRangeProblem, isComplaint, productOf, shown } from "./ra
 import { broadcastShapes, formatShape, formatType, originLabels, type Operand } from "./shapes.js";
 import { scanRule } from "./scan.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "./values.js";
-import { unaryFns, unaryOps, type UnaryOp } from "../../ops/elementwise.js";
+import {
+  binaryOps,
+  intBinaryOps,
+  intUnaryOps,
+  unaryFns,
+  unaryOps,
+  type BinaryOp,
+  type UnaryOp,
+} from "../../ops/elementwise.js";
+
+const isBinaryOp = (op: string): op is BinaryOp => (binaryOps as readonly string[]).includes(op);
 
 export interface ArgV {
   readonly value: Value;
@@ -246,6 +256,14 @@ function elementwise(
   }
   const d = same(c, args, tensors, what);
   if (!d) return poison;
+  if (d === "i32" && isBinaryOp(op) && !intBinaryOps.has(op))
+    return c.report({
+      code: "G0409",
+      message: `${what} needs f32 tensors but got ${formatType(d, tensors[0]!.shape)}`,
+      span: args[0]!.span,
+      label: "this is i32",
+      help: "convert with `cast(x, f32)`",
+    });
   const operands: Operand[] = tensors.map((t, i) => ({
     t,
     span: args[i]!.span,
@@ -268,7 +286,7 @@ function unary(op: UnaryOp | "stop_gradient", fold: (x: number) => number): Buil
       if (n !== undefined) return { kind: "float", value: fold(n), origin: call.span };
       const t = c.tensorOf(x, `\`${call.name}\``);
       if (!t) return poison;
-      if (t.dtype !== "f32" && op !== "neg" && op !== "abs" && op !== "sign")
+      if (t.dtype !== "f32" && !intUnaryOps.has(op))
         return c.report({
           code: "G0409",
           message: `\`${call.name}\` needs an f32 tensor but got ${formatType(t.dtype, t.shape)}`,
