@@ -32,7 +32,10 @@ export function within(scope: string, outer: string): boolean {
 
 /** Nodes written where used, never passed between calls. */
 export const isFree = (n: TraceNode): boolean =>
-  n.op === "const" || n.op === "training" || n.op === "param";
+  n.op === "const" || n.op === "training" || isMember(n);
+
+/** A parameter or a state tensor: a member of its instance's module, read as `self.name`. */
+export const isMember = (n: TraceNode): boolean => n.op === "param" || n.op === "state";
 
 /**
  * The call tree of `nodes` (a cone of the trace in id order, params and inputs included), with
@@ -90,7 +93,7 @@ function linkCalls(root: Call, byId: ReadonlyMap<number, TraceNode>, rootOut: Se
         const src = byId.get(i)!;
         if (mine.has(i) || inputs.includes(i)) continue;
         if (src.op === "const" || src.op === "training") continue;
-        if (src.op === "param" && within(src.scope, call.scope)) continue;
+        if (isMember(src) && within(src.scope, call.scope)) continue;
         inputs.push(i);
       }
     call.inputs = call === root ? [] : inputs;

@@ -8,7 +8,7 @@ import { InternalError, type Span } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import type { Dim } from "../../parser/check/dims.js";
 import type { TraceNode } from "../../parser/check/values.js";
-import { isCall, isFree, nodesOf, within, type Call } from "./calls.js";
+import { isCall, isFree, isMember, nodesOf, within, type Call } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
 import { torchRules, type Expr, type RuleContext } from "./torch-rules.js";
 
@@ -54,6 +54,8 @@ export interface Shared {
   readonly lists: ReadonlySet<string>;
   /** Symbols each instance's forward takes as keyword arguments (not found in its inputs). */
   readonly extraSymbols: Map<string, string[]>;
+  /** The state each `update` node gives its value to, by node id. */
+  readonly updates: ReadonlyMap<number, string>;
 }
 
 export interface FnSpec {
@@ -109,7 +111,7 @@ export function renderBody(
       const p = nodesOf(call)
         .flatMap((n) => n.inputs)
         .map((i) => shared.byId.get(i)!)
-        .find((n) => n.op === "param");
+        .find(isMember);
       return p ? `${exprOf(p.id).text}.device` : "None";
     },
   };
@@ -117,7 +119,7 @@ export function renderBody(
     const e = exprs.get(id);
     if (e) return e;
     const n = shared.byId.get(id)!;
-    if (n.op === "param" && within(n.scope, spec.scope)) {
+    if (isMember(n) && within(n.scope, spec.scope)) {
       const name = n.attrs.name as string;
       const rel = spec.scope === "" ? name : name.slice(spec.scope.length + 1);
       return { text: memberPath(rel, shared.lists, spec.scope, spec.owner) };
@@ -127,7 +129,9 @@ export function renderBody(
       `internal compiler error: node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
     );
   };
-  const results = new Set(call.outputs);
+  // a state's update is computed with the call's values and written at its end, in training
+  const updates = call.items.filter((x): x is TraceNode => !isCall(x) && shared.updates.has(x.id));
+  const results = new Set([...call.outputs, ...updates.map((n) => n.id)]);
   for (const item of call.items) {
     if (isCall(item)) {
       const outs = item.outputs.map((id) => spec.resultNames?.get(id) ?? fresh());
@@ -165,6 +169,17 @@ export function renderBody(
       }
     }
   }
+  if (updates.length > 0)
+    lines.push(
+      `if ${spec.training}:`,
+      "    with torch.no_grad():",
+      ...updates.map((n) => {
+        const name = shared.updates.get(n.id)!;
+        const rel = spec.scope === "" ? name : name.slice(spec.scope.length + 1);
+        const target = memberPath(rel, shared.lists, spec.scope, spec.owner);
+        return `        ${target}.copy_(${exprOf(n.id).text})  # ${commentText(shared.locate(n.span), "python")}`;
+      }),
+    );
   return {
     lines: [...bindings, ...lines],
     results: call.outputs.map((id) => exprOf(id).text),

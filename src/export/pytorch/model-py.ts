@@ -5,15 +5,17 @@
  * modules read alike share one class, named after their Grove block (`Dense`, `Dense2` when a
  * second kind of `Dense` differs). Each call's nodes become its `forward`, values read once are
  * written inline, each statement ends with its `.grove` location, and dimensions stay symbolic
- * (`N = x.shape[0]`), so any batch runs. The loss and metrics are `objective`, which reads the
- * model's outputs, the batch and (an L2 term) the model's own parameters.
+ * (`N = x.shape[0]`), so any batch runs. State (batch norm's running statistics) is a buffer of
+ * its module, its `update` written at the end of `forward` in training mode (forward-py.ts). The
+ * loss and metrics are `objective`, which reads the model's outputs, the batch and (an L2 term)
+ * the model's own parameters.
  */
 import { type Span, UserError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import type { Dim } from "../../parser/check/dims.js";
 import type { Binding, BlockDecl, ModelDecl } from "../../parser/ast.js";
 import type { ElaboratedTrain, TraceNode } from "../../parser/check/values.js";
-import { callTree, isCall, type Call } from "./calls.js";
+import { callTree, isCall, isMember, type Call } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
 import { torchRules } from "./torch-rules.js";
 import { forwardText, indent, renderBody, type Shared } from "./forward-py.js";
@@ -64,25 +66,10 @@ function cone(nodes: readonly TraceNode[], ids: Iterable<number>): TraceNode[] {
   return nodes.filter((n) => keep.has(n.id));
 }
 
-/**
- * Model state (`state` members and their `update`s, batch norm's running statistics) is not
- * written yet (it would be a registered buffer updated in training mode): refused, naming the
- * first state, rather than exported without its updates.
- */
-function refuseState(state: { readonly name: string; readonly span: Span } | undefined): void {
-  if (!state) return;
-  throw new PytorchExportError(
-    "G0804",
-    `model state (\`${state.name}\`) has no PyTorch lowering yet, so this model cannot be exported to PyTorch`,
-    state.span,
-    "export it to ONNX (`--target onnx`) or as a training program (`--target node`), which keep state",
-  );
-}
-
 /** Refuses the first node without a PyTorch lowering, naming it and where it is. */
 function checkLowerable(nodes: readonly TraceNode[]): void {
   for (const n of nodes)
-    if (n.op !== "input" && n.op !== "param" && !torchRules[n.op])
+    if (n.op !== "input" && !isMember(n) && !torchRules[n.op])
       throw new PytorchExportError(
         "G0804",
         `the primitive \`${n.op}\` has no PyTorch lowering, so this model cannot be exported to PyTorch`,
@@ -121,14 +108,14 @@ const pascal = (s: string) =>
 /** Writes model.py for `train`'s model. */
 export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): ModelPy {
   const graph = train.graph;
-  refuseState(graph.state[0]);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const modelOutputs = graph.outputs.filter((o) => !isObjective(o.name));
   const objectiveOutputs = graph.outputs.filter((o) => isObjective(o.name));
-  const modelNodes = cone(
-    graph.nodes,
-    modelOutputs.map((o) => o.node),
-  );
+  // the model: what its outputs read, and what its state updates read (written in training)
+  const modelNodes = cone(graph.nodes, [
+    ...modelOutputs.map((o) => o.node),
+    ...graph.updates.map((u) => u.node),
+  ]);
   const inModel = new Set(modelNodes.map((n) => n.id));
   const objectiveNodes = cone(
     graph.nodes,
@@ -162,7 +149,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   instance("");
   // a parameter the loss reads (`sum(trunk.w^2)`) is the model's too: objective reads `model.trunk.w`
   for (const n of [...modelNodes, ...objectiveNodes])
-    if (n.op === "param") instance(n.scope).params.push(n);
+    if (isMember(n)) instance(n.scope).params.push(n);
   const collect = (c: Call) => {
     instance(c.scope).calls.push(c);
     for (const item of c.items) if (isCall(item)) collect(item);
@@ -204,7 +191,14 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
       )
       .map(([p]) => p),
   );
-  const shared: Shared = { byId, readers, locate: options.locate, lists, extraSymbols: new Map() };
+  const shared: Shared = {
+    byId,
+    readers,
+    locate: options.locate,
+    lists,
+    extraSymbols: new Map(),
+    updates: new Map(graph.updates.map((u) => [u.node, u.name])),
+  };
 
   // classes, children first
   const classes: string[] = [];
@@ -237,7 +231,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
       : [
           `def __init__(self${own.map((p) => `, ${pyName(p)}`).join("")}):`,
           `    super().__init__()`,
-          ...own.map((p) => `    ${paramInit(p, pyName(p))}`),
+          ...own.map((p, k) => `    ${memberTensorInit(inst.params[k]!, p, pyName(p))}`),
           ...childLines.map((l) => `    ${l}`),
         ];
     const text = [...body, ...(forward ? ["", ...forward.lines] : [])].join("\n");
@@ -299,7 +293,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     `    def __init__(self):`,
     `        super().__init__()`,
     ...rootInst.params.map(
-      (p) => `        ${paramInit(p.attrs.name as string, shapeTuple(p.shape))}`,
+      (p) => `        ${memberTensorInit(p, p.attrs.name as string, shapeTuple(p.shape))}`,
     ),
     ...rootInst.children.map((c) => `        ${memberInit(c, ctor.get(c)!)}`),
     "",
@@ -347,8 +341,13 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   };
 }
 
-/** `self.w = nn.Parameter(torch.zeros(w))`, or `register_parameter` for a name Python cannot spell. */
-function paramInit(local: string, shape: string): string {
+/**
+ * A parameter, `self.w = nn.Parameter(torch.zeros(w))` (`register_parameter` for a name Python
+ * cannot spell), or a state tensor, `self.register_buffer("running_mean", ...)`; train.py loads
+ * their values from init.safetensors.
+ */
+function memberTensorInit(n: TraceNode, local: string, shape: string): string {
+  if (n.op === "state") return `self.register_buffer(${pyString(local)}, torch.zeros(${shape}))`;
   const value = `nn.Parameter(torch.zeros(${shape}))`;
   return isPyIdentifier(local)
     ? `self.${local} = ${value}`

@@ -12,7 +12,7 @@ import { commentText } from "../../diag/escape.js";
 import type { BlockDecl, ModelDecl } from "../../parser/ast.js";
 import { dimValue } from "../../parser/check/dims.js";
 import { parse } from "../../parser/parse.js";
-import type { ElaboratedTrain } from "../../parser/check/values.js";
+import type { ElaboratedTrain, ParamInfo } from "../../parser/check/values.js";
 import { loadData } from "../../runtime/data/index.js";
 import type { Dataset } from "../../runtime/data/types.js";
 import { encodeNpy } from "../../runtime/data/npy.js";
@@ -87,18 +87,16 @@ export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
   });
   const fields = fieldShapes(train);
   const { counts, shapes, files } = writeData(req, fields);
-  const params = new Map(
-    train.graph.params.map((p, k) => {
-      const values = initialValues(
-        { name: p.name, shape: p.shape, init: p.init, dtype: "f32" } as Parameters<
-          typeof initialValues
-        >[0],
-        train.seed,
-        0x10000 + k,
-      );
-      return [p.name, { dtype: "F32" as const, shape: p.shape, data: values }];
-    }),
-  );
+  // the values grove train starts from: parameters on streams 0x10000 + k, state on 0x20000 + k
+  const initial = (p: ParamInfo, stream: number) => {
+    const spec = { name: p.name, shape: p.shape, init: p.init, dtype: "f32" };
+    const data = initialValues(spec as Parameters<typeof initialValues>[0], train.seed, stream);
+    return [p.name, { dtype: "F32" as const, shape: p.shape, data }] as const;
+  };
+  const params = new Map([
+    ...train.graph.params.map((p, k) => initial(p, 0x10000 + k)),
+    ...train.graph.state.map((s, k) => initial(s, 0x20000 + k)),
+  ]);
   const source = commentText(file, "python");
   const version = groveVersion();
   const written: [string, string | Uint8Array][] = [
