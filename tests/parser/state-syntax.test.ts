@@ -40,7 +40,7 @@ ${model("  c = Count(4)\n  state total: [4] ~ zeros\n  update total = total + me
       ["c.n", [], "zeros"],
       ["total", [4], "zeros"],
     ]);
-    expect(g.updates.map((u) => u.name)).toEqual(["total", "c.n"]);
+    expect(g.updates.map((u) => u.name)).toEqual(["c.n", "total"]);
     expect(g.params).toEqual([]);
   });
 
@@ -116,5 +116,11 @@ train R {
     expect(instanceText(r.program.models[0]!.graph, "bn")).toBe(
       "2 parameters (8 numbers): bn.gamma: [4], bn.beta: [4]; state (not trained): bn.running_mean: [4], bn.running_var: [4]",
     );
+  });
+
+  it("a model's update may come before its state's declaration", () => {
+    const r = check(model("  update total = mean(x, 0)\n  state total: [4]\n  output y = x"));
+    expect(codes(r), short(r)).toEqual([]);
+    expect(r.program.models[0]!.graph.updates.map((u) => u.name)).toEqual(["total"]);
   });
 });

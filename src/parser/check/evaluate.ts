@@ -1057,7 +1057,7 @@ export class Evaluator implements Ctx {
 
   /**
    * A parameter or a state: f32, a known positive shape, an initializer (the same rules for both;
-   * a parameter's default initializer depends on its rank, and so does a state's).
+   * without `~`, a parameter of rank 2 or more is glorot_uniform, anything else zeros).
    */
   private declarePersistent(p: A.ParamDecl | A.StateDecl, scope: Scope, prefix: string): Value {
     const name = prefix ? `${prefix}.${p.name.name}` : p.name.name;

@@ -28,6 +28,7 @@ export function elaborateModel(
   const failed = new Set<string>();
   const outputList: { name: string; node: number; span: Span }[] = [];
   const inputs = new Map<string, Tensor>();
+  const updates: A.UpdateDecl[] = [];
   /** Records an output; G0414 when it is not a tensor. */
   const addOutput = (name: A.Ident, v: Value, m: A.OutputDecl | A.Destructure): Value => {
     if (v.kind === "poison") failed.add(name.name);
@@ -52,7 +53,7 @@ export function elaborateModel(
         scope.set(m.name.name, ev.declareState(m, scope, ""));
         break;
       case "update":
-        ev.evalUpdate(m, scope);
+        updates.push(m);
         break;
       case "bind":
         scope.set(m.name.name, ev.evalBinding(m, scope, ""));
@@ -70,6 +71,8 @@ export function elaborateModel(
       }
     }
   }
+  // A model's updates run after its other members, so each state is declared by then.
+  for (const u of updates) ev.evalUpdate(u, scope);
   return {
     graph: {
       nodes: ev.nodes,
