@@ -64,6 +64,8 @@ model M {
   h = Dense(2, 4, tanh)
   param table: [10, 3] ~ normal
   param w: [3, 1, 3, 3] ~ normal
+  // evaluation reads a state's value from the checkpoint, as an initializer
+  state s: [4] ~ normal
   b = size(features, 0)
   x = h(features)
   output logits = x
@@ -81,6 +83,7 @@ model M {
   output swapped = transpose(reshape(x, [b, 2, 2]), [0, 2, 1])
   output cut = slice(x, 1, 1, 3)
   output stopped = stop_gradient(x) * 2
+  output shifted = x + s
   // batch-dependent shapes: [N, 4] -> [2N, 2] -> [N, 4], the batch mean, 0 .. N-1, N itself
   z = reshape(reshape(x, [b * 2, 2]) * 2, [b, 4])
   centred = z - mean(z, axis: 0, keepdims: true)
@@ -97,7 +100,7 @@ describe("every lowered primitive", () => {
     expect(run.err).toBe("");
     expect(run.out).toContain("picked: f32[N, 2, 3], cls: i32[N], hot: f32[N, 4], ");
     expect(run.out).toContain(
-      "spread: f32[N, 4], pairs: f32[N, N], flat: f32[4*N], cube: f32[N, N, 1]; 4 initializers",
+      "spread: f32[N, 4], pairs: f32[N, N], flat: f32[4*N], cube: f32[N, N, 1]; 5 initializers",
     );
     // The test model uses every op of the table that has a rule.
     const used = new Set(inferenceGraph(section).value!.graph.nodes.map((n) => n.op));
