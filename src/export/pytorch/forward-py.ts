@@ -126,7 +126,7 @@ export function renderBody(
     }
     if (n.op === "const" || n.op === "training") return torchRules[n.op]!(n, [], cx);
     throw new InternalError(
-      `internal compiler error: node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
+      `node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
     );
   };
   // a state's update is computed with the call's values and written at its end, in training
