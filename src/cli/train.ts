@@ -103,7 +103,9 @@ export function resumeCommand(file: string, path: string, opts: TrainCliOptions)
   if (opts.fusion !== undefined) args.push("--fusion", opts.fusion);
   if (opts.remat !== undefined) args.push("--remat", opts.remat);
   if (opts.memoryBudget !== undefined) args.push("--memory-budget", String(opts.memoryBudget));
-  if (opts.backend !== undefined && opts.backend !== "gpu") args.push("--backend", opts.backend);
+  // A backend named on the command line is named again: without it the resumed run would pick
+  // its backend by itself (onnx on a machine without a GPU), and its steps would round otherwise.
+  if (opts.backend !== undefined) args.push("--backend", opts.backend);
   for (const s of opts.set ?? []) args.push("--set", s);
   return shellCommand(args);
 }

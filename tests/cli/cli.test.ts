@@ -186,7 +186,7 @@ describe("the resume hint", () => {
       set: ["optimizer = adam(lr: 3e-4)", 'data = csv(path: "it\'s.csv", label: "y")'],
     });
     expect(cmd).toBe(
-      "grove train m.grove --resume ck/m.safetensors --lr 0.5 " +
+      "grove train m.grove --resume ck/m.safetensors --lr 0.5 --backend gpu " +
         "--set 'optimizer = adam(lr: 3e-4)' " +
         `--set 'data = csv(path: "it'\\''s.csv", label: "y")'`,
     );

@@ -148,7 +148,7 @@ describe("grove train's resume command", () => {
   it("keeps the fusion flags", () => {
     const opts = { fuse: true, fusion: "-shared", fusionPolicy: "p.json", backend: "gpu" } as const;
     expect(resumeCommand("m.grove", "c.safetensors", opts as never)).toBe(
-      "grove train m.grove --resume c.safetensors --fusion-policy p.json --fusion -shared",
+      "grove train m.grove --resume c.safetensors --fusion-policy p.json --fusion -shared --backend gpu",
     );
   });
 });

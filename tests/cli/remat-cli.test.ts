@@ -164,7 +164,7 @@ describe("the policy in compiled plans and programs", () => {
   it("grove train's resume command keeps --remat and --memory-budget", () => {
     const opts = { fuse: true, remat: "min-cut", memoryBudget: 5000000, backend: "gpu" } as const;
     expect(resumeCommand("m.grove", "c.safetensors", opts as never)).toBe(
-      "grove train m.grove --resume c.safetensors --remat min-cut --memory-budget 5000000",
+      "grove train m.grove --resume c.safetensors --remat min-cut --memory-budget 5000000 --backend gpu",
     );
   });
 });
