@@ -35,6 +35,9 @@ if (selected.length === 0) {
   process.stderr.write(`no workload selected: workloads are ${ids}; models are ${all}\n`);
   process.exit(2);
 }
+/** The matmul's size. */
+const n = 1024;
+
 /** Every measurement of the run, as data (workloads by id), so that `--from` can report it again. */
 async function measure() {
   const started = Date.now();
@@ -62,7 +65,6 @@ async function measure() {
       }
     }
   }
-  const n = 1024;
   const gpuLibs = libs.filter((l) => !onCpu(l));
   const matmul =
     process.argv.includes("--no-matmul") || gpuLibs.length === 0
