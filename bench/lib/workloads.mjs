@@ -36,7 +36,7 @@ const layerNorm = (n, d) => [
 const normal002 = init("normal", { std: 0.02, mean: 0 });
 
 /** Dense layers `l1`, `l2`, ... between the given widths. */
-export function mlpParams(dims) {
+function mlpParams(dims) {
   return dims.slice(1).flatMap((d, l) => dense(`l${l + 1}`, dims[l], d));
 }
 
