@@ -5,7 +5,7 @@
  * and parameterised by a `FusionPolicy` (fusion-policy.ts: the rules' names, reasons and defaults).
  */
 import { convReadRules, geometryOf, isConv } from "../ir/conv-geometry.js";
-import type { Graph, Node } from "../ir/node.js";
+import { ancestors, type Graph, type Node } from "../ir/node.js";
 import { binaryOps, compareOps, unaryOps, type Op } from "../ir/ops.js";
 import {
   defaultPolicy,
@@ -243,7 +243,7 @@ export function fuseKernels(
   outputs: readonly Node[],
   options: FusionOptions,
 ): KernelGroup[] {
-  const needed = neededNodes(outputs);
+  const needed = ancestors(outputs);
   const consumers = new Map<Node, Node[]>();
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
@@ -330,18 +330,6 @@ function epilogues(roots: ReadonlySet<Node>, f: Facts): Map<Node, Node> {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function neededNodes(outputs: readonly Node[]): Set<Node> {
-  const seen = new Set<Node>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...n.inputs);
-  }
-  return seen;
 }
 
 /** The nodes a kernel computes: its output and everything inlined beneath it. */

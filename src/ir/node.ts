@@ -45,6 +45,19 @@ export interface Graph {
   readonly outputs: ReadonlyMap<string, Node>;
 }
 
+/** The nodes `roots` depend on, themselves included. */
+export function ancestors(roots: readonly Node[]): Set<Node> {
+  const seen = new Set<Node>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...n.inputs);
+  }
+  return seen;
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

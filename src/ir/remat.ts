@@ -12,7 +12,7 @@
 import { InternalError } from "../diag/diagnostic.js";
 import { GraphBuilder } from "./builder.js";
 import { minCut, type FlowEdge } from "./max-flow.js";
-import { sizeOf, type Graph, type Node } from "./node.js";
+import { ancestors, sizeOf, type Graph, type Node } from "./node.js";
 import { binaryOps, compareOps, unaryOps, type Op } from "./ops.js";
 
 export const rematPolicies = ["store", "recompute-cheap", "min-cut"] as const;
@@ -81,18 +81,6 @@ interface Split {
 }
 
 const bytesOf = (n: Node) => 4 * sizeOf(n.shape);
-
-function ancestors(roots: readonly Node[]): Set<Node> {
-  const seen = new Set<Node>();
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...n.inputs);
-  }
-  return seen;
-}
 
 function splitOf(
   graph: Graph,

@@ -9,10 +9,10 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { encodeIdx } from "../export/program/data-files.js";
-import { bundle, groveModule, groveRoot } from "../export/program/bundle.js";
+import { browserBundle } from "../export/browser/write.js";
+import { groveModule, groveRoot } from "../export/program/bundle.js";
 import { mnistFiles } from "../export/program/sources.js";
 import { groveVersion } from "../export/program/version.js";
 import { safeJson } from "../export/program/text.js";
@@ -38,17 +38,7 @@ export async function playgroundScript() {
   const entry =
     `import { startPlayground } from ${JSON.stringify(groveModule("playground/app"))};\n` +
     "void startPlayground();\n";
-  return bundle(entry, {
-    platform: "browser",
-    // Only reached in Node (the runtime's device.ts and warm.ts); the page never loads them.
-    external: ["webgpu", "node:os"],
-    replace: {
-      "node:fs": groveModule("export/browser/shims/fs"),
-      "node:path": groveModule("export/browser/shims/path"),
-      "node:zlib": groveModule("export/browser/shims/zlib"),
-      "csv-parse/sync": fileURLToPath(import.meta.resolve("csv-parse/browser/esm/sync")),
-    },
-  });
+  return browserBundle(entry);
 }
 
 const groveFiles = (dir: string): [string, string][] =>

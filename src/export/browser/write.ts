@@ -41,9 +41,16 @@ export async function browserApp(source: string) {
     `import { startPage } from ${path("export/browser/app")};\n` +
     `import { ${reader} as read } from ${path("export/program/sources")};\n` +
     "void startPage(read);\n";
+  return browserBundle(entry);
+}
+
+/**
+ * Bundles `entry` for a page: Node's file, path and gzip modules replaced by the page's shims,
+ * `webgpu` and `node:os` left out (only Node reaches them: device.ts, warm.ts).
+ */
+export function browserBundle(entry: string) {
   return bundle(entry, {
     platform: "browser",
-    // Only reached in Node (device.ts, warm.ts); a page never loads them.
     external: ["webgpu", "node:os"],
     replace: {
       "node:fs": groveModule("export/browser/shims/fs"),
