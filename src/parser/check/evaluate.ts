@@ -37,6 +37,7 @@ import { tooManyErrors } from "../parse.js";
 import { constantProblem, dimProblem, dimRangeProblem, shapeProblem, tooLarge } from "./ranges.js";
 import { formatShape, formatType, originLabels } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
+import { bindArgs, paramList, type SchemaParam } from "./schema.js";
 import {
   describeKind,
   poison,
@@ -95,11 +96,6 @@ export interface CallArg {
   readonly name?: A.Ident;
   readonly value: Value;
   readonly span: Span;
-}
-
-interface ParamSpec {
-  readonly name: string;
-  readonly required: boolean;
 }
 
 export class Evaluator implements Ctx {
@@ -475,83 +471,46 @@ export class Evaluator implements Ctx {
   /** Matches arguments to parameters by position and name. Undefined after reporting a mistake. */
   private bindArgs(
     what: string,
-    params: readonly ParamSpec[],
+    params: readonly SchemaParam[],
     args: readonly CallArg[],
     span: Span,
   ): Map<string, ArgV> | undefined {
-    const bound = new Map<string, ArgV>();
-    let ok = true;
-    let positional = 0;
-    let sawNamed = false;
-    for (const a of args) {
-      if (!a.name) {
-        if (sawNamed) {
-          this.report({
-            code: "G0305",
-            message: `positional argument after a named one in the call to ${what}`,
-            span: a.span,
-            label: "give this argument a name too",
-          });
-          ok = false;
-          continue;
-        }
-        const p = params[positional++];
-        if (!p) {
-          this.report({
-            code: "G0301",
-            message: `${what} takes ${params.length} argument${params.length === 1 ? "" : "s"} but ${args.filter((x) => !x.name).length} were given`,
-            span: a.span,
-            label: "unexpected argument",
-            notes: [`parameters: ${params.map((q) => q.name).join(", ") || "none"}`],
-          });
-          ok = false;
-          break;
-        }
-        bound.set(p.name, { value: a.value, span: a.span });
-        continue;
-      }
-      sawNamed = true;
-      const p = params.find((q) => q.name === a.name!.name);
-      if (!p) {
-        const help = didYouMean(
-          a.name.name,
-          params.map((q) => q.name),
-        );
-        this.report({
-          code: "G0302",
-          message: `${what} has no parameter named \`${a.name.name}\``,
-          span: a.name.span,
+    const notes = [`parameters: ${paramList(params) || "none"}`];
+    return bindArgs(
+      params,
+      args,
+      span,
+      {
+        positional: params,
+        positionalAfterNamed: () => ({
+          message: `positional argument after a named one in the call to ${what}`,
+          label: "give this argument a name too",
+        }),
+        stopAt: "surplus",
+        missing: "first-if-clean",
+        surplus: (count) => ({
+          message: `${what} takes ${params.length} argument${params.length === 1 ? "" : "s"} but ${count} were given`,
+          label: "unexpected argument",
+          notes,
+        }),
+        unknown: (name, help) => ({
+          message: `${what} has no parameter named \`${name}\``,
           label: "unknown parameter",
-          notes: [`parameters: ${params.map((q) => q.name).join(", ") || "none"}`],
+          notes,
           ...(help ? { help } : {}),
-        });
-        ok = false;
-        continue;
-      }
-      if (bound.has(p.name)) {
-        this.report({
-          code: "G0303",
-          message: `argument \`${p.name}\` is given twice in the call to ${what}`,
-          span: a.span,
+        }),
+        twice: (name, first) => ({
+          message: `argument \`${name}\` is given twice in the call to ${what}`,
           label: "second value",
-          secondary: [{ span: bound.get(p.name)!.span, message: "first value" }],
-        });
-        ok = false;
-        continue;
-      }
-      bound.set(p.name, { value: a.value, span: a.span });
-    }
-    for (const p of params)
-      if (p.required && !bound.has(p.name) && ok) {
-        this.report({
-          code: "G0304",
-          message: `missing argument \`${p.name}\` in the call to ${what}`,
-          span,
-          label: `\`${p.name}\` is required`,
-        });
-        ok = false;
-      }
-    return ok ? bound : undefined;
+          secondary: [{ span: first, message: "first value" }],
+        }),
+        missingParam: (name) => ({
+          message: `missing argument \`${name}\` in the call to ${what}`,
+          label: `\`${name}\` is required`,
+        }),
+      },
+      (d) => this.report(d),
+    );
   }
 
   applyBuiltin(name: string, args: CallArg[], span: Span, calleeSpan: Span): Value {

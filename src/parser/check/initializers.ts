@@ -2,14 +2,21 @@
  * @file Parameter initializers (the expression after `~`): their names, arguments and defaults.
  * The checker validates them; the runtime draws the numbers from the seed.
  */
+import type { DiagnosticInit } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import { dimValue } from "./dims.js";
 import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { shown } from "./ranges.js";
 import { didYouMean } from "./suggest.js";
-import type { InitSpec, Scope } from "./values.js";
-import type { Evaluator } from "./evaluate.js";
+import { bindArgs } from "./schema.js";
+import type { InitSpec, Scope, Value } from "./values.js";
+
+/** What resolving an initializer needs of the evaluator (an interface, so no import cycle). */
+export interface InitContext {
+  report(d: DiagnosticInit): unknown;
+  evalExpr(e: A.Expr, scope: Scope): Value;
+}
 
 interface InitRule {
   /** Parameter names with default values. */
@@ -41,7 +48,7 @@ const rules: Readonly<Record<string, InitRule>> = {
 export const initializerNames = Object.keys(rules);
 
 function resolve(
-  ev: Evaluator,
+  ev: InitContext,
   p: A.ParamDecl | A.StateDecl,
   scope: Scope,
   shape: readonly number[],
@@ -75,70 +82,41 @@ function resolve(
     });
     return undefined;
   }
+  const params = rule.params.map(([name, def]) => ({ name, def, required: def === undefined }));
   const args: Record<string, number> = {};
   const given = e.kind === "call" ? e.args : [];
-  const names = rule.params.map(([n]) => n);
-  let positional = 0;
-  for (const a of given) {
-    const name = a.name?.name ?? names[positional++];
-    if (name === undefined || !names.includes(name)) {
-      const help = a.name ? didYouMean(a.name.name, names) : undefined;
-      ev.report({
-        code: a.name ? "G0302" : "G0301",
-        message: a.name
-          ? `initializer \`${head.name}\` has no parameter named \`${a.name.name}\``
-          : `initializer \`${head.name}\` takes ${names.length} argument${names.length === 1 ? "" : "s"}`,
-        span: a.name?.span ?? a.span,
+  const bound = bindArgs(
+    params,
+    given,
+    e.span,
+    {
+      positional: params,
+      stopAt: "any",
+      missing: "first-if-clean",
+      surplus: () => ({
+        message: `initializer \`${head.name}\` takes ${params.length} argument${params.length === 1 ? "" : "s"}`,
+        label: "unexpected argument",
+      }),
+      unknown: (name, help) => ({
+        message: `initializer \`${head.name}\` has no parameter named \`${name}\``,
         label: "unexpected argument",
         ...(help ? { help } : {}),
-      });
-      return undefined;
-    }
-    const v = ev.evalExpr(a.value, scope);
-    const n = v.kind === "float" ? v.value : v.kind === "int" ? dimValue(v.dim) : undefined;
-    if (n === undefined) {
-      if (v.kind !== "poison")
-        ev.report({
-          code: "G0410",
-          message: `\`${name}\` must be a number`,
-          span: a.value.span,
-          label: "expected a number",
-        });
-      return undefined;
-    }
-    if (!(Math.abs(n) <= limits.f32Max)) {
-      ev.report({
-        code: "G0605",
-        message: `\`${name}\` of initializer \`${head.name}\` must be a finite f32 number`,
-        span: a.value.span,
-        label: `this is ${shown(n)}`,
-      });
-      return undefined;
-    }
-    if (Object.hasOwn(args, name)) {
-      ev.report({
-        code: "G0303",
-        message: `argument \`${name}\` is given twice`,
-        span: a.span,
-        label: "second value",
-      });
-      return undefined;
-    }
-    args[name] = n === 0 ? 0 : n; // -0 is 0
-  }
-  for (const [name, def] of rule.params) {
-    if (Object.hasOwn(args, name)) continue;
-    if (def === undefined) {
-      ev.report({
-        code: "G0304",
+      }),
+      twice: (name) => ({ message: `argument \`${name}\` is given twice`, label: "second value" }),
+      missingParam: (name) => ({
         message: `missing argument \`${name}\` for initializer \`${head.name}\``,
-        span: e.span,
         label: `\`${name}\` is required`,
-      });
-      return undefined;
-    }
-    args[name] = def;
-  }
+      }),
+    },
+    (d) => ev.report(d),
+    ({ name }, a) => {
+      const n = numberArg(ev, head.name, name, a, scope);
+      if (n !== undefined) args[name] = n === 0 ? 0 : n; // -0 is 0
+      return n !== undefined;
+    },
+  );
+  if (!bound) return undefined;
+  for (const { name, def } of params) if (!Object.hasOwn(args, name)) args[name] = def!;
   const problem = rangeProblem(head.name, args);
   if (problem) {
     ev.report({
@@ -153,6 +131,38 @@ function resolve(
 }
 
 export const initializerRules = { resolve };
+
+/** Evaluates one initializer argument; undefined after reporting why it is not a finite f32. */
+function numberArg(
+  ev: InitContext,
+  init: string,
+  name: string,
+  a: A.Arg,
+  scope: Scope,
+): number | undefined {
+  const v = ev.evalExpr(a.value, scope);
+  const n = v.kind === "float" ? v.value : v.kind === "int" ? dimValue(v.dim) : undefined;
+  if (n === undefined) {
+    if (v.kind !== "poison")
+      ev.report({
+        code: "G0410",
+        message: `\`${name}\` must be a number`,
+        span: a.value.span,
+        label: "expected a number",
+      });
+    return undefined;
+  }
+  if (!(Math.abs(n) <= limits.f32Max)) {
+    ev.report({
+      code: "G0605",
+      message: `\`${name}\` of initializer \`${init}\` must be a finite f32 number`,
+      span: a.value.span,
+      label: `this is ${shown(n)}`,
+    });
+    return undefined;
+  }
+  return n;
+}
 
 function rangeProblem(name: string, args: Readonly<Record<string, number>>): string | undefined {
   if (name === "normal" && !(args.std! >= 0)) return "`std` must not be negative";

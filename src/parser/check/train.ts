@@ -16,6 +16,7 @@ import { freezePatterns, resolveParamRules, type GroupSpec } from "./param-group
 import { shown } from "./ranges.js";
 import { formatType } from "./shapes.js";
 import { didYouMean } from "./suggest.js";
+import { bindArgs, paramList } from "./schema.js";
 import {
   describeKind,
   poison,
@@ -788,84 +789,64 @@ function checkCall(
     });
     return undefined;
   }
-  const names = Object.keys(rule.args);
-  const order = rule.order ?? [];
+  const params = Object.entries(rule.args).map(([name, spec]) => ({
+    name,
+    spec,
+    required: spec.default === undefined && !spec.optional,
+  }));
+  const notes = [`parameters: ${paramList(params)}`];
   const args: Record<string, ArgValue> = {};
-  /** Names given, valid or not (a bad value is not also "missing"). */
-  const given = new Set<string>();
-  let ok = true;
-  let positional = 0;
-  for (const a of e.kind === "call" ? e.args : []) {
-    const name = a.name?.name ?? order[positional++];
-    if (name === undefined) {
-      ev.report({
-        code: "G0301",
+  const bound = bindArgs(
+    params,
+    e.kind === "call" ? e.args : [],
+    e.span,
+    {
+      positional: (rule.order ?? []).map((n) => params.find((p) => p.name === n)!),
+      stopAt: "never",
+      missing: "all",
+      surplus: () => ({
         message: `${what} \`${head.name}\` takes its arguments by name`,
-        span: a.span,
         label: "give this argument a name",
-        notes: [`parameters: ${names.join(", ")}`],
-      });
-      ok = false;
-      continue;
-    }
-    const spec = own(rule.args, name);
-    if (!spec) {
-      const help = didYouMean(name, names);
-      ev.report({
-        code: "G0302",
+        notes,
+      }),
+      unknown: (name, help) => ({
         message: `${what} \`${head.name}\` has no parameter named \`${name}\``,
-        span: a.name?.span ?? a.span,
         label: "unknown parameter",
-        notes: [`parameters: ${names.join(", ")}`],
+        notes,
         ...(help ? { help } : {}),
-      });
-      ok = false;
-      continue;
-    }
-    if (given.has(name)) {
-      ev.report({
-        code: "G0303",
-        message: `argument \`${name}\` is given twice`,
-        span: a.span,
-        label: "second value",
-      });
-      ok = false;
-      continue;
-    }
-    given.add(name);
-    const v = ev.evalExpr(a.value, ev.globals);
-    const value = argValue(v);
-    const problem =
-      value === undefined || !kindOk(spec.kind, value)
-        ? `must be ${kindWords[spec.kind]}`
-        : spec.check?.(value);
-    if (problem) {
-      if (v.kind !== "poison")
-        ev.report({
-          code: "G0605",
-          message: `\`${name}\` of \`${head.name}\` ${problem}`,
-          span: a.value.span,
-          label: problem,
-        });
-      ok = false;
-      continue;
-    }
-    args[name] = value === 0 ? 0 : value!; // -0 is 0
-  }
-  for (const [name, spec] of Object.entries(rule.args)) {
-    if (given.has(name)) continue;
-    if (spec.default !== undefined) args[name] = spec.default;
-    else if (!spec.optional) {
-      ev.report({
-        code: "G0304",
+      }),
+      twice: (name) => ({ message: `argument \`${name}\` is given twice`, label: "second value" }),
+      missingParam: (name) => ({
         message: `missing argument \`${name}\` for ${what} \`${head.name}\``,
-        span: e.span,
         label: `\`${name}\` is required`,
-      });
-      ok = false;
-    }
-  }
-  const combo = ok ? rule.validate?.(args) : undefined;
+      }),
+    },
+    (d) => ev.report(d),
+    ({ name, spec }, a) => {
+      const v = ev.evalExpr(a.value, ev.globals);
+      const value = argValue(v);
+      const problem =
+        value === undefined || !kindOk(spec.kind, value)
+          ? `must be ${kindWords[spec.kind]}`
+          : spec.check?.(value);
+      if (problem) {
+        if (v.kind !== "poison")
+          ev.report({
+            code: "G0605",
+            message: `\`${name}\` of \`${head.name}\` ${problem}`,
+            span: a.value.span,
+            label: problem,
+          });
+        return false;
+      }
+      args[name] = value === 0 ? 0 : value!; // -0 is 0
+      return true;
+    },
+  );
+  if (!bound) return undefined;
+  for (const { name, spec } of params)
+    if (!bound.has(name) && spec.default !== undefined) args[name] = spec.default;
+  const combo = rule.validate?.(args);
   if (combo) {
     ev.report({
       code: "G0605",
@@ -873,9 +854,9 @@ function checkCall(
       span: e.span,
       label: "arguments do not fit together",
     });
-    ok = false;
+    return undefined;
   }
-  return ok ? { name: head.name, args, span: e.span } : undefined;
+  return { name: head.name, args, span: e.span };
 }
 
 function checkNumber(
