@@ -3,8 +3,8 @@
  * Functions and blocks are inlined, shapes are computed symbolically, and every primitive
  * application is recorded as a trace node. User mistakes become diagnostics and poison values,
  * never exceptions.
- * Over 500 lines until issue 16 point 4: its argument binding moves to the one call-schema binder
- * shared with check/train.ts and initializers.ts, and calls, blocks and models split from there.
+ * Over 500 lines: argument binding has moved to the shared binder (schema.ts); the evaluation of
+ * calls, blocks and models is still here, to be split by kind (issue 16 point 3's op tables).
  */
 import {
   makeDiagnostic,
