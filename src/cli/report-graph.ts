@@ -9,7 +9,7 @@
 import dagre, { graphlib, type Edge } from "@dagrejs/dagre";
 import type { CompiledPlan } from "../codegen/compile.js";
 import type { KernelGroup } from "../codegen/fuse.js";
-import type { Graph, Node } from "../ir/node.js";
+import { ancestors, type Graph, type Node } from "../ir/node.js";
 import { formatSpan } from "../ir/print.js";
 
 /** Which part of the step a box belongs to (its border colour). */
@@ -207,15 +207,7 @@ function collect(
 
 /** Nodes the host-read outputs (loss, metrics, model outputs) depend on: the forward pass. */
 function forwardNodes(graph: Graph): Set<Node> {
-  const seen = new Set<Node>();
-  const stack = [...graph.outputs].filter(([name]) => !name.startsWith("d_")).map(([, n]) => n);
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...n.inputs);
-  }
-  return seen;
+  return ancestors([...graph.outputs].filter(([name]) => !name.startsWith("d_")).map(([, n]) => n));
 }
 
 function nodeLabel(n: Node): string {

@@ -5,7 +5,7 @@
  * chart (`export/browser/chart.ts`) and its lines (intro, epochs, result). Stop ends the run after
  * the current step. Without WebGPU, or without an adapter, it says so plainly.
  */
-import { chartSvg, type ChartEpoch, type ChartStep } from "../export/browser/chart.js";
+import { LiveChart } from "../export/browser/chart.js";
 import { NO_ADAPTER, NO_WEBGPU } from "../export/browser/app.js";
 import type { SourceMap } from "../diag/render.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";
@@ -32,9 +32,10 @@ export class Trainer {
   readonly run: PageRun = { state: "idle", steps: [] };
   private device: Promise<GPUDevice> | undefined;
   private controller: AbortController | undefined;
-  private chartSteps: ChartStep[] = [];
-  private chartEpochs: ChartEpoch[] = [];
-  private drawPending = false;
+  private readonly chart = new LiveChart(
+    (svg) => (byId("chart").innerHTML = svg),
+    (draw) => page.requestAnimationFrame(draw),
+  );
 
   constructor() {
     if (!page.navigator.gpu) this.noWebGpu(NO_WEBGPU);
@@ -57,17 +58,6 @@ export class Trainer {
 
   private say(line: string): void {
     byId("train-log").append(line);
-  }
-
-  private draw(now = false): void {
-    const render = () => {
-      this.drawPending = false;
-      byId("chart").innerHTML = chartSvg(this.chartSteps, this.chartEpochs);
-    };
-    if (now) return render();
-    if (this.drawPending) return;
-    this.drawPending = true;
-    page.requestAnimationFrame(render);
   }
 
   private async gpuDevice(): Promise<GPUDevice> {
@@ -99,10 +89,8 @@ export class Trainer {
     if (problem) return this.fail(problem);
     this.run.steps = [];
     delete this.run.error;
-    this.chartSteps = [];
-    this.chartEpochs = [];
+    this.chart.clear();
     byId("train-log").textContent = "";
-    this.draw(true);
     this.set("starting", "reading the data and taking the GPU");
     byId("train").disabled = true;
     byId("stop").disabled = false;
@@ -126,7 +114,7 @@ export class Trainer {
         onEpoch: (e) => this.onEpoch(e, spec),
       });
       for (const line of resultLines(result, maxSteps)) this.say(line);
-      this.draw(true);
+      this.chart.draw(true);
       this.set("done", `done: ${result.steps} steps, last loss ${this.lastLoss()}`);
     } catch (e) {
       if (e instanceof InterruptedError) this.set("stopped", `stopped after step ${e.step}`);
@@ -144,15 +132,13 @@ export class Trainer {
 
   private onStep(s: StepReport, total: number): void {
     this.run.steps.push({ step: s.step, loss: s.loss });
-    this.chartSteps.push(s);
     this.set("training", `step ${s.step} of ${total}: loss ${s.loss.toPrecision(4)}`);
-    this.draw();
+    this.chart.step(s);
   }
 
   private onEpoch(e: EpochReport, spec: Parameters<typeof epochLine>[1]): void {
     this.say(epochLine(e, spec));
-    this.chartEpochs.push({ ...e, step: this.run.steps.at(-1)?.step ?? 0 });
-    this.draw(true);
+    this.chart.epoch({ ...e, step: this.run.steps.at(-1)?.step ?? 0 });
   }
 
   private fail(message: string): void {

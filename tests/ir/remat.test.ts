@@ -11,7 +11,7 @@ import { differentiate } from "../../src/ir/autodiff.js";
 import { GraphBuilder } from "../../src/ir/builder.js";
 import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
 import { interpret } from "../../src/ir/interpret.js";
-import { sizeOf, type Graph, type Node } from "../../src/ir/node.js";
+import { ancestors, sizeOf, type Graph, type Node } from "../../src/ir/node.js";
 import { printGraph } from "../../src/ir/print.js";
 import {
   recomputableOps,
@@ -200,18 +200,6 @@ function bruteForceBytes(g: Graph): number | undefined {
     );
   }
   return best;
-}
-
-function ancestors(roots: readonly Node[]): Set<Node> {
-  const seen = new Set<Node>();
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    stack.push(...n.inputs);
-  }
-  return seen;
 }
 
 describe("rematerialize every example", () => {

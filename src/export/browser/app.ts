@@ -41,7 +41,7 @@ import { planSizes, programProblem, seedProblem, splitCounts } from "../program/
 import type { ExportedProgram } from "../program/program.js";
 import { sizesProblem } from "../program/sizes.js";
 import type { SourceReader } from "../program/sources.js";
-import { chartSvg, type ChartEpoch, type ChartStep } from "./chart.js";
+import { LiveChart } from "./chart.js";
 import { page, type PageElement } from "./dom.js";
 import { mount } from "./shims/fs.js";
 
@@ -70,9 +70,10 @@ const byId = (id: string): PageElement => page.document.getElementById(id)!;
 /** The page's elements and what they show. */
 class View {
   readonly run: RunState = { state: "loading", steps: [], epochs: [] };
-  private readonly chartSteps: ChartStep[] = [];
-  private readonly chartEpochs: ChartEpoch[] = [];
-  private drawPending = false;
+  readonly chart = new LiveChart(
+    (svg) => (byId("chart").innerHTML = svg),
+    (draw) => page.requestAnimationFrame(draw),
+  );
 
   constructor() {
     (globalThis as { groveRun?: RunState }).groveRun = this.run;
@@ -101,28 +102,14 @@ class View {
   /** Step `s` was taken: its progress line, and the run's progress `fraction` for the bar. */
   step(s: StepReport, progress: string, fraction: number): void {
     this.run.steps.push(s);
-    this.chartSteps.push(s);
     byId("progress-text").textContent = progress;
     byId("fill").style.width = `${(100 * fraction).toFixed(1)}%`;
-    this.draw();
+    this.chart.step(s);
   }
 
   epoch(e: EpochReport, step: number): void {
     this.run.epochs.push(e);
-    this.chartEpochs.push({ ...e, step });
-    this.draw(true);
-  }
-
-  /** Redraws the chart once per frame at most (at once when `now`). */
-  draw(now = false): void {
-    const render = () => {
-      this.drawPending = false;
-      byId("chart").innerHTML = chartSvg(this.chartSteps, this.chartEpochs);
-    };
-    if (now) return render();
-    if (this.drawPending) return;
-    this.drawPending = true;
-    page.requestAnimationFrame(render);
+    this.chart.epoch({ ...e, step });
   }
 }
 
@@ -269,7 +256,7 @@ class Training {
         });
         for (const line of resultLines(result, this.overrides.maxSteps)) this.view.say(line);
         this.view.run.result = result;
-        this.view.draw(true);
+        this.view.chart.draw(true);
         byId("pause").disabled = true;
         this.view.set("done", `done: ${result.steps} steps`);
         return;

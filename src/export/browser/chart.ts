@@ -145,3 +145,46 @@ export function chartSvg(steps: readonly ChartStep[], epochs: readonly ChartEpoc
   const height = PANEL.height * panels.length;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${PANEL.width} ${height}" width="${PANEL.width}" height="${height}" role="img" aria-label="loss and metrics per step and per epoch">${panels.join("")}</svg>`;
 }
+
+/**
+ * A run's chart on a page: keeps the points and redraws through `show` at most once per frame
+ * (`nextFrame`, the page's requestAnimationFrame), or at once after an epoch and when asked.
+ */
+export class LiveChart {
+  private steps: ChartStep[] = [];
+  private epochs: ChartEpoch[] = [];
+  private pending = false;
+
+  constructor(
+    private readonly show: (svg: string) => void,
+    private readonly nextFrame: (draw: () => void) => void,
+  ) {}
+
+  step(s: ChartStep): void {
+    this.steps.push(s);
+    this.draw();
+  }
+
+  epoch(e: ChartEpoch): void {
+    this.epochs.push(e);
+    this.draw(true);
+  }
+
+  /** Forgets every point (a new run) and draws the empty chart. */
+  clear(): void {
+    this.steps = [];
+    this.epochs = [];
+    this.draw(true);
+  }
+
+  draw(now = false): void {
+    const render = () => {
+      this.pending = false;
+      this.show(chartSvg(this.steps, this.epochs));
+    };
+    if (now) return render();
+    if (this.pending) return;
+    this.pending = true;
+    this.nextFrame(render);
+  }
+}
