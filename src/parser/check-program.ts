@@ -8,7 +8,7 @@
 import { makeDiagnostic, type Diagnostic, type Span } from "../diag/diagnostic.js";
 import { SourceMap } from "../diag/render.js";
 import type * as A from "./ast.js";
-import { builtinNames } from "./check/builtins.js";
+import { builtinNames } from "./check/builtins/index.js";
 import { DiagnosticSink, Evaluator } from "./check/evaluate.js";
 import { elaborateModel } from "./check/model.js";
 import { checkStructure } from "./check/resolve.js";

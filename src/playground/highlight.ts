@@ -5,7 +5,7 @@
  * constants (`true`, `f32`); `|>`, `->` and `~` as operators. Pure: the editor turns the ranges
  * into marks (`editor.ts`).
  */
-import { builtinNames } from "../parser/check/builtins.js";
+import { builtinNames } from "../parser/check/builtins/index.js";
 import { commentGroup, groveLexer, keywords } from "../parser/tokens.js";
 
 /** A highlighted range of the text and its class (`keyword`, `number`, ...). */

@@ -34,7 +34,7 @@ import { formatLocation, type SourceMap } from "../../diag/render.js";
 import { formatGrove } from "../../fmt/format.js";
 import type * as A from "../../parser/ast.js";
 import { parse } from "../../parser/parse.js";
-import { builtinNames } from "../../parser/check/builtins.js";
+import { builtinNames } from "../../parser/check/builtins/index.js";
 import { checkFile, nodeHost, type CheckResult, type Host } from "../../parser/program.js";
 import { shapeText } from "./shapes.js";
 import {

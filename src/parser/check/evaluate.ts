@@ -13,7 +13,7 @@ import {
   type Span,
 } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
-import { builtinRules, type ArgV, type Ctx } from "./builtins.js";
+import { builtinRules, type ArgV, type Ctx } from "./builtins/index.js";
 import {
   dimAdd,
   dimConst,

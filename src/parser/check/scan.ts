@@ -7,7 +7,7 @@
  * cell says at which step.
  */
 import type { Span } from "../../diag/diagnostic.js";
-import type { ArgV, BuiltinRule, CallInfo, Ctx } from "./builtins.js";
+import type { ArgV, BuiltinRule, CallInfo, Ctx } from "./builtins/rule.js";
 import { dimConst, dimEq, dimToString, dimValue } from "./dims.js";
 import { limits } from "../limits.js";
 import { shown } from "./ranges.js";
