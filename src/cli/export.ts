@@ -300,7 +300,8 @@ async function exportProgram(job: ExportJob, target: "node" | "browser"): Promis
   const sizes = Object.keys(program.plans).join(", ");
   io.out(
     `wrote ${visibleText(dir)}: ${written.files.join(", ")}\n` +
-      `  ${kb(written.runtimeBytes)} runtime, ${kb(written.programBytes)} program with the plans for batches ${sizes} (${kb(written.planBytes)} of plan data), compiled for ${program.compiledFor.device}\n` +
+      `  ${kb(written.runtimeBytes + written.programBytes)} of code (${kb(written.gzipBytes)} gzipped): ${kb(written.runtimeBytes)} runtime, ${kb(written.programBytes)} program with the plans for batches ${sizes} (${kb(written.planBytes)} of plan data)\n` +
+      `  compiled for ${program.compiledFor.device}\n` +
       (target === "node"
         ? `run it: cd ${visibleText(dir)} && npm install && node train.mjs\n`
         : `serve it: grove serve ${visibleText(dir)}, then open the address in a browser with WebGPU\n`),

@@ -3,13 +3,16 @@
  * exported browser program needs, since pages that load ES modules or fetch files must come over
  * http. GET and HEAD only; a path that leaves the folder, through `..` or a symbolic link, is
  * refused; `/` and folders serve their `index.html`; each file goes out with its MIME type and
- * `nosniff`. The command prints the address and serves until Ctrl-C (or SIGTERM).
+ * `nosniff`; text (HTML, scripts, JSON, WGSL, CSV) is gzip-compressed for a client that accepts
+ * it, as a production web server would send it. The command prints the address and serves until
+ * Ctrl-C (or SIGTERM).
  */
 import { UserError } from "../diag/diagnostic.js";
 import { createReadStream, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
+import { createGzip } from "node:zlib";
 import { visibleText } from "../diag/escape.js";
 import type { Io } from "./io.js";
 
@@ -79,14 +82,35 @@ function respond(root: string, request: IncomingMessage, response: ServerRespons
   const file = locate(root, request.url ?? "/");
   if (file === "outside") return fail(403, "forbidden");
   if (!file) return fail(404, "not found");
+  const type = mimeTypes[extname(file).toLowerCase()] ?? "application/octet-stream";
+  const gzip = COMPRESSED.test(type) && acceptsGzip(request.headers["accept-encoding"]);
   response.writeHead(200, {
-    "content-type": mimeTypes[extname(file).toLowerCase()] ?? "application/octet-stream",
-    "content-length": statSync(file).size,
+    "content-type": type,
+    ...(gzip ? { "content-encoding": "gzip" } : { "content-length": statSync(file).size }),
+    vary: "accept-encoding",
     "cache-control": "no-cache",
     "x-content-type-options": "nosniff",
   });
   if (request.method === "HEAD") return void response.end();
-  createReadStream(file).pipe(response);
+  const body = createReadStream(file);
+  (gzip ? body.pipe(createGzip()) : body).pipe(response);
+}
+
+/** The MIME types served compressed: text; images, wasm and `.gz` files as they are. */
+const COMPRESSED = /^(text\/|application\/json)/;
+
+/**
+ * Whether an `Accept-Encoding` header admits gzip: its `gzip` entry, else its `*` entry, with a
+ * weight above 0 (`gzip`, `gzip;q=0.5`, `*`; not `gzip;q=0`).
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  const weights = new Map<string, number>();
+  for (const item of (header ?? "").toLowerCase().split(",")) {
+    const [coding, ...params] = item.split(";").map((p) => p.trim());
+    const q = params.find((p) => p.startsWith("q="));
+    if (coding) weights.set(coding, q === undefined ? 1 : Number(q.slice(2)));
+  }
+  return (weights.get("gzip") ?? weights.get("*") ?? 0) > 0;
 }
 
 /** The regular file a request path names inside `root`, `outside` if it leaves it, else undefined. */

@@ -1,14 +1,16 @@
 /**
  * The static server behind `grove serve`: MIME types, index.html, and no way out of the folder
  * (`..`, encoded `..`, symbolic links) or into other methods; the command prints its address,
- * stops on Ctrl-C and says in one line why it cannot start.
+ * stops on Ctrl-C and says in one line why it cannot start. Text goes out gzip-compressed to a
+ * client that accepts it.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { serveCommand, serveDirectory, type Served } from "../../src/cli/serve.js";
+import { acceptsGzip, serveCommand, serveDirectory, type Served } from "../../src/cli/serve.js";
 import { runGrove } from "./run.js";
 
 let served: Served;
@@ -33,15 +35,24 @@ afterAll(() => served.close());
 function get(
   path: string,
   method = "GET",
-): Promise<{ status: number; type: string; body: string }> {
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string; bytes: Buffer; encoding?: string }> {
   const url = new URL(served.url);
   return new Promise((done, fail) => {
-    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () =>
-        done({ status: res.statusCode!, type: String(res.headers["content-type"]), body }),
-      );
+    const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const encoding = res.headers["content-encoding"];
+        done({
+          status: res.statusCode!,
+          type: String(res.headers["content-type"]),
+          body: bytes.toString(),
+          bytes,
+          ...(encoding ? { encoding } : {}),
+        });
+      });
     });
     req.on("error", fail);
     req.end();
@@ -67,6 +78,33 @@ it("serves files with their MIME types, and index.html for the folder", async ()
     type: "application/octet-stream",
   });
   expect(await get("/app.mjs", "HEAD")).toMatchObject({ status: 200, body: "" });
+});
+
+it("compresses text for a client that accepts gzip, and nothing else", async () => {
+  const gzip = { "accept-encoding": "gzip, deflate, br" };
+  const app = await get("/app.mjs", "GET", gzip);
+  expect(app).toMatchObject({ status: 200, encoding: "gzip" });
+  expect(gunzipSync(app.bytes).toString()).toBe("export const x = 1;\n");
+  const csv = await get("/data/train.csv", "GET", gzip);
+  expect(gunzipSync(csv.bytes).toString()).toBe("a,b\n1,2\n");
+  // Binary files go out as they are; so does text to a client that does not ask.
+  const binary = await get("/model.safetensors", "GET", gzip);
+  expect(binary.encoding).toBeUndefined();
+  expect([...binary.bytes]).toEqual([1, 2, 3]);
+  expect((await get("/app.mjs")).encoding).toBeUndefined();
+  expect(
+    (await get("/app.mjs", "GET", { "accept-encoding": "gzip;q=0" })).encoding,
+  ).toBeUndefined();
+});
+
+it("reads Accept-Encoding's weights", () => {
+  expect(acceptsGzip("gzip")).toBe(true);
+  expect(acceptsGzip("br, GZIP;q=0.5")).toBe(true);
+  expect(acceptsGzip("*")).toBe(true);
+  expect(acceptsGzip("*;q=0, gzip")).toBe(true);
+  expect(acceptsGzip("gzip;q=0, *")).toBe(false);
+  expect(acceptsGzip("identity")).toBe(false);
+  expect(acceptsGzip(undefined)).toBe(false);
 });
 
 it("refuses paths that leave the folder, missing files, and other methods", async () => {

@@ -13,7 +13,8 @@ import { commentText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
 import type { ExportedProgram } from "../program/program.js";
 import { sourceReaders } from "../program/sources.js";
-import { readmeText, safeJson, type WrittenProgram } from "../program/text.js";
+import { readmeText, safeJson } from "../program/text.js";
+import { written, type WrittenProgram } from "../program/written.js";
 import { indexHtml } from "./page.js";
 
 /** The README's part on running the page. */
@@ -80,10 +81,10 @@ export async function writeBrowserProgram(
     ["README.md", readmeText(program, "browser", HOW_TO_RUN)],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
-  return {
-    files: [...files.map(([name]) => name), ...program.data.files.map((f) => `data/${f}`)],
-    runtimeBytes: Buffer.byteLength(app.text),
-    programBytes: Buffer.byteLength(json),
-    planBytes: Buffer.byteLength(JSON.stringify(program.plans)),
-  };
+  return written(
+    [...files.map(([name]) => name), ...program.data.files.map((f) => `data/${f}`)],
+    app.text,
+    json,
+    program,
+  );
 }

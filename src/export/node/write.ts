@@ -11,7 +11,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commentText, visibleText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
-import { htmlText, programLiteral, readmeText, type WrittenProgram } from "../program/text.js";
+import { htmlText, programLiteral, readmeText } from "../program/text.js";
+import { written, type WrittenProgram } from "../program/written.js";
 import type { ExportedProgram } from "../program/program.js";
 import { sourceReaders } from "../program/sources.js";
 import { grovePackage } from "../program/version.js";
@@ -78,7 +79,7 @@ export async function trainModule(program: ExportedProgram): Promise<string> {
     `const program = ${programLiteral(program)};\n\n` +
     "process.exitCode = await runNodeProgram({ ...program, read }, process.argv.slice(2), import.meta.url);\n";
   const prettier = await import("prettier");
-  return prettier.format(code, { parser: "babel" });
+  return prettier.format(code, { parser: "babel", printWidth: 100 });
 }
 
 /** The package.json of the folder: `webgpu` as Grove's own package.json gives it. */
@@ -143,15 +144,13 @@ export async function writeNodeProgram(
     ["README.md", readmeText(program, "node", howToRun(program))],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
-  const bytes = (t: string) => Buffer.byteLength(t);
-  const planBytes = bytes(JSON.stringify(program.plans));
-  return {
-    files: [
+  return written(
+    [
       ...files.map(([name]) => name),
       ...(program.data.included ? program.data.files.map((f) => `data/${f}`) : []),
     ],
-    runtimeBytes: bytes(runtime.text),
-    programBytes: bytes(train),
-    planBytes,
-  };
+    runtime.text,
+    train,
+    program,
+  );
 }

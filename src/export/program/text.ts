@@ -19,8 +19,42 @@ export function safeJson(value: unknown, indent?: number): string {
     .replace(/<(?=[/!])/g, "\\u003c");
 }
 
-/** The program as a JavaScript object literal (JSON, see `safeJson`). */
-export const programLiteral = (program: ExportedProgram): string => safeJson(program, 2);
+/**
+ * A string as a JavaScript template literal that reads as the text itself: line breaks kept,
+ * `\\`, a backtick and `${` escaped, and every other character outside printable ASCII, and `<`
+ * before `/` or `!`, as a `\\u{...}` escape, so the literal is safe where `safeJson` is.
+ */
+export function templateLiteral(text: string): string {
+  const escaped = text.replace(/[\\`]|\$\{|<(?=[/!])|[^\n\x20-\x7e]/g, (c) =>
+    c === "\\" || c === "`" || c === "${" ? `\\${c}` : `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
+  return `\`${escaped}\``;
+}
+
+/**
+ * The program as a JavaScript object literal: compact JSON (see `safeJson`) for Prettier to lay
+ * out, each kernel's WGSL as a template literal whose lines read as the kernel's own.
+ */
+export function programLiteral(program: ExportedProgram): string {
+  const json = safeJson(program);
+  // A placeholder no string of the program holds stands for each kernel's WGSL in the JSON.
+  let tag = "wgsl";
+  while (json.includes(`__${tag}`)) tag += "_";
+  const kernels: string[] = [];
+  const plans = Object.fromEntries(
+    Object.entries(program.plans).map(([size, plan]) => [
+      size,
+      {
+        ...plan,
+        kernels: plan.kernels.map((k) => ({ ...k, wgsl: `__${tag}${kernels.push(k.wgsl) - 1}` })),
+      },
+    ]),
+  );
+  return safeJson({ ...program, plans }).replace(
+    new RegExp(`"__${tag}(\\d+)"`, "g"),
+    (_, i: string) => templateLiteral(kernels[Number(i)]!),
+  );
+}
 
 /** User text in HTML (or Markdown) text: visible escapes for invisible characters, `<>&"'` as entities. */
 export function htmlText(text: string): string {
@@ -71,13 +105,4 @@ ${data}${program.data.source === "mnist" ? MNIST_NOTE : ""}
 Checkpoints are safetensors files in Grove's format: \`grove eval FILE --checkpoint PATH\` and
 \`grove predict\` read them, with the same .grove file.
 `;
-}
-
-/** What an export wrote, for the command's report. */
-export interface WrittenProgram {
-  readonly files: readonly string[];
-  /** Bytes of the bundled runtime, of the program (with its plans), and of the plans alone. */
-  readonly runtimeBytes: number;
-  readonly programBytes: number;
-  readonly planBytes: number;
 }
