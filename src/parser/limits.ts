@@ -4,6 +4,7 @@
  * evaluator) well inside Node's default stack, or bounds work on hostile input; passes over
  * user-sized lists and left-associative chains are iterative and need no limit.
  */
+import { F32_MAX, F32_MIN_NORMAL } from "../ops/call-schema.js";
 
 export const limits = {
   /**
@@ -55,7 +56,7 @@ export const limits = {
   /** Most elements in a tensor whose shape is known when checking. */
   elements: 2 ** 31 - 1,
   /** Largest finite f32, the bound for numbers that become tensor values or f32 settings. */
-  f32Max: 3.4028234663852886e38,
+  f32Max: F32_MAX,
   /** Smallest positive normal f32: positive f32 settings (`lr`, `eps`) must reach it. */
-  f32MinNormal: 1.1754943508222875e-38,
+  f32MinNormal: F32_MIN_NORMAL,
 } as const;

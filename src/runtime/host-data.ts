@@ -5,6 +5,7 @@
  */
 import { InternalError } from "../diag/diagnostic.js";
 import { normalAt, uniformAt } from "../ir/random.js";
+import { isInitializerName, type InitArgs, type InitializerName } from "../ops/initializers.js";
 import type { Plan, PlanParam } from "../codegen/plan.js";
 
 /** Fan-in and fan-out as the language reference defines them. */
@@ -16,52 +17,56 @@ export function fans(shape: readonly number[]): [number, number] {
   return [shape[1]! * receptive, shape[0]! * receptive];
 }
 
+/** What an initializer's row draws with: the output, its fans and the seeded generators. */
+interface Drawing {
+  readonly out: Float32Array;
+  readonly fanIn: number;
+  readonly fanOut: number;
+  uniform(low: number, high: number): void;
+  normal(mean: number, std: number): void;
+}
+
+/** How each initializer fills a parameter, from its bound arguments (`ops/initializers.ts`). */
+const initRules: {
+  readonly [N in InitializerName]: (args: InitArgs<N>, d: Drawing) => void;
+} = {
+  zeros: () => {},
+  ones: (_, d) => d.out.fill(1),
+  constant: (a, d) => d.out.fill(a.value),
+  normal: (a, d) => d.normal(a.mean, a.std),
+  uniform: (a, d) => d.uniform(a.low, a.high),
+  glorot_uniform: (_, d) => {
+    const limit = Math.sqrt(6 / (d.fanIn + d.fanOut));
+    d.uniform(-limit, limit);
+  },
+  glorot_normal: (_, d) => d.normal(0, Math.sqrt(2 / (d.fanIn + d.fanOut))),
+  he_uniform: (_, d) => {
+    const limit = Math.sqrt(6 / d.fanIn);
+    d.uniform(-limit, limit);
+  },
+  he_normal: (_, d) => d.normal(0, Math.sqrt(2 / d.fanIn)),
+};
+
 /** The initial values of one parameter; `stream` separates parameters drawn from one seed. */
 export function initialValues(p: PlanParam, seed: number, stream: number): Float32Array {
   const n = p.shape.reduce((a, d) => a * d, 1);
   const out = new Float32Array(n);
   const [fanIn, fanOut] = fans(p.shape);
-  const a = p.init.args;
-  const uniform = (low: number, high: number) => {
-    for (let i = 0; i < n; i++) out[i] = low + (high - low) * uniformAt(seed, stream, i);
-  };
-  const normal = (mean: number, std: number) => {
-    for (let i = 0; i < n; i++) out[i] = mean + std * normalAt(seed, stream, i);
-  };
-  switch (p.init.name) {
-    case "zeros":
-      break;
-    case "ones":
-      out.fill(1);
-      break;
-    case "constant":
-      out.fill(a.value ?? 0);
-      break;
-    case "normal":
-      normal(a.mean ?? 0, a.std ?? 1);
-      break;
-    case "uniform":
-      uniform(a.low ?? -0.05, a.high ?? 0.05);
-      break;
-    case "glorot_uniform": {
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      uniform(-limit, limit);
-      break;
-    }
-    case "glorot_normal":
-      normal(0, Math.sqrt(2 / (fanIn + fanOut)));
-      break;
-    case "he_uniform": {
-      const limit = Math.sqrt(6 / fanIn);
-      uniform(-limit, limit);
-      break;
-    }
-    case "he_normal":
-      normal(0, Math.sqrt(2 / fanIn));
-      break;
-    default:
-      throw new InternalError(`unknown initializer ${p.init.name}`);
-  }
+  const { name, args } = p.init;
+  if (!isInitializerName(name)) throw new InternalError(`unknown initializer ${name}`);
+  // The checker bound `args` against the same record the row's type comes from.
+  const rule = initRules[name] as (a: Readonly<Record<string, number>>, d: Drawing) => void;
+  rule(args, {
+    out,
+    fanIn,
+    fanOut,
+    uniform: (low, high) => {
+      for (let i = 0; i < n; i++) out[i] = low + (high - low) * uniformAt(seed, stream, i);
+    },
+    normal: (mean, std) => {
+      for (let i = 0; i < n; i++) out[i] = mean + std * normalAt(seed, stream, i);
+    },
+  });
   return out;
 }
 

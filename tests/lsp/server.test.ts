@@ -219,3 +219,31 @@ test("train sections complete their settings; formatting returns the formatted t
   })) as { newText: string }[];
   expect(edits[0]!.newText).toContain("  loss = o\n\n}\n");
 });
+
+test("initializers: hover shows the schema record, completion in the call its parameters", async () => {
+  const text =
+    "model P {\n  input x: [N, 2]\n  param w: [2, 3] ~ normal(std: 0.1)\n  output o = x @ w\n}\n";
+  await diagnosticsAfter(uri("p.grove"), () => open("p.grove", text));
+  const at = (line: number, character: number) => ({
+    textDocument: { uri: uri("p.grove") },
+    position: { line, character },
+  });
+  const hover = (await rpc.sendRequest("textDocument/hover", at(2, 22))) as {
+    contents: { value: string };
+  };
+  expect(hover.contents.value.split("\n")).toEqual([
+    "(initializer) `normal`: normal with mean `mean` and standard deviation `std`",
+    "",
+    "- `mean` (default 0): the mean",
+    "- `std` (default 1): the standard deviation, not negative",
+  ]);
+  const items = (await rpc.sendRequest("textDocument/completion", at(2, 27))) as {
+    label: string;
+    detail: string;
+    documentation?: string;
+  }[];
+  expect(items.slice(0, 2)).toEqual([
+    { label: "mean:", kind: 5, detail: "argument (default 0)", documentation: "the mean" },
+    expect.objectContaining({ label: "std:", detail: "argument (default 1)" }),
+  ]);
+});

@@ -42,11 +42,13 @@ import {
   definitionAt,
   definitionsOf,
   enclosing,
+  identifierAt,
   localUses,
   namesInScope,
   trainSettings,
   type Definition,
 } from "./symbols.js";
+import { schemaCall, schemaHover } from "./schema-calls.js";
 
 const symbolKinds: Readonly<Record<string, SymbolKind>> = {
   fn: SymbolKind.Function,
@@ -173,7 +175,7 @@ function wire(connection: Connection, documents: TextDocuments<TextDocument>): v
 /** What defines the name, its line and place, and its shape when a model's check knows it. */
 function hover(ws: Workspace, doc: TextDocument, position: Position): Hover | null {
   const def = ws.definition(doc, position);
-  if (!def) return null;
+  if (!def) return schemaCallHover(ws, doc, position);
   const text = ws.read(def.span.file) ?? "";
   const lineStart = text.lastIndexOf("\n", def.span.start - 1) + 1;
   const lineEnd = text.indexOf("\n", def.span.start);
@@ -185,6 +187,14 @@ function hover(ws: Workspace, doc: TextDocument, position: Position): Hover | nu
   return {
     contents: { kind: "markdown", value: `${title}\n\n\`\`\`grove\n${line}\n\`\`\`\n${where}` },
   };
+}
+
+/** An initializer's or data source's doc and parameters (`schema-calls.ts`), if one is there. */
+function schemaCallHover(ws: Workspace, doc: TextDocument, position: Position): Hover | null {
+  const text = doc.getText();
+  const token = identifierAt(text, doc.offsetAt(position));
+  const call = token && schemaCall(ws.program(doc), text, token);
+  return call ? { contents: { kind: "markdown", value: schemaHover(call) } } : null;
 }
 
 const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
@@ -206,6 +216,7 @@ function completions(ws: Workspace, doc: TextDocument, position: Position): Comp
     label: `${a.name}:`,
     kind: CompletionItemKind.Field,
     detail: a.default === undefined ? "argument" : `argument (default ${a.default})`,
+    ...(a.doc ? { documentation: a.doc } : {}),
   }));
   names.unshift(...args);
   const taken = new Set(names.map((n) => n.label));

@@ -12,6 +12,7 @@ import type * as A from "../../parser/ast.js";
 import { parse } from "../../parser/parse.js";
 import { stdDir } from "../../parser/program.js";
 import * as T from "../../parser/tokens.js";
+import { schemaCall } from "./schema-calls.js";
 
 /** A name with where it is defined and what defines it. */
 export interface Definition {
@@ -196,16 +197,18 @@ function openCallee(text: string, offset: number): IToken | undefined {
 
 /**
  * The arguments of the `fn` or `block` being called at `offset` (`Dense(784, |`), each with its
- * default as written; empty outside a call or for a builtin.
+ * default as written; for an initializer or a data source, its schema's parameters
+ * (`schema-calls.ts`); empty outside a call or for a builtin.
  */
 export function callArguments(
   program: A.Program,
   text: string,
   offset: number,
   read: (p: string) => string | undefined,
-): { name: string; default?: string }[] {
+): { name: string; default?: string; doc?: string }[] {
   const callee = openCallee(text, offset);
   const def = callee && definitionAt(program, text, callee.startOffset, read);
+  if (!def && callee) return [...(schemaCall(program, text, callee)?.params ?? [])];
   if (!def || (def.kind !== "fn" && def.kind !== "block")) return [];
   const source = def.span.file === program.file ? text : read(def.span.file);
   if (source === undefined) return [];

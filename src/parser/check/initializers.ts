@@ -1,12 +1,18 @@
 /**
- * @file Parameter initializers (the expression after `~`): their names, arguments and defaults.
- * The checker validates them; the runtime draws the numbers from the seed.
+ * @file Checking a parameter's initializer (the expression after `~`) against its schema record
+ * (`ops/initializers.ts`): the name, the arguments (bound by `bindArgs`), each a finite f32, and
+ * their ranges. The runtime draws the numbers from the seed.
  */
 import type { DiagnosticInit } from "../../diag/diagnostic.js";
+import {
+  initializerNames,
+  initializers,
+  isInitializerName,
+  type InitializerSchema,
+} from "../../ops/initializers.js";
 import type * as A from "../ast.js";
 import { dimValue } from "./dims.js";
 import { limits } from "../limits.js";
-import { own } from "./own.js";
 import { shown } from "./ranges.js";
 import { didYouMean } from "./suggest.js";
 import { bindArgs } from "./schema.js";
@@ -17,35 +23,6 @@ export interface InitContext {
   report(d: DiagnosticInit): unknown;
   evalExpr(e: A.Expr, scope: Scope): Value;
 }
-
-interface InitRule {
-  /** Parameter names with default values. */
-  readonly params: readonly (readonly [string, number | undefined])[];
-}
-
-const rules: Readonly<Record<string, InitRule>> = {
-  zeros: { params: [] },
-  ones: { params: [] },
-  constant: { params: [["value", undefined]] },
-  normal: {
-    params: [
-      ["mean", 0],
-      ["std", 1],
-    ],
-  },
-  uniform: {
-    params: [
-      ["low", -0.05],
-      ["high", 0.05],
-    ],
-  },
-  glorot_uniform: { params: [] },
-  glorot_normal: { params: [] },
-  he_uniform: { params: [] },
-  he_normal: { params: [] },
-};
-
-export const initializerNames = Object.keys(rules);
 
 function resolve(
   ev: InitContext,
@@ -69,8 +46,8 @@ function resolve(
     });
     return undefined;
   }
-  const rule = own(rules, head.name);
-  if (!rule) {
+  const init = head.name;
+  if (!isInitializerName(init)) {
     const help = didYouMean(head.name, initializerNames);
     ev.report({
       code: "G0207",
@@ -82,7 +59,12 @@ function resolve(
     });
     return undefined;
   }
-  const params = rule.params.map(([name, def]) => ({ name, def, required: def === undefined }));
+  const rule: InitializerSchema = initializers[init];
+  const params = Object.entries(rule.params).map(([name, p]) => ({
+    name,
+    def: p.default,
+    required: p.default === undefined,
+  }));
   const args: Record<string, number> = {};
   const given = e.kind === "call" ? e.args : [];
   const bound = bindArgs(
@@ -117,7 +99,7 @@ function resolve(
   );
   if (!bound) return undefined;
   for (const { name, def } of params) if (!Object.hasOwn(args, name)) args[name] = def!;
-  const problem = rangeProblem(head.name, args);
+  const problem = rule.check?.(args);
   if (problem) {
     ev.report({
       code: "G0605",
@@ -127,7 +109,7 @@ function resolve(
     });
     return undefined;
   }
-  return { name: head.name, args };
+  return { name: init, args };
 }
 
 export const initializerRules = { resolve };
@@ -162,12 +144,4 @@ function numberArg(
     return undefined;
   }
   return n;
-}
-
-function rangeProblem(name: string, args: Readonly<Record<string, number>>): string | undefined {
-  if (name === "normal" && !(args.std! >= 0)) return "`std` must not be negative";
-  if (name === "uniform" && !(args.low! < args.high!)) return "`low` must be less than `high`";
-  if (name === "uniform" && !(args.high! - args.low! <= limits.f32Max))
-    return "`high - low` must be a finite f32 number";
-  return undefined;
 }

@@ -6,11 +6,23 @@
  * to their implementations (one record of schema plus implementation per kind).
  */
 import type { Span } from "../../diag/diagnostic.js";
+import {
+  count,
+  countLimits,
+  fraction,
+  nonNegative,
+  positive,
+  positiveF32,
+  within,
+  type ArgKind,
+  type ArgRule,
+  type ArgValue,
+  type CallRule,
+} from "../../ops/call-schema.js";
 import type * as A from "../ast.js";
 import { dimConst, dimProduct, dimSym, dimToString, dimValue, type Dim } from "./dims.js";
 import { Evaluator, type DiagnosticSink } from "./evaluate.js";
 import { elaborateModel } from "./model.js";
-import { limits } from "../limits.js";
 import { own } from "./own.js";
 import { freezePatterns, resolveParamRules, type GroupSpec } from "./param-groups.js";
 import { shown } from "./ranges.js";
@@ -30,69 +42,10 @@ import {
   type Value,
 } from "./values.js";
 
-type ArgKind = "number" | "int" | "string" | "bool" | "strings";
-type ArgValue = number | string | boolean | readonly string[];
-
-interface ArgRule {
-  readonly kind: ArgKind;
-  readonly default?: ArgValue;
-  /** May be left out even without a default. */
-  readonly optional?: boolean;
-  /** Returns a complaint about a value of the right kind, or undefined. */
-  readonly check?: (v: ArgValue) => string | undefined;
-}
-
-interface CallRule {
-  readonly args: Readonly<Record<string, ArgRule>>;
-  /** Positional argument order. */
-  readonly order?: readonly string[];
-  /** A complaint about the argument combination, or undefined. */
-  readonly validate?: (args: Readonly<Record<string, ArgValue>>) => string | undefined;
-}
-
 interface SourceRule extends CallRule {
   readonly fields: (args: Readonly<Record<string, ArgValue>>) => DataField[];
 }
 
-/**
- * A range check: `min` (exclusive when `above`) to `max`, finite. Numbers that reach the runtime
- * as f32 stay within f32; counts have maxima that keep memory and loops sane (`countLimits`).
- */
-function within(min: number, max: number, above = false): (v: ArgValue) => string | undefined {
-  return (v) => {
-    if (typeof v !== "number") return undefined;
-    if (Number.isNaN(v)) return "must be a number";
-    if (above ? !(v > min) : !(v >= min))
-      return min !== 0
-        ? `must be at least ${min}`
-        : above
-          ? "must be positive"
-          : "must not be negative";
-    if (v > max) return `must be at most ${max}`;
-    return undefined;
-  };
-}
-
-/** Largest values of counts (also in docs/language.md, Limits). */
-export const countLimits = {
-  batch: 2 ** 24,
-  epochs: 1_000_000,
-  classes: 65_536,
-  context: 65_536,
-  steps: 2 ** 31 - 1,
-} as const;
-
-const positive = within(0, limits.f32Max, true);
-/** Positive and no smaller than the smallest normal f32, so it never flushes to zero. */
-const positiveF32 = (v: ArgValue) =>
-  positive(v) ??
-  (typeof v === "number" && v < limits.f32MinNormal
-    ? `must be at least ${limits.f32MinNormal}`
-    : undefined);
-const nonNegative = within(0, limits.f32Max);
-const count = (max: number) => within(0, max, true);
-const fraction = (v: ArgValue) =>
-  typeof v === "number" && v >= 0 && v < 1 ? undefined : "must be at least 0 and less than 1";
 const validate: ArgRule = { kind: "number", default: 0, check: fraction };
 /** A synthetic set is drawn in memory before training: 2^24 examples take about 20 s. */
 const maxSyntheticExamples = 2 ** 24;

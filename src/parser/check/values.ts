@@ -4,6 +4,7 @@
  * primitive applications per model and per train section, which `src/ir` lowers to IR.
  */
 import type { Span } from "../../diag/diagnostic.js";
+import type { InitializerName } from "../../ops/initializers.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 
@@ -156,7 +157,7 @@ export interface TraceNode {
 }
 
 export interface InitSpec {
-  readonly name: string;
+  readonly name: InitializerName;
   readonly args: Readonly<Record<string, number>>;
 }
 
