@@ -6,7 +6,7 @@
  */
 import { convReadRules, geometryOf, isConv } from "../ir/conv-geometry.js";
 import { ancestors, type Graph, type Node } from "../ir/node.js";
-import { binaryOps, compareOps, unaryOps, type Op } from "../ir/ops.js";
+import { kindOf } from "../ir/op-classes.js";
 import {
   defaultPolicy,
   policyParam,
@@ -14,8 +14,8 @@ import {
   unfusedPolicy,
   type FusionPolicy,
 } from "./fusion-policy.js";
+import { opInfo } from "./op-info.js";
 import { rereads } from "./tiles.js";
-import { loopOps } from "./wgsl/loop-rules.js";
 
 export interface KernelGroup {
   /** The node this kernel stores. */
@@ -62,62 +62,8 @@ export interface FusionOptions {
   readonly forcedRoots?: ReadonlySet<Node>;
 }
 
-/** Ops that cost next to nothing, so recomputing them in a consumer's inner loop is fine. */
-const cheapOps: ReadonlySet<Op> = new Set<Op>([
-  "const",
-  "iota",
-  "neg",
-  "abs",
-  "relu",
-  "add",
-  "sub",
-  "mul",
-  "maximum",
-  "minimum",
-  "less",
-  "less_equal",
-  "greater",
-  "greater_equal",
-  "equal",
-  "not_equal",
-  "where",
-  "cast",
-  "stop_gradient",
-  "broadcast",
-  "reshape",
-  "transpose",
-  "slice",
-  "one_hot",
-  "gather",
-]);
-
-const elementwiseOps: ReadonlySet<Op> = new Set<Op>([
-  ...unaryOps,
-  ...binaryOps,
-  ...compareOps,
-  "where",
-  "cast",
-  "stop_gradient",
-]);
-
-/** Ops whose operands are read many times per output element. */
-const rereadingOps: ReadonlySet<Op> = new Set<Op>([
-  "matmul",
-  "conv2d",
-  "conv2d_input_grad",
-  "conv2d_filter_grad",
-  "scatter_add",
-]);
-
-/** Ops that only move indices: free to recompute. */
-const viewOps: ReadonlySet<Op> = new Set<Op>([
-  "const",
-  "iota",
-  "broadcast",
-  "reshape",
-  "transpose",
-  "slice",
-]);
+const info = (n: Node) => opInfo[n.op];
+const isLoop = (n: Node) => kindOf(n.op) === "loop";
 
 /** Elements of `n` times how often a rereading consumer reads each of them. */
 function rereadWork(n: Node, f: Facts): number {
@@ -164,14 +110,14 @@ const usesOf = (n: Node, f: Facts) => f.consumers.get(n) ?? [];
  */
 export const boundaryRules: readonly (readonly [name: string, test: Predicate])[] = [
   ["graph-output", (n, f) => f.outputs.has(n)],
-  ["loop", (n) => loopOps.has(n.op)],
+  ["loop", isLoop],
   ["-inline", (n, f) => !ruleOn(f.policy, "inline") && n.op !== "const"],
   ["too-many-buffers", (n, f) => f.forced.has(n) && n.op !== "const"],
-  ["shared", (n, f) => usesOf(n, f).length > 1 && !cheapOps.has(n.op)],
-  ["reread", (n, f) => !cheapOps.has(n.op) && usesOf(n, f).some((c) => rereadingOps.has(c.op))],
+  ["shared", (n, f) => usesOf(n, f).length > 1 && !info(n).cheap],
+  ["reread", (n, f) => !info(n).cheap && usesOf(n, f).some((c) => info(c).rereads)],
   [
     "reread-large",
-    (n, f) => !viewOps.has(n.op) && rereadWork(n, f) > policyParam(f.policy, "reread-budget"),
+    (n, f) => info(n).cost !== "free" && rereadWork(n, f) > policyParam(f.policy, "reread-budget"),
   ],
   [
     "shared-deep",
@@ -184,9 +130,7 @@ export const boundaryRules: readonly (readonly [name: string, test: Predicate])[
     "prologue-deep",
     (n, f) => {
       const limit = policyParam(f.policy, "prologue-limit");
-      return (
-        usesOf(n, f).some((c) => rereadingOps.has(c.op)) && inlineCost(n, f.roots, limit) > limit
-      );
+      return usesOf(n, f).some((c) => info(c).rereads) && inlineCost(n, f.roots, limit) > limit;
     },
   ],
 ];
@@ -210,8 +154,8 @@ export const maxInlineDepth = policyParam(defaultPolicy, "max-inline-depth");
  * gradient wrote a million values into one kernel.
  */
 function recomputeCost(x: Node): number {
-  if (viewOps.has(x.op)) return 0;
-  return x.op === "concat" ? x.inputs.length : 1;
+  const cost = info(x).cost;
+  return cost === "free" ? 0 : cost === "per-operand" ? x.inputs.length : 1;
 }
 
 /**
@@ -234,7 +178,7 @@ function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
 }
 
 function isLeaf(n: Node): boolean {
-  return n.op === "input" || n.op === "param" || n.op === "state";
+  return kindOf(n.op) === "leaf";
 }
 
 /** Groups the nodes that `outputs` need into kernels, in an order that respects dependencies. */
@@ -311,15 +255,15 @@ export function fuseKernels(
 function epilogues(roots: ReadonlySet<Node>, f: Facts): Map<Node, Node> {
   const out = new Map<Node, Node>();
   for (const r of roots) {
-    if (!loopOps.has(r.op) || f.outputs.has(r)) continue;
+    if (!isLoop(r) || f.outputs.has(r)) continue;
     let at = r;
     for (;;) {
       const users = f.consumers.get(at) ?? [];
       if (users.length !== 1) break;
       const c = users[0]!;
-      if (!elementwiseOps.has(c.op) || !sameShape(c.shape, r.shape)) break;
+      if (kindOf(c.op) !== "elementwise" || !sameShape(c.shape, r.shape)) break;
       if (roots.has(c)) {
-        if (!out.has(c) && !loopOps.has(c.op)) out.set(c, r);
+        if (!out.has(c) && !isLoop(c)) out.set(c, r);
         break;
       }
       at = c;

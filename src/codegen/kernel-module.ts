@@ -5,6 +5,7 @@
  */
 import { comment } from "../diag/escape.js";
 import { convGemmSize, isConv } from "../ir/conv-geometry.js";
+import { isReduction } from "../ir/op-classes.js";
 import { sizeOf, type Node } from "../ir/node.js";
 import type { KernelPart } from "./kernel.js";
 import type { BindingAccess } from "./plan.js";
@@ -137,6 +138,6 @@ function flopsOf(n: Node): number {
     const { M, N, K } = convGemmSize(n);
     return 2 * M * N * K;
   }
-  if (n.op === "sum" || n.op === "mean" || n.op === "max") return sizeOf(n.inputs[0]!.shape);
+  if (isReduction(n)) return sizeOf(n.inputs[0]!.shape);
   return sizeOf(n.shape);
 }

@@ -12,6 +12,7 @@
  */
 import type { GraphBuilder } from "./builder.js";
 import { shapesEqual, type Node, type NodeOf } from "./node.js";
+import { classOf } from "./op-classes.js";
 import type { BinaryOp, Op } from "./ops.js";
 import { rewriteGraph, type Pass } from "./rewrite.js";
 
@@ -21,20 +22,14 @@ function isConst(n: Node, value?: number): boolean {
   return n.op === "const" && (value === undefined || n.attrs.value === value);
 }
 
-const finiteOps = new Set<Op>([
-  ...(["less", "less_equal", "greater", "greater_equal", "equal", "not_equal"] as const),
-  ...(["one_hot", "random_uniform", "random_normal"] as const),
-]);
-
 /**
  * True when every element of n is finite whatever the graph's inputs hold: integers, finite
  * constants, 0/1 masks (comparisons, one_hot), values cast from i32, random numbers.
  */
 function isFinite(n: Node): boolean {
   if (n.dtype === "i32") return true;
-  if (n.op === "const") return Number.isFinite(n.attrs.value);
-  if (n.op === "cast") return n.inputs[0]!.dtype === "i32";
-  return finiteOps.has(n.op);
+  const finite = classOf(n.op).finite;
+  return typeof finite === "boolean" ? finite : finite(n);
 }
 
 /** `x` made to have node's shape: itself, or broadcast when the identity dropped a wider operand. */

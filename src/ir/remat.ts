@@ -13,7 +13,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { GraphBuilder } from "./builder.js";
 import { minCut, type FlowEdge } from "./max-flow.js";
 import { ancestors, sizeOf, type Graph, type Node } from "./node.js";
-import { binaryOps, compareOps, unaryOps, type Op } from "./ops.js";
+import { classOf } from "./op-classes.js";
 
 export const rematPolicies = ["store", "recompute-cheap", "min-cut"] as const;
 export type RematPolicy = (typeof rematPolicies)[number];
@@ -26,31 +26,6 @@ export const rematReasons: Readonly<Record<RematPolicy, string>> = {
   "min-cut":
     "save the forward values of fewest bytes from which the backward recomputes the rest with cheap ops (a minimum cut)",
 };
-
-/**
- * Ops the backward may recompute: elementwise math, views and generators, which need no loop and
- * read each input element once (random numbers are a pure function of seed, stream, step and
- * index, so a copy draws the same values). Loops (products, convolutions, pooling, reductions,
- * `argmax`, `scatter_add`) and `gather` are always read stored.
- */
-export const recomputableOps: ReadonlySet<Op> = new Set<Op>([
-  ...unaryOps,
-  ...binaryOps,
-  ...compareOps,
-  "where",
-  "cast",
-  "stop_gradient",
-  "broadcast",
-  "reshape",
-  "transpose",
-  "slice",
-  "concat",
-  "const",
-  "iota",
-  "one_hot",
-  "random_uniform",
-  "random_normal",
-]);
 
 /** What the partitioning decided, for `grove kernels` and the tests. */
 export interface RematReport {
@@ -82,6 +57,9 @@ interface Split {
 
 const bytesOf = (n: Node) => 4 * sizeOf(n.shape);
 
+/** Whether the backward may recompute `n` (`recomputable` in op-classes.ts). */
+export const recomputable = (n: Node): boolean => classOf(n.op).recomputable;
+
 function splitOf(
   graph: Graph,
   forwardOutputs: readonly Node[],
@@ -111,7 +89,7 @@ function savedByRecomputeCheap(split: Split): Set<Node> {
     const n = stack.pop()!;
     if (seen.has(n) || split.free.has(n)) continue;
     seen.add(n);
-    if (recomputableOps.has(n.op)) stack.push(...n.inputs);
+    if (recomputable(n)) stack.push(...n.inputs);
     else saved.add(n);
   }
   return saved;
@@ -135,7 +113,7 @@ function savedByMinCut(split: Split): Set<Node> {
   const edges: FlowEdge[] = [];
   for (const [k, n] of nodes.entries()) {
     edges.push({ from: 2 * k, to: 2 * k + 1, capacity: bytesOf(n) * 1024 + (read.has(n) ? 0 : 1) });
-    if (!recomputableOps.has(n.op)) edges.push({ from: source, to: 2 * k, capacity: Infinity });
+    if (!recomputable(n)) edges.push({ from: source, to: 2 * k, capacity: Infinity });
     if (read.has(n)) edges.push({ from: 2 * k + 1, to: sink, capacity: Infinity });
     for (const i of new Set(n.inputs)) {
       const j = index.get(i);
@@ -211,7 +189,7 @@ function rewrite(
         stack.pop();
         continue;
       }
-      if (!recomputableOps.has(n.op))
+      if (!recomputable(n))
         throw new InternalError(`${n.op} %${n.id} is neither saved nor recomputable`);
       const pending = n.inputs.filter((i) => !kept(i) && !copies.has(i));
       if (pending.length > 0) {

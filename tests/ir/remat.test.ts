@@ -14,7 +14,7 @@ import { interpret } from "../../src/ir/interpret.js";
 import { ancestors, sizeOf, type Graph, type Node } from "../../src/ir/node.js";
 import { printGraph } from "../../src/ir/print.js";
 import {
-  recomputableOps,
+  recomputable,
   rematerialize,
   rematPolicies,
   type RematPolicy,
@@ -93,7 +93,7 @@ describe("rematerialize", () => {
       expect(r.report.saved.map((n) => n.op)).toEqual(["matmul"]);
       expect(r.report.savedBytes).toBe(4 * 4 * 16);
       expect(r.report.recomputed.length).toBeGreaterThan(0);
-      expect(r.report.recomputed.every((n) => recomputableOps.has(n.op))).toBe(true);
+      expect(r.report.recomputed.every(recomputable)).toBe(true);
       const copies = r.graph.nodes.filter((n) => n.remat);
       expect(copies.length).toBe(r.report.recomputed.length);
       // A copy reads only saved values, leaves, constants or other copies.
@@ -192,7 +192,7 @@ function bruteForceBytes(g: Graph): number | undefined {
   for (let mask = 0; mask < 1 << candidates.length; mask++) {
     const saved = new Set(candidates.filter((_, k) => mask & (1 << k)));
     const ok = (n: Node): boolean =>
-      free(n) || saved.has(n) || (recomputableOps.has(n.op) && n.inputs.every(ok));
+      free(n) || saved.has(n) || (recomputable(n) && n.inputs.every(ok));
     if (![...read].every(ok)) continue;
     best = Math.min(
       best,

@@ -14,13 +14,14 @@ import {
   type ConvOp,
 } from "../../ir/conv-geometry.js";
 import { type Node, sizeOf } from "../../ir/node.js";
+import { opInfo } from "../op-info.js";
 import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "../wgsl/conv.js";
 import type { Emitter } from "../wgsl/rules.js";
 import { broadcastIndex, unflatten, type Index, type Writer } from "../wgsl/writer.js";
 
-/** A matmul or a convolution: a product the tiled templates can write. */
+/** A matmul or a convolution: a product the tiled templates can write (`gemm` in op-info.ts). */
 export function isGemm(n: Node): boolean {
-  return n.op === "matmul" || isConv(n);
+  return opInfo[n.op].gemm;
 }
 
 /** Batch, rows and columns of a product's GEMM view, without writing any code. */

@@ -4,6 +4,7 @@
  */
 import { type Node, sizeOf } from "../../ir/node.js";
 import type { KernelGroup } from "../fuse.js";
+import { opInfo } from "../op-info.js";
 import { quickTileFor, subgroupTileFor, tileForProduct, workgroupSize } from "../tiles.js";
 import type { Emitter } from "../wgsl/rules.js";
 import { flatten, unflatten, type Index, type Writer } from "../wgsl/writer.js";
@@ -266,7 +267,6 @@ function fusedAround(group: KernelGroup, main: Node): [number, number] {
     before.add(n);
     stack.push(...n.inputs);
   }
-  const count = (ns: Iterable<Node>) =>
-    [...ns].filter((n) => !["const", "broadcast", "reshape", "transpose"].includes(n.op)).length;
+  const count = (ns: Iterable<Node>) => [...ns].filter((n) => !opInfo[n.op].tileFree).length;
   return [count(group.nodes.filter((n) => n !== main && !before.has(n))), count(before)];
 }

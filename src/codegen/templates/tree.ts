@@ -1,20 +1,14 @@
 /**
  * @file The tree reduction template: one workgroup per output of a reduction with a long extent.
  */
-import { type NodeOf, sizeOf } from "../../ir/node.js";
+import { sizeOf } from "../../ir/node.js";
+import { isReduction } from "../../ir/op-classes.js";
 import type { KernelGroup } from "../fuse.js";
 import { useTreeReduction, workgroupSize } from "../tiles.js";
-import {
-  reducedCount,
-  reductionInputIndex,
-  reductionRules,
-  type ReductionOp,
-} from "../wgsl/loop-rules.js";
+import { reducedCount, reductionInputIndex, reductionRules } from "../wgsl/loop-rules.js";
 import type { Emitter } from "../wgsl/rules.js";
 import { unflatten, type Writer } from "../wgsl/writer.js";
 import type { Layout, Store } from "./layout.js";
-
-const reductionOps: ReadonlySet<string> = new Set<ReductionOp>(["sum", "mean", "max"]);
 
 /** Workgroup memory of the tree template, one f32 per lane; parts of a dispatch share it. */
 export const treeMemory = "g_tree";
@@ -34,9 +28,8 @@ export function treeLayout(
   store: Store,
 ): Layout | undefined {
   const out = group.output;
-  const red = group.main ?? out;
-  if (!reductionOps.has(red.op) || red.dtype !== "f32") return undefined;
-  const node = red as NodeOf<ReductionOp>;
+  const node = group.main ?? out;
+  if (!isReduction(node) || node.dtype !== "f32") return undefined;
   const x = node.inputs[0]!;
   const outputs = sizeOf(node.shape);
   const extent = reducedCount(node);

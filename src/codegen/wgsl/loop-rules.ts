@@ -1,33 +1,15 @@
 /**
- * @file The WGSL rules of the ops computed by loops (`loopOps`: reductions, `argmax`, matmul,
- * `scatter_add`, the convolutions and pooling, each a kernel root): the loop helpers, the
- * reduction table shared by the serial loop and the tree template, and one rule per loop op.
+ * @file The WGSL rules of the ops computed by loops (`LoopOp`: the `loop` kind in
+ * src/ir/op-classes.ts, each a kernel root): the loop helpers, the reduction table shared by the
+ * serial loop and the tree template, and one rule per loop op.
  */
-import type { Node, NodeOf } from "../../ir/node.js";
-import type { Op } from "../../ir/ops.js";
 import { geometryOf } from "../../ir/conv-geometry.js";
+import type { Node, NodeOf } from "../../ir/node.js";
+import type { LoopOp } from "../../ir/op-classes.js";
+import type { ReduceOp } from "../../ir/ops.js";
 import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "./conv.js";
 import type { Emitter, Rule } from "./rules.js";
 import { broadcastIndex, f32Literal, paren, unflatten, type Index, type Writer } from "./writer.js";
-
-/** Ops computed by loops: each is a kernel root, never recomputed inside another kernel. */
-export const loopOpNames = [
-  "sum",
-  "max",
-  "mean",
-  "argmax",
-  "matmul",
-  "scatter_add",
-  "conv2d",
-  "conv2d_input_grad",
-  "conv2d_filter_grad",
-  "max_pool2d",
-  "avg_pool2d",
-  "max_pool2d_grad",
-  "avg_pool2d_grad",
-] as const satisfies readonly Op[];
-export type LoopOp = (typeof loopOpNames)[number];
-export const loopOps: ReadonlySet<Op> = new Set<Op>(loopOpNames);
 
 const isF = (n: Node) => n.dtype === "f32";
 const zero = (n: Node) => (isF(n) ? "0.0" : "0");
@@ -48,12 +30,10 @@ function loop(w: Writer, n: number, body: (v: string) => void, unroll = false): 
 export interface ReductionRule {
   readonly init: (n: Node) => string;
   readonly combine: (acc: string, v: string) => string;
-  readonly finish: (acc: string, n: NodeOf<ReductionOp>) => string;
+  readonly finish: (acc: string, n: NodeOf<ReduceOp>) => string;
 }
 
-export type ReductionOp = "sum" | "mean" | "max";
-
-export const reductionRules: { readonly [P in ReductionOp]: ReductionRule } = {
+export const reductionRules: { readonly [P in ReduceOp]: ReductionRule } = {
   sum: { init: zero, combine: (acc, v) => `${acc} + ${paren(v)}`, finish: (acc) => acc },
   mean: {
     init: () => "0.0",
@@ -68,7 +48,7 @@ export const reductionRules: { readonly [P in ReductionOp]: ReductionRule } = {
 };
 
 /** How many input elements a reduction folds into each output element. */
-export function reducedCount(n: NodeOf<ReductionOp>): number {
+export function reducedCount(n: NodeOf<ReduceOp>): number {
   return n.attrs.axes.reduce((p, a) => p * n.inputs[0]!.shape[a]!, 1);
 }
 
@@ -76,7 +56,7 @@ export function reducedCount(n: NodeOf<ReductionOp>): number {
  * The input index of a reduction at output index `idx`: kept axes filled in, reduced axes left
  * as "" for the caller's loop variables.
  */
-export function reductionInputIndex(node: NodeOf<ReductionOp>, idx: Index): string[] {
+export function reductionInputIndex(node: NodeOf<ReduceOp>, idx: Index): string[] {
   const x = node.inputs[0]!;
   const { axes, keepdims } = node.attrs;
   const inIdx: string[] = [];
@@ -91,7 +71,7 @@ export function reductionInputIndex(node: NodeOf<ReductionOp>, idx: Index): stri
 }
 
 /** Emits a serial reduction loop for output index `idx`; returns the finished value. */
-function reduceLoops(e: Emitter, node: NodeOf<ReductionOp>, idx: Index): string {
+function reduceLoops(e: Emitter, node: NodeOf<ReduceOp>, idx: Index): string {
   const x = node.inputs[0]!;
   const rule = reductionRules[node.op];
   const axes = node.attrs.axes;

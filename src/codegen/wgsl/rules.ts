@@ -6,6 +6,7 @@
  */
 import { InternalError } from "../../diag/diagnostic.js";
 import type { Node, NodeOf } from "../../ir/node.js";
+import type { LoopOp } from "../../ir/op-classes.js";
 import type { Op } from "../../ir/ops.js";
 import {
   broadcastIndex,
@@ -17,7 +18,7 @@ import {
   type Index,
   type Writer,
 } from "./writer.js";
-import { loopRules, type LoopOp } from "./loop-rules.js";
+import { loopRules } from "./loop-rules.js";
 
 /** What a rule may ask of the kernel being written. */
 export interface Emitter {

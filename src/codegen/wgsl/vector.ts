@@ -27,8 +27,11 @@ function compare(op: string): VectorRule {
   return (_e, [a, b]) => `select(${v4("0.0")}, ${v4("1.0")}, ${a} ${op} ${b})`;
 }
 
-/** The ops the template computes as vectors; any other op in a vector position rules it out. */
-export const vectorRules: { readonly [P in Op]?: VectorRule } = {
+/**
+ * How each op computes four elements as a vector; `undefined` rows have no vector form, and an op
+ * without one in a vector position rules the template out.
+ */
+export const vectorRules: { readonly [P in Op]: VectorRule | undefined } = {
   neg: (_e, [x]) => `-${x}`,
   exp: (_e, [x]) => `exp(${x})`,
   log: (_e, [x]) => `log(${x})`,
@@ -58,6 +61,34 @@ export const vectorRules: { readonly [P in Op]?: VectorRule } = {
   where: (_e, [c, a, b]) => `select(${b}, ${a}, ${c} != ${v4("0.0")})`,
   stop_gradient: (_e, [x]) => x,
   broadcast: (_e, [x]) => x,
+  // no vector form: casts (i32 values), other views and index arithmetic, loops, generators, leaves
+  cast: undefined,
+  reshape: undefined,
+  transpose: undefined,
+  slice: undefined,
+  concat: undefined,
+  gather: undefined,
+  one_hot: undefined,
+  sum: undefined,
+  max: undefined,
+  mean: undefined,
+  argmax: undefined,
+  matmul: undefined,
+  scatter_add: undefined,
+  conv2d: undefined,
+  conv2d_input_grad: undefined,
+  conv2d_filter_grad: undefined,
+  max_pool2d: undefined,
+  avg_pool2d: undefined,
+  max_pool2d_grad: undefined,
+  avg_pool2d_grad: undefined,
+  const: undefined,
+  iota: undefined,
+  random_uniform: undefined,
+  random_normal: undefined,
+  input: undefined,
+  param: undefined,
+  state: undefined,
 };
 
 /**
