@@ -22,7 +22,7 @@ import {
  * - `generator`: from its own index and attributes (constants, `iota`, random numbers);
  * - `elementwise`: element i from element i of each operand (after broadcasting);
  * - `view`: picks one operand element by index arithmetic (`concat` picks among its parts);
- * - `indexed`: from an operand element chosen by an i32 id (`gather`, `one_hot`);
+ * - `indexed`: picks by an i32 id operand (`gather` a table row, `one_hot` a 1 at the id);
  * - `loop`: folds many operand elements per output element (reductions, products, convolutions,
  *   pooling, `argmax`, `scatter_add`); codegen makes each a kernel root.
  */
