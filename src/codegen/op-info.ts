@@ -6,7 +6,7 @@
  * keeping op sets of their own, so a new op is a compile error until it has a row. The WGSL
  * rule tables (`wgslRules`, `vectorRules`) are exhaustive in the same way.
  */
-import type { Op } from "../ir/ops.js";
+import type { Op } from "../ops/ops.js";
 
 export interface OpInfo {
   /**

@@ -7,7 +7,7 @@
  */
 import { type Span, UserError } from "../diag/diagnostic.js";
 import type { Graph, Node } from "../ir/node.js";
-import { attrNames } from "../ir/ops.js";
+import { attrNames } from "../ops/ops.js";
 
 /** `k * N + c`; `k` is 0 for a number that does not depend on the batch. */
 export interface BatchAffine {

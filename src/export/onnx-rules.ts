@@ -15,7 +15,7 @@ import {
   type CompareOp,
   type Op,
   type UnaryOp,
-} from "../ir/ops.js";
+} from "../ops/ops.js";
 import type { BatchAffine } from "./batch.js";
 import { dataTypeOf, type OnnxWriter } from "./onnx-writer.js";
 import { onnxDataType } from "./onnx-proto.js";

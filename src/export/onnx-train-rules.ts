@@ -5,7 +5,7 @@
  * rounding (the interpreter sums in float64, ONNX Runtime in float32).
  */
 import type { Node, NodeOf } from "../ir/node.js";
-import type { Op } from "../ir/ops.js";
+import type { Op } from "../ops/ops.js";
 import { onnxDataType } from "./onnx-proto.js";
 import type { OnnxRule } from "./onnx-rules.js";
 import { denseTensor, type OnnxWriter } from "./onnx-writer.js";

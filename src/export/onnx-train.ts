@@ -13,7 +13,7 @@ import { modelTensors, type Plan } from "../codegen/plan.js";
 import { InternalError, type Span } from "../diag/diagnostic.js";
 import { stateOutput } from "../ir/lower.js";
 import type { Graph, Node, NodeOf } from "../ir/node.js";
-import type { Dtype, Op } from "../ir/ops.js";
+import type { Dtype, Op } from "../ops/ops.js";
 import { fixed, type BatchGraph } from "./batch.js";
 import { ONNX_IR_VERSION, ONNX_OPSET, OnnxExportError } from "./onnx.js";
 import { encodeModel, type ValueInfoMessage } from "./onnx-proto.js";

@@ -6,7 +6,7 @@
 import { commentText } from "../diag/escape.js";
 import { InternalError, type Span } from "../diag/diagnostic.js";
 import type { Node } from "../ir/node.js";
-import type { Dtype } from "../ir/ops.js";
+import type { Dtype } from "../ops/ops.js";
 import { BatchStructureError, type BatchAffine, type BatchGraph } from "./batch.js";
 import {
   onnxAttributeType,

@@ -9,7 +9,7 @@ import { type Result, type Span, UserError } from "../diag/diagnostic.js";
 import { commentText } from "../diag/escape.js";
 import { lowerTrace } from "../ir/lower.js";
 import type { Graph, Node } from "../ir/node.js";
-import type { Op } from "../ir/ops.js";
+import type { Op } from "../ops/ops.js";
 import { rewriteGraph } from "../ir/rewrite.js";
 import { simplify } from "../ir/simplify.js";
 import { dimToString } from "../parser/check/dims.js";

@@ -13,7 +13,7 @@
 import type { GraphBuilder } from "./builder.js";
 import { shapesEqual, type Node, type NodeOf } from "./node.js";
 import { classOf } from "./op-classes.js";
-import type { BinaryOp, Op } from "./ops.js";
+import type { BinaryOp, Op } from "../ops/ops.js";
 import { rewriteGraph, type Pass } from "./rewrite.js";
 
 type Rule<O extends Op> = (b: GraphBuilder, node: NodeOf<O>) => Node | undefined;

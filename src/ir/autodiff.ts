@@ -7,7 +7,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { GraphBuilder } from "./builder.js";
 import { formatShape, shapesEqual, sizeOf, type Graph, type Node } from "./node.js";
 import { vjpRules, type VjpRule } from "./vjp-rules.js";
-import type { Op } from "./ops.js";
+import type { Op } from "../ops/ops.js";
 
 export interface Gradients {
   /** The input graph plus the backward nodes, with each gradient added as an output `d_<name>`. */

@@ -17,7 +17,7 @@ import {
   type ReduceOp,
   type Shape,
   type UnaryOp,
-} from "./ops.js";
+} from "../ops/ops.js";
 import { inferType } from "./shape-rules.js";
 
 /** Formats an attribute value canonically: `-0`, `NaN` and `Infinity` are kept distinct. */

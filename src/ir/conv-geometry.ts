@@ -11,7 +11,7 @@
  * (x, dy) to w's.
  */
 import { type Node, type NodeOf, sizeOf } from "./node.js";
-import type { ConvAttrs, Pair, Shape } from "./ops.js";
+import type { ConvAttrs, Pair, Shape } from "../ops/ops.js";
 
 export type ConvOp = "conv2d" | "conv2d_input_grad" | "conv2d_filter_grad";
 /** A node of one of the convolution ops; narrows on `op`. */

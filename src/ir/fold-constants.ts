@@ -5,7 +5,7 @@
  * Values are folded in float64; i32 results wrap like the interpreter's Int32Array.
  */
 import { sizeOf, type Node, type NodeOf } from "./node.js";
-import { binaryOps, compareOps, rowsFor, unaryOps, type Op } from "./ops.js";
+import { binaryOps, compareOps, rowsFor, unaryOps, type Op } from "../ops/ops.js";
 import { rewriteGraph, type Pass } from "./rewrite.js";
 import { binaryFns, compareFns, intBinaryFns, unaryFns } from "../ops/elementwise.js";
 

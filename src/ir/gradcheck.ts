@@ -7,7 +7,7 @@ import { GraphBuilder } from "./builder.js";
 import { idBound } from "./id-bound.js";
 import { interpret, type Bindings } from "./interpret.js";
 import { sizeOf, type Graph, type Node } from "./node.js";
-import type { Op } from "./ops.js";
+import type { Op } from "../ops/ops.js";
 import { makeTensor, type Tensor } from "./tensor.js";
 import { vjpRules, type Partial, type VjpRule } from "./vjp-rules.js";
 

@@ -2,7 +2,6 @@
  * @file The public API of the tensor IR: node and graph types, the builder, shape rules,
  * verification, printing, the reference interpreter, autodiff and simplification.
  */
-export * from "./ops.js";
 export * from "./node.js";
 export { GraphBuilder } from "./builder.js";
 export { shapeRules, inferType, windowOutputSize } from "./shape-rules.js";

@@ -18,7 +18,7 @@ import {
   type Op,
   type ReduceOp,
   type UnaryOp,
-} from "./ops.js";
+} from "../ops/ops.js";
 import {
   argmaxInto,
   argmaxOf,

@@ -5,7 +5,7 @@
  */
 import { sizeOf, stridesOf } from "./node.js";
 import type { ConvGeometry } from "./conv-geometry.js";
-import type { PoolAttrs, Shape } from "./ops.js";
+import type { PoolAttrs, Shape } from "../ops/ops.js";
 import { broadcastOffsets, type TensorData } from "./tensor.js";
 
 /** out[..., m, n] = sum_k a[..., m, k] * b[..., k, n], batch dims broadcast. */

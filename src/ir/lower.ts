@@ -8,8 +8,8 @@ import { dimSubstitute, dimToString, dimValue, type Dim } from "../parser/check/
 import type { Graph as Trace, TraceNode } from "../parser/check/values.js";
 import { GraphBuilder } from "./builder.js";
 import { sizeOf, type Graph, type Node } from "./node.js";
-import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "./ops.js";
-import { binaryOps, compareOps, reduceOps, unaryOps } from "./ops.js";
+import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "../ops/ops.js";
+import { binaryOps, compareOps, reduceOps, unaryOps } from "../ops/ops.js";
 
 /** The training graph's output holding state `name`'s value after the step. */
 export const stateOutput = (name: string): string => `state:${name}`;

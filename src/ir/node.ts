@@ -3,7 +3,7 @@
  * Nodes are immutable SSA values made only through `GraphBuilder` (builder.ts).
  */
 import { InternalError, type Span } from "../diag/diagnostic.js";
-import type { Dtype, Op, OpAttrs, Shape } from "./ops.js";
+import type { Dtype, Op, OpAttrs, Shape } from "../ops/ops.js";
 
 /** One SSA value: `op` applied to `inputs`, with a concrete shape and dtype. */
 export interface NodeOf<O extends Op> {

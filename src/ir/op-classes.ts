@@ -14,7 +14,7 @@ import {
   unaryOps,
   type Op,
   type ReduceOp,
-} from "./ops.js";
+} from "../ops/ops.js";
 
 /**
  * How an op computes its elements:

@@ -11,7 +11,7 @@
 import type { Span } from "../diag/diagnostic.js";
 import { formatAttrValue } from "./builder.js";
 import { formatShape, shapesEqual, type Graph, type Node } from "./node.js";
-import { attrNames } from "./ops.js";
+import { attrNames } from "../ops/ops.js";
 
 export interface PrintOptions {
   /** Source text by file path, to print spans as file:line:col; without it, file@offset. */

@@ -22,7 +22,7 @@ import {
   type ReduceOp,
   type RandomAttrs,
   rowsFor,
-} from "./ops.js";
+} from "../ops/ops.js";
 import { intBinaryOps, intUnaryOps } from "../ops/elementwise.js";
 
 export type ShapeRule<O extends Op> = (

@@ -3,7 +3,7 @@
  * the index maps (broadcast, transpose, slice, reduce) that the interpreter's rules are built on.
  */
 import { sizeOf, stridesOf } from "./node.js";
-import type { Dtype, Shape } from "./ops.js";
+import type { Dtype, Shape } from "../ops/ops.js";
 
 /** f32: Float32Array storage (rounded after every op); f64: Float64Array. i32 is always Int32Array. */
 export type Precision = "f32" | "f64";

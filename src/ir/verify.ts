@@ -5,7 +5,7 @@
 import { InternalError } from "../diag/diagnostic.js";
 import { nodeKey } from "./builder.js";
 import { formatShape, shapesEqual, type Graph, type Node } from "./node.js";
-import { attrNames } from "./ops.js";
+import { attrNames } from "../ops/ops.js";
 import { printNode } from "./print.js";
 import { inferType } from "./shape-rules.js";
 

@@ -24,7 +24,7 @@ import {
   type Pair,
   type Shape,
   type UnaryOp,
-} from "./ops.js";
+} from "../ops/ops.js";
 
 /** Builds one input's gradient; null where no gradient flows to that input. */
 export type Partial = (() => Node) | null;

@@ -32,7 +32,7 @@ import {
 } from "../../src/export/onnx-train-optimizer.js";
 import { OnnxWriter } from "../../src/export/onnx-writer.js";
 import type { Graph } from "../../src/ir/node.js";
-import { allOps } from "../../src/ir/ops.js";
+import { allOps } from "../../src/ops/ops.js";
 import { uniformAt, uniformInto } from "../../src/ir/random.js";
 import type { ParamRule } from "../../src/parser/check/values.js";
 import { checkFile, nodeHost } from "../../src/parser/program.js";

@@ -13,7 +13,7 @@ import { onnxRules } from "../../src/export/onnx-rules.js";
 import { decodeModel } from "../../src/export/onnx-proto.js";
 import { interpretOutputs } from "../../src/ir/interpret.js";
 import { lowerTrace } from "../../src/ir/lower.js";
-import { allOps } from "../../src/ir/ops.js";
+import { allOps } from "../../src/ops/ops.js";
 import { simplify } from "../../src/ir/simplify.js";
 import { checkFile, nodeHost } from "../../src/parser/program.js";
 import { readCheckpoint, writeCheckpoint } from "../../src/runtime/checkpoint.js";

@@ -12,10 +12,9 @@ import {
   verify,
   type Graph,
   type Node,
-  type Op,
-  type OpAttrs,
   type TensorType,
 } from "../../src/ir/index.js";
+import type { Op, OpAttrs } from "../../src/ops/ops.js";
 
 describe("interning builder", () => {
   test("the same op on the same inputs with the same attributes is the same node", () => {

@@ -11,9 +11,9 @@ import {
   verify,
   type Graph,
   type Node,
-  type Shape,
   type Tensor,
 } from "../../src/ir/index.js";
+import type { Shape } from "../../src/ops/ops.js";
 
 /** mulberry32: a tiny, well-known 32-bit seeded generator (test inputs only). */
 export class Rng {

@@ -3,7 +3,8 @@
  * checks in vjp.test.ts. Shapes and values come from a seeded Rng; values are kept away from
  * kinks (relu and abs at 0, ties of max/maximum) and outside the domain edges (log, sqrt, div).
  */
-import { GraphBuilder, sizeOf, type Node, type Op, type Shape } from "../../src/ir/index.js";
+import { GraphBuilder, sizeOf, type Node } from "../../src/ir/index.js";
+import type { Op, Shape } from "../../src/ops/ops.js";
 import type { Rng, Values, VjpCase } from "./helpers.js";
 
 interface Leaf {

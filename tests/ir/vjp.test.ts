@@ -5,15 +5,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { InternalError } from "../../src/diag/diagnostic.js";
-import {
-  allOps,
-  differentiate,
-  GraphBuilder,
-  interpret,
-  vjpRules,
-  type Node,
-  type Op,
-} from "../../src/ir/index.js";
+import { differentiate, GraphBuilder, interpret, vjpRules, type Node } from "../../src/ir/index.js";
+import { allOps, type Op } from "../../src/ops/ops.js";
 import { checkVjp, Rng } from "./helpers.js";
 import { nonDifferentiable, vjpCases } from "./vjp-cases.js";
 

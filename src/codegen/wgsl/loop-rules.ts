@@ -6,7 +6,7 @@
 import { geometryOf } from "../../ir/conv-geometry.js";
 import type { Node, NodeOf } from "../../ir/node.js";
 import type { LoopOp } from "../../ir/op-classes.js";
-import type { ReduceOp } from "../../ir/ops.js";
+import type { ReduceOp } from "../../ops/ops.js";
 import { insideImage, stridedTap, tapOffset, tapOutput, windowStart } from "./conv.js";
 import type { Emitter, Rule } from "./rules.js";
 import { broadcastIndex, f32Literal, paren, unflatten, type Index, type Writer } from "./writer.js";

@@ -7,7 +7,7 @@
 import { InternalError } from "../../diag/diagnostic.js";
 import type { Node, NodeOf } from "../../ir/node.js";
 import type { LoopOp } from "../../ir/op-classes.js";
-import type { Op } from "../../ir/ops.js";
+import type { Op } from "../../ops/ops.js";
 import {
   broadcastIndex,
   f32Literal,

@@ -5,7 +5,7 @@
  * one value broadcast to all four, a "splat").
  */
 import type { Node } from "../../ir/node.js";
-import type { Op } from "../../ir/ops.js";
+import type { Op } from "../../ops/ops.js";
 import type { Emitter } from "./rules.js";
 
 /** One op over `vec4<f32>` operand names, returning a `vec4<f32>` expression. */

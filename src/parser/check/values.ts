@@ -5,6 +5,7 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type { InitializerName } from "../../ops/initializers.js";
+import type { Op } from "../../ops/ops.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 
@@ -142,6 +143,20 @@ export class Scope {
 }
 
 // ---------------------------------------------------------------- the elaborated program
+
+/** The ops only differentiation makes: the gradients of convolution, pooling and `gather`. */
+type GradientOp =
+  | "conv2d_input_grad"
+  | "conv2d_filter_grad"
+  | "max_pool2d_grad"
+  | "avg_pool2d_grad"
+  | "scatter_add";
+
+/**
+ * The ops a trace node can hold: the IR's, less the gradients, plus `training` (1 in the
+ * training graph, 0 when evaluating; lowering makes it a constant).
+ */
+export type TraceOp = Exclude<Op, GradientOp> | "training";
 
 /** One primitive application. `op` names an IR primitive; attrs are plain data. */
 export interface TraceNode {

@@ -3,12 +3,11 @@
  * along one axis, which gives i32 indices.
  */
 import type { Span } from "../../../diag/diagnostic.js";
+import type { ReduceOp } from "../../../ops/ops.js";
 import { dimConst, type Dim } from "../dims.js";
 import { poison } from "../values.js";
 import { axesOf, axisOf, staticBool } from "./args.js";
 import { opt, req, type BuiltinRule } from "./rule.js";
-
-type ReduceOp = "sum" | "max" | "mean";
 
 function reduction(op: ReduceOp): BuiltinRule {
   return {

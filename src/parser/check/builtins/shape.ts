@@ -280,15 +280,8 @@ const size: BuiltinRule = {
 };
 
 export const shapeBuiltins: {
-  readonly [
-    P in "reshape" | "flatten" | "transpose" | "slice" | "concat" | "broadcast" | "size"
-  ]: BuiltinRule;
-} = {
-  reshape,
-  flatten,
-  transpose,
-  slice,
-  concat,
-  broadcast,
-  size,
-};
+  readonly [P in "reshape" | "transpose" | "slice" | "concat" | "broadcast"]: BuiltinRule;
+} = { reshape, transpose, slice, concat, broadcast };
+
+/** `flatten` records a `reshape`; `size` records nothing. */
+export const derivedShapeBuiltins = { flatten, size };

@@ -1,11 +1,14 @@
 /**
- * @file The primitive set of the tensor IR: op names grouped by kind, and the typed attributes of
- * each op. Every per-op table in `src/ir` is keyed by `Op`, so adding an op here is a compile
- * error until each table has a row for it.
+ * @file The primitive set, below every layer that uses it: op names grouped by kind, and the
+ * typed attributes of each op. The IR's per-op tables, codegen's and the exporters' are keyed by
+ * `Op`, and the checker's builtins by the ops it records, so adding an op here is a compile
+ * error until each table has a row for it. Attributes that hold sizes are generic over the
+ * dimension type `D`: numbers in the IR, symbolic dimensions in the checker's trace.
  */
 
 export type Dtype = "f32" | "i32";
-export type Shape = readonly number[];
+/** A shape: sizes in the IR (the default), symbolic dimensions in the checker's trace. */
+export type Shape<D = number> = readonly D[];
 /** A (height, width) pair, as used by conv2d and pooling. */
 export type Pair = readonly [number, number];
 
@@ -16,13 +19,13 @@ export {
   type BinaryOp,
   type CompareOp,
   type UnaryOp,
-} from "../ops/elementwise.js";
-import type { BinaryOp, CompareOp, UnaryOp } from "../ops/elementwise.js";
+} from "./elementwise.js";
+import type { BinaryOp, CompareOp, UnaryOp } from "./elementwise.js";
 
 export const reduceOps = ["sum", "max", "mean"] as const;
 export type ReduceOp = (typeof reduceOps)[number];
 
-type NoAttrs = Readonly<Record<string, never>>;
+export type NoAttrs = Readonly<Record<string, never>>;
 
 /** `axes` are sorted, unique and non-negative (the builder normalises negative axes). */
 export interface ReduceAttrs {
@@ -46,22 +49,22 @@ export interface PoolAttrs {
  * Counter-based random numbers: a pure function of (seed, stream, element index) and, when the
  * node has an operand (a scalar i32, the training step), of that value too.
  */
-export interface RandomAttrs {
-  readonly shape: Shape;
+export interface RandomAttrs<D = number> {
+  readonly shape: Shape<D>;
   readonly seed: number;
   readonly stream: number;
 }
 
-export interface LeafAttrs {
+export interface LeafAttrs<D = number> {
   readonly name: string;
-  readonly shape: Shape;
+  readonly shape: Shape<D>;
   readonly dtype: Dtype;
 }
 
-interface StructuralAttrs {
+interface StructuralAttrs<D> {
   /** where(cond, a, b): cond != 0 picks a. */
   where: NoAttrs;
-  broadcast: { readonly shape: Shape };
+  broadcast: { readonly shape: Shape<D> };
   sum: ReduceAttrs;
   max: ReduceAttrs;
   mean: ReduceAttrs;
@@ -69,7 +72,7 @@ interface StructuralAttrs {
   argmax: { readonly axis: number };
   /** Batched: [..., m, k] @ [..., k, n] with the leading batch dims broadcast. */
   matmul: NoAttrs;
-  reshape: { readonly shape: Shape };
+  reshape: { readonly shape: Shape<D> };
   /** Output dim i is input dim perm[i]. */
   transpose: { readonly perm: readonly number[] };
   /** Elements [start, end) along `axis`. */
@@ -102,26 +105,27 @@ interface StructuralAttrs {
   /** A tensor of `shape` filled with `value`; shape [] is a scalar, which broadcasts. */
   const: {
     readonly value: number;
-    readonly shape: Shape;
+    readonly shape: Shape<D>;
     readonly dtype: Dtype;
   };
   /** i32 [n] holding 0..n-1. */
-  iota: { readonly n: number };
+  iota: { readonly n: D };
   /** Identity forward; no gradient flows through it. */
   stop_gradient: NoAttrs;
-  /** Uniform in [0, 1), see random.ts. */
-  random_uniform: RandomAttrs;
-  /** Standard normal via Box-Muller, see random.ts. */
-  random_normal: RandomAttrs;
-  input: LeafAttrs;
-  param: LeafAttrs;
+  /** Uniform in [0, 1), see src/ir/random.ts. */
+  random_uniform: RandomAttrs<D>;
+  /** Standard normal via Box-Muller, see src/ir/random.ts. */
+  random_normal: RandomAttrs<D>;
+  input: LeafAttrs<D>;
+  param: LeafAttrs<D>;
   /** A model's `state`: persistent like a parameter, never differentiated or trained. */
-  state: LeafAttrs;
+  state: LeafAttrs<D>;
 }
 
-export type OpAttrs = {
+/** Each op's attributes, with sizes of type `D` (numbers unless said otherwise). */
+export type OpAttrs<D = number> = {
   [P in UnaryOp | BinaryOp | CompareOp]: NoAttrs;
-} & StructuralAttrs;
+} & StructuralAttrs<D>;
 export type Op = keyof OpAttrs;
 
 const none = [] as const;
