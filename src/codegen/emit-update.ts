@@ -6,7 +6,8 @@
 import { sizeOf } from "../ir/node.js";
 import type { ParamRules } from "../parser/check/values.js";
 import { chunkName } from "./memory.js";
-import { gradNormKernels, optimizerKernel, type OptimizerSpec } from "./optimizer.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
+import { gradNormKernels, optimizerKernel } from "./optimizer.js";
 import type { PlanDispatch } from "./plan.js";
 import { at, type ArenaLayout } from "./emit-layout.js";
 import type { KernelTable } from "./emit-kernels.js";

@@ -13,7 +13,7 @@ import type { RematPolicy } from "../ir/remat.js";
 import type { ParamRules } from "../parser/check/values.js";
 import type { FusionOptions } from "./fuse.js";
 import { chunkElements, ChunkedTemps, defaultLimits, type BindingLimits } from "./memory.js";
-import type { OptimizerSpec } from "./optimizer.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
 import type { Plan, PlanParam } from "./plan.js";
 import { assemblePlan } from "./emit-assemble.js";
 import { shareKernels } from "./share-kernels.js";

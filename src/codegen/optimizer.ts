@@ -1,9 +1,11 @@
 /**
  * @file Optimizer update kernels. Parameters live in an arena, their gradients in another with
  * the same layout, and each moment in its own, all split into the same chunks; one dispatch
- * updates every parameter of a chunk. Constant hyper-parameters are baked into the WGSL; the
- * learning rate and Adam's bias corrections change per step and come from the uniform buffer,
- * whose values for a step `stepScalars` computes on the host.
+ * updates every parameter of a chunk. Each optimizer (src/ops/optimizers.ts) has its row in
+ * `updateRules`; the moments it keeps and its per-step scalars come from its schema record.
+ * Constant hyper-parameters are baked into the WGSL; the learning rate and Adam's bias
+ * corrections change per step and come from the uniform buffer, whose values for a step
+ * `stepScalars` computes on the host.
  *
  * Parameter groups (a train section's `freeze` and `groups`): the kernel of a chunk holding
  * parameters with rules tests the element's range. A frozen range returns before anything is
@@ -12,6 +14,16 @@
  * exactly what it was before groups existed.
  */
 import { InternalError } from "../diag/diagnostic.js";
+import {
+  optimizerMoments,
+  optimizerRow,
+  optimizerScalars,
+  withWeightDecay,
+  type Moment,
+  type OptimizerArgs,
+  type OptimizerRows,
+  type OptimizerSpec,
+} from "../ops/optimizers.js";
 import type { ParamRule } from "../parser/check/values.js";
 import { comment } from "../diag/escape.js";
 import type { Location } from "./kernel.js";
@@ -19,14 +31,6 @@ import { dispatchSize, type KernelSource } from "./kernel-module.js";
 import { workgroupSize } from "./tiles.js";
 import { chunkName } from "./memory.js";
 import { f32Literal } from "./wgsl/writer.js";
-
-export interface OptimizerSpec {
-  readonly name: string;
-  readonly args: Readonly<Record<string, unknown>>;
-}
-
-const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
-  typeof args[k] === "number" ? (args[k] as number) : d;
 
 /**
  * Per-step scalars the optimizer kernel reads, in uniform-buffer order. With gradient clipping a
@@ -40,7 +44,7 @@ export function uniformFields(clipping: boolean): string[] {
 export interface StepUniforms {
   /** The learning rate after the schedule. */
   readonly lr: number;
-  /** Adam's bias corrections `1 - beta1^t` and `1 - beta2^t` (unused by other optimizers). */
+  /** Adam's bias corrections `1 - beta1^t` and `1 - beta2^t`; 1 for other optimizers. */
   readonly bc1: number;
   readonly bc2: number;
   /** The 1-based global step `t`. */
@@ -54,9 +58,7 @@ export interface StepUniforms {
  * is `lr`: the one place the host computes what the update kernel reads from its uniforms.
  */
 export function stepScalars(spec: OptimizerSpec, step: number, lr: number, clip = 0): StepUniforms {
-  const beta1 = num(spec.args, "beta1", 0.9);
-  const beta2 = num(spec.args, "beta2", 0.999);
-  return { lr, bc1: 1 - beta1 ** step, bc2: 1 - beta2 ** step, step, clip };
+  return { lr, ...optimizerScalars(spec, step), step, clip };
 }
 
 /**
@@ -171,9 +173,7 @@ export interface RuleRange {
 
 /** The optimizer a parameter with `rule` follows: `spec` with the group's `weight_decay`. */
 export function groupSpec(spec: OptimizerSpec, rule: ParamRule): OptimizerSpec {
-  return rule.weightDecay === undefined
-    ? spec
-    : { ...spec, args: { ...spec.args, weight_decay: rule.weightDecay } };
+  return rule.weightDecay === undefined ? spec : withWeightDecay(spec, rule.weightDecay);
 }
 
 /**
@@ -190,70 +190,66 @@ function updateBody(
 }
 
 function updateLines(spec: OptimizerSpec, chunk: number): { moments: string[]; lines: string[] } {
-  const a = spec.args;
-  const sm = `a_${chunkName("state_m", chunk)}[i]`;
-  const sv = `a_${chunkName("state_v", chunk)}[i]`;
-  const wd = num(a, "weight_decay", spec.name === "adamw" ? 0.01 : 0);
+  const moments = [...optimizerMoments(spec)];
+  const state = (m: Moment) => `a_${chunkName(`state_${m}`, chunk)}[i]`;
+  return { moments, lines: optimizerRow(updateRules, spec)({ m: state("m"), v: state("v") }) };
+}
+
+/** `g + wd * p` in WGSL, or `g` without weight decay. */
+const decayed = (wd: number) => (wd ? `g + ${f32Literal(wd)} * p` : "g");
+
+/**
+ * Each optimizer's update of one element as WGSL statements over `p`, `g`, `u.lr` (and `u.bc1`,
+ * `u.bc2`) and its moments (`state.m`, `state.v`: the moment arenas' elements); the moments are
+ * those `optimizerMoments` gives.
+ */
+const updateRules: OptimizerRows<(state: Readonly<Record<Moment, string>>) => string[]> = {
+  sgd: (a) => (state) => {
+    const [L, mu] = [f32Literal, a.momentum];
+    if (Math.fround(mu) === 0) return [`p = p - u.lr * (${decayed(a.weight_decay)});`];
+    return [
+      `let gd = ${decayed(a.weight_decay)};`,
+      `let m = ${L(mu)} * ${state.m} + gd;`,
+      `${state.m} = m;`,
+      a.nesterov ? `p = p - u.lr * (gd + ${L(mu)} * m);` : "p = p - u.lr * m;",
+    ];
+  },
+  adam: (a) => adamLines(a, a.weight_decay, 0),
+  adamw: (a) => adamLines(a, 0, a.weight_decay),
+  rmsprop: (a) => (state) => {
+    const L = f32Literal;
+    const lines = [
+      `let gd = ${decayed(a.weight_decay)};`,
+      `let v = ${L(a.alpha)} * ${state.v} + ${L(1 - a.alpha)} * gd * gd;`,
+      `${state.v} = v;`,
+    ];
+    if (Math.fround(a.momentum) === 0)
+      return [...lines, `p = p - u.lr * gd / (sqrt(v) + ${L(a.eps)});`];
+    return [
+      ...lines,
+      `let m = ${L(a.momentum)} * ${state.m} + gd / (sqrt(v) + ${L(a.eps)});`,
+      `${state.m} = m;`,
+      "p = p - u.lr * m;",
+    ];
+  },
+};
+
+/** Adam's update with weight decay `coupled` (added to the gradient) or `decoupled` (adamw). */
+function adamLines(
+  a: OptimizerArgs<"adam">,
+  coupled: number,
+  decoupled: number,
+): (state: Readonly<Record<Moment, string>>) => string[] {
   const L = f32Literal;
-  switch (spec.name) {
-    case "sgd": {
-      const mu = num(a, "momentum", 0);
-      const nesterov = a.nesterov === true;
-      const g = wd ? `g + ${L(wd)} * p` : "g";
-      if (mu === 0) return { moments: [], lines: [`p = p - u.lr * (${g});`] };
-      return {
-        moments: ["m"],
-        lines: [
-          `let gd = ${g};`,
-          `let m = ${L(mu)} * ${sm} + gd;`,
-          `${sm} = m;`,
-          nesterov ? `p = p - u.lr * (gd + ${L(mu)} * m);` : "p = p - u.lr * m;",
-        ],
-      };
-    }
-    case "adam":
-    case "adamw": {
-      const b1 = num(a, "beta1", 0.9);
-      const b2 = num(a, "beta2", 0.999);
-      const eps = num(a, "eps", 1e-8);
-      const coupled = spec.name === "adam" && wd !== 0;
-      return {
-        moments: ["m", "v"],
-        lines: [
-          `let gd = ${coupled ? `g + ${L(wd)} * p` : "g"};`,
-          `let m = ${L(b1)} * ${sm} + ${L(1 - b1)} * gd;`,
-          `let v = ${L(b2)} * ${sv} + ${L(1 - b2)} * gd * gd;`,
-          `${sm} = m;`,
-          `${sv} = v;`,
-          ...(spec.name === "adamw" && wd !== 0 ? [`p = p - u.lr * ${L(wd)} * p;`] : []),
-          `p = p - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + ${L(eps)});`,
-        ],
-      };
-    }
-    case "rmsprop": {
-      const alpha = num(a, "alpha", 0.99);
-      const eps = num(a, "eps", 1e-8);
-      const mu = num(a, "momentum", 0);
-      const lines = [
-        `let gd = ${wd ? `g + ${L(wd)} * p` : "g"};`,
-        `let v = ${L(alpha)} * ${sv} + ${L(1 - alpha)} * gd * gd;`,
-        `${sv} = v;`,
-      ];
-      if (mu === 0)
-        return { moments: ["v"], lines: [...lines, `p = p - u.lr * gd / (sqrt(v) + ${L(eps)});`] };
-      return {
-        moments: ["m", "v"],
-        lines: [
-          ...lines,
-          `let m = ${L(mu)} * ${sm} + gd / (sqrt(v) + ${L(eps)});`,
-          `${sm} = m;`,
-          "p = p - u.lr * m;",
-        ],
-      };
-    }
-    default:
-      throw new InternalError(`no update rule for optimizer ${spec.name}`);
-  }
+  return (state) => [
+    `let gd = ${decayed(coupled)};`,
+    `let m = ${L(a.beta1)} * ${state.m} + ${L(1 - a.beta1)} * gd;`,
+    `let v = ${L(a.beta2)} * ${state.v} + ${L(1 - a.beta2)} * gd * gd;`,
+    `${state.m} = m;`,
+    `${state.v} = v;`,
+    ...(decoupled !== 0 ? [`p = p - u.lr * ${L(decoupled)} * p;`] : []),
+    `p = p - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + ${L(a.eps)});`,
+  ];
 }
 
 /** A WGSL condition: `i` lies in one of `ranges`. */

@@ -11,7 +11,7 @@
 import { UsageError, UserError } from "../diag/diagnostic.js";
 import { availableParallelism } from "node:os";
 import type { CompiledPlan } from "../codegen/compile.js";
-import type { OptimizerSpec } from "../codegen/optimizer.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
 import { modelTensors, type Plan, type PlanTensor } from "../codegen/plan.js";
 import { normalAt, uniformInto } from "../ir/random.js";
 import type { ElaboratedTrain } from "../parser/check/values.js";

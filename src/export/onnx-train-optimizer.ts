@@ -8,8 +8,14 @@
  * section's `freeze` and `groups`) changes its update as the CPU backend's does: a frozen one has
  * none, a group's its own weight decay and learning rate `lr * lrScale` (one f32 product).
  */
-import { InternalError } from "../diag/diagnostic.js";
-import { groupSpec, type OptimizerSpec } from "../codegen/optimizer.js";
+import { groupSpec } from "../codegen/optimizer.js";
+import {
+  optimizerMoments,
+  optimizerRow,
+  type OptimizerArgs,
+  type OptimizerRows,
+  type OptimizerSpec,
+} from "../ops/optimizers.js";
 import type { ParamRule } from "../parser/check/values.js";
 import { onnxDataType } from "./onnx-proto.js";
 import type { OnnxWriter } from "./onnx-writer.js";
@@ -53,9 +59,6 @@ export class F32Ops {
   sqrt = (a: string) => this.op("Sqrt", [a]);
 }
 
-const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
-  typeof args[k] === "number" ? (args[k] as number) : d;
-
 /** An optimizer's update: the moments it keeps and how one parameter is updated. */
 export interface UpdateRule {
   readonly moments: readonly string[];
@@ -63,104 +66,74 @@ export interface UpdateRule {
 }
 
 /** A rule's update given the learning rate's ONNX value (`lr`, or a group's scaled rate). */
-interface RateRule {
-  readonly moments: readonly string[];
-  apply(x: F32Ops, v: UpdateValues, lr: string): UpdateResult;
-}
+type RateUpdate = (x: F32Ops, v: UpdateValues, lr: string) => UpdateResult;
 
 /** `g + wd * p`, or `g` without weight decay. */
 const decayed = (x: F32Ops, wd: number, g: string, p: string) =>
   Math.fround(wd) !== 0 ? x.add(g, x.mul(x.c(wd), p)) : g;
 
-function sgd(spec: OptimizerSpec, wd: number): RateRule {
-  const mu = num(spec.args, "momentum", 0);
-  const nesterov = spec.args.nesterov === true;
-  if (Math.fround(mu) === 0)
-    return {
-      moments: [],
-      // p = p - lr * (g + wd * p)
-      apply: (x, { p, g }, lr) => ({ p: x.sub(p, x.mul(lr, decayed(x, wd, g, p))), state: {} }),
-    };
-  return {
-    moments: ["m"],
-    apply: (x, { p, g, state }, lr) => {
-      const gd = decayed(x, wd, g, p);
+/** Each optimizer's update, keeping the moments `optimizerMoments` gives. */
+const updateRules: OptimizerRows<RateUpdate> = {
+  sgd: (a) => {
+    const mu = a.momentum;
+    // p = p - lr * (g + wd * p)
+    if (Math.fround(mu) === 0)
+      return (x, { p, g }, lr) => ({
+        p: x.sub(p, x.mul(lr, decayed(x, a.weight_decay, g, p))),
+        state: {},
+      });
+    return (x, { p, g, state }, lr) => {
+      const gd = decayed(x, a.weight_decay, g, p);
       const m = x.add(x.mul(x.c(mu), state.m!), gd);
-      const step = nesterov ? x.add(gd, x.mul(x.c(mu), m)) : m;
+      const step = a.nesterov ? x.add(gd, x.mul(x.c(mu), m)) : m;
       return { p: x.sub(p, x.mul(lr, step)), state: { m } };
-    },
-  };
-}
-
-function adam(spec: OptimizerSpec, wd: number): RateRule {
-  const a = spec.args;
-  const [beta1, beta2] = [num(a, "beta1", 0.9), num(a, "beta2", 0.999)];
-  const eps = num(a, "eps", 1e-8);
-  const coupled = spec.name === "adam" && Math.fround(wd) !== 0;
-  const decoupled = spec.name === "adamw" && Math.fround(wd) !== 0;
-  return {
-    moments: ["m", "v"],
-    apply: (x, { p, g, state }, lr) => {
-      const gd = coupled ? decayed(x, wd, g, p) : g;
-      const m = x.add(x.mul(x.c(beta1), state.m!), x.mul(x.c(1 - beta1), gd));
-      const v = x.add(x.mul(x.c(beta2), state.v!), x.mul(x.mul(x.c(1 - beta2), gd), gd));
-      // p = p - lr * wd * p;  then  p = p - lr * (m / bc1) / (sqrt(v / bc2) + eps)
-      const pd = decoupled ? x.sub(p, x.mul(x.mul(lr, x.c(wd)), p)) : p;
-      const step = x.div(
-        x.mul(lr, x.div(m, x.u("bc1"))),
-        x.add(x.sqrt(x.div(v, x.u("bc2"))), x.c(eps)),
-      );
-      return { p: x.sub(pd, step), state: { m, v } };
-    },
-  };
-}
-
-function rmsprop(spec: OptimizerSpec, wd: number): RateRule {
-  const a = spec.args;
-  const alpha = num(a, "alpha", 0.99);
-  const eps = num(a, "eps", 1e-8);
-  const mu = num(a, "momentum", 0);
-  const plain = Math.fround(mu) === 0;
-  return {
-    moments: plain ? ["v"] : ["m", "v"],
-    apply: (x, { p, g, state }, lr): UpdateResult => {
-      const gd = decayed(x, wd, g, p);
-      const v = x.add(x.mul(x.c(alpha), state.v!), x.mul(x.mul(x.c(1 - alpha), gd), gd));
-      const root = x.add(x.sqrt(v), x.c(eps));
+    };
+  },
+  adam: (a) => adam(a, a.weight_decay, 0),
+  adamw: (a) => adam(a, 0, a.weight_decay),
+  rmsprop:
+    (a) =>
+    (x, { p, g, state }, lr): UpdateResult => {
+      const gd = decayed(x, a.weight_decay, g, p);
+      const v = x.add(x.mul(x.c(a.alpha), state.v!), x.mul(x.mul(x.c(1 - a.alpha), gd), gd));
+      const root = x.add(x.sqrt(v), x.c(a.eps));
       // p = p - lr * gd / (sqrt(v) + eps), or with momentum m = mu * m + gd / root; p = p - lr * m
-      if (plain) return { p: x.sub(p, x.div(x.mul(lr, gd), root)), state: { v } };
-      const m = x.add(x.mul(x.c(mu), state.m!), x.div(gd, root));
+      if (Math.fround(a.momentum) === 0)
+        return { p: x.sub(p, x.div(x.mul(lr, gd), root)), state: { v } };
+      const m = x.add(x.mul(x.c(a.momentum), state.m!), x.div(gd, root));
       return { p: x.sub(p, x.mul(lr, m)), state: { m, v } };
     },
+};
+
+/** Adam's update with weight decay `coupled` (added to the gradient) or `decoupled` (adamw). */
+function adam(a: OptimizerArgs<"adam">, coupled: number, decoupled: number): RateUpdate {
+  return (x, { p, g, state }, lr) => {
+    const gd = decayed(x, coupled, g, p);
+    const m = x.add(x.mul(x.c(a.beta1), state.m!), x.mul(x.c(1 - a.beta1), gd));
+    const v = x.add(x.mul(x.c(a.beta2), state.v!), x.mul(x.mul(x.c(1 - a.beta2), gd), gd));
+    // p = p - lr * wd * p;  then  p = p - lr * (m / bc1) / (sqrt(v / bc2) + eps)
+    const pd = Math.fround(decoupled) !== 0 ? x.sub(p, x.mul(x.mul(lr, x.c(decoupled)), p)) : p;
+    const step = x.div(
+      x.mul(lr, x.div(m, x.u("bc1"))),
+      x.add(x.sqrt(x.div(v, x.u("bc2"))), x.c(a.eps)),
+    );
+    return { p: x.sub(pd, step), state: { m, v } };
   };
 }
-
-/** One row per optimizer the update kernel supports, with its default weight decay. */
-const updateRules: Readonly<
-  Record<string, { readonly weightDecay: number; rule(s: OptimizerSpec, wd: number): RateRule }>
-> = {
-  sgd: { weightDecay: 0, rule: sgd },
-  adam: { weightDecay: 0, rule: adam },
-  adamw: { weightDecay: 0.01, rule: adam },
-  rmsprop: { weightDecay: 0, rule: rmsprop },
-};
 
 /**
  * The update rule of `spec` for a parameter with `param` (its `freeze`/`groups` rule; none: the
- * optimizer's), or undefined for a frozen parameter, which has no update. An optimizer without a
- * rule is a compiler bug (the checker knows them).
+ * optimizer's), or undefined for a frozen parameter, which has no update.
  */
 export function updateRule(spec: OptimizerSpec, param: ParamRule = {}): UpdateRule | undefined {
-  const row = Object.hasOwn(updateRules, spec.name) ? updateRules[spec.name] : undefined;
-  if (!row) throw new InternalError(`no ONNX update rule for optimizer ${spec.name}`);
   if (param.frozen) return undefined;
   const own = groupSpec(spec, param);
-  const rule = row.rule(own, num(own.args, "weight_decay", row.weightDecay));
+  const update = optimizerRow(updateRules, own);
   const scale = param.lrScale;
   // As the host: lr = f32(lr) * f32(lrScale), one rounding; a scale of 1 keeps `lr` itself.
   const rate = (x: F32Ops) =>
     scale === undefined || scale === 1 ? x.u("lr") : x.mul(x.u("lr"), x.c(scale));
-  return { moments: rule.moments, apply: (x, v) => rule.apply(x, v, rate(x)) };
+  return { moments: optimizerMoments(own), apply: (x, v) => update(x, v, rate(x)) };
 }
 
 /**

@@ -8,7 +8,7 @@
  * Shapes are the plan's, concrete: a runner per batch size, as on the other backends.
  */
 import type { CompiledPlan } from "../codegen/compile.js";
-import type { OptimizerSpec } from "../codegen/optimizer.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
 import { modelTensors, type Plan } from "../codegen/plan.js";
 import { InternalError, type Span } from "../diag/diagnostic.js";
 import { stateOutput } from "../ir/lower.js";

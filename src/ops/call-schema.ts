@@ -101,3 +101,24 @@ export const nonNegative = within(0, F32_MAX);
 export const count = (max: number) => within(0, max, true);
 export const fraction: Check = (v) =>
   typeof v === "number" && v >= 0 && v < 1 ? undefined : "must be at least 0 and less than 1";
+
+/** An argument that says what it is and keeps its kind's literal type (for `BoundArgs`). */
+export type DocArg<K extends ArgKind = ArgKind> = ArgRule & {
+  readonly kind: K;
+  readonly doc: string;
+};
+/** Arguments that each say what they are (optimizers', schedules'). */
+export type DocumentedArgs = Readonly<Record<string, DocArg>>;
+
+/** The arguments of `rule` with every default filled in over `given` (for tests and tools). */
+export function withDefaults<A extends ArgRules>(
+  rule: { readonly args: A },
+  given?: Readonly<Record<string, ArgValue>>,
+): BoundArgs<A> {
+  const out: Record<string, ArgValue> = {};
+  for (const [name, arg] of Object.entries(rule.args)) {
+    const v = given?.[name] ?? arg.default;
+    if (v !== undefined) out[name] = v;
+  }
+  return out as BoundArgs<A>;
+}

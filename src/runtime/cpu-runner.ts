@@ -9,7 +9,8 @@
  * unchanged. Slow, but it needs no GPU and gives the same numbers up to float32 rounding.
  */
 import { compilePlan, type CompiledPlan, type PlanOptions } from "../codegen/compile.js";
-import { groupSpec, type OptimizerSpec } from "../codegen/optimizer.js";
+import { groupSpec } from "../codegen/optimizer.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
 import { modelTensors, type Plan, type PlanTensor } from "../codegen/plan.js";
 import { CompileError, InternalError, UsageError } from "../diag/diagnostic.js";
 import { interpret } from "../ir/interpret.js";

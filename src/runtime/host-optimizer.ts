@@ -1,12 +1,19 @@
 /**
- * @file The optimizer update on the host, for the CPU backend: every optimizer the WGSL update
- * kernel (src/codegen/optimizer.ts) supports, with the same hyper-parameter defaults, the same
- * uniforms and moments, and the same float32 operations in the same order (each result rounded
- * with `Math.fround`, as the kernel rounds each f32 operation), so both backends take the same
- * steps up to the GPU's own rounding. Gradient clipping by global norm is here too.
+ * @file The optimizer update on the host, for the CPU backend: one row per optimizer in
+ * `updateRules`, as the WGSL update kernel (src/codegen/optimizer.ts) has, from the same bound
+ * arguments with the same uniforms and moments (src/ops/optimizers.ts), and the same float32
+ * operations in the same order (each result rounded with `Math.fround`, as the kernel rounds each
+ * f32 operation), so both backends take the same steps up to the GPU's own rounding. Gradient clipping by global norm is here too.
  */
-import { InternalError, UsageError } from "../diag/diagnostic.js";
-import type { OptimizerSpec, StepUniforms } from "../codegen/optimizer.js";
+import { UsageError } from "../diag/diagnostic.js";
+import type { StepUniforms } from "../codegen/optimizer.js";
+import {
+  optimizerMoments,
+  optimizerRow,
+  type OptimizerArgs,
+  type OptimizerRows,
+  type OptimizerSpec,
+} from "../ops/optimizers.js";
 
 const f = Math.fround;
 
@@ -33,9 +40,6 @@ export interface HostOptimizer {
   ): void;
 }
 
-const num = (args: Readonly<Record<string, unknown>>, k: string, d: number): number =>
-  typeof args[k] === "number" ? (args[k] as number) : d;
-
 type ElementUpdate = (
   p: Float32Array,
   g: Float32Array,
@@ -45,99 +49,82 @@ type ElementUpdate = (
   bc2: number,
 ) => void;
 
-/** One update over all elements: `g` is already scaled and rounded to f32. */
-function rule(spec: OptimizerSpec): { moments: string[]; apply: ElementUpdate } {
-  const a = spec.args;
-  const wd = f(num(a, "weight_decay", spec.name === "adamw" ? 0.01 : 0));
-  switch (spec.name) {
-    case "sgd": {
-      const mu = f(num(a, "momentum", 0));
-      const nesterov = a.nesterov === true;
-      // WGSL: let gd = g + wd * p;  (just g without weight decay)
-      const decay = (g: number, p: number) => (wd ? f(g + f(wd * p)) : g);
-      if (mu === 0)
-        return {
-          moments: [],
-          apply: (p, g, _s, lr) => {
-            for (let i = 0; i < p.length; i++) p[i] = f(p[i]! - f(lr * decay(g[i]!, p[i]!)));
-          },
-        };
-      return {
-        moments: ["m"],
-        apply: (p, g, s, lr) => {
-          const ms = s.m!;
-          for (let i = 0; i < p.length; i++) {
-            const gd = decay(g[i]!, p[i]!);
-            const m = f(f(mu * ms[i]!) + gd);
-            ms[i] = m;
-            p[i] = f(p[i]! - f(lr * (nesterov ? f(gd + f(mu * m)) : m)));
-          }
-        },
+/** `g + wd * p` rounded as the WGSL rounds it; just `g` without weight decay. */
+const decayed = (wd: number) => (g: number, p: number) => (wd ? f(g + f(wd * p)) : g);
+
+/**
+ * Each optimizer's update over all elements (`g` already scaled and rounded to f32), keeping the
+ * moments `optimizerMoments` gives.
+ */
+const updateRules: OptimizerRows<ElementUpdate> = {
+  sgd: (a) => {
+    const [mu, decay] = [f(a.momentum), decayed(f(a.weight_decay))];
+    // WGSL: let gd = g + wd * p;  (just g without weight decay)
+    if (mu === 0)
+      return (p, g, _s, lr) => {
+        for (let i = 0; i < p.length; i++) p[i] = f(p[i]! - f(lr * decay(g[i]!, p[i]!)));
       };
+    return (p, g, s, lr) => {
+      const ms = s.m!;
+      for (let i = 0; i < p.length; i++) {
+        const gd = decay(g[i]!, p[i]!);
+        const m = f(f(mu * ms[i]!) + gd);
+        ms[i] = m;
+        p[i] = f(p[i]! - f(lr * (a.nesterov ? f(gd + f(mu * m)) : m)));
+      }
+    };
+  },
+  adam: (a) => adam(a, a.weight_decay, 0),
+  adamw: (a) => adam(a, 0, a.weight_decay),
+  rmsprop: (a) => {
+    const [alpha, c, eps, mu] = [f(a.alpha), f(1 - a.alpha), f(a.eps), f(a.momentum)];
+    const decay = decayed(f(a.weight_decay));
+    return (p, g, s, lr) => {
+      const vs = s.v!;
+      const ms = s.m;
+      for (let i = 0; i < p.length; i++) {
+        const gd = decay(g[i]!, p[i]!);
+        const v = f(f(alpha * vs[i]!) + f(f(c * gd) * gd));
+        vs[i] = v;
+        const root = f(f(Math.sqrt(v)) + eps);
+        if (mu === 0) {
+          // WGSL: p = p - u.lr * gd / (sqrt(v) + eps);
+          p[i] = f(p[i]! - f(f(lr * gd) / root));
+        } else {
+          const m = f(f(mu * ms![i]!) + f(gd / root));
+          ms![i] = m;
+          p[i] = f(p[i]! - f(lr * m));
+        }
+      }
+    };
+  },
+};
+
+/** Adam's update with weight decay `coupled` (added to the gradient) or `decoupled` (adamw). */
+function adam(a: OptimizerArgs<"adam">, coupled: number, decoupled: number): ElementUpdate {
+  const [b1, b2, c1, c2] = [f(a.beta1), f(a.beta2), f(1 - a.beta1), f(1 - a.beta2)];
+  const [eps, wdIn, wdOut] = [f(a.eps), f(coupled), f(decoupled)];
+  return (p, g, s, lr, bc1, bc2) => {
+    const [ms, vs] = [s.m!, s.v!];
+    const lrWd = f(lr * wdOut);
+    for (let i = 0; i < p.length; i++) {
+      let pi = p[i]!;
+      const gd = wdIn !== 0 ? f(g[i]! + f(wdIn * pi)) : g[i]!;
+      const m = f(f(b1 * ms[i]!) + f(c1 * gd));
+      const v = f(f(b2 * vs[i]!) + f(f(c2 * gd) * gd));
+      ms[i] = m;
+      vs[i] = v;
+      // WGSL: p = p - u.lr * wd * p;  then  p = p - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + eps);
+      if (wdOut !== 0) pi = f(pi - f(lrWd * pi));
+      p[i] = f(pi - f(f(lr * f(m / bc1)) / f(f(Math.sqrt(f(v / bc2))) + eps)));
     }
-    case "adam":
-    case "adamw": {
-      const b1 = f(num(a, "beta1", 0.9));
-      const b2 = f(num(a, "beta2", 0.999));
-      const c1 = f(1 - num(a, "beta1", 0.9));
-      const c2 = f(1 - num(a, "beta2", 0.999));
-      const eps = f(num(a, "eps", 1e-8));
-      const coupled = spec.name === "adam" && wd !== 0;
-      const decoupled = spec.name === "adamw" && wd !== 0;
-      return {
-        moments: ["m", "v"],
-        apply: (p, g, s, lr, bc1, bc2) => {
-          const [ms, vs] = [s.m!, s.v!];
-          const lrWd = f(lr * wd);
-          for (let i = 0; i < p.length; i++) {
-            let pi = p[i]!;
-            const gd = coupled ? f(g[i]! + f(wd * pi)) : g[i]!;
-            const m = f(f(b1 * ms[i]!) + f(c1 * gd));
-            const v = f(f(b2 * vs[i]!) + f(f(c2 * gd) * gd));
-            ms[i] = m;
-            vs[i] = v;
-            // WGSL: p = p - u.lr * wd * p;  then  p = p - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + eps);
-            if (decoupled) pi = f(pi - f(lrWd * pi));
-            p[i] = f(pi - f(f(lr * f(m / bc1)) / f(f(Math.sqrt(f(v / bc2))) + eps)));
-          }
-        },
-      };
-    }
-    case "rmsprop": {
-      const alpha = f(num(a, "alpha", 0.99));
-      const c = f(1 - num(a, "alpha", 0.99));
-      const eps = f(num(a, "eps", 1e-8));
-      const mu = f(num(a, "momentum", 0));
-      return {
-        moments: mu === 0 ? ["v"] : ["m", "v"],
-        apply: (p, g, s, lr) => {
-          const vs = s.v!;
-          const ms = s.m;
-          for (let i = 0; i < p.length; i++) {
-            const gd = wd ? f(g[i]! + f(wd * p[i]!)) : g[i]!;
-            const v = f(f(alpha * vs[i]!) + f(f(c * gd) * gd));
-            vs[i] = v;
-            const root = f(f(Math.sqrt(v)) + eps);
-            if (mu === 0) {
-              // WGSL: p = p - u.lr * gd / (sqrt(v) + eps);
-              p[i] = f(p[i]! - f(f(lr * gd) / root));
-            } else {
-              const m = f(f(mu * ms![i]!) + f(gd / root));
-              ms![i] = m;
-              p[i] = f(p[i]! - f(lr * m));
-            }
-          }
-        },
-      };
-    }
-    default:
-      throw new InternalError(`no update rule for optimizer ${spec.name}`);
-  }
+  };
 }
 
 /** The host update for `spec` (the train section's `optimizer`). */
 export function hostOptimizer(spec: OptimizerSpec): HostOptimizer {
-  const { moments, apply } = rule(spec);
+  const moments = optimizerMoments(spec);
+  const apply = optimizerRow(updateRules, spec);
   let scratch = new Float32Array(0);
   return {
     name: spec.name,

@@ -7,6 +7,7 @@
  * and in checkpoints, so a run may take at most `MAX_COUNT` steps.
  */
 import { UserError } from "../diag/diagnostic.js";
+import type { OptimizerSpec } from "../ops/optimizers.js";
 import type { CallSpec } from "../parser/check/values.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { CheckpointError } from "../runtime/safetensors.js";
@@ -20,7 +21,7 @@ export type SettingCall = Pick<CallSpec, "name" | "args">;
  */
 export interface TrainSettings {
   readonly model: string;
-  readonly optimizer: SettingCall;
+  readonly optimizer: OptimizerSpec;
   readonly schedule: SettingCall;
   readonly batch: number;
   readonly epochs: number;
@@ -85,9 +86,6 @@ export class RunSpecError extends UserError {
   }
 }
 
-const num = (args: Readonly<Record<string, unknown>>, name: string, fallback: number) =>
-  typeof args[name] === "number" ? (args[name] as number) : fallback;
-
 /** The seed, which decides the data (synthetic sets, held-out splits) before anything else. */
 export function runSeed(
   train: TrainSettings,
@@ -113,7 +111,7 @@ export function resolveRun(
     seed: runSeed(train, overrides, resumed),
     batch,
     epochs,
-    lr: overrides.lr ?? at?.lr ?? num(train.optimizer.args, "lr", 1e-3),
+    lr: overrides.lr ?? at?.lr ?? train.optimizer.args.lr,
     trainExamples,
     stepsPerEpoch,
     totalSteps: epochs * stepsPerEpoch,

@@ -13,6 +13,7 @@ import type { KernelPart } from "../../src/codegen/kernel.js";
 import type { BindingLimits } from "../../src/codegen/memory.js";
 import { GraphBuilder } from "../../src/ir/builder.js";
 import type { Graph, Node } from "../../src/ir/node.js";
+import { optimizerSpec } from "../../src/ops/optimizers.js";
 
 const limits = (bytes: number, buffers = 8): BindingLimits => ({
   maxStorageBufferBindingSize: bytes,
@@ -24,7 +25,7 @@ const forward = (g: Graph): EmitInput => ({
   training: g,
   evaluation: g,
   params: [],
-  optimizer: { name: "sgd", args: { lr: 0.1 } },
+  optimizer: optimizerSpec("sgd", { lr: 0.1 }),
 });
 
 /** One group per node, each its own kernel. */

@@ -11,6 +11,7 @@ import { GraphBuilder } from "../../src/ir/builder.js";
 import { interpret } from "../../src/ir/interpret.js";
 import type { Graph, Node } from "../../src/ir/node.js";
 import { makeTensor, type Tensor } from "../../src/ir/tensor.js";
+import { optimizerSpec, type OptimizerName } from "../../src/ops/optimizers.js";
 import { PlanRunner, type HostArray } from "../../src/runtime/index.js";
 import { describeGpu } from "../runtime/gpu.js";
 import { examplePlan, forwardPlan, relError, writeInputs } from "./helpers.js";
@@ -378,7 +379,7 @@ describeGpu("generated kernels", (gpu) => {
           // Several steps of plain SGD: well conditioned, so float32 on the GPU and float64 on the
           // host stay close. (Adam's first steps are about lr * sign(g), which amplifies rounding
           // in tiny gradients; the optimizer kernels are checked against GPU gradients below.)
-          const optimizer = { name: "sgd", args: { lr: 0.01 } };
+          const optimizer = optimizerSpec("sgd", { lr: 0.01 });
           const { plan, compiled, evaluation } = examplePlan(
             file,
             batch,
@@ -457,10 +458,8 @@ describeGpu("generated kernels", (gpu) => {
 
   it("clips the global gradient norm before the update", async () => {
     // mnist-mlp.grove sets clip_grad_norm, so its plan computes ‖g‖ and scales the update.
-    const { plan, compiled } = examplePlan("examples/mnist-mlp.grove", 4, true, {
-      name: "sgd",
-      args: { lr: 0.1 },
-    });
+    const sgd = optimizerSpec("sgd", { lr: 0.1 });
+    const { plan, compiled } = examplePlan("examples/mnist-mlp.grove", 4, true, sgd);
     expect(plan.uniforms!.fields).toContain("clip");
     const values = randomBindings(compiled.training, seededRandom(21));
     const runner = await PlanRunner.create(gpu.device, plan);
@@ -490,7 +489,7 @@ describeGpu("generated kernels", (gpu) => {
     }
   });
 
-  const optimizers: { name: string; args: Record<string, number | boolean> }[] = [
+  const optimizers: { name: OptimizerName; args: Record<string, number | boolean> }[] = [
     { name: "sgd", args: { lr: 0.05, weight_decay: 0.01 } },
     { name: "sgd", args: { lr: 0.05, momentum: 0.9 } },
     { name: "sgd", args: { lr: 0.05, momentum: 0.9, nesterov: true } },
@@ -501,7 +500,8 @@ describeGpu("generated kernels", (gpu) => {
   ];
   for (const opt of optimizers)
     it(`${opt.name} ${JSON.stringify(opt.args)} updates every parameter like the host`, async () => {
-      const { plan, compiled } = examplePlan("examples/regression.grove", 8, true, opt);
+      const spec = optimizerSpec(opt.name, opt.args);
+      const { plan, compiled } = examplePlan("examples/regression.grove", 8, true, spec);
       const values = randomBindings(compiled.training, seededRandom(9));
       const runner = await PlanRunner.create(gpu.device, plan);
       try {

@@ -8,6 +8,7 @@ import { emitPlan } from "../../src/codegen/emit.js";
 import type { BindingLimits } from "../../src/codegen/memory.js";
 import type { Plan } from "../../src/codegen/plan.js";
 import type { Graph } from "../../src/ir/node.js";
+import { optimizerSpec, type OptimizerSpec } from "../../src/ops/optimizers.js";
 import type { Tensor } from "../../src/ir/tensor.js";
 import { checkFile } from "../../src/parser/program.js";
 import { PlanRunner } from "../../src/runtime/index.js";
@@ -16,7 +17,7 @@ export function examplePlan(
   file: string,
   batch: number,
   fuse = true,
-  optimizer?: { name: string; args: Readonly<Record<string, number | boolean>> },
+  optimizer?: OptimizerSpec,
   subgroups = false,
   limits?: BindingLimits,
   quick = false,
@@ -45,7 +46,7 @@ export function forwardPlan(
   treeReductions = false,
 ): Plan {
   return emitPlan(
-    { training: g, evaluation: g, params: [], optimizer: { name: "sgd", args: { lr: 0.1 } } },
+    { training: g, evaluation: g, params: [], optimizer: optimizerSpec("sgd", { lr: 0.1 }) },
     { fuse, subgroups, treeReductions },
   );
 }

@@ -10,6 +10,7 @@ import { compilePlan } from "../../src/codegen/compile.js";
 import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
 import { interpret } from "../../src/ir/interpret.js";
 import type { RematPolicy } from "../../src/ir/remat.js";
+import { optimizerSpec } from "../../src/ops/optimizers.js";
 import { checkFile } from "../../src/parser/program.js";
 import { PlanRunner } from "../../src/runtime/index.js";
 import { describeGpu } from "../runtime/gpu.js";
@@ -42,7 +43,7 @@ describeGpu("rematerialisation on the GPU", (gpu) => {
             const train = r.program.trains[0]!;
             const sgd = {
               ...train,
-              optimizer: { name: "sgd", args: { lr: 0.01 }, span: train.span },
+              optimizer: { ...optimizerSpec("sgd", { lr: 0.01 }), span: train.span },
             };
             const c = compilePlan(sgd, { batch: 2, fuse, remat: policy });
             expect(c.diagnostics).toEqual([]);

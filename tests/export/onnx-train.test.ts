@@ -13,12 +13,8 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, test } from "vitest";
 import { compilePlan, type CompiledPlan } from "../../src/codegen/compile.js";
 import { unboundedLimits } from "../../src/codegen/memory.js";
-import {
-  groupSpec,
-  stepScalars,
-  uniformValues,
-  type OptimizerSpec,
-} from "../../src/codegen/optimizer.js";
+import { groupSpec, stepScalars, uniformValues } from "../../src/codegen/optimizer.js";
+import { optimizerSpec, type OptimizerSpec } from "../../src/ops/optimizers.js";
 import { fixed } from "../../src/export/batch.js";
 import { ONNX_IR_VERSION, ONNX_OPSET } from "../../src/export/onnx.js";
 import { encodeModel, type ValueInfoMessage } from "../../src/export/onnx-proto.js";
@@ -64,15 +60,15 @@ function bareWriter(): OnnxWriter {
 }
 
 const optimizers: OptimizerSpec[] = [
-  { name: "sgd", args: { lr: 0.1 } },
-  { name: "sgd", args: { lr: 0.1, momentum: 0.9, weight_decay: 0.01 } },
-  { name: "sgd", args: { lr: 0.1, momentum: 0.8, nesterov: true } },
-  { name: "adam", args: { lr: 1e-3 } },
-  { name: "adam", args: { lr: 1e-3, weight_decay: 0.05, beta1: 0.8, eps: 1e-6 } },
-  { name: "adamw", args: { lr: 1e-3 } },
-  { name: "adamw", args: { lr: 3e-4, weight_decay: 0.1 } },
-  { name: "rmsprop", args: { lr: 1e-3 } },
-  { name: "rmsprop", args: { lr: 1e-3, momentum: 0.9, alpha: 0.9, weight_decay: 0.01 } },
+  optimizerSpec("sgd", { lr: 0.1 }),
+  optimizerSpec("sgd", { lr: 0.1, momentum: 0.9, weight_decay: 0.01 }),
+  optimizerSpec("sgd", { lr: 0.1, momentum: 0.8, nesterov: true }),
+  optimizerSpec("adam", { lr: 1e-3 }),
+  optimizerSpec("adam", { lr: 1e-3, weight_decay: 0.05, beta1: 0.8, eps: 1e-6 }),
+  optimizerSpec("adamw", { lr: 1e-3 }),
+  optimizerSpec("adamw", { lr: 3e-4, weight_decay: 0.1 }),
+  optimizerSpec("rmsprop", { lr: 1e-3 }),
+  optimizerSpec("rmsprop", { lr: 1e-3, momentum: 0.9, alpha: 0.9, weight_decay: 0.01 }),
 ];
 
 /**

@@ -204,6 +204,41 @@ test("hover, definition into std/, completion, symbols, formatting and rename", 
   ]);
 });
 
+test("a train section's optimizer: hover from its schema, its arguments completed", async () => {
+  const text =
+    "model M {\n  input x: [N, 2]\n  output o = x\n}\ntrain M {\n  optimizer = adamw(lr: 1e-3, )\n}\n";
+  await diagnosticsAfter(uri("opt.grove"), () => open("opt.grove", text));
+  const at = (character: number) => ({
+    textDocument: { uri: uri("opt.grove") },
+    position: { line: 5, character },
+  });
+  const hover = (await rpc.sendRequest("textDocument/hover", at(15))) as {
+    contents: { value: string };
+  };
+  expect(hover.contents.value.split("\n")).toEqual([
+    "(optimizer) `adamw`: Adam with decoupled weight decay",
+    "",
+    "- `lr` (default 0.001): learning rate before the schedule",
+    "- `beta1` (default 0.9): decay of the first moment (the mean of gradients)",
+    "- `beta2` (default 0.999): decay of the second moment (the mean of squared gradients)",
+    "- `eps` (default 1e-8): added to the root of the second moment",
+    "- `weight_decay` (default 0.01): decoupled weight decay: p -= lr * weight_decay * p",
+  ]);
+  const items = (await rpc.sendRequest("textDocument/completion", at(30))) as {
+    label: string;
+    detail: string;
+    documentation?: string;
+  }[];
+  expect(items.slice(0, 5).map((i) => [i.label, i.detail])).toEqual([
+    ["lr:", "argument (default 0.001)"],
+    ["beta1:", "argument (default 0.9)"],
+    ["beta2:", "argument (default 0.999)"],
+    ["eps:", "argument (default 1e-8)"],
+    ["weight_decay:", "argument (default 0.01)"],
+  ]);
+  expect(items[0]!.documentation).toBe("learning rate before the schedule");
+});
+
 test("train sections complete their settings; formatting returns the formatted text", async () => {
   const text = "model M {\n  input x: [N, 2]\n  output o = x\n}\ntrain M {\n  loss=o\n  \n}\n";
   await diagnosticsAfter(uri("t.grove"), () => open("t.grove", text));

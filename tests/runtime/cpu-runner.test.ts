@@ -6,8 +6,9 @@
 import { expect, it } from "vitest";
 import type { CompiledPlan } from "../../src/codegen/compile.js";
 import { emitPlan } from "../../src/codegen/emit.js";
-import { stepScalars, uniformValues } from "../../src/codegen/optimizer.js";
+import { optimizerKernel, stepScalars, uniformValues } from "../../src/codegen/optimizer.js";
 import type { Plan } from "../../src/codegen/plan.js";
+import { optimizerSpec, type OptimizerName, type OptimizerSpec } from "../../src/ops/optimizers.js";
 import { GraphBuilder } from "../../src/ir/builder.js";
 import { randomBindings, seededRandom } from "../../src/ir/gradcheck.js";
 import { interpret } from "../../src/ir/interpret.js";
@@ -26,21 +27,22 @@ import {
 import { examplePlan, relError } from "../codegen/helpers.js";
 import { describeGpu } from "./gpu.js";
 
-type Spec = { name: string; args: Record<string, number | boolean> };
+type Spec = OptimizerSpec;
+const spec = optimizerSpec;
 
 const optimizers: Spec[] = [
-  { name: "sgd", args: { lr: 0.05 } },
-  { name: "sgd", args: { lr: 0.05, weight_decay: 0.01 } },
-  { name: "sgd", args: { lr: 0.05, momentum: 0.9 } },
-  { name: "sgd", args: { lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.1 } },
-  { name: "adam", args: { lr: 0.01 } },
-  { name: "adam", args: { lr: 0.01, weight_decay: 0.1, beta2: 0.99 } },
-  { name: "adamw", args: { lr: 0.01, beta1: 0.8 } },
-  { name: "rmsprop", args: { lr: 0.01 } },
-  { name: "rmsprop", args: { lr: 0.01, momentum: 0.5, alpha: 0.9, weight_decay: 0.01 } },
+  spec("sgd", { lr: 0.05 }),
+  spec("sgd", { lr: 0.05, weight_decay: 0.01 }),
+  spec("sgd", { lr: 0.05, momentum: 0.9 }),
+  spec("sgd", { lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.1 }),
+  spec("adam", { lr: 0.01 }),
+  spec("adam", { lr: 0.01, weight_decay: 0.1, beta2: 0.99 }),
+  spec("adamw", { lr: 0.01, beta1: 0.8 }),
+  spec("rmsprop", { lr: 0.01 }),
+  spec("rmsprop", { lr: 0.01, momentum: 0.5, alpha: 0.9, weight_decay: 0.01 }),
 ];
 
-const n = (a: Record<string, number | boolean>, k: string, d: number) =>
+const n = (a: Readonly<Record<string, unknown>>, k: string, d: number) =>
   typeof a[k] === "number" ? a[k] : d;
 
 /** One step of `opt` in float64, written from the formulas (docs/architecture.md, the optimizer). */
@@ -52,7 +54,7 @@ function referenceStep(
   lr: number,
   t: number,
 ): void {
-  const a = opt.args;
+  const a: Readonly<Record<string, unknown>> = opt.args;
   const wd = n(a, "weight_decay", opt.name === "adamw" ? 0.01 : 0);
   for (let i = 0; i < p.length; i++) {
     const gd = opt.name === "adamw" ? g[i]! : g[i]! + wd * p[i]!;
@@ -128,17 +130,18 @@ for (const opt of optimizers)
   });
 
 it("host optimizers keep the moments the WGSL kernels keep, named as in the Plan", () => {
-  const moments = (name: string, args: Record<string, number | boolean> = {}) =>
-    hostOptimizer({ name, args }).moments;
+  const moments = (name: OptimizerName, args: Record<string, number | boolean> = {}) =>
+    hostOptimizer(spec(name, args)).moments;
   expect(moments("sgd")).toEqual([]);
   expect(moments("sgd", { momentum: 0.9 })).toEqual(["m"]);
   expect(moments("adam")).toEqual(["m", "v"]);
   expect(moments("adamw")).toEqual(["m", "v"]);
   expect(moments("rmsprop")).toEqual(["v"]);
   expect(moments("rmsprop", { momentum: 0.5 })).toEqual(["m", "v"]);
-  expect(() => hostOptimizer({ name: "lion", args: {} })).toThrow(
-    /no update rule for optimizer lion/,
-  );
+  for (const opt of optimizers)
+    expect(hostOptimizer(opt).moments, JSON.stringify(opt)).toEqual(
+      optimizerKernel(opt, 4).moments,
+    );
 });
 
 it("clips by the global norm like the update kernel", () => {
@@ -170,7 +173,7 @@ function bindingsOf(runnerValues: Map<string, HostArray>): Record<string, HostAr
 }
 
 it("CpuRunner: eval and train interpret the graphs, then update with the host optimizer", async () => {
-  const opt = { name: "sgd", args: { lr: 0.1, momentum: 0.5 } };
+  const opt = spec("sgd", { lr: 0.1, momentum: 0.5 });
   const c = examplePlan("examples/regression.grove", 6, true, opt);
   const runner = CpuRunner.create(c, opt);
   initialiseParams(runner, runner.plan, 3);
@@ -215,7 +218,7 @@ it("CpuRunner: eval and train interpret the graphs, then update with the host op
 });
 
 it("CpuRunner checks names, dtypes and sizes like PlanRunner", async () => {
-  const opt = { name: "adam", args: { lr: 0.01 } };
+  const opt = spec("adam", { lr: 0.01 });
   const c = examplePlan("examples/regression.grove", 4, true, opt);
   const runner = CpuRunner.create(c, opt);
   expect(() => runner.run("eval")).toThrow(/input "features" was never written/);
@@ -233,7 +236,7 @@ it("CpuRunner checks names, dtypes and sizes like PlanRunner", async () => {
   expect(names).toContain("m:hidden1.w");
   for (const name of names) expect((await runner.readParam(name)).length).toBeGreaterThan(0);
   // The optimizer must be the one the Plan was compiled for.
-  expect(() => CpuRunner.create(c, { name: "sgd", args: {} })).toThrow(/moments \[m,v\]/);
+  expect(() => CpuRunner.create(c, spec("sgd"))).toThrow(/moments \[m,v\]/);
   // Writes are copies: changing the caller's array later changes nothing.
   const w = new Float32Array(6 * 64).fill(2);
   runner.writeParam("hidden1.w", w);
@@ -250,7 +253,7 @@ it("CpuRunner binds every graph input by name, a scalar i32 step included", asyn
   const loss = b.mul(b.sum(b.mul(w, x)), b.cast(step, "f32"));
   const dw = b.mul(x, b.cast(step, "f32"));
   const g = b.build({ loss, d_w: dw });
-  const optimizer = { name: "sgd", args: { lr: 0.5 } };
+  const optimizer = spec("sgd", { lr: 0.5 });
   const plan = emitPlan(
     {
       training: g,
@@ -360,13 +363,13 @@ describeGpu("CpuRunner against the GPU PlanRunner", (gpu) => {
     {
       file: "examples/regression.grove",
       batch: 8,
-      optimizer: { name: "rmsprop", args: { lr: 0.01, momentum: 0.5 } },
+      optimizer: spec("rmsprop", { lr: 0.01, momentum: 0.5 }),
       steps: 4,
     },
     {
       file: "examples/autoencoder.grove",
       batch: 4,
-      optimizer: { name: "sgd", args: { lr: 0.05, momentum: 0.9, nesterov: true } },
+      optimizer: spec("sgd", { lr: 0.05, momentum: 0.9, nesterov: true }),
       steps: 3,
       random: true,
     },
@@ -469,6 +472,5 @@ function drift(
 
 /** The optimizer a file's train section names. */
 function sectionOptimizer(file: string): Spec {
-  const optimizer = checkFile(file).program.trains[0]!.optimizer;
-  return { name: optimizer.name, args: optimizer.args as Spec["args"] };
+  return checkFile(file).program.trains[0]!.optimizer;
 }

@@ -1,12 +1,14 @@
 /**
  * @file The calls the language knows by name rather than by a declaration: an initializer after
- * `~` and a train section's data source. Their doc text and parameters come from the schema
+ * `~`, a train section's data source and optimizer. Their doc text and parameters come from the schema
  * records in `src/ops`, for hover and for completing a call's arguments.
  */
 import type { IToken } from "chevrotain";
 import type * as A from "../../parser/ast.js";
 import * as T from "../../parser/tokens.js";
+import type { CallRule } from "../../ops/call-schema.js";
 import { initializerSchema } from "../../ops/initializers.js";
+import { optimizerSchemas } from "../../ops/optimizers.js";
 
 /** A call the language knows: what it is, its doc text and its parameters. */
 export interface SchemaCall {
@@ -34,8 +36,27 @@ function initializerCall(name: string): SchemaCall | undefined {
   return { what: "initializer", name, doc: s.doc, params };
 }
 
+/** A train setting's calls by setting name: the schema records in src/ops. */
+const settingCalls: Readonly<Record<string, Readonly<Record<string, CallRule>>>> = {
+  optimizer: optimizerSchemas,
+};
+
+/** The call `name` of train setting `setting` (`optimizer = adam(...)`), if it is one. */
+function settingCall(setting: string, name: string): SchemaCall | undefined {
+  const table = Object.hasOwn(settingCalls, setting) ? settingCalls[setting] : undefined;
+  const rule = table && Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!rule) return undefined;
+  const params = Object.entries(rule.args).map(([p, { default: d, doc }]) => ({
+    name: p,
+    ...(d !== undefined ? { default: String(d) } : {}),
+    ...(doc ? { doc } : {}),
+  }));
+  return { what: setting, name, doc: rule.doc ?? "", params };
+}
+
 /**
- * The schema call `token` names in `text`, if any: an initializer when `~` comes before it.
+ * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, an
+ * optimizer when `optimizer =` does.
  */
 export function schemaCall(
   _program: A.Program,
@@ -45,6 +66,9 @@ export function schemaCall(
   const tokens = T.groveLexer.tokenize(text).tokens;
   const k = tokens.findIndex((t) => t.startOffset === token.startOffset);
   if (tokens[k - 1]?.tokenType === T.Tilde) return initializerCall(token.image);
+  const [key, equals] = [tokens[k - 2], tokens[k - 1]];
+  if (key?.tokenType === T.Identifier && equals?.tokenType === T.Equals)
+    return settingCall(key.image, token.image);
   return undefined;
 }
 

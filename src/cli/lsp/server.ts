@@ -203,7 +203,10 @@ const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
   model: CompletionItemKind.Module,
 };
 
-/** Names in scope and builtins (a call's arguments first); in a train section its settings first. */
+/**
+ * Names in scope and builtins; in a train section its settings before them; a call's arguments
+ * before all.
+ */
 function completions(ws: Workspace, doc: TextDocument, position: Position): CompletionItem[] {
   const program = ws.program(doc);
   const offset = doc.offsetAt(position);
@@ -218,19 +221,18 @@ function completions(ws: Workspace, doc: TextDocument, position: Position): Comp
     detail: a.default === undefined ? "argument" : `argument (default ${a.default})`,
     ...(a.doc ? { documentation: a.doc } : {}),
   }));
-  names.unshift(...args);
-  const taken = new Set(names.map((n) => n.label));
+  const taken = new Set([...args, ...names].map((n) => n.label));
   for (const label of builtinNames)
     if (!taken.has(label))
       names.push({ label, kind: CompletionItemKind.Function, detail: "builtin" });
-  if (enclosing(program, offset)?.kind !== "train") return names;
+  if (enclosing(program, offset)?.kind !== "train") return [...args, ...names];
   const settings = Object.entries(trainSettings).map(([label, documentation]) => ({
     label,
     kind: CompletionItemKind.Property,
     detail: "train setting",
     documentation,
   }));
-  return [...settings, ...names];
+  return [...args, ...settings, ...names];
 }
 
 /** Each declaration with the names it binds. */

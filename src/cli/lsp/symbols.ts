@@ -12,6 +12,7 @@ import type * as A from "../../parser/ast.js";
 import { parse } from "../../parser/parse.js";
 import { stdDir } from "../../parser/program.js";
 import * as T from "../../parser/tokens.js";
+import { optimizerSchemas } from "../../ops/optimizers.js";
 import { schemaCall } from "./schema-calls.js";
 
 /** A name with where it is defined and what defines it. */
@@ -24,11 +25,17 @@ export interface Definition {
   readonly owner: Span;
 }
 
+/** `a(...), b(...) or c(...)`. */
+function callList(names: readonly string[]): string {
+  const calls = names.map((n) => `${n}(...)`);
+  return `${calls.slice(0, -1).join(", ")} or ${calls.at(-1)}`;
+}
+
 /** Train settings with what each takes (docs/language.md, Train sections). */
 export const trainSettings: Readonly<Record<string, string>> = {
   data: "a data source call: mnist(...), csv(...), npy(...), idx(...), text(...), spirals(...), xor(...)",
   loss: "a scalar f32 expression over model outputs and data fields",
-  optimizer: "sgd(...), adam(...), adamw(...) or rmsprop(...)",
+  optimizer: callList(Object.keys(optimizerSchemas)),
   schedule: "constant(), step(every, ...), cosine(...) or linear(...); default constant()",
   batch: "positive integer, at most 16777216; default 32",
   epochs: "positive integer, at most 1000000; default 1",

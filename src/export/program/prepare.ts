@@ -7,6 +7,7 @@
 import { dirname } from "node:path";
 import type { CompiledPlan, PlanOptions } from "../../codegen/compile.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { OptimizerSpec } from "../../ops/optimizers.js";
 import type { ElaboratedTrain } from "../../parser/check/values.js";
 import { loadData } from "../../runtime/data/index.js";
 import type { Splits } from "../../runtime/data/types.js";
@@ -55,7 +56,7 @@ export function prepareProgram(req: ProgramRequest): PreparedProgram | readonly 
   if (!("plans" in compiled)) return compiled;
   const settings = {
     model: train.model,
-    optimizer: { name: train.optimizer.name, args: train.optimizer.args },
+    optimizer: { name: train.optimizer.name, args: train.optimizer.args } as OptimizerSpec,
     schedule: { name: train.schedule.name, args: train.schedule.args },
     batch,
     epochs: train.epochs,

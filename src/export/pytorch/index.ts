@@ -3,4 +3,4 @@
  * pytorch` (src/cli/export.ts imports this module only when that target is asked for).
  */
 export { PytorchExportError, writeModelPy } from "./model-py.js";
-export { torchOptimizers, writePytorchProgram } from "./write.js";
+export { writePytorchProgram } from "./write.js";

@@ -1,9 +1,11 @@
 /**
  * @file `grove_support.py`: the rules of Grove that PyTorch lacks (Philox draws, the epoch shuffle, safetensors
  * checkpoints in Grove's format, schedules, clipping, optimizers with Grove's hyper-parameters).
- * Kept as Python text here (written out verbatim by the PyTorch export); the tests run it with
- * Debian's python3-torch.
+ * Kept as Python text here (written out verbatim by the PyTorch export, with `OPTIMIZERS` from
+ * optimizers-py.ts); the tests run it with Debian's python3-torch.
  */
+import { optimizersPy } from "./optimizers-py.js";
+
 export const supportPy = String.raw`"""Grove's own rules that PyTorch does not have, for model.py and train.py (written by grove export).
 
 - Random draws: Grove's counter-based Philox-4x32-10 generator, so dropout masks and noise are
@@ -188,38 +190,34 @@ def clip_grad_norm(params, max_norm):
 
 # Grove's optimizers as torch.optim classes: (class, keyword arguments from Grove's, moments).
 # Each moment maps a Grove checkpoint name (optimizer.m:NAME) to the optimizer's state key.
+# The arguments are Grove's bound ones: every default is filled in.
 def _sgd(a, wd):
-    mu = a.get("momentum", 0)
+    mu = a["momentum"]
     kw = {"momentum": mu, "weight_decay": wd}
     if mu != 0:
-        kw["nesterov"] = bool(a.get("nesterov", False))
+        kw["nesterov"] = bool(a["nesterov"])
     return torch.optim.SGD, kw, ({"m": "momentum_buffer"} if mu != 0 else {})
 
 
 def _adam(a, wd, cls):
-    betas = (a.get("beta1", 0.9), a.get("beta2", 0.999))
-    return cls, {"betas": betas, "eps": a.get("eps", 1e-8), "weight_decay": wd}, {"m": "exp_avg", "v": "exp_avg_sq"}
+    betas = (a["beta1"], a["beta2"])
+    return cls, {"betas": betas, "eps": a["eps"], "weight_decay": wd}, {"m": "exp_avg", "v": "exp_avg_sq"}
 
 
 def _rmsprop(a, wd):
-    mu = a.get("momentum", 0)
-    kw = {"alpha": a.get("alpha", 0.99), "eps": a.get("eps", 1e-8), "momentum": mu, "weight_decay": wd}
+    mu = a["momentum"]
+    kw = {"alpha": a["alpha"], "eps": a["eps"], "momentum": mu, "weight_decay": wd}
     return torch.optim.RMSprop, kw, ({"m": "momentum_buffer", "v": "square_avg"} if mu != 0 else {"v": "square_avg"})
 
 
-OPTIMIZERS = {
-    "sgd": lambda a, wd: _sgd(a, wd),
-    "adam": lambda a, wd: _adam(a, wd, torch.optim.Adam),
-    "adamw": lambda a, wd: _adam(a, wd, torch.optim.AdamW),
-    "rmsprop": lambda a, wd: _rmsprop(a, wd),
-}
+${optimizersPy()}
 
 
 def make_optimizer(spec, named_params, rules):
     """The optimizer over the parameters not frozen, one group per parameter (its lr scale, decay);
     the frozen ones are kept as 'grove_frozen' (their moments stay zero, as in Grove)."""
     name, args = spec["name"], spec["args"]
-    default_wd = args.get("weight_decay", 0.01 if name == "adamw" else 0)
+    default_wd = args["weight_decay"]
     cls, _, moments = OPTIMIZERS[name](args, default_wd)
     groups, frozen = [], []
     for pname, p in named_params:

@@ -22,16 +22,9 @@ import { htmlText, markdownCode } from "../program/text.js";
 import { groveVersion, type GroveVersion } from "../program/version.js";
 import { PytorchExportError, writeModelPy, type ModelPy } from "./model-py.js";
 import { pyLiteral } from "./python-text.js";
+import { torchOptimizers } from "./optimizers-py.js";
 import { supportPy } from "./support-py.js";
 import { trainBodyPy } from "./train-body-py.js";
-
-/** Grove's optimizers with a torch.optim counterpart of the same update (grove_support.py). */
-export const torchOptimizers: Readonly<Record<string, string>> = {
-  sgd: "torch.optim.SGD",
-  adam: "torch.optim.Adam",
-  adamw: "torch.optim.AdamW",
-  rmsprop: "torch.optim.RMSprop",
-};
 
 export interface PytorchRequest {
   /** The `.grove` file, as given. */
@@ -75,12 +68,9 @@ function header(lines: readonly string[], v: GroveVersion): string {
 /** Writes the program into `req.dir` (made if missing). Throws `PytorchExportError`. */
 export function writePytorchProgram(req: PytorchRequest): PytorchWritten {
   const { train, file } = req;
-  if (!Object.hasOwn(torchOptimizers, train.optimizer.name))
-    throw new PytorchExportError(
-      "G0805",
-      `the optimizer \`${train.optimizer.name}\` has no PyTorch counterpart in the export (it has ${Object.keys(torchOptimizers).join(", ")})`,
-      train.optimizer.span,
-    );
+  const torch = torchOptimizers[train.optimizer.name];
+  if ("unsupported" in torch)
+    throw new PytorchExportError("G0805", torch.unsupported, train.optimizer.span);
   const model = writeModelPy(train, {
     locate: req.locate,
     ...declarations(req.sources, train.model),
@@ -218,7 +208,7 @@ function trainFile(
   classes?: readonly string[],
 ): string {
   const t = req.train;
-  const lr = typeof t.optimizer.args.lr === "number" ? t.optimizer.args.lr : 1e-3;
+  const lr = t.optimizer.args.lr;
   const settings: [string, unknown][] = [
     ["MODEL", t.model],
     ["SOURCE", req.file],

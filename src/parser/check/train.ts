@@ -19,6 +19,7 @@ import {
   type ArgValue,
   type CallRule,
 } from "../../ops/call-schema.js";
+import { optimizerSchemas, type OptimizerSpec } from "../../ops/optimizers.js";
 import type * as A from "../ast.js";
 import { dimConst, dimProduct, dimSym, dimToString, dimValue, type Dim } from "./dims.js";
 import { Evaluator, type DiagnosticSink } from "./evaluate.js";
@@ -151,64 +152,6 @@ export const dataSources: Readonly<Record<string, SourceRule>> = {
   },
 };
 
-const lr = (d: number): ArgRule => ({
-  kind: "number",
-  default: d,
-  check: positiveF32,
-});
-const decay = (d: number): ArgRule => ({
-  kind: "number",
-  default: d,
-  check: nonNegative,
-});
-const beta = (d: number): ArgRule => ({
-  kind: "number",
-  default: d,
-  check: fraction,
-});
-
-export const optimizers: Readonly<Record<string, CallRule>> = {
-  sgd: {
-    args: {
-      lr: lr(0.01),
-      momentum: beta(0),
-      nesterov: { kind: "bool", default: false },
-      weight_decay: decay(0),
-    },
-    order: ["lr"],
-  },
-  adam: {
-    args: {
-      lr: lr(1e-3),
-      beta1: beta(0.9),
-      beta2: beta(0.999),
-      eps: lr(1e-8),
-      weight_decay: decay(0),
-    },
-    order: ["lr"],
-  },
-  adamw: {
-    args: {
-      lr: lr(1e-3),
-      beta1: beta(0.9),
-      beta2: beta(0.999),
-      eps: lr(1e-8),
-      weight_decay: decay(0.01),
-    },
-    order: ["lr"],
-  },
-  rmsprop: {
-    args: {
-      lr: lr(1e-3),
-      alpha: beta(0.99),
-      eps: lr(1e-8),
-      momentum: beta(0),
-      weight_decay: decay(0),
-    },
-    order: ["lr"],
-  },
-};
-
 const warmup: ArgRule = { kind: "int", default: 0, check: within(0, countLimits.steps) };
 
 export const schedules: Readonly<Record<string, CallRule>> = {
@@ -221,8 +164,8 @@ export const schedules: Readonly<Record<string, CallRule>> = {
     },
     order: ["every"],
   },
-  cosine: { args: { warmup, min_lr: decay(0) } },
-  linear: { args: { warmup, final_lr: decay(0) } },
+  cosine: { args: { warmup, min_lr: { kind: "number", default: 0, check: nonNegative } } },
+  linear: { args: { warmup, final_lr: { kind: "number", default: 0, check: nonNegative } } },
 };
 
 export const trainSettings = [
@@ -323,7 +266,8 @@ export function checkTrain(
     ? checkCall(ev, settings.get("data")!.value, dataSources, "data source", "G0603")
     : undefined;
   const optimizer = settings.has("optimizer")
-    ? checkCall(ev, settings.get("optimizer")!.value, optimizers, "optimizer", "G0604")
+    ? (checkCall(ev, settings.get("optimizer")!.value, optimizerSchemas, "optimizer", "G0604") as
+        (OptimizerSpec & { readonly span: Span }) | undefined)
     : undefined;
   const scheduleSetting = settings.get("schedule");
   const schedule = scheduleSetting

@@ -6,6 +6,7 @@
 import type { Span } from "../../diag/diagnostic.js";
 import type { InitializerName } from "../../ops/initializers.js";
 import type { Op } from "../../ops/ops.js";
+import type { OptimizerSpec } from "../../ops/optimizers.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 
@@ -239,7 +240,7 @@ export interface ElaboratedTrain {
   readonly graph: Graph;
   readonly data: CallSpec;
   readonly fields: readonly DataField[];
-  readonly optimizer: CallSpec;
+  readonly optimizer: OptimizerSpec & { readonly span: Span };
   readonly schedule: CallSpec;
   readonly batch: number;
   readonly epochs: number;
