@@ -282,3 +282,15 @@ test("initializers: hover shows the schema record, completion in the call its pa
     expect.objectContaining({ label: "std:", detail: "argument (default 1)" }),
   ]);
 });
+
+test("hover on a state declared in a model shows its shape, like a parameter's", async () => {
+  const text =
+    "model S {\n  input x: [N, 3]\n  state total: [3] ~ zeros\n  update total = total + sum(x, 0)\n  output o = x + total\n}\n";
+  const p = await diagnosticsAfter(uri("s.grove"), () => open("s.grove", text));
+  expect(p.diagnostics).toEqual([]);
+  const hover = (await rpc.sendRequest("textDocument/hover", {
+    textDocument: { uri: uri("s.grove") },
+    position: { line: 2, character: 9 },
+  })) as { contents: { value: string } };
+  expect(hover.contents.value.split("\n")[0]).toBe("(state) `total`: [3]");
+});

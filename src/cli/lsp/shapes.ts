@@ -1,7 +1,7 @@
 /**
  * @file What hover shows about a model's names from the checked program: the name's model and
  * its type as `parser/check/binding-types.ts` reads it from the trace (an input's or output's type,
- * a binding's, a parameter's shape, an instance's parameters).
+ * a binding's, a parameter's or a state's shape, an instance's parameters).
  */
 import type * as A from "../../parser/ast.js";
 import {
@@ -28,8 +28,8 @@ export function shapeText(
     const i = graph.inputs.find((x) => x.name === def.name);
     return i && formatType(i.dtype, i.shape);
   }
-  if (def.kind === "param") {
-    const p = graph.params.find((x) => x.name === def.name);
+  if (def.kind === "param" || def.kind === "state") {
+    const p = (def.kind === "param" ? graph.params : graph.state).find((x) => x.name === def.name);
     return p && formatSizes(p.shape);
   }
   const output = graph.outputs.find((o) => o.name === def.name);
