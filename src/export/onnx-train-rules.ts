@@ -1,22 +1,15 @@
 /**
- * @file ONNX lowerings of the gradient-only primitives, which only a training graph holds (the
- * inference export never meets them, so `onnxRules` leaves them undefined): one rule per op,
- * built through the same `OnnxWriter`, each equal to the interpreter's definition up to float32
- * rounding (the interpreter sums in float64, ONNX Runtime in float32).
+ * @file ONNX lowerings of the gradient-only primitives (`GradientOp`, src/ops/ops.ts), which
+ * only a training graph holds (the inference export never meets them, so `onnxRules` leaves them
+ * undefined): one rule per op, built through the same `OnnxWriter`, each equal to the
+ * interpreter's definition up to float32 rounding (the interpreter sums in float64, ONNX Runtime
+ * in float32), and `trainRules`, every op's rule for a training graph.
  */
 import type { Node, NodeOf } from "../ir/node.js";
-import type { Op } from "../ops/ops.js";
+import type { GradientOp, Op } from "../ops/ops.js";
 import { onnxDataType } from "./onnx-proto.js";
-import type { OnnxRule } from "./onnx-rules.js";
+import { onnxRules, type OnnxRule } from "./onnx-rules.js";
 import { denseTensor, type OnnxWriter } from "./onnx-writer.js";
-
-/** The primitives only a gradient uses. */
-export type GradientOp =
-  | "scatter_add"
-  | "conv2d_input_grad"
-  | "conv2d_filter_grad"
-  | "max_pool2d_grad"
-  | "avg_pool2d_grad";
 
 const input = (w: OnnxWriter, node: NodeOf<Op>, i = 0) => w.value(node.inputs[i]!);
 const product = (dims: readonly number[]) => dims.reduce((a, d) => a * d, 1);
@@ -136,4 +129,10 @@ export const gradientRules: { readonly [O in GradientOp]: OnnxRule<O> } = {
   conv2d_filter_grad: convFilterGrad,
   max_pool2d_grad: maxPoolGrad,
   avg_pool2d_grad: avgPoolGrad,
+};
+
+/** Every primitive a training graph may hold: the gradient-only ones, then `onnxRules`. */
+export const trainRules: { readonly [O in Op]: OnnxRule<O> | undefined } = {
+  ...onnxRules,
+  ...gradientRules,
 };

@@ -17,9 +17,9 @@ import type { Dtype, Op } from "../ops/ops.js";
 import { fixed, type BatchGraph } from "./batch.js";
 import { ONNX_IR_VERSION, ONNX_OPSET, OnnxExportError } from "./onnx.js";
 import { encodeModel, type ValueInfoMessage } from "./onnx-proto.js";
-import { onnxRules, type OnnxRule } from "./onnx-rules.js";
+import type { OnnxRule } from "./onnx-rules.js";
 import { clipScale, F32Ops, globalNorm, updateRule } from "./onnx-train-optimizer.js";
-import { gradientRules } from "./onnx-train-rules.js";
+import { trainRules } from "./onnx-train-rules.js";
 import { dataTypeOf, OnnxWriter, type Locate } from "./onnx-writer.js";
 
 /** A random draw the host computes and feeds (ONNX's generators draw other numbers than Philox). */
@@ -133,7 +133,7 @@ class StepBuilder {
     return this.feed({ kind: "uniform", onnx, name: field }, tensorInfo(onnx, "f32", []));
   }
 
-  /** Writes every node the `targets` need, through `gradientRules` or `onnxRules`. */
+  /** Writes every node the `targets` need, through `trainRules`. */
   lower(targets: readonly Node[]): void {
     const live = liveNodes(targets);
     const w = this.w;
@@ -162,8 +162,7 @@ class StepBuilder {
         w.lower(node, () => this.feed({ kind: "random", onnx, draw }, w.valueInfo(onnx, node)));
         continue;
       }
-      const rule = ((gradientRules as Partial<Record<Op, unknown>>)[node.op] ??
-        onnxRules[node.op]) as OnnxRule<Op> | undefined;
+      const rule = trainRules[node.op] as OnnxRule<Op> | undefined;
       if (!rule)
         throw new OnnxExportError(
           `the primitive \`${node.op}\` has no ONNX lowering, so --backend onnx cannot run this model`,

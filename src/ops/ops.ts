@@ -128,6 +128,17 @@ export type OpAttrs<D = number> = {
 } & StructuralAttrs<D>;
 export type Op = keyof OpAttrs;
 
+/**
+ * The ops only differentiation makes (the gradients of convolution, pooling and `gather`): the
+ * checker's trace never holds them, and only a training graph needs their lowerings.
+ */
+export type GradientOp =
+  | "conv2d_input_grad"
+  | "conv2d_filter_grad"
+  | "max_pool2d_grad"
+  | "avg_pool2d_grad"
+  | "scatter_add";
+
 const none = [] as const;
 const conv = ["stride", "padding"] as const;
 const pool = ["size", "stride"] as const;

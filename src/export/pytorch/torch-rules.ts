@@ -1,13 +1,14 @@
 /**
- * @file One PyTorch lowering per primitive of the checker's trace (`torchRules`, keyed by the op
- * name the checker emits): how the primitive reads as a Python expression over its rendered
- * operands. Operands are `Expr`s: text, whether it needs parentheses inside an operator, whether it
- * is a Python number rather than a tensor (constants are written as literals), and for comparisons
- * the boolean form `where` uses directly. An op without a row has no PyTorch lowering: the writer
- * refuses the model with the op's `.grove` location (G0804).
+ * @file One PyTorch lowering per primitive of the checker's trace (`torchRules`, a row for each
+ * `TraceOp`, so a new primitive is a compile error until it has one): how the primitive reads as a
+ * Python expression over its rendered operands. Operands are `Expr`s: text, whether it needs
+ * parentheses inside an operator, whether it is a Python number rather than a tensor (constants
+ * are written as literals), and for comparisons the boolean form `where` uses directly. A trace
+ * op without a row (`torchRuleOf` gives undefined) is refused with its `.grove` location (G0804).
  */
+import { InternalError } from "../../diag/diagnostic.js";
 import type { Dim } from "../../parser/check/dims.js";
-import type { TraceNode } from "../../parser/check/values.js";
+import type { TraceNode, TraceOp } from "../../parser/check/values.js";
 import { pyNumber } from "./python-text.js";
 
 export interface Expr {
@@ -83,8 +84,15 @@ const reduce =
 /** A pair attribute (`stride: 2` or `[2, 1]`) as PyTorch takes it. */
 const pair = (v: unknown) => (Array.isArray(v) ? tuple(v as number[]) : String(v));
 
-/** Every trace primitive with a PyTorch lowering. */
-export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
+/** A leaf the writer names rather than computes. */
+const named =
+  (what: string): TorchRule =>
+  () => {
+    throw new InternalError(`${what} is named by the writer, not lowered`);
+  };
+
+/** The PyTorch lowering of each trace primitive. */
+export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
   neg: (n, [x]) => op(`-${paren(tensor(x!, n.dtype))}`),
   exp: fn("torch.exp"),
   log: fn("torch.log"),
@@ -172,4 +180,14 @@ export const torchRules: { readonly [op: string]: TorchRule | undefined } = {
     };
   },
   training: (_n, _x, cx) => atom(cx.training),
+  // an argument of forward / objective
+  input: named("an input"),
+  // module members: parameters and buffers
+  param: named("a parameter"),
+  state: named("a state"),
 };
+
+/** The rule of the trace op `op`, or undefined when it has none. */
+export function torchRuleOf(op: string): TorchRule | undefined {
+  return Object.hasOwn(torchRules, op) ? torchRules[op as TraceOp] : undefined;
+}

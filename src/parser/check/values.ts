@@ -5,7 +5,7 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type { InitializerName } from "../../ops/initializers.js";
-import type { Op } from "../../ops/ops.js";
+import type { GradientOp, Op } from "../../ops/ops.js";
 import type { OptimizerSpec } from "../../ops/optimizers.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
@@ -144,14 +144,6 @@ export class Scope {
 }
 
 // ---------------------------------------------------------------- the elaborated program
-
-/** The ops only differentiation makes: the gradients of convolution, pooling and `gather`. */
-type GradientOp =
-  | "conv2d_input_grad"
-  | "conv2d_filter_grad"
-  | "max_pool2d_grad"
-  | "avg_pool2d_grad"
-  | "scatter_add";
 
 /**
  * The ops a trace node can hold: the IR's, less the gradients, plus `training` (1 in the
