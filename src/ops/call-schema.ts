@@ -33,6 +33,8 @@ export interface ArgRule {
   readonly check?: (v: ArgValue) => string | undefined;
   /** One line for hover and completion. */
   readonly doc?: string;
+  /** The argument names a file the call reads (a data source's; `grove export` copies it). */
+  readonly file?: boolean;
 }
 
 /** A call's arguments by name, in positional order where `order` does not say otherwise. */

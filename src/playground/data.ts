@@ -8,6 +8,7 @@
  * page's file system (`export/browser/shims/fs.ts`), so a source reads as it does there.
  */
 import { UserError } from "../diag/diagnostic.js";
+import { isDataSourceName, type DataSourceName } from "../ops/data-sources.js";
 import type { CallSpec } from "../parser/check/values.js";
 import type { Splits } from "../runtime/data/types.js";
 import { fetchInto } from "../export/browser/app.js";
@@ -27,37 +28,63 @@ import { EXAMPLES_DIR } from "./analyse.js";
 export const MNIST_PAGE_TRAIN = 1000;
 export const MNIST_PAGE_TEST = 200;
 
-/** The page's data files: where the build writes them under `data/`, and their use. */
-export const pageDataFiles: readonly { readonly name: string; readonly source: string }[] = [
-  ...mnistFiles("train").data.map((name) => ({ name, source: "mnist" })),
-  ...mnistFiles("train").test!.map((name) => ({ name, source: "mnist" })),
+interface PageDataFile {
+  /** Where the build writes it, under the page's folder. */
+  readonly name: string;
+  readonly source: DataSourceName;
+}
+
+const mnistFile = (name: string): PageDataFile => ({ name, source: "mnist" });
+
+/** The page's data files and the source that reads each. */
+export const pageDataFiles: readonly PageDataFile[] = [
+  ...mnistFiles("train").data.map(mnistFile),
+  ...mnistFiles("train").test!.map(mnistFile),
   { name: "data/housing.csv", source: "csv" },
   { name: "data/tiny-shakespeare.txt", source: "text" },
 ];
 
-/** The reader of each source the page can train on. */
-const pageReaders: Readonly<Record<string, SourceReader>> = {
+/** A source the page cannot read: why, as the user reads it after the source's name. */
+interface Unsupported {
+  readonly unsupported: string;
+}
+
+const noFiles: Unsupported = { unsupported: "needs files it does not have" };
+
+/** The reader of each source the page can train on, or why it cannot. */
+const pageReaders: { readonly [N in DataSourceName]: SourceReader | Unsupported } = {
   mnist: mnistSource,
   csv: csvSource,
   text: textSource,
   spirals: spiralsSource,
   xor: xorSource,
   sine: sineSource,
+  npy: noFiles,
+  idx: noFiles,
 };
+
+/** The page's reader of `spec`, or why it has none. */
+function pageReader(spec: CallSpec): SourceReader | Unsupported {
+  return isDataSourceName(spec.name) ? pageReaders[spec.name] : noFiles;
+}
 
 /** Why the page cannot read `spec`, or undefined when it can. */
 export function dataProblem(spec: CallSpec): string | undefined {
-  if (pageReaders[spec.name]) return undefined;
-  const names = Object.keys(pageReaders).join(", ");
-  return `the playground trains on the data sources ${names}; \`${spec.name}\` needs files it does not have`;
+  const reader = pageReader(spec);
+  if (typeof reader === "function") return undefined;
+  const names = Object.entries(pageReaders)
+    .filter(([, r]) => typeof r === "function")
+    .map(([name]) => name)
+    .join(", ");
+  return `the playground trains on the data sources ${names}; \`${spec.name}\` ${reader.unsupported}`;
 }
 
 const fetched = new Set<string>();
 
 /** Fetches the data files `spec` reads (once per page), then reads its splits for `seed`. */
 export async function pageSplits(spec: CallSpec, seed: number): Promise<Splits> {
-  const reader = pageReaders[spec.name];
-  if (!reader) throw new UserError(dataProblem(spec));
+  const reader = pageReader(spec);
+  if (typeof reader !== "function") throw new UserError(dataProblem(spec));
   for (const f of pageDataFiles) {
     if (f.source !== spec.name || fetched.has(f.name)) continue;
     const path = `${EXAMPLES_DIR}/${f.name}`;

@@ -294,3 +294,46 @@ test("hover on a state declared in a model shows its shape, like a parameter's",
   })) as { contents: { value: string } };
   expect(hover.contents.value.split("\n")[0]).toBe("(state) `total`: [3]");
 });
+
+test("data sources: hover shows the schema record, completion in the call its parameters", async () => {
+  const text = [
+    "model S {",
+    "  input features: [N, 2]",
+    "  output o = features",
+    "}",
+    "train S {",
+    "  data = spirals(n: 100)",
+    "  loss = mean(o)",
+    "  optimizer = sgd()",
+    "}",
+    "",
+  ].join("\n");
+  await diagnosticsAfter(uri("ds.grove"), () => open("ds.grove", text));
+  const at = (line: number, character: number) => ({
+    textDocument: { uri: uri("ds.grove") },
+    position: { line, character },
+  });
+  const hover = (await rpc.sendRequest("textDocument/hover", at(5, 11))) as {
+    contents: { value: string };
+  };
+  expect(hover.contents.value.split("\n").slice(0, 4)).toEqual([
+    "(data source) `spirals`: interleaved spiral arms in the plane, one per class, drawn from the seed",
+    "",
+    "- `n` (default 1000): the number of examples drawn",
+    "- `classes` (default 3): the number of arms (classes)",
+  ]);
+  const items = (await rpc.sendRequest("textDocument/completion", at(5, 17))) as {
+    label: string;
+    detail: string;
+    documentation?: string;
+  }[];
+  expect(items.slice(0, 4).map((i) => [i.label, i.detail])).toEqual([
+    ["n:", "argument (default 1000)"],
+    ["classes:", "argument (default 3)"],
+    ["noise:", "argument (default 0.1)"],
+    ["validate:", "argument (default 0)"],
+  ]);
+  const settings = (await rpc.sendRequest("textDocument/completion", at(6, 2))) as typeof items;
+  const data = settings.find((i) => i.label === "data");
+  expect(data?.documentation).toContain("spirals(...), xor(...), sine(...)");
+});

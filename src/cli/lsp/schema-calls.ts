@@ -1,18 +1,19 @@
 /**
  * @file The calls the language knows by name rather than by a declaration: an initializer after
- * `~`, a train section's data source and optimizer. Their doc text and parameters come from the schema
- * records in `src/ops`, for hover and for completing a call's arguments.
+ * `~`, a train section's data source and optimizer. Their doc text and parameters come from the
+ * schema records in `src/ops`, for hover and for completing a call's arguments.
  */
 import type { IToken } from "chevrotain";
 import type * as A from "../../parser/ast.js";
 import * as T from "../../parser/tokens.js";
-import type { CallRule } from "../../ops/call-schema.js";
+import type { ArgValue, CallRule } from "../../ops/call-schema.js";
+import { dataSources } from "../../ops/data-sources.js";
 import { initializerSchema } from "../../ops/initializers.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
 
 /** A call the language knows: what it is, its doc text and its parameters. */
 export interface SchemaCall {
-  /** `initializer`, `data source`. */
+  /** `initializer`, `data source`, `optimizer`. */
   readonly what: string;
   readonly name: string;
   readonly doc: string;
@@ -24,39 +25,49 @@ export interface SchemaCall {
   }[];
 }
 
+/** A schema call's parameters from its record's arguments: default as written, doc text. */
+function paramsOf(
+  args: Readonly<Record<string, { readonly default?: ArgValue; readonly doc?: string }>>,
+): SchemaCall["params"] {
+  return Object.entries(args).map(([name, { default: d, doc }]) => ({
+    name,
+    ...(d !== undefined ? { default: written(d) } : {}),
+    ...(doc !== undefined ? { doc } : {}),
+  }));
+}
+
+/** A default as Grove would write it: `0.1`, `"train"`, `true`, `["a", "b"]`. */
+function written(v: ArgValue): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "object") return `[${v.map((x) => JSON.stringify(x)).join(", ")}]`;
+  return String(v);
+}
+
 /** The schema of the initializer `name`, if it is one. */
 function initializerCall(name: string): SchemaCall | undefined {
   const s = initializerSchema(name);
-  if (!s) return undefined;
-  const params = Object.entries(s.params).map(([p, { default: d, doc }]) => ({
-    name: p,
-    ...(d !== undefined ? { default: String(d) } : {}),
-    doc,
-  }));
-  return { what: "initializer", name, doc: s.doc, params };
+  return s && { what: "initializer", name, doc: s.doc, params: paramsOf(s.params) };
 }
 
-/** A train setting's calls by setting name: the schema records in src/ops. */
-const settingCalls: Readonly<Record<string, Readonly<Record<string, CallRule>>>> = {
-  optimizer: optimizerSchemas,
+/** A train setting's calls by setting name: what they are and their schema records in src/ops. */
+const settingCalls: Readonly<
+  Record<string, { readonly what: string; readonly table: Readonly<Record<string, CallRule>> }>
+> = {
+  data: { what: "data source", table: dataSources },
+  optimizer: { what: "optimizer", table: optimizerSchemas },
 };
 
 /** The call `name` of train setting `setting` (`optimizer = adam(...)`), if it is one. */
 function settingCall(setting: string, name: string): SchemaCall | undefined {
-  const table = Object.hasOwn(settingCalls, setting) ? settingCalls[setting] : undefined;
-  const rule = table && Object.hasOwn(table, name) ? table[name] : undefined;
+  const calls = Object.hasOwn(settingCalls, setting) ? settingCalls[setting] : undefined;
+  const rule = calls && Object.hasOwn(calls.table, name) ? calls.table[name] : undefined;
   if (!rule) return undefined;
-  const params = Object.entries(rule.args).map(([p, { default: d, doc }]) => ({
-    name: p,
-    ...(d !== undefined ? { default: String(d) } : {}),
-    ...(doc ? { doc } : {}),
-  }));
-  return { what: setting, name, doc: rule.doc ?? "", params };
+  return { what: calls!.what, name, doc: rule.doc ?? "", params: paramsOf(rule.args) };
 }
 
 /**
- * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, an
- * optimizer when `optimizer =` does.
+ * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, a
+ * data source or an optimizer when `data =` or `optimizer =` does.
  */
 export function schemaCall(
   _program: A.Program,

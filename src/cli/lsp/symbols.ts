@@ -12,6 +12,7 @@ import type * as A from "../../parser/ast.js";
 import { parse } from "../../parser/parse.js";
 import { stdDir } from "../../parser/program.js";
 import * as T from "../../parser/tokens.js";
+import { dataSourceNames } from "../../ops/data-sources.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
 import { schemaCall } from "./schema-calls.js";
 
@@ -33,7 +34,7 @@ function callList(names: readonly string[]): string {
 
 /** Train settings with what each takes (docs/language.md, Train sections). */
 export const trainSettings: Readonly<Record<string, string>> = {
-  data: "a data source call: mnist(...), csv(...), npy(...), idx(...), text(...), spirals(...), xor(...)",
+  data: `a data source call: ${callList(dataSourceNames)}`,
   loss: "a scalar f32 expression over model outputs and data fields",
   optimizer: callList(Object.keys(optimizerSchemas)),
   schedule: "constant(), step(every, ...), cosine(...) or linear(...); default constant()",

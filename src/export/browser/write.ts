@@ -12,7 +12,7 @@ import { InternalError } from "../../diag/diagnostic.js";
 import { commentText } from "../../diag/escape.js";
 import { bundle, groveModule } from "../program/bundle.js";
 import type { ExportedProgram } from "../program/program.js";
-import { sourceReaders } from "../program/sources.js";
+import { readerExport } from "../program/sources.js";
 import { readmeText, safeJson } from "../program/text.js";
 import { written, type WrittenProgram } from "../program/written.js";
 import { indexHtml } from "./page.js";
@@ -35,7 +35,7 @@ last checkpoint. \`?max-steps=N\` stops after N steps, \`?epochs=N\` trains N ep
 
 /** The page's module: `startPage` with the reader of the program's data source. */
 export async function browserApp(source: string) {
-  const reader = sourceReaders[source];
+  const reader = readerExport(source);
   if (!reader) throw new InternalError(`no reader for the data source ${source}`);
   const path = (p: string) => JSON.stringify(groveModule(p));
   const entry =

@@ -14,7 +14,7 @@ import { bundle, groveModule } from "../program/bundle.js";
 import { htmlText, programLiteral, readmeText } from "../program/text.js";
 import { written, type WrittenProgram } from "../program/written.js";
 import type { ExportedProgram } from "../program/program.js";
-import { sourceReaders } from "../program/sources.js";
+import { readerExport } from "../program/sources.js";
 import { grovePackage } from "../program/version.js";
 import { flagRules } from "./flags.js";
 
@@ -23,7 +23,7 @@ const RUNTIME = "grove-runtime.mjs";
 
 /** The bundle entry: the driver and the reader of the program's data source. */
 function entry(source: string): string {
-  const reader = sourceReaders[source];
+  const reader = readerExport(source);
   if (!reader) throw new InternalError(`no reader for the data source ${source}`);
   const path = (p: string) => JSON.stringify(groveModule(p));
   return (

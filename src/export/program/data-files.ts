@@ -1,27 +1,20 @@
 /**
- * @file The data of an exported program, written into its `data/` folder: the files a `csv`,
- * `text`, `npy` or `idx` source reads, copied under names safe on any file system and in any
- * code (`[A-Za-z0-9._-]`, made unique); the `mnist` source as IDX files (float32 images exactly as
- * `grove train` reads them, u8 labels, gzip-compressed; `mnistFiles` names them); nothing for a
- * synthetic set, which is drawn from the seed. The source's arguments are rewritten to the new
- * names.
+ * @file The data of an exported program, written into its `data/` folder: the files a source
+ * reads (its arguments marked `file` in `ops/data-sources.ts`), copied under names safe on any
+ * file system and in any code (`[A-Za-z0-9._-]`, made unique); the `mnist` source as IDX files
+ * (float32 images exactly as `grove train` reads them, u8 labels, gzip-compressed; `mnistFiles`
+ * names them); nothing for a synthetic set, which is drawn from the seed. The source's arguments
+ * are rewritten to the new names.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { mnist } from "../../runtime/data/mnist.js";
 import type { Dataset } from "../../runtime/data/types.js";
+import { fileArgs, type DataSourceName } from "../../ops/data-sources.js";
 import type { CallSpec } from "../../parser/check/values.js";
 import type { ProgramData } from "./program.js";
 import { mnistFiles } from "./sources.js";
-
-/** The arguments of each source that name files. */
-const fileArgs: Readonly<Record<string, readonly string[]>> = {
-  csv: ["path"],
-  text: ["path"],
-  npy: ["features", "labels", "targets"],
-  idx: ["images", "labels"],
-};
 
 /** A file name of `[A-Za-z0-9._-]` for `path`, not starting with a dot and not in `taken`. */
 export function safeName(path: string, taken: ReadonlySet<string>): string {
@@ -41,7 +34,7 @@ export function safeName(path: string, taken: ReadonlySet<string>): string {
  * folder), writing its files into `dataDir` unless that is undefined (`--no-data`).
  */
 export function exportData(
-  spec: CallSpec,
+  spec: CallSpec<DataSourceName>,
   baseDir: string,
   dataDir: string | undefined,
 ): ProgramData {
@@ -49,7 +42,7 @@ export function exportData(
   if (spec.name === "mnist") return exportMnist(spec, dataDir);
   const args: Record<string, ProgramData["args"][string]> = { ...spec.args };
   const files: string[] = [];
-  for (const key of fileArgs[spec.name] ?? []) {
+  for (const key of fileArgs(spec.name)) {
     const path = spec.args[key];
     if (typeof path !== "string") continue;
     const name = safeName(path, new Set(files));

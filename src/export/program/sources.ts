@@ -7,25 +7,29 @@
  * of its own source (`sourceReaders` names the export of each), so csv-parse travels only with
  * a `csv` source. Tests compare each with `loadData` on the original files.
  */
-import { csv } from "../../runtime/data/csv.js";
-import { text } from "../../runtime/data/files.js";
+import { isDataSourceName, type DataSourceName, type SourceArgs } from "../../ops/data-sources.js";
 import { idx } from "../../runtime/data/idx.js";
-import { npy } from "../../runtime/data/npy.js";
-import { sine, spirals, xor } from "../../runtime/data/synthetic.js";
+import {
+  readCsv,
+  readIdx,
+  readNpy,
+  readSine,
+  readSpirals,
+  readText,
+  readXor,
+} from "../../runtime/data/sources.js";
 import { holdOut, type Dataset, type Splits } from "../../runtime/data/types.js";
 import type { ProgramData } from "./program.js";
 
 /** Reads a program's data from the folder `dir` for the run's `seed`. */
 export type SourceReader = (data: ProgramData, dir: string, seed: number) => Splits;
 
-type Args = ProgramData["args"];
-
-const num = (a: Args, name: string, fallback: number) =>
-  typeof a[name] === "number" ? (a[name] as number) : fallback;
+/** The arguments of the program's source `N` (bound by the checker when it was exported). */
+const argsOf = <N extends DataSourceName>(d: ProgramData) => d.args as SourceArgs<N>;
 
 /** The splits of `data` with the source's `validate` fraction held out, and a test split. */
-function splits(data: Dataset, a: Args, test?: Dataset): Splits {
-  const { train, validation } = holdOut(data, num(a, "validate", 0));
+function splits(data: Dataset, d: ProgramData, test?: Dataset): Splits {
+  const { train, validation } = holdOut(data, argsOf(d).validate);
   return { train, ...(validation ? { validation } : {}), ...(test ? { test } : {}) };
 }
 
@@ -39,48 +43,37 @@ export function mnistFiles(split: "train" | "test"): {
 }
 
 export const mnistSource: SourceReader = (d, dir) => {
-  const files = mnistFiles(d.args.split === "test" ? "test" : "train");
+  const files = mnistFiles(argsOf<"mnist">(d).split === "test" ? "test" : "train");
   const test = files.test && idx(files.test[0], files.test[1], dir);
-  return splits(idx(files.data[0], files.data[1], dir), d.args, test);
+  return splits(idx(files.data[0], files.data[1], dir), d, test);
 };
 
-export const csvSource: SourceReader = (d, dir) => {
-  const a = d.args;
-  return splits(
-    csv(a.path as string, dir, {
-      ...(typeof a.label === "string" ? { label: a.label } : {}),
-      ...(typeof a.target === "string" ? { target: a.target } : {}),
-      ...(Array.isArray(a.features) ? { features: a.features as string[] } : {}),
-    }),
-    a,
-  );
-};
+export const csvSource: SourceReader = (d, dir, seed) =>
+  splits(readCsv(argsOf(d), { dir, seed }), d);
 
-export const textSource: SourceReader = (d, dir) =>
-  splits(text(d.args.path as string, dir, num(d.args, "context", 64)), d.args);
+export const textSource: SourceReader = (d, dir, seed) =>
+  splits(readText(argsOf(d), { dir, seed }), d);
 
-export const npySource: SourceReader = (d, dir) => {
-  const a = d.args;
-  const labels = typeof a.labels === "string" ? { labels: a.labels } : undefined;
-  return splits(npy(a.features as string, dir, labels ?? { targets: a.targets as string }), a);
-};
+export const npySource: SourceReader = (d, dir, seed) =>
+  splits(readNpy(argsOf(d), { dir, seed }), d);
 
-export const idxSource: SourceReader = (d, dir) =>
-  splits(idx(d.args.images as string, d.args.labels as string, dir), d.args);
+export const idxSource: SourceReader = (d, dir, seed) =>
+  splits(readIdx(argsOf(d), { dir, seed }), d);
 
-export const spiralsSource: SourceReader = (d, _dir, seed) => {
-  const a = d.args;
-  return splits(spirals(num(a, "n", 1000), num(a, "classes", 3), num(a, "noise", 0.1), seed), a);
-};
+export const spiralsSource: SourceReader = (d, dir, seed) =>
+  splits(readSpirals(argsOf(d), { dir, seed }), d);
 
-export const xorSource: SourceReader = (d, _dir, seed) =>
-  splits(xor(num(d.args, "n", 1000), num(d.args, "noise", 0.1), seed), d.args);
+export const xorSource: SourceReader = (d, dir, seed) =>
+  splits(readXor(argsOf(d), { dir, seed }), d);
 
-export const sineSource: SourceReader = (d, _dir, seed) =>
-  splits(sine(num(d.args, "n", 1000), num(d.args, "noise", 0.05), seed), d.args);
+export const sineSource: SourceReader = (d, dir, seed) =>
+  splits(readSine(argsOf(d), { dir, seed }), d);
+
+/** This module's readers: `NAMESource` reads source `NAME` (tests/export type-check it). */
+export type SourceReaders = { readonly [N in DataSourceName as `${N}Source`]: SourceReader };
 
 /** The export of this module that reads each source, by the source's name. */
-export const sourceReaders: Readonly<Record<string, string>> = {
+const sourceReaders: { readonly [N in DataSourceName]: `${N}Source` } = {
   mnist: "mnistSource",
   csv: "csvSource",
   text: "textSource",
@@ -90,3 +83,11 @@ export const sourceReaders: Readonly<Record<string, string>> = {
   xor: "xorSource",
   sine: "sineSource",
 };
+
+/**
+ * The export of this module that reads data source `source` (a bundle entry imports that one
+ * export), or undefined when no source has that name.
+ */
+export function readerExport(source: string): keyof SourceReaders | undefined {
+  return isDataSourceName(source) ? sourceReaders[source] : undefined;
+}

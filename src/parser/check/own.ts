@@ -7,3 +7,11 @@
 export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
+
+/** Whether `key` names an own entry of `table` (then it is one of the table's keys). */
+export function isOwnKey<K extends string>(
+  table: Readonly<Record<K, unknown>>,
+  key: string,
+): key is K {
+  return Object.hasOwn(table, key);
+}

@@ -4,6 +4,7 @@
  * primitive applications per model and per train section, which `src/ir` lowers to IR.
  */
 import type { Span } from "../../diag/diagnostic.js";
+import type { DataField, DataSourceName } from "../../ops/data-sources.js";
 import type { InitializerName } from "../../ops/initializers.js";
 import type { GradientOp, Op } from "../../ops/ops.js";
 import type { OptimizerSpec } from "../../ops/optimizers.js";
@@ -213,24 +214,18 @@ export interface ElaboratedModel {
   readonly span: Span;
 }
 
-export interface CallSpec {
-  readonly name: string;
+/** A call of a train section (data source, optimizer, schedule) with its arguments bound. */
+export interface CallSpec<N extends string = string> {
+  readonly name: N;
   readonly args: Readonly<Record<string, number | string | boolean | readonly string[]>>;
   readonly span: Span;
-}
-
-export interface DataField {
-  readonly name: string;
-  readonly dtype: DType;
-  /** Dimensions after the batch; `undefined` where only loading the data tells. */
-  readonly dims: readonly (number | undefined)[];
 }
 
 export interface ElaboratedTrain {
   readonly model: string;
   /** Model graph plus the loss and metrics, which are named outputs `loss` and `metric:NAME`. */
   readonly graph: Graph;
-  readonly data: CallSpec;
+  readonly data: CallSpec<DataSourceName>;
   readonly fields: readonly DataField[];
   readonly optimizer: OptimizerSpec & { readonly span: Span };
   readonly schedule: CallSpec;

