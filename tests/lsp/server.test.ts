@@ -281,6 +281,23 @@ test("initializers: hover shows the schema record, completion in the call its pa
     { label: "mean:", kind: 5, detail: "argument (default 0)", documentation: "the mean" },
     expect.objectContaining({ label: "std:", detail: "argument (default 1)" }),
   ]);
+  // Typing the name after `~`: the initializers, from their records.
+  const names = (await rpc.sendRequest("textDocument/completion", at(2, 23))) as typeof items;
+  expect(names.slice(0, 9).map((i) => i.label)).toEqual([
+    "zeros",
+    "ones",
+    "constant",
+    "normal",
+    "uniform",
+    "glorot_uniform",
+    "glorot_normal",
+    "he_uniform",
+    "he_normal",
+  ]);
+  expect(names[3]).toMatchObject({
+    detail: "initializer",
+    documentation: expect.stringContaining("std"),
+  });
 });
 
 test("hover on a state declared in a model shows its shape, like a parameter's", async () => {
@@ -333,6 +350,19 @@ test("data sources: hover shows the schema record, completion in the call its pa
     ["noise:", "argument (default 0.1)"],
     ["validate:", "argument (default 0)"],
   ]);
+  // Typing the name after `data =`: the data sources, from their records.
+  const sources = (await rpc.sendRequest("textDocument/completion", at(5, 11))) as typeof items;
+  expect(sources.slice(0, 8).map((i) => i.label)).toEqual([
+    "mnist",
+    "idx",
+    "csv",
+    "npy",
+    "spirals",
+    "xor",
+    "sine",
+    "text",
+  ]);
+  expect(sources[4]).toMatchObject({ detail: "data source" });
   const settings = (await rpc.sendRequest("textDocument/completion", at(6, 2))) as typeof items;
   const data = settings.find((i) => i.label === "data");
   expect(data?.documentation).toContain("spirals(...), xor(...), sine(...)");

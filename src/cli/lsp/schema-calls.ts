@@ -8,7 +8,7 @@ import type * as A from "../../parser/ast.js";
 import * as T from "../../parser/tokens.js";
 import type { ArgValue, CallRule } from "../../ops/call-schema.js";
 import { dataSources } from "../../ops/data-sources.js";
-import { initializerSchema } from "../../ops/initializers.js";
+import { initializerNames, initializers, initializerSchema } from "../../ops/initializers.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
 
 /** A call the language knows: what it is, its doc text and its parameters. */
@@ -81,6 +81,40 @@ export function schemaCall(
   if (key?.tokenType === T.Identifier && equals?.tokenType === T.Equals)
     return settingCall(key.image, token.image);
   return undefined;
+}
+
+/** A call that may be written somewhere: its name, what it is, its doc text. */
+export interface SchemaName {
+  readonly name: string;
+  readonly what: string;
+  readonly doc: string;
+}
+
+/**
+ * The calls that may be written at `offset` (a name being typed there included): initializers
+ * after `~`, and in a train section a setting's calls after `data =` or `optimizer =`.
+ */
+export function schemaNamesAt(program: A.Program, text: string, offset: number): SchemaName[] {
+  const before = T.groveLexer.tokenize(text).tokens.filter((t) => t.startOffset < offset);
+  const last = before.at(-1);
+  const typing = last?.tokenType === T.Identifier && last.startOffset + last.image.length >= offset;
+  const k = before.length - (typing ? 1 : 0);
+  if (before[k - 1]?.tokenType === T.Tilde)
+    return initializerNames.map((name) => ({
+      name,
+      what: "initializer",
+      doc: initializers[name].doc,
+    }));
+  const [key, equals] = [before[k - 2], before[k - 1]];
+  if (key?.tokenType !== T.Identifier || equals?.tokenType !== T.Equals) return [];
+  const calls = Object.hasOwn(settingCalls, key.image) ? settingCalls[key.image] : undefined;
+  const decl = program.decls.find((d) => d.span.start <= offset && offset <= d.span.end);
+  if (!calls || decl?.kind !== "train") return [];
+  return Object.entries(calls.table).map(([name, rule]) => ({
+    name,
+    what: calls.what,
+    doc: rule.doc ?? "",
+  }));
 }
 
 /** Hover text for a schema call: its name, doc and parameters. */

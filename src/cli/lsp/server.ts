@@ -3,7 +3,8 @@
  * change with the unsaved texts of all open documents (imports included) and its diagnostics
  * published; hover, go to definition (into std/ too), completion (names in scope, train
  * settings), document symbols, formatting (the Prettier plugin, src/fmt) and rename of a local
- * binding come from the AST and tokens (symbols.ts).
+ * binding come from the AST and tokens (symbols.ts); initializers, data sources and optimizers
+ * from their schema records (schema-calls.ts).
  */
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -48,7 +49,7 @@ import {
   trainSettings,
   type Definition,
 } from "./symbols.js";
-import { schemaCall, schemaHover } from "./schema-calls.js";
+import { schemaCall, schemaHover, schemaNamesAt } from "./schema-calls.js";
 
 const symbolKinds: Readonly<Record<string, SymbolKind>> = {
   fn: SymbolKind.Function,
@@ -204,8 +205,9 @@ const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
 };
 
 /**
- * Names in scope and builtins; in a train section its settings before them; a call's arguments
- * before all.
+ * Names in scope and builtins; in a train section its settings before them; the initializers,
+ * data sources or optimizers that fit where the cursor is (`schemaNamesAt`), or a call's
+ * arguments, before all.
  */
 function completions(ws: Workspace, doc: TextDocument, position: Position): CompletionItem[] {
   const program = ws.program(doc);
@@ -215,24 +217,31 @@ function completions(ws: Workspace, doc: TextDocument, position: Position): Comp
     kind: completionKinds[d.kind] ?? CompletionItemKind.Variable,
     detail: d.kind,
   }));
+  const calls = schemaNamesAt(program, doc.getText(), offset).map((c) => ({
+    label: c.name,
+    kind: CompletionItemKind.Function,
+    detail: c.what,
+    documentation: c.doc,
+  }));
   const args = callArguments(program, doc.getText(), offset, ws.read).map((a) => ({
     label: `${a.name}:`,
     kind: CompletionItemKind.Field,
     detail: a.default === undefined ? "argument" : `argument (default ${a.default})`,
     ...(a.doc ? { documentation: a.doc } : {}),
   }));
-  const taken = new Set([...args, ...names].map((n) => n.label));
+  const first: CompletionItem[] = [...calls, ...args];
+  const taken = new Set([...first, ...names].map((n) => n.label));
   for (const label of builtinNames)
     if (!taken.has(label))
       names.push({ label, kind: CompletionItemKind.Function, detail: "builtin" });
-  if (enclosing(program, offset)?.kind !== "train") return [...args, ...names];
+  if (enclosing(program, offset)?.kind !== "train") return [...first, ...names];
   const settings = Object.entries(trainSettings).map(([label, documentation]) => ({
     label,
     kind: CompletionItemKind.Property,
     detail: "train setting",
     documentation,
   }));
-  return [...args, ...settings, ...names];
+  return [...first, ...settings, ...names];
 }
 
 /** Each declaration with the names it binds. */
