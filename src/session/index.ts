@@ -49,7 +49,6 @@ export {
   type RunOverrides,
   type RunRefusal,
   type RunSpec,
-  type SettingCall,
   type TrainSettings,
 } from "./run-spec.js";
 export {

@@ -8,12 +8,9 @@
  */
 import { UserError } from "../diag/diagnostic.js";
 import type { OptimizerSpec } from "../ops/optimizers.js";
-import type { CallSpec } from "../parser/check/values.js";
+import { scheduleSchemas, type ScheduleSpec } from "../ops/schedules.js";
 import { MAX_COUNT, type TrainingMeta } from "../runtime/checkpoint-meta.js";
 import { CheckpointError } from "../runtime/safetensors.js";
-
-/** A call of a train section (`adam(lr: 3e-4)`) without its place in the source. */
-export type SettingCall = Pick<CallSpec, "name" | "args">;
 
 /**
  * What a run needs of a train section: an `ElaboratedTrain` is one, and an exported program
@@ -22,7 +19,7 @@ export type SettingCall = Pick<CallSpec, "name" | "args">;
 export interface TrainSettings {
   readonly model: string;
   readonly optimizer: OptimizerSpec;
-  readonly schedule: SettingCall;
+  readonly schedule: ScheduleSpec;
   readonly batch: number;
   readonly epochs: number;
   readonly seed: number;
@@ -158,10 +155,10 @@ function resumeRefusals(train: TrainSettings, spec: RunSpec, resumed: ResumedRun
   return rules.filter(([refused]) => refused).map(([, detail]) => ({ file: resumed.path, detail }));
 }
 
-/** Cosine and linear schedules end at the last step: more or fewer epochs change every rate. */
+/** Schedules that span the run (cosine, linear) change every rate when the epochs change. */
 function resumeWarnings(train: TrainSettings, spec: RunSpec, at: TrainingMeta): string[] {
   const schedule = train.schedule.name;
-  if (at.epochs === spec.epochs || !["cosine", "linear"].includes(schedule)) return [];
+  if (at.epochs === spec.epochs || !scheduleSchemas[schedule].spansRun) return [];
   return [
     `the checkpoint was saved for ${at.epochs} epochs and this run has ${spec.epochs}: the ${schedule} schedule now spans ${spec.totalSteps} steps, so the learning rates differ from the original run's`,
   ];

@@ -204,9 +204,9 @@ test("hover, definition into std/, completion, symbols, formatting and rename", 
   ]);
 });
 
-test("a train section's optimizer: hover from its schema, its arguments completed", async () => {
+test("a train section's optimizer and schedule: hover from their schemas, arguments completed", async () => {
   const text =
-    "model M {\n  input x: [N, 2]\n  output o = x\n}\ntrain M {\n  optimizer = adamw(lr: 1e-3, )\n}\n";
+    "model M {\n  input x: [N, 2]\n  output o = x\n}\ntrain M {\n  optimizer = adamw(lr: 1e-3, )\n  schedule = step(5, )\n}\n";
   await diagnosticsAfter(uri("opt.grove"), () => open("opt.grove", text));
   const at = (character: number) => ({
     textDocument: { uri: uri("opt.grove") },
@@ -237,6 +237,25 @@ test("a train section's optimizer: hover from its schema, its arguments complete
     ["weight_decay:", "argument (default 0.01)"],
   ]);
   expect(items[0]!.documentation).toBe("learning rate before the schedule");
+  const schedule = {
+    textDocument: { uri: uri("opt.grove") },
+    position: { line: 6, character: 14 },
+  };
+  const stepHover = (await rpc.sendRequest("textDocument/hover", schedule)) as {
+    contents: { value: string };
+  };
+  expect(stepHover.contents.value.split("\n")).toEqual([
+    "(schedule) `step`: `lr` multiplied by `gamma` every `every` steps after the warmup",
+    "",
+    "- `every`: steps between multiplications",
+    "- `gamma` (default 0.1): what the rate is multiplied by",
+    "- `warmup` (default 0): steps of linear warmup from 0 to `lr`",
+  ]);
+  const stepArgs = (await rpc.sendRequest("textDocument/completion", {
+    ...schedule,
+    position: { line: 6, character: 21 },
+  })) as { label: string }[];
+  expect(stepArgs.slice(0, 3).map((i) => i.label)).toEqual(["every:", "gamma:", "warmup:"]);
 });
 
 test("train sections complete their settings; formatting returns the formatted text", async () => {

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CallSpec, ElaboratedTrain } from "../../src/parser/check/values.js";
+import { scheduleSpec } from "../../src/ops/schedules.js";
+import type { ElaboratedTrain } from "../../src/parser/check/values.js";
 import { checkFile } from "../../src/parser/program.js";
 import { readCheckpoint, type Checkpoint } from "../../src/runtime/checkpoint.js";
 import { DIVERGENCE, DivergenceWatch } from "../../src/session/divergence.js";
@@ -128,19 +129,16 @@ function xorTrain(): ElaboratedTrain {
   return r.program.trains[0]!;
 }
 
-const spec = (name: string, args: CallSpec["args"]): CallSpec => ({
-  name,
-  args,
-  span: { file: "x.grove", start: 0, end: 0 } as unknown as CallSpec["span"],
-});
-
 describe("divergence in the training loop (CPU backend)", () => {
   it("stops a schedule that blows up after a good epoch and keeps the good epoch's checkpoint", async () => {
     // 168 examples in batches of 32: 6 steps an epoch. From step 12 on the rate is 1e30: the update
     // of step 12 explodes the parameters, epoch 2 saves them, and the loss of step 13 is the first
     // high one; step 15 is the third.
     const t = xorTrain();
-    const blowUp = { ...t, schedule: spec("step", { every: 11, gamma: 1e30, warmup: 0 }) };
+    const blowUp = {
+      ...t,
+      schedule: { ...scheduleSpec("step", { every: 11, gamma: 1e30 }), span: t.span },
+    };
     const path = join(tmp(), "x.safetensors");
     const saves: number[] = [];
     const losses: number[] = [];

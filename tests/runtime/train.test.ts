@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
 import { runGrove } from "../cli/run.js";
 import { compilePlan } from "../../src/codegen/compile.js";
-import type { CallSpec } from "../../src/parser/check/values.js";
+import { optimizerSpec } from "../../src/ops/optimizers.js";
+import { scheduleSpec } from "../../src/ops/schedules.js";
 import { checkFile } from "../../src/parser/program.js";
 import {
   CheckpointError,
@@ -33,11 +34,7 @@ import {
 } from "../../src/session/node.js";
 import { describeGpu } from "./gpu.js";
 
-const spec = (name: string, args: CallSpec["args"] = {}): CallSpec => ({
-  name,
-  args,
-  span: { file: "t.grove", start: 0, end: 0 } as unknown as CallSpec["span"],
-});
+const spec = scheduleSpec;
 
 it("computes each schedule's learning rate on the host", () => {
   expect(learningRate(spec("constant", { warmup: 0 }), 0.1, 7, 100)).toBe(0.1);
@@ -56,6 +53,10 @@ it("computes each schedule's learning rate on the host", () => {
   expect(learningRate(linear, 1, 1, 11)).toBe(1);
   expect(learningRate(linear, 1, 6, 11)).toBeCloseTo(0.5, 12);
   expect(learningRate(linear, 1, 11, 11)).toBe(0);
+  // The defaults come from the schema records: gamma 0.1, min_lr and final_lr 0, warmup 0.
+  expect(learningRate(spec("step", { every: 2 }), 1, 3, 100)).toBeCloseTo(0.1, 12);
+  expect(learningRate(spec("cosine"), 1, 11, 11)).toBeCloseTo(0, 12);
+  expect(learningRate(spec("linear"), 2, 11, 11)).toBe(0);
 });
 
 const source = `
@@ -611,8 +612,8 @@ describeGpu("train", (gpu) => {
     const t = xorTrain();
     const one = xor(1, 0, 1);
     const copies = subset(one, new Array<number>(35).fill(0));
-    const sgd = { ...t, optimizer: { ...t.optimizer, name: "sgd", args: { lr: 0.5 } } };
-    const constant = { ...sgd, schedule: { ...t.schedule, name: "constant", args: {} } };
+    const sgd = { ...t, optimizer: { ...optimizerSpec("sgd", { lr: 0.5 }), span: t.span } };
+    const constant = { ...sgd, schedule: { ...scheduleSpec("constant"), span: t.span } };
     const after = async (batch: number) => {
       const r = await train({
         device: gpu.device,

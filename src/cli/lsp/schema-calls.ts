@@ -1,6 +1,6 @@
 /**
  * @file The calls the language knows by name rather than by a declaration: an initializer after
- * `~`, a train section's data source and optimizer. Their doc text and parameters come from the
+ * `~`, a train section's data source, optimizer and schedule. Their doc text and parameters come from the
  * schema records in `src/ops`, for hover and for completing a call's arguments.
  */
 import type { IToken } from "chevrotain";
@@ -10,6 +10,7 @@ import type { ArgValue, CallRule } from "../../ops/call-schema.js";
 import { dataSources } from "../../ops/data-sources.js";
 import { initializerNames, initializers, initializerSchema } from "../../ops/initializers.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
+import { scheduleSchemas } from "../../ops/schedules.js";
 
 /** A call the language knows: what it is, its doc text and its parameters. */
 export interface SchemaCall {
@@ -55,6 +56,7 @@ const settingCalls: Readonly<
 > = {
   data: { what: "data source", table: dataSources },
   optimizer: { what: "optimizer", table: optimizerSchemas },
+  schedule: { what: "schedule", table: scheduleSchemas },
 };
 
 /** The call `name` of train setting `setting` (`optimizer = adam(...)`), if it is one. */
@@ -67,7 +69,7 @@ function settingCall(setting: string, name: string): SchemaCall | undefined {
 
 /**
  * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, a
- * data source or an optimizer when `data =` or `optimizer =` does.
+ * data source, an optimizer or a schedule when `data =`, `optimizer =` or `schedule =` does.
  */
 export function schemaCall(
   _program: A.Program,

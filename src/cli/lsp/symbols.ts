@@ -14,6 +14,7 @@ import { stdDir } from "../../parser/program.js";
 import * as T from "../../parser/tokens.js";
 import { dataSourceNames } from "../../ops/data-sources.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
+import { defaultSchedule, scheduleSchemas } from "../../ops/schedules.js";
 import { schemaCall } from "./schema-calls.js";
 
 /** A name with where it is defined and what defines it. */
@@ -37,7 +38,7 @@ export const trainSettings: Readonly<Record<string, string>> = {
   data: `a data source call: ${callList(dataSourceNames)}`,
   loss: "a scalar f32 expression over model outputs and data fields",
   optimizer: callList(Object.keys(optimizerSchemas)),
-  schedule: "constant(), step(every, ...), cosine(...) or linear(...); default constant()",
+  schedule: `${callList(Object.keys(scheduleSchemas))}; default ${defaultSchedule.name}()`,
   batch: "positive integer, at most 16777216; default 32",
   epochs: "positive integer, at most 1000000; default 1",
   clip_grad_norm: "positive number: clip the global gradient norm to this",

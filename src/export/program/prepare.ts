@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import type { CompiledPlan, PlanOptions } from "../../codegen/compile.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { OptimizerSpec } from "../../ops/optimizers.js";
+import type { ScheduleSpec } from "../../ops/schedules.js";
 import type { ElaboratedTrain } from "../../parser/check/values.js";
 import { loadData } from "../../runtime/data/index.js";
 import type { Splits } from "../../runtime/data/types.js";
@@ -57,7 +58,7 @@ export function prepareProgram(req: ProgramRequest): PreparedProgram | readonly 
   const settings = {
     model: train.model,
     optimizer: { name: train.optimizer.name, args: train.optimizer.args } as OptimizerSpec,
-    schedule: { name: train.schedule.name, args: train.schedule.args },
+    schedule: { name: train.schedule.name, args: train.schedule.args } as ScheduleSpec,
     batch,
     epochs: train.epochs,
     seed: train.seed,

@@ -2,9 +2,11 @@
  * @file `grove_support.py`: the rules of Grove that PyTorch lacks (Philox draws, the epoch shuffle, safetensors
  * checkpoints in Grove's format, schedules, clipping, optimizers with Grove's hyper-parameters).
  * Kept as Python text here (written out verbatim by the PyTorch export, with `OPTIMIZERS` from
- * optimizers-py.ts); the tests run it with Debian's python3-torch.
+ * optimizers-py.ts and `SCHEDULES` from schedules-py.ts); the tests run it with Debian's
+ * python3-torch.
  */
 import { optimizersPy } from "./optimizers-py.js";
+import { schedulesPy } from "./schedules-py.js";
 
 export const supportPy = String.raw`"""Grove's own rules that PyTorch does not have, for model.py and train.py (written by grove export).
 
@@ -156,24 +158,19 @@ def write_safetensors(path, tensors, metadata):
 # ---------------------------------------------------------------------------- optimization
 
 
+${schedulesPy()}
+
+
 def learning_rate(schedule, lr, step, total):
-    """The rate of 1-based step 'step' of 'total' (Grove's schedules, src/session/schedule.ts)."""
+    """The rate of 1-based step 'step' of 'total' (Grove's schedules, src/session/schedule.ts):
+    a linear warmup over 'warmup' steps, then the schedule's rate."""
     args = schedule["args"]
-    warmup = args.get("warmup", 0)
+    warmup = args["warmup"]
     if step <= warmup:
         return lr * step / warmup
     since = step - warmup - 1
     p = min(1.0, since / max(1, total - warmup - 1))
-    name = schedule["name"]
-    if name == "step":
-        return lr * args.get("gamma", 0.1) ** math.floor(since / args.get("every", 1))
-    if name == "cosine":
-        low = args.get("min_lr", 0)
-        return low + (lr - low) * 0.5 * (1 + math.cos(math.pi * p))
-    if name == "linear":
-        end = args.get("final_lr", 0)
-        return lr + (end - lr) * p
-    return lr
+    return SCHEDULES[schedule["name"]](args, lr, since, p)
 
 
 def clip_grad_norm(params, max_norm):

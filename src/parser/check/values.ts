@@ -8,6 +8,7 @@ import type { DataField, DataSourceName } from "../../ops/data-sources.js";
 import type { InitializerName } from "../../ops/initializers.js";
 import type { GradientOp, Op } from "../../ops/ops.js";
 import type { OptimizerSpec } from "../../ops/optimizers.js";
+import type { ScheduleSpec } from "../../ops/schedules.js";
 import type * as A from "../ast.js";
 import type { Dim } from "./dims.js";
 
@@ -228,7 +229,7 @@ export interface ElaboratedTrain {
   readonly data: CallSpec<DataSourceName>;
   readonly fields: readonly DataField[];
   readonly optimizer: OptimizerSpec & { readonly span: Span };
-  readonly schedule: CallSpec;
+  readonly schedule: ScheduleSpec & { readonly span: Span };
   readonly batch: number;
   readonly epochs: number;
   readonly seed: number;
