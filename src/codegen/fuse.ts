@@ -6,7 +6,7 @@
  */
 import { convReadRules, geometryOf, isConv } from "../ir/conv-geometry.js";
 import { ancestors, type Graph, type Node } from "../ir/node.js";
-import { kindOf } from "../ir/op-classes.js";
+import { isLeaf, kindOf } from "../ir/op-classes.js";
 import {
   defaultPolicy,
   policyParam,
@@ -175,10 +175,6 @@ function inlineCost(n: Node, roots: ReadonlySet<Node>, cap: number): number {
     stack.push(...x.inputs);
   }
   return cost;
-}
-
-function isLeaf(n: Node): boolean {
-  return kindOf(n.op) === "leaf";
 }
 
 /** Groups the nodes that `outputs` need into kernels, in an order that respects dependencies. */

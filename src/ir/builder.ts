@@ -6,6 +6,7 @@
  */
 import { InternalError, type Span } from "../diag/diagnostic.js";
 import { normalizeAxis, type Graph, type Node, type NodeOf } from "./node.js";
+import { isLeaf, type LeafNode } from "./op-classes.js";
 import {
   attrNames,
   type BinaryOp,
@@ -44,13 +45,6 @@ export function nodeKey(n: Node): string {
 function freezeAttrs<T>(attrs: T): T {
   for (const v of Object.values(attrs as object)) if (Array.isArray(v)) Object.freeze(v);
   return Object.freeze({ ...attrs });
-}
-
-type Leaf = NodeOf<"input"> | NodeOf<"param"> | NodeOf<"state">;
-
-/** Named leaves: each name is one node of the graph. */
-function isLeaf(n: Node): n is Leaf {
-  return n.op === "input" || n.op === "param" || n.op === "state";
 }
 
 function pair(v: number | Pair): Pair {
@@ -134,7 +128,8 @@ export class GraphBuilder {
     return node as NodeOf<O>;
   }
 
-  private registerLeaf(n: Leaf): void {
+  /** Named leaves: each name is one node of the graph. */
+  private registerLeaf(n: LeafNode): void {
     if (this.leaves.has(n.attrs.name)) {
       throw new InternalError(`two different leaves are named ${n.attrs.name}`);
     }

@@ -111,3 +111,10 @@ export const kindOf = (op: Op): OpKind => opClasses[op].kind;
 export function isReduction(n: Node): n is NodeOf<ReduceOp> {
   return (reduceOps as readonly Op[]).includes(n.op);
 }
+
+/** A node of a leaf op: an input, parameter or state, named and read from memory. */
+export type LeafNode = { [O in OpOfKind<"leaf">]: NodeOf<O> }[OpOfKind<"leaf">];
+
+export function isLeaf(n: Node): n is LeafNode {
+  return kindOf(n.op) === "leaf";
+}

@@ -4,6 +4,7 @@
  */
 import { InternalError } from "../diag/diagnostic.js";
 import { nodeKey } from "./builder.js";
+import { isLeaf } from "./op-classes.js";
 import { formatShape, shapesEqual, type Graph, type Node } from "./node.js";
 import { attrNames } from "../ops/ops.js";
 import { printNode } from "./print.js";
@@ -47,10 +48,7 @@ function verifyNamed(graph: Graph, seen: ReadonlySet<Node>): void {
     }
   }
   for (const node of graph.nodes) {
-    if (
-      (node.op === "input" || node.op === "param" || node.op === "state") &&
-      leaves[node.op].get(node.attrs.name) !== node
-    ) {
+    if (isLeaf(node) && leaves[node.op].get(node.attrs.name) !== node) {
       fail(node, `leaf ${node.attrs.name} is missing from the graph's ${fields[node.op]}`);
     }
   }
