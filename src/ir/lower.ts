@@ -3,13 +3,22 @@
  * application) into IR for a given batch size. Symbolic dimensions are specialised here; every IR
  * node keeps the `.grove` span of the code that made it.
  */
-import { type Diagnostic, InternalError, makeDiagnostic, type Result } from "../diag/diagnostic.js";
+import { type Diagnostic, makeDiagnostic, type Result } from "../diag/diagnostic.js";
 import { dimSubstitute, dimToString, dimValue, type Dim } from "../parser/check/dims.js";
-import type { Graph as Trace, TraceNode } from "../parser/check/values.js";
+import type { Graph as Trace, TraceNode, TraceNodeOf, TraceOp } from "../parser/check/values.js";
 import { GraphBuilder } from "./builder.js";
 import { sizeOf, type Graph, type Node } from "./node.js";
-import type { BinaryOp, CompareOp, ReduceOp, UnaryOp } from "../ops/ops.js";
-import { binaryOps, compareOps, reduceOps, unaryOps } from "../ops/ops.js";
+import {
+  binaryOps,
+  compareOps,
+  reduceOps,
+  rowsFor,
+  unaryOps,
+  type BinaryOp,
+  type CompareOp,
+  type ReduceOp,
+  type UnaryOp,
+} from "../ops/ops.js";
 
 /** The training graph's output holding state `name`'s value after the step. */
 export const stateOutput = (name: string): string => `state:${name}`;
@@ -77,45 +86,91 @@ interface Dims {
   readonly value: (d: Dim) => number;
 }
 
-type LowerRule = (b: GraphBuilder, n: TraceNode, inputs: Node[], dims: Dims) => Node;
+/** What a rule may use besides the node: dimension values and the lowering options. */
+interface LowerContext extends Dims {
+  readonly options: LowerOptions;
+}
 
-const a = <T>(n: TraceNode, key: string) => n.attrs[key] as T;
-const shapeOf = (n: TraceNode, key: string, { size }: Dims) => a<readonly Dim[]>(n, key).map(size);
+/** How a trace node of op `P` becomes IR, given its inputs already lowered. */
+type LowerRule<P extends TraceOp> = (
+  b: GraphBuilder,
+  n: TraceNodeOf<P>,
+  inputs: readonly Node[],
+  cx: LowerContext,
+) => Node;
 
-const structuralRules: Readonly<Record<string, LowerRule>> = {
+/**
+ * The scalar i32 input `@step` (the 1-based training step, written by the trainer) that makes a
+ * training graph's random draws differ from step to step; evaluation draws take none.
+ */
+function stepInput(b: GraphBuilder, options: LowerOptions): Node | undefined {
+  return options.training ? b.input(STEP_INPUT, [], "i32") : undefined;
+}
+
+const unaryRule =
+  (op: UnaryOp): LowerRule<UnaryOp> =>
+  (b, _n, [x]) =>
+    b.unary(op, x!);
+
+const binaryRule =
+  (op: BinaryOp | CompareOp): LowerRule<BinaryOp | CompareOp> =>
+  (b, _n, [x, y]) =>
+    b.binary(op, x!, y!);
+
+const reduceRule =
+  (op: ReduceOp): LowerRule<ReduceOp> =>
+  (b, n, [x]) =>
+    b.reduce(op, x!, n.attrs.axes, n.attrs.keepdims);
+
+/** A random draw: stream `n.id`, so each draw of one graph differs from the others. */
+const randomRule =
+  (draw: "randomUniform" | "randomNormal"): LowerRule<"random_uniform" | "random_normal"> =>
+  (b, n, _i, { size, options }) =>
+    b[draw](n.attrs.shape.map(size), options.seed, n.id, stepInput(b, options));
+
+/** One rule per trace op: adding an op to the trace is a compile error until it has one. */
+const lowerRules: { readonly [P in TraceOp]: LowerRule<P> } = {
+  ...rowsFor(unaryOps, unaryRule),
+  ...rowsFor(binaryOps, binaryRule),
+  ...rowsFor(compareOps, binaryRule),
+  ...rowsFor(reduceOps, reduceRule),
   const: (b, n, _i, { value }) => {
-    const v = a<number | Dim>(n, "value");
+    const v = n.attrs.value;
     return b.constant(typeof v === "number" ? v : value(v), [], n.dtype);
   },
+  input: (b, n, _i, { size }) => b.input(n.attrs.name, n.shape.map(size), n.dtype),
+  param: (b, n, _i, { size }) => b.param(n.attrs.name, n.shape.map(size)),
+  state: (b, n, _i, { size }) => b.state(n.attrs.name, n.shape.map(size)),
+  training: (b, _n, _i, { options }) => b.constant(options.training ? 1 : 0),
+  random_uniform: randomRule("randomUniform"),
+  random_normal: randomRule("randomNormal"),
   stop_gradient: (b, _n, [x]) => b.stopGradient(x!),
   where: (b, _n, [c, x, y]) => b.where(c!, x!, y!),
-  argmax: (b, n, [x]) => b.argmax(x!, a<number>(n, "axis")),
+  argmax: (b, n, [x]) => b.argmax(x!, n.attrs.axis),
   matmul: (b, _n, [x, y]) => b.matmul(x!, y!),
-  reshape: (b, n, [x], dims) => b.reshape(x!, shapeOf(n, "shape", dims)),
-  broadcast: (b, n, [x], dims) => b.broadcast(x!, shapeOf(n, "shape", dims)),
-  transpose: (b, n, [x]) => b.transpose(x!, a<number[]>(n, "perm")),
-  slice: (b, n, [x]) => b.slice(x!, a(n, "axis"), a(n, "start"), a(n, "end")),
-  concat: (b, n, xs) => b.concat(xs, a(n, "axis")),
+  reshape: (b, n, [x], { size }) => b.reshape(x!, n.attrs.shape.map(size)),
+  broadcast: (b, n, [x], { size }) => b.broadcast(x!, n.attrs.shape.map(size)),
+  transpose: (b, n, [x]) => b.transpose(x!, n.attrs.perm),
+  slice: (b, n, [x]) => b.slice(x!, n.attrs.axis, n.attrs.start, n.attrs.end),
+  concat: (b, n, xs) => b.concat(xs, n.attrs.axis),
   gather: (b, _n, [t, ids]) => b.gather(t!, ids!),
-  one_hot: (b, n, [ids]) => b.oneHot(ids!, a(n, "depth")),
-  conv2d: (b, n, [x, w]) => b.conv2d(x!, w!, a<number>(n, "stride"), a<number>(n, "padding")),
-  max_pool2d: (b, n, [x]) => b.maxPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
-  avg_pool2d: (b, n, [x]) => b.avgPool2d(x!, a<number>(n, "size"), a<number>(n, "stride")),
-  cast: (b, n, [x]) => b.cast(x!, a(n, "dtype")),
-  iota: (b, n, _i, { size }) => b.iota(size(a<Dim>(n, "n"))),
+  one_hot: (b, n, [ids]) => b.oneHot(ids!, n.attrs.depth),
+  conv2d: (b, n, [x, w]) => b.conv2d(x!, w!, n.attrs.stride, n.attrs.padding),
+  max_pool2d: (b, n, [x]) => b.maxPool2d(x!, n.attrs.size, n.attrs.stride),
+  avg_pool2d: (b, n, [x]) => b.avgPool2d(x!, n.attrs.size, n.attrs.stride),
+  cast: (b, n, [x]) => b.cast(x!, n.attrs.dtype),
+  iota: (b, n, _i, { size }) => b.iota(size(n.attrs.n)),
 };
 
-function elementwiseRule(op: string): LowerRule | undefined {
-  if ((unaryOps as readonly string[]).includes(op))
-    return (b, _n, [x]) => b.unary(op as UnaryOp, x!);
-  if (
-    (binaryOps as readonly string[]).includes(op) ||
-    (compareOps as readonly string[]).includes(op)
-  )
-    return (b, _n, [x, y]) => b.binary(op as BinaryOp | CompareOp, x!, y!);
-  if ((reduceOps as readonly string[]).includes(op))
-    return (b, n, [x]) => b.reduce(op as ReduceOp, x!, a(n, "axes"), a(n, "keepdims"));
-  return undefined;
+/** Lowers one node by its op's rule (generic over the op, so the rule and the node agree). */
+function lowerNode<P extends TraceOp>(
+  b: GraphBuilder,
+  n: TraceNodeOf<P>,
+  inputs: readonly Node[],
+  cx: LowerContext,
+): Node {
+  const rule: LowerRule<P> = lowerRules[n.op];
+  return rule(b, n, inputs, cx);
 }
 
 /** Lowers one elaborated graph. Outputs keep their names (`logits`, `loss`, `metric:accuracy`). */
@@ -148,7 +203,7 @@ export function lowerTrace(trace: Trace, options: LowerOptions): Result<Graph | 
     for (const n of trace.nodes) {
       current = n;
       const inputs = n.inputs.map((id) => nodes.get(id)!);
-      const node = b.withSpan(n.span, () => lowerNode(b, n, inputs, { size, value }, options));
+      const node = b.withSpan(n.span, () => lowerNode(b, n, inputs, { size, value, options }));
       const elements = sizeOf(node.shape);
       if (elements > maxLoweredSize)
         throw new OutOfRange(
@@ -188,38 +243,4 @@ function lowerDiagnostic(e: unknown): Diagnostic {
       help: "shapes that depend on the batch must be sizes for the batch compiled: change the batch or the shape",
     });
   throw e;
-}
-
-/**
- * The scalar i32 input `@step` (the 1-based training step, written by the trainer) that makes a
- * training graph's random draws differ from step to step; evaluation draws take none.
- */
-function stepInput(b: GraphBuilder, options: LowerOptions): Node | undefined {
-  return options.training ? b.input(STEP_INPUT, [], "i32") : undefined;
-}
-
-function lowerNode(
-  b: GraphBuilder,
-  n: TraceNode,
-  inputs: Node[],
-  dims: Dims,
-  options: LowerOptions,
-): Node {
-  switch (n.op) {
-    case "input":
-      return b.input(a(n, "name"), n.shape.map(dims.size), n.dtype);
-    case "param":
-      return b.param(a(n, "name"), n.shape.map(dims.size));
-    case "state":
-      return b.state(a(n, "name"), n.shape.map(dims.size));
-    case "training":
-      return b.constant(options.training ? 1 : 0);
-    case "random_uniform":
-      return b.randomUniform(shapeOf(n, "shape", dims), options.seed, n.id, stepInput(b, options));
-    case "random_normal":
-      return b.randomNormal(shapeOf(n, "shape", dims), options.seed, n.id, stepInput(b, options));
-  }
-  const rule = structuralRules[n.op] ?? elementwiseRule(n.op);
-  if (!rule) throw new InternalError(`no lowering for trace op ${n.op}`);
-  return rule(b, n, inputs, dims);
 }

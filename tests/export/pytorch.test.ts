@@ -24,6 +24,7 @@ import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { formatSpan } from "../../src/ir/print.js";
+import type { TraceNode } from "../../src/parser/check/values.js";
 import { checkFile, nodeHost } from "../../src/parser/program.js";
 import { PytorchExportError, writeModelPy } from "../../src/export/pytorch/index.js";
 import { pyString } from "../../src/export/pytorch/python-text.js";
@@ -253,7 +254,9 @@ describe("PyTorch lowering refusals", () => {
     const checked = checkFile("examples/regression.grove", nodeHost, {});
     const train = checked.program.trains[0]!;
     const victim = train.graph.nodes.find((n) => n.op === "matmul")!;
-    const nodes = train.graph.nodes.map((n) => (n === victim ? { ...n, op: "scan" } : n));
+    // `scan` is no trace op (the checker unrolls it): it stands for a primitive without a lowering.
+    const renamed = { ...victim, op: "scan" } as unknown as TraceNode;
+    const nodes = train.graph.nodes.map((n) => (n === victim ? renamed : n));
     const sources = checked.sources.texts();
     let error: unknown;
     try {

@@ -35,7 +35,9 @@ export const isFree = (n: TraceNode): boolean =>
   n.op === "const" || n.op === "training" || isMember(n);
 
 /** A parameter or a state tensor: a member of its instance's module, read as `self.name`. */
-export const isMember = (n: TraceNode): boolean => n.op === "param" || n.op === "state";
+export const isMember = (n: TraceNode): n is MemberNode => n.op === "param" || n.op === "state";
+
+export type MemberNode = Extract<TraceNode, { op: "param" | "state" }>;
 
 /**
  * The call tree of `nodes` (a cone of the trace in id order, params and inputs included), with

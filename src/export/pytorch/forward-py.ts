@@ -120,7 +120,7 @@ export function renderBody(
     if (e) return e;
     const n = shared.byId.get(id)!;
     if (isMember(n) && within(n.scope, spec.scope)) {
-      const name = n.attrs.name as string;
+      const name = n.attrs.name;
       const rel = spec.scope === "" ? name : name.slice(spec.scope.length + 1);
       return { text: memberPath(rel, shared.lists, spec.scope, spec.owner) };
     }

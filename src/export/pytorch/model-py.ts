@@ -15,7 +15,7 @@ import { commentText } from "../../diag/escape.js";
 import type { Dim } from "../../parser/check/dims.js";
 import type { Binding, BlockDecl, ModelDecl } from "../../parser/ast.js";
 import type { ElaboratedTrain, TraceNode } from "../../parser/check/values.js";
-import { callTree, isCall, isMember, type Call } from "./calls.js";
+import { callTree, isCall, isMember, type Call, type MemberNode } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
 import { torchRuleOf } from "./torch-rules.js";
 import { forwardText, indent, renderBody, type Shared } from "./forward-py.js";
@@ -132,7 +132,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   );
 
   // instances: every path of a parameter or a call, and the paths above them
-  const instances = new Map<string, { params: TraceNode[]; children: string[]; calls: Call[] }>();
+  const instances = new Map<string, { params: MemberNode[]; children: string[]; calls: Call[] }>();
   const instance = (path: string) => {
     let i = instances.get(path);
     if (!i) {
@@ -221,7 +221,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     const forward = forwards[0];
     if (forward) shared.extraSymbols.set(path, forward.symbols);
     const list = lists.has(path);
-    const own = inst.params.map((p) => lastPart(p.attrs.name as string));
+    const own = inst.params.map((p) => lastPart(p.attrs.name));
     const childLines = inst.children.map((c) => memberInit(c, ctor.get(c)!));
     const body = list
       ? [
@@ -262,14 +262,16 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   build("");
 
   // the model class
-  const inputs = root.items.filter((x): x is TraceNode => !isCall(x) && x.op === "input");
-  const inputNames = inputs.map((n) => n.attrs.name as string);
+  const inputs = root.items.filter(
+    (x): x is Extract<TraceNode, { op: "input" }> => !isCall(x) && x.op === "input",
+  );
+  const inputNames = inputs.map((n) => n.attrs.name);
   const outNames = new Map(modelOutputs.map((o) => [o.node, pyName(o.name)]));
   const taken = new Set([...inputNames.map(pyName), ...outNames.values()]);
   const rootBody = renderBody(
     {
       call: root,
-      args: new Map(inputs.map((n) => [n.id, pyName(n.attrs.name as string)])),
+      args: new Map(inputs.map((n) => [n.id, pyName(n.attrs.name)])),
       scope: "",
       owner: "self",
       training: "self.training",
@@ -293,7 +295,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
     `    def __init__(self):`,
     `        super().__init__()`,
     ...rootInst.params.map(
-      (p) => `        ${memberTensorInit(p, p.attrs.name as string, shapeTuple(p.shape))}`,
+      (p) => `        ${memberTensorInit(p, p.attrs.name, shapeTuple(p.shape))}`,
     ),
     ...rootInst.children.map((c) => `        ${memberInit(c, ctor.get(c)!)}`),
     "",
@@ -313,7 +315,7 @@ export function writeModelPy(train: ElaboratedTrain, options: ModelPyOptions): M
   for (const o of modelOutputs) objArgs.set(o.node, `out[${pyString(o.name)}]`);
   for (const n of graph.nodes)
     if (n.op === "input" && (readers.has(n.id) || inModel.has(n.id)))
-      objArgs.set(n.id, `batch[${pyString(n.attrs.name as string)}]`);
+      objArgs.set(n.id, `batch[${pyString(n.attrs.name)}]`);
   const objBody = renderBody(
     {
       call: objCall,

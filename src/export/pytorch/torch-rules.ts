@@ -43,7 +43,7 @@ const tensor = (e: Expr, dtype: string): Expr =>
   e.scalar ? atom(`torch.tensor(${e.text}, dtype=${torchDtype(dtype)})`) : e;
 const tuple = (xs: readonly (string | number)[]) =>
   xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(", ")})`;
-const attr = <T>(n: TraceNode, k: string) => n.attrs[k] as T;
+const attr = <T>(n: TraceNode, k: string) => (n.attrs as Readonly<Record<string, unknown>>)[k] as T;
 const dims = (n: TraceNode, cx: RuleContext, k = "shape") =>
   attr<readonly Dim[]>(n, k).map((d) => cx.dim(d));
 
@@ -149,12 +149,12 @@ export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
   one_hot: (n, [ids]) => atom(`grove.one_hot(${ids!.text}, ${attr<number>(n, "depth")})`),
   conv2d: (n, [x, w]) =>
     atom(
-      `F.conv2d(${x!.text}, ${w!.text}, stride=${pair(n.attrs.stride)}, padding=${pair(n.attrs.padding)})`,
+      `F.conv2d(${x!.text}, ${w!.text}, stride=${pair(attr(n, "stride"))}, padding=${pair(attr(n, "padding"))})`,
     ),
   max_pool2d: (n, [x]) =>
-    atom(`F.max_pool2d(${x!.text}, ${pair(n.attrs.size)}, stride=${pair(n.attrs.stride)})`),
+    atom(`F.max_pool2d(${x!.text}, ${pair(attr(n, "size"))}, stride=${pair(attr(n, "stride"))})`),
   avg_pool2d: (n, [x]) =>
-    atom(`F.avg_pool2d(${x!.text}, ${pair(n.attrs.size)}, stride=${pair(n.attrs.stride)})`),
+    atom(`F.avg_pool2d(${x!.text}, ${pair(attr(n, "size"))}, stride=${pair(attr(n, "stride"))})`),
   // float to int truncates toward zero in both
   cast: (n, [x]) =>
     atom(`${paren(tensor(x!, "f32"))}.${attr<string>(n, "dtype") === "i32" ? "int" : "float"}()`),

@@ -47,7 +47,10 @@ import {
   type Instance,
   type ParamInfo,
   type Tensor,
+  type TraceAttrs,
   type TraceNode,
+  type TraceNodeOf,
+  type TraceOp,
   type Value,
 } from "./values.js";
 
@@ -224,10 +227,10 @@ export class Evaluator implements Ctx {
     return false;
   }
 
-  emit(
-    op: string,
+  emit<P extends TraceOp>(
+    op: P,
     inputs: readonly Tensor[],
-    attrs: Record<string, unknown>,
+    attrs: TraceAttrs[P],
     dtype: DType,
     shape: readonly Dim[],
     origins: readonly Span[],
@@ -236,7 +239,7 @@ export class Evaluator implements Ctx {
     const problem = shapeProblem(shape);
     if (problem) return this.report({ ...problem, span });
     const id = this.nodes.length;
-    this.nodes.push({
+    const node: TraceNodeOf<P> = {
       id,
       op,
       inputs: inputs.map((t) => t.node),
@@ -245,7 +248,9 @@ export class Evaluator implements Ctx {
       shape,
       span,
       scope: this.path,
-    });
+    };
+    // A node of op P is one member of the TraceNode union; TypeScript cannot tell for a generic P.
+    this.nodes.push(node as TraceNode);
     return { kind: "tensor", t: { node: id, dtype, shape, origins } };
   }
 

@@ -6,7 +6,7 @@
 import type { Span } from "../../diag/diagnostic.js";
 import type { DataField, DataSourceName } from "../../ops/data-sources.js";
 import type { InitializerName } from "../../ops/initializers.js";
-import type { GradientOp, Op } from "../../ops/ops.js";
+import type { GradientOp, NoAttrs, Op, OpAttrs } from "../../ops/ops.js";
 import type { OptimizerSpec } from "../../ops/optimizers.js";
 import type { ScheduleSpec } from "../../ops/schedules.js";
 import type * as A from "../ast.js";
@@ -153,18 +153,59 @@ export class Scope {
  */
 export type TraceOp = Exclude<Op, GradientOp> | "training";
 
-/** One primitive application. `op` names an IR primitive; attrs are plain data. */
-export interface TraceNode {
+/**
+ * What the trace records of each op: the IR's attributes with symbolic dimensions, except where
+ * it records what the user wrote and lowering completes it. Convolution and pooling take one
+ * stride, padding and window size for both axes (the IR takes pairs); `cast` names its target
+ * `dtype` (the IR's `to`); a constant's value may be a dimension (`size(x, 0)` used in
+ * arithmetic), its shape and dtype are the node's; the leaves' and random draws' shape and dtype
+ * are the node's too, and lowering adds the draws' seed and stream.
+ */
+interface TraceOnlyAttrs {
+  const: { readonly value: number | Dim };
+  conv2d: { readonly stride: number; readonly padding: number };
+  max_pool2d: WindowAttrs;
+  avg_pool2d: WindowAttrs;
+  cast: { readonly dtype: DType };
+  random_uniform: { readonly shape: readonly Dim[] };
+  random_normal: { readonly shape: readonly Dim[] };
+  input: NamedAttrs;
+  param: NamedAttrs;
+  state: NamedAttrs;
+  training: NoAttrs;
+}
+
+interface WindowAttrs {
+  readonly size: number;
+  readonly stride: number;
+}
+
+interface NamedAttrs {
+  readonly name: string;
+}
+
+/** The attributes a trace node of each op carries. */
+export type TraceAttrs = {
+  readonly [P in TraceOp]: P extends keyof TraceOnlyAttrs
+    ? TraceOnlyAttrs[P]
+    : OpAttrs<Dim>[Exclude<P, keyof TraceOnlyAttrs>];
+};
+
+/** One primitive application of op `P`, with that op's attributes. */
+export interface TraceNodeOf<P extends TraceOp> {
   readonly id: number;
-  readonly op: string;
+  readonly op: P;
   readonly inputs: readonly number[];
-  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly attrs: TraceAttrs[P];
   readonly dtype: DType;
   readonly shape: readonly Dim[];
   readonly span: Span;
   /** The instance path the node was made in (`l1`), or "" at model level. */
   readonly scope: string;
 }
+
+/** One primitive application: a union over the ops, so `op` tells the attributes' type. */
+export type TraceNode = { [P in TraceOp]: TraceNodeOf<P> }[TraceOp];
 
 export interface InitSpec {
   readonly name: InitializerName;

@@ -5,7 +5,7 @@
  */
 import type { DiagnosticInit, Span } from "../../../diag/diagnostic.js";
 import type { Dim } from "../dims.js";
-import type { DType, Tensor, Value } from "../values.js";
+import type { DType, Tensor, TraceAttrs, TraceOp, Value } from "../values.js";
 
 export interface ArgV {
   readonly value: Value;
@@ -21,10 +21,11 @@ export interface CallInfo {
 /** What a rule may ask of the evaluator. */
 export interface Ctx {
   report(init: DiagnosticInit): Value;
-  emit(
-    op: string,
+  /** Records a trace node of op `P` and gives its tensor (or reports a shape out of range). */
+  emit<P extends TraceOp>(
+    op: P,
     inputs: readonly Tensor[],
-    attrs: Record<string, unknown>,
+    attrs: TraceAttrs[P],
     dtype: DType,
     shape: readonly Dim[],
     origins: readonly Span[],
