@@ -12,10 +12,11 @@
  * (so `group("**.b", weight_decay: 0)` and `group("head", lr: 0.01)` together give `head.b` both).
  */
 import { emptyRecord } from "../../diag/records.js";
+import type { OptimizerSpec } from "../../ops/optimizers.js";
 import type * as A from "../ast.js";
 import type { Evaluator } from "./evaluate.js";
 import { didYouMean } from "./suggest.js";
-import type { CallSpec, ParamRule, ParamRules, Scope } from "./values.js";
+import type { ParamRule, ParamRules, Scope } from "./values.js";
 
 /** One pattern as written, and where. */
 interface Pattern {
@@ -181,7 +182,7 @@ export function resolveParamRules(
   params: readonly string[],
   freeze: readonly Pattern[],
   groups: readonly GroupSpec[],
-  optimizer: CallSpec,
+  optimizer: OptimizerSpec,
   states: readonly string[] = [],
 ): ParamRules | undefined {
   let ok = true;
@@ -216,7 +217,7 @@ export function resolveParamRules(
     }
   }
   if (!ok) return undefined;
-  const baseLr = optimizer.args.lr as number;
+  const baseLr = optimizer.args.lr;
   const rules = emptyRecord<ParamRule>();
   for (const name of params) {
     if (frozen.has(name)) {

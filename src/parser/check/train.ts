@@ -263,7 +263,7 @@ function checkParamGroups(
   ev: Evaluator,
   settings: ReadonlyMap<string, A.TrainSetting>,
   scope: Scope,
-  optimizer: CallSpec,
+  optimizer: OptimizerSpec,
 ): ParamRules | undefined {
   const freezeSetting = settings.get("freeze");
   const groupSetting = settings.get("groups");
