@@ -17,8 +17,9 @@ export interface OpInfo {
   readonly cheap: boolean;
   /**
    * Ops one element of it costs a consumer that inlines it: `free` for ops that only move
-   * indices (views and index generators; also never stored for being reread, `reread-large`),
-   * `per-operand` for `concat` (a `select` per part), `one` otherwise.
+   * indices (`broadcast`, `reshape`, `transpose`, `slice`, `const`, `iota`; also never stored for
+   * being reread, `reread-large`), `per-operand` for `concat` (a `select` per part), `one`
+   * otherwise.
    */
   readonly cost: "free" | "one" | "per-operand";
   /** Reads each operand element many times per output (products, convolutions, scatter). */
