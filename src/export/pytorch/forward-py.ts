@@ -10,7 +10,7 @@ import type { Dim } from "../../parser/check/dims.js";
 import type { TraceNode } from "../../parser/check/values.js";
 import { isCall, isFree, isMember, nodesOf, within, type Call } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
-import { torchRuleOf, torchRules, type Expr, type RuleContext } from "./torch-rules.js";
+import { torchRules, type Expr, type RuleContext } from "./torch-rules.js";
 
 /** The symbols of dimensions in a node's attributes (shapes, lengths, values). */
 function symbolsOf(n: TraceNode): string[] {
@@ -148,7 +148,7 @@ export function renderBody(
     }
     if (isFree(item) || item.op === "input") continue;
     for (const s of symbolsOf(item)) symbol(s);
-    const e = torchRuleOf(item.op)!(item, item.inputs.map(exprOf), cx);
+    const e = torchRules[item.op](item, item.inputs.map(exprOf), cx);
     const once = shared.readers.get(item.id) === 1 && !results.has(item.id);
     if (once && e.text.length <= 60) {
       exprs.set(item.id, e);

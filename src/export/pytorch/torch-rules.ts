@@ -187,7 +187,10 @@ export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
   state: named("a state"),
 };
 
-/** The rule of the trace op `op`, or undefined when it has none. */
+/**
+ * The rule of `op`, or undefined for a name that is no trace op: a node built without the types'
+ * check, which the writer refuses (G0804) rather than failing on.
+ */
 export function torchRuleOf(op: string): TorchRule | undefined {
   return Object.hasOwn(torchRules, op) ? torchRules[op as TraceOp] : undefined;
 }
