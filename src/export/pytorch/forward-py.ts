@@ -10,7 +10,7 @@ import type { Dim } from "../../parser/check/dims.js";
 import type { TraceNode } from "../../parser/check/values.js";
 import { isCall, isFree, isMember, nodesOf, within, type Call } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
-import { torchRules, type Expr, type RuleContext } from "./torch-rules.js";
+import { torchExpr, type Expr, type RuleContext } from "./torch-rules.js";
 
 /** The symbols of dimensions in a node's attributes (shapes, lengths, values). */
 function symbolsOf(n: TraceNode): string[] {
@@ -124,7 +124,7 @@ export function renderBody(
       const rel = spec.scope === "" ? name : name.slice(spec.scope.length + 1);
       return { text: memberPath(rel, shared.lists, spec.scope, spec.owner) };
     }
-    if (n.op === "const" || n.op === "training") return torchRules[n.op](n, [], cx);
+    if (n.op === "const" || n.op === "training") return torchExpr(n, [], cx);
     throw new InternalError(
       `node ${id} (${n.op}) is not available in ${call.scope || "the model"}`,
     );
@@ -148,7 +148,7 @@ export function renderBody(
     }
     if (isFree(item) || item.op === "input") continue;
     for (const s of symbolsOf(item)) symbol(s);
-    const e = torchRules[item.op](item, item.inputs.map(exprOf), cx);
+    const e = torchExpr(item, item.inputs.map(exprOf), cx);
     const once = shared.readers.get(item.id) === 1 && !results.has(item.id);
     if (once && e.text.length <= 60) {
       exprs.set(item.id, e);

@@ -17,7 +17,7 @@ import type { Binding, BlockDecl, ModelDecl } from "../../parser/ast.js";
 import type { ElaboratedTrain, TraceNode } from "../../parser/check/values.js";
 import { callTree, isCall, isMember, type Call, type MemberNode } from "./calls.js";
 import { isPyIdentifier, pyDim, pyName, pyString } from "./python-text.js";
-import { torchRuleOf } from "./torch-rules.js";
+import { hasTorchRule } from "./torch-rules.js";
 import { forwardText, indent, renderBody, type Shared } from "./forward-py.js";
 
 /**
@@ -69,7 +69,7 @@ function cone(nodes: readonly TraceNode[], ids: Iterable<number>): TraceNode[] {
 /** Refuses the first node without a PyTorch lowering, naming it and where it is. */
 function checkLowerable(nodes: readonly TraceNode[]): void {
   for (const n of nodes)
-    if (n.op !== "input" && !isMember(n) && !torchRuleOf(n.op))
+    if (n.op !== "input" && !isMember(n) && !hasTorchRule(n.op))
       throw new PytorchExportError(
         "G0804",
         `the primitive \`${n.op}\` has no PyTorch lowering, so this model cannot be exported to PyTorch`,

@@ -3,12 +3,14 @@
  * `TraceOp`, so a new primitive is a compile error until it has one): how the primitive reads as a
  * Python expression over its rendered operands. Operands are `Expr`s: text, whether it needs
  * parentheses inside an operator, whether it is a Python number rather than a tensor (constants
- * are written as literals), and for comparisons the boolean form `where` uses directly. A trace
- * op without a row (`torchRuleOf` gives undefined) is refused with its `.grove` location (G0804).
+ * are written as literals), and for comparisons the boolean form `where` uses directly. Each rule
+ * gets its own op's trace node (`TraceNodeOf<P>`), so it reads typed attributes. A node whose op
+ * is no trace op (`hasTorchRule` says no) is refused with its `.grove` location (G0804).
  */
 import { InternalError } from "../../diag/diagnostic.js";
+import type { ReduceOp } from "../../ops/ops.js";
 import type { Dim } from "../../parser/check/dims.js";
-import type { TraceNode, TraceOp } from "../../parser/check/values.js";
+import type { TraceNodeOf, TraceOp } from "../../parser/check/values.js";
 import { pyNumber } from "./python-text.js";
 
 export interface Expr {
@@ -31,7 +33,12 @@ export interface RuleContext {
   readonly dim: (d: Dim) => string;
 }
 
-export type TorchRule = (n: TraceNode, args: readonly Expr[], cx: RuleContext) => Expr;
+/** How a node of op `P` (of any op, by default) reads in PyTorch. */
+export type TorchRule<P extends TraceOp = TraceOp> = (
+  n: TraceNodeOf<P>,
+  args: readonly Expr[],
+  cx: RuleContext,
+) => Expr;
 
 const atom = (text: string): Expr => ({ text });
 const op = (text: string): Expr => ({ text, compound: true });
@@ -43,9 +50,7 @@ const tensor = (e: Expr, dtype: string): Expr =>
   e.scalar ? atom(`torch.tensor(${e.text}, dtype=${torchDtype(dtype)})`) : e;
 const tuple = (xs: readonly (string | number)[]) =>
   xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(", ")})`;
-const attr = <T>(n: TraceNode, k: string) => (n.attrs as Readonly<Record<string, unknown>>)[k] as T;
-const dims = (n: TraceNode, cx: RuleContext, k = "shape") =>
-  attr<readonly Dim[]>(n, k).map((d) => cx.dim(d));
+const dims = (shape: readonly Dim[], cx: RuleContext) => shape.map((d) => cx.dim(d));
 
 const fn =
   (name: string): TorchRule =>
@@ -73,16 +78,15 @@ const compare =
   };
 
 const reduce =
-  (method: (x: string, axes: string, keep: string, n: TraceNode) => string): TorchRule =>
+  (
+    method: (x: string, axes: string, keep: string, n: TraceNodeOf<ReduceOp>) => string,
+  ): TorchRule<ReduceOp> =>
   (n, [x]) => {
-    const axes = attr<readonly number[]>(n, "axes");
+    const { axes, keepdims } = n.attrs;
     if (axes.length === 0) return x!;
-    const keep = attr<boolean>(n, "keepdims") ? ", keepdim=True" : "";
+    const keep = keepdims ? ", keepdim=True" : "";
     return atom(method(paren(tensor(x!, n.dtype)), tuple(axes), keep, n));
   };
-
-/** A pair attribute (`stride: 2` or `[2, 1]`) as PyTorch takes it. */
-const pair = (v: unknown) => (Array.isArray(v) ? tuple(v as number[]) : String(v));
 
 /** A leaf the writer names rather than computes. */
 const named =
@@ -92,7 +96,7 @@ const named =
   };
 
 /** The PyTorch lowering of each trace primitive. */
-export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
+export const torchRules: { readonly [P in TraceOp]: TorchRule<P> } = {
   neg: (n, [x]) => op(`-${paren(tensor(x!, n.dtype))}`),
   exp: fn("torch.exp"),
   log: fn("torch.log"),
@@ -128,38 +132,34 @@ export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
   mean: reduce((x, axes, keep) => `${x}.mean(dim=${axes}${keep})`),
   max: reduce((x, axes, keep) => `torch.amax(${x}, dim=${axes}${keep})`),
   // PyTorch's argmax returns the first maximum, as Grove's does
-  argmax: (_n, [x]) => atom(`torch.argmax(${x!.text}, dim=${attr<number>(_n, "axis")}).int()`),
+  argmax: (n, [x]) => atom(`torch.argmax(${x!.text}, dim=${n.attrs.axis}).int()`),
   matmul: binary("@"),
-  reshape: (n, [x], cx) => atom(`${paren(x!)}.reshape(${dims(n, cx).join(", ")})`),
+  reshape: (n, [x], cx) => atom(`${paren(x!)}.reshape(${dims(n.attrs.shape, cx).join(", ")})`),
   broadcast: (n, [x], cx) =>
-    atom(`${paren(tensor(x!, n.dtype))}.expand(${dims(n, cx).join(", ")})`),
-  transpose: (n, [x]) => atom(`${paren(x!)}.permute(${attr<number[]>(n, "perm").join(", ")})`),
+    atom(`${paren(tensor(x!, n.dtype))}.expand(${dims(n.attrs.shape, cx).join(", ")})`),
+  transpose: (n, [x]) => atom(`${paren(x!)}.permute(${n.attrs.perm.join(", ")})`),
   slice: (n, [x]) => {
-    const cut = `${attr<number>(n, "start")}:${attr<number>(n, "end")}`;
-    const axis = attr<number>(n, "axis");
+    const { axis, start, end } = n.attrs;
+    const cut = `${start}:${end}`;
     return atom(`${paren(x!)}[${[...Array<string>(axis).fill(":"), cut].join(", ")}]`);
   },
   concat: (n, xs) =>
-    atom(
-      `torch.cat([${xs.map((x) => tensor(x, n.dtype).text).join(", ")}], dim=${attr<number>(n, "axis")})`,
-    ),
+    atom(`torch.cat([${xs.map((x) => tensor(x, n.dtype).text).join(", ")}], dim=${n.attrs.axis})`),
   // Grove refuses an id outside the table; so does PyTorch's indexing
   gather: (_n, [t, ids]) => atom(`${paren(t!)}[${paren(ids!)}.long()]`),
   // an id outside 0..depth-1 gives a row of zeros, as in Grove (F.one_hot would refuse it)
-  one_hot: (n, [ids]) => atom(`grove.one_hot(${ids!.text}, ${attr<number>(n, "depth")})`),
+  one_hot: (n, [ids]) => atom(`grove.one_hot(${ids!.text}, ${n.attrs.depth})`),
   conv2d: (n, [x, w]) =>
-    atom(
-      `F.conv2d(${x!.text}, ${w!.text}, stride=${pair(attr(n, "stride"))}, padding=${pair(attr(n, "padding"))})`,
-    ),
+    atom(`F.conv2d(${x!.text}, ${w!.text}, stride=${n.attrs.stride}, padding=${n.attrs.padding})`),
   max_pool2d: (n, [x]) =>
-    atom(`F.max_pool2d(${x!.text}, ${pair(attr(n, "size"))}, stride=${pair(attr(n, "stride"))})`),
+    atom(`F.max_pool2d(${x!.text}, ${n.attrs.size}, stride=${n.attrs.stride})`),
   avg_pool2d: (n, [x]) =>
-    atom(`F.avg_pool2d(${x!.text}, ${pair(attr(n, "size"))}, stride=${pair(attr(n, "stride"))})`),
+    atom(`F.avg_pool2d(${x!.text}, ${n.attrs.size}, stride=${n.attrs.stride})`),
   // float to int truncates toward zero in both
   cast: (n, [x]) =>
-    atom(`${paren(tensor(x!, "f32"))}.${attr<string>(n, "dtype") === "i32" ? "int" : "float"}()`),
+    atom(`${paren(tensor(x!, "f32"))}.${n.attrs.dtype === "i32" ? "int" : "float"}()`),
   iota: (n, _x, cx) =>
-    atom(`torch.arange(${cx.dim(attr<Dim>(n, "n"))}, dtype=torch.int32, device=${cx.device()})`),
+    atom(`torch.arange(${cx.dim(n.attrs.n)}, dtype=torch.int32, device=${cx.device()})`),
   stop_gradient: (_n, [x]) => atom(`${paren(x!)}.detach()`),
   where: (n, [c, a, b], cx) => {
     if (c!.text === cx.training) return op(`${paren(a!)} if ${cx.training} else ${paren(b!)}`);
@@ -168,11 +168,11 @@ export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
     return atom(`torch.where(${cond}, ${x.text}, ${y.text})`);
   },
   random_uniform: (n, _x, cx) =>
-    atom(`grove.uniform(${tuple(dims(n, cx))}, stream=${n.id}, device=${cx.device()})`),
+    atom(`grove.uniform(${tuple(dims(n.attrs.shape, cx))}, stream=${n.id}, device=${cx.device()})`),
   random_normal: (n, _x, cx) =>
-    atom(`grove.normal(${tuple(dims(n, cx))}, stream=${n.id}, device=${cx.device()})`),
+    atom(`grove.normal(${tuple(dims(n.attrs.shape, cx))}, stream=${n.id}, device=${cx.device()})`),
   const: (n, _x, cx) => {
-    const v = attr<number | Dim>(n, "value");
+    const v = n.attrs.value;
     return {
       text: typeof v === "number" ? pyNumber(v, n.dtype) : cx.dim(v),
       scalar: true,
@@ -188,9 +188,19 @@ export const torchRules: { readonly [P in TraceOp]: TorchRule } = {
 };
 
 /**
- * The rule of `op`, or undefined for a name that is no trace op: a node built without the types'
- * check, which the writer refuses (G0804) rather than failing on.
+ * Whether `op` has a PyTorch rule: false only for a name that is no trace op (a node built without
+ * the types' check), which the writer refuses (G0804) rather than failing on.
  */
-export function torchRuleOf(op: string): TorchRule | undefined {
-  return Object.hasOwn(torchRules, op) ? torchRules[op as TraceOp] : undefined;
+export function hasTorchRule(op: string): boolean {
+  return Object.hasOwn(torchRules, op);
+}
+
+/** Node `n` as a Python expression over its rendered operands, by its op's rule. */
+export function torchExpr<P extends TraceOp>(
+  n: TraceNodeOf<P>,
+  args: readonly Expr[],
+  cx: RuleContext,
+): Expr {
+  const rule: TorchRule<P> = torchRules[n.op];
+  return rule(n, args, cx);
 }
