@@ -213,7 +213,10 @@ export const attrNames: {
 
 export const allOps = Object.keys(attrNames) as Op[];
 
-/** A table row for each op of a group, made by one factory (for ops that share a rule). */
-export function rowsFor<K extends Op, R>(ops: readonly K[], make: (op: K) => R): Record<K, R> {
+/**
+ * A table row for each op (or checker builtin name) of a group, made by one factory (for ops that
+ * share a rule).
+ */
+export function rowsFor<K extends string, R>(ops: readonly K[], make: (op: K) => R): Record<K, R> {
   return Object.fromEntries(ops.map((op) => [op, make(op)])) as Record<K, R>;
 }

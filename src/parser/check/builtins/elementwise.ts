@@ -15,15 +15,13 @@ import {
   type CompareOp,
   type UnaryOp,
 } from "../../../ops/elementwise.js";
+import { rowsFor } from "../../../ops/ops.js";
 import { dimNeg } from "../dims.js";
 import { broadcastShapes, formatType, type Operand } from "../shapes.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "../values.js";
 import { dtypeFor, isNumber, numberOf, same } from "./args.js";
-import { foldBinary, opSymbol } from "./fold.js";
-import { req, rulesFor, type ArgV, type BuiltinRule, type CallInfo, type Ctx } from "./rule.js";
-
-const isCompareOp = (op: string): op is CompareOp => (compareOps as readonly string[]).includes(op);
-const isBinaryOp = (op: string): op is BinaryOp => (binaryOps as readonly string[]).includes(op);
+import { foldBinary, isCompareOp, opSymbol } from "./fold.js";
+import { req, type ArgV, type BuiltinRule, type CallInfo, type Ctx } from "./rule.js";
 
 /** A binary op on tensors (or a tensor and a number): one dtype, shapes broadcast. */
 function elementwise(
@@ -43,7 +41,7 @@ function elementwise(
   }
   const d = same(c, args, tensors, what);
   if (!d) return poison;
-  if (d === "i32" && isBinaryOp(op) && !intBinaryOps.has(op))
+  if (d === "i32" && !isCompareOp(op) && !intBinaryOps.has(op))
     return c.report({
       code: "G0409",
       message: `${what} needs f32 tensors but got ${formatType(d, tensors[0]!.shape)}`,
@@ -157,10 +155,10 @@ export const elementwiseBuiltins: {
   readonly [P in UnaryOp | BinaryOp | CompareOp | "stop_gradient" | "where" | "cast"]: BuiltinRule;
 } = {
   // Every elementwise unary primitive, folding numbers with the IR's own scalar functions.
-  ...rulesFor(unaryOps, (op) => unary(op, unaryFns[op])),
+  ...rowsFor(unaryOps, (op) => unary(op, unaryFns[op])),
   stop_gradient: unary("stop_gradient", (x) => x),
-  ...rulesFor(binaryOps, binary),
-  ...rulesFor(compareOps, binary),
+  ...rowsFor(binaryOps, binary),
+  ...rowsFor(compareOps, binary),
   where,
   cast,
 };

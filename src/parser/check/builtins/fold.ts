@@ -23,7 +23,8 @@ import { req, type ArgV, type BuiltinRule, type CallInfo, type Ctx } from "./rul
 /** The ops that fold: the elementwise binary ops and comparisons, and the remainder `mod`. */
 export type FoldOp = BinaryOp | CompareOp | "mod";
 
-const isCompareOp = (op: FoldOp): op is CompareOp => (compareOps as readonly string[]).includes(op);
+export const isCompareOp = (op: string): op is CompareOp =>
+  (compareOps as readonly string[]).includes(op);
 
 /** Exact integer arithmetic, symbolic dimensions included. */
 const intFold: Partial<Record<FoldOp, (a: Dim, b: Dim) => Dim | undefined>> = {

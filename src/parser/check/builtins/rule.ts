@@ -52,11 +52,3 @@ export interface BuiltinRule {
 
 export const req = (name: string) => ({ name, required: true });
 export const opt = (name: string) => ({ name, required: false });
-
-/** One rule per name of a group, made by one factory (for names that share a rule). */
-export function rulesFor<K extends string>(
-  names: readonly K[],
-  make: (name: K) => BuiltinRule,
-): Record<K, BuiltinRule> {
-  return Object.fromEntries(names.map((n) => [n, make(n)])) as Record<K, BuiltinRule>;
-}
