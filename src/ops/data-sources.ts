@@ -2,8 +2,8 @@
  * @file The data sources of a train section (`data = mnist(...)`), one schema record each: doc
  * text, arguments (kind, default, range, which name files the source reads), positional order,
  * the check of the arguments together, and the fields it provides. The checker binds
- * `data = name(args)` against these records (`parser/check/train.ts`), the language server shows
- * them, and every backend keeps a row per `DataSourceName` (`runtime/data/index.ts`,
+ * `data = name(args)` against these records (`parser/check/train-calls.ts`), the language server
+ * shows them, and every backend keeps a row per `DataSourceName` (`runtime/data/index.ts`,
  * `export/program/sources.ts`, `export/program/data-files.ts`, `playground/data.ts`), each taking
  * `SourceArgs` with every default filled in, so a new source does not compile until each has one.
  */
