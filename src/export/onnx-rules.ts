@@ -97,7 +97,9 @@ function reduceRule(
 /** conv2d's symmetric padding as ONNX's [top, left, bottom, right]. */
 const pads = ([h, w]: readonly [number, number]) => [h, w, h, w];
 
-export const onnxRules: { readonly [O in Op]: OnnxRule<O> | undefined } = {
+// `satisfies` rather than a declared type: the table keeps which rows are undefined, so
+// `trainRules` (onnx-train-rules.ts) cannot take an undefined row over without a row of its own.
+export const onnxRules = {
   ...rowsFor(unaryOps, unaryRule),
   ...rowsFor(
     binaryOps,
@@ -184,4 +186,4 @@ export const onnxRules: { readonly [O in Op]: OnnxRule<O> | undefined } = {
   param: (w, node) => w.param(node),
   // Evaluation reads the running values: an initializer holding the checkpoint's state.
   state: (w, node) => w.param(node),
-};
+} satisfies { readonly [O in Op]: OnnxRule<O> | undefined };

@@ -3,7 +3,9 @@
  * only a training graph holds (the inference export never meets them, so `onnxRules` leaves them
  * undefined): one rule per op, built through the same `OnnxWriter`, each equal to the
  * interpreter's definition up to float32 rounding (the interpreter sums in float64, ONNX Runtime
- * in float32), and `trainRules`, every op's rule for a training graph.
+ * in float32), and `trainRules`, every op's row for a training graph: its rule, or why the step
+ * builder feeds the op's value instead of writing it. The table is typed over every `Op` with no
+ * undefined row, so a new primitive does not compile until it has one here (or in `onnxRules`).
  */
 import type { Node, NodeOf } from "../ir/node.js";
 import type { GradientOp, Op } from "../ops/ops.js";
@@ -131,8 +133,31 @@ export const gradientRules: { readonly [O in GradientOp]: OnnxRule<O> } = {
   avg_pool2d_grad: avgPoolGrad,
 };
 
-/** Every primitive a training graph may hold: the gradient-only ones, then `onnxRules`. */
-export const trainRules: { readonly [O in Op]: OnnxRule<O> | undefined } = {
+/**
+ * An op the step builder (`StepBuilder.lower`, onnx-train.ts) feeds as a graph input instead of
+ * writing, so it never looks up a rule for it: `fed` says what is fed.
+ */
+export interface FedOp {
+  readonly fed: string;
+}
+
+/** A training graph's row for an op: its rule, or what the step builder feeds in its place. */
+export type TrainRow<O extends Op> = OnnxRule<O> | FedOp;
+
+// ONNX's random operators draw other numbers than Grove's Philox streams.
+const fedRandom: FedOp = { fed: "the draw, computed on the host with the interpreter's Philox" };
+
+/**
+ * Every primitive a training graph may hold: `onnxRules`, the gradient-only rules over its
+ * undefined rows, and the ops the step builder feeds. No row is undefined, so with these every
+ * model that compiles for `--backend cpu` lowers for `--backend onnx`.
+ */
+export const trainRules: { readonly [O in Op]: TrainRow<O> } = {
   ...onnxRules,
   ...gradientRules,
+  random_uniform: fedRandom,
+  random_normal: fedRandom,
+  input: { fed: "the batch's data field of that name" },
+  param: { fed: "the parameter, under its Plan name" },
+  state: { fed: "the model state, under its Plan name" },
 };

@@ -15,11 +15,10 @@ import { stateOutput } from "../ir/lower.js";
 import type { Graph, Node, NodeOf } from "../ir/node.js";
 import type { Dtype, Op } from "../ops/ops.js";
 import { fixed, type BatchGraph } from "./batch.js";
-import { ONNX_IR_VERSION, ONNX_OPSET, OnnxExportError } from "./onnx.js";
+import { ONNX_IR_VERSION, ONNX_OPSET } from "./onnx.js";
 import { encodeModel, type ValueInfoMessage } from "./onnx-proto.js";
-import type { OnnxRule } from "./onnx-rules.js";
 import { clipScale, F32Ops, globalNorm, updateRule } from "./onnx-train-optimizer.js";
-import { trainRules } from "./onnx-train-rules.js";
+import { trainRules, type TrainRow } from "./onnx-train-rules.js";
 import { dataTypeOf, OnnxWriter, type Locate } from "./onnx-writer.js";
 
 /** A random draw the host computes and feeds (ONNX's generators draw other numbers than Philox). */
@@ -162,12 +161,9 @@ class StepBuilder {
         w.lower(node, () => this.feed({ kind: "random", onnx, draw }, w.valueInfo(onnx, node)));
         continue;
       }
-      const rule = trainRules[node.op] as OnnxRule<Op> | undefined;
-      if (!rule)
-        throw new OnnxExportError(
-          `the primitive \`${node.op}\` has no ONNX lowering, so --backend onnx cannot run this model`,
-          node.span,
-        );
+      const rule = trainRules[node.op] as TrainRow<Op>;
+      if (typeof rule !== "function")
+        throw new InternalError(`\`${node.op}\` is fed (${rule.fed}), but was not`);
       w.lower(node, () => rule(w, node));
     }
   }
@@ -225,8 +221,7 @@ export interface StepModelOptions {
 /**
  * The `train` program: the training graph's loss, metrics and gradients, then clipping (when the
  * plan has the `clip` uniform) and `optimizer`'s update of every parameter that is not frozen and
- * its moments, each with its `groups` rule. A primitive without a lowering is an
- * `OnnxExportError` at its `.grove` location.
+ * its moments, each with its `groups` rule. Every primitive has a row in `trainRules`.
  */
 export function trainModel(
   compiled: CompiledPlan,
