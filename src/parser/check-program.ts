@@ -9,7 +9,8 @@ import { makeDiagnostic, type Diagnostic, type Span } from "../diag/diagnostic.j
 import { SourceMap } from "../diag/render.js";
 import type * as A from "./ast.js";
 import { builtinNames } from "./check/builtins/index.js";
-import { DiagnosticSink, Evaluator } from "./check/evaluate.js";
+import { Evaluator } from "./check/evaluate.js";
+import { DiagnosticSink } from "./check/sink.js";
 import { elaborateModel } from "./check/model.js";
 import { checkStructure } from "./check/resolve.js";
 import { checkTrain } from "./check/train.js";

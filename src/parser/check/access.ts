@@ -5,12 +5,12 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
-import type { Evaluator } from "./evaluate.js";
+import type { Reporter } from "./sink.js";
 import { didYouMean } from "./suggest.js";
 import { describeKind, poison, type Instance, type Stack, type Value } from "./values.js";
 
 /** `object.name`, with `object` already evaluated. */
-export function evalMember(ev: Evaluator, e: A.MemberExpr, object: Value): Value {
+export function evalMember(ev: Reporter, e: A.MemberExpr, object: Value): Value {
   switch (object.kind) {
     case "poison":
       return poison;
@@ -33,7 +33,7 @@ export function evalMember(ev: Evaluator, e: A.MemberExpr, object: Value): Value
 }
 
 /** A member of an instance: an argument, parameter, sub-layer or other value of its block. */
-function instanceMember(ev: Evaluator, inst: Instance, member: A.Ident): Value {
+function instanceMember(ev: Reporter, inst: Instance, member: A.Ident): Value {
   const v = inst.scope.has(member.name) ? inst.scope.get(member.name) : undefined;
   if (v) return v;
   const names = inst.scope.ownNames();
@@ -49,7 +49,7 @@ function instanceMember(ev: Evaluator, inst: Instance, member: A.Ident): Value {
 }
 
 /** `blocks.K`: the copy with index K, written as digits without leading zeros. */
-function stackCopy(ev: Evaluator, stack: Stack, member: A.Ident): Value {
+function stackCopy(ev: Reporter, stack: Stack, member: A.Ident): Value {
   const n = stack.copies.length;
   const copies = `\`${stack.path}.0\` to \`${stack.path}.${n - 1}\``;
   const index = /^(0|[1-9]\d*)$/.test(member.name) ? Number(member.name) : undefined;
@@ -76,7 +76,7 @@ function stackCopy(ev: Evaluator, stack: Stack, member: A.Ident): Value {
  * The values `(a, b, ...) = value` binds, one per name: the items of a tuple or list of exactly
  * that length, or poison for every name after a report.
  */
-export function destructure(ev: Evaluator, d: A.Destructure, value: Value): Value[] {
+export function destructure(ev: Reporter, d: A.Destructure, value: Value): Value[] {
   const none = d.names.map(() => poison);
   if (value.kind === "poison") return none;
   const n = d.names.length;

@@ -5,19 +5,26 @@
  * (a standard-library block's requirement is reported at the user's line), and names the value
  * of every name in the condition.
  */
-import type { Span } from "../../diag/diagnostic.js";
+import type { DiagnosticInit, Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import { childrenOf } from "../ast.js";
 import { dimToString } from "./dims.js";
-import type { Evaluator } from "./evaluate.js";
 import { shown } from "./ranges.js";
 import { describeKind, type Scope, type Value } from "./values.js";
+
+/** What checking an `assert` needs of the evaluator (an interface, so no import cycle). */
+export interface AssertCtx {
+  report(init: DiagnosticInit): Value;
+  evalExpr(e: A.Expr, scope: Scope): Value;
+  /** Where the call being inlined was written, in a file other than `file` where there is one. */
+  callerSpan(file: string): Span | undefined;
+}
 
 /**
  * Checks `a` in `scope`; `what` names where it stands (`` `block1.attn` (MultiHeadSelfAttention) ``).
  * Returns false when the condition is false (after reporting it).
  */
-export function checkAssert(ev: Evaluator, a: A.AssertDecl, scope: Scope, what: string): boolean {
+export function checkAssert(ev: AssertCtx, a: A.AssertDecl, scope: Scope, what: string): boolean {
   const v = ev.evalExpr(a.condition, scope);
   if (v.kind === "poison") return true;
   if (v.kind !== "bool") {

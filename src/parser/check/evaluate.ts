@@ -2,50 +2,41 @@
  * @file The checker's evaluator: runs a model's Grove code at compile time over abstract values.
  * Functions and blocks are inlined, shapes are computed symbolically, and every primitive
  * application is recorded as a trace node. User mistakes become diagnostics and poison values,
- * never exceptions.
- * Over 500 lines: argument binding has moved to the shared binder (schema.ts); the evaluation of
- * calls, blocks and models is still here, to be split by kind (issue 16 point 3's op tables).
+ * never exceptions. The evaluator is the hub: it owns the trace, the diagnostics' context, the
+ * instance path and what is being inlined (its limits in `budget.ts`), evaluates expressions and
+ * bodies, and dispatches calls. The helpers next to it take a narrow interface it implements:
+ * calls (`calls.ts`), declarations (`declare.ts`), types and dimensions (`type-match.ts`),
+ * builtins (`builtins/`), `repeat` and stacks (`repeat.ts`), members (`access.ts`), `assert`
+ * (`asserts.ts`) and `update` (`state.ts`).
  */
-import {
-  makeDiagnostic,
-  type Diagnostic,
-  type DiagnosticInit,
-  type Span,
-} from "../../diag/diagnostic.js";
+import { makeDiagnostic, type DiagnosticInit, type Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
-import { builtinRules, type ArgV, type Ctx } from "./builtins/index.js";
+import type { ArgV } from "./builtins/index.js";
 import {
-  dimAdd,
-  dimConst,
-  dimDiv,
-  dimEq,
-  dimMul,
-  dimSub,
-  dimSym,
-  dimToString,
-  dimValue,
-  type Dim,
-} from "./dims.js";
-import { initializerRules } from "./initializers.js";
+  applyBuiltin,
+  callFn,
+  callInstance,
+  construct,
+  type CallArg,
+  type CallCtx,
+} from "./calls.js";
+import { declareInput, declarePersistent } from "./declare.js";
+import { dimConst, dimValue, type Dim } from "./dims.js";
 import { callStack, evalRepeat } from "./repeat.js";
 import { destructure, evalMember } from "./access.js";
 import { checkAssert } from "./asserts.js";
+import { Budget } from "./budget.js";
 import { evalUpdate, type RecordedUpdate } from "./state.js";
-import { limits } from "../limits.js";
-import { own } from "./own.js";
-import { tooManyErrors } from "../parse.js";
-import { constantProblem, dimProblem, dimRangeProblem, shapeProblem, tooLarge } from "./ranges.js";
-import { formatShape, formatType, originLabels } from "./shapes.js";
+import type { DiagnosticSink } from "./sink.js";
+import { constantProblem, shapeProblem } from "./ranges.js";
 import { didYouMean } from "./suggest.js";
-import { bindArgs, paramList, type SchemaParam } from "./schema.js";
 import {
   describeKind,
   poison,
-  Scope,
   type DType,
   type InputInfo,
-  type Instance,
   type ParamInfo,
+  Scope,
   type Tensor,
   type TraceAttrs,
   type TraceNode,
@@ -54,54 +45,7 @@ import {
   type Value,
 } from "./values.js";
 
-/**
- * Collects diagnostics, dropping exact repeats (a block used twice reports its error once) and
- * keeping at most `limits.errorsPerFile` errors per file; the first one dropped gets a G0113.
- */
-export class DiagnosticSink {
-  private readonly kept: Diagnostic[] = [];
-  private readonly seen = new Set<string>();
-  private readonly errors = new Map<string, number>();
-  /** Per file, where the first error that was not kept is. */
-  private readonly dropped = new Map<string, number>();
-
-  add(d: Diagnostic): void {
-    const p = d.labels[0]?.span;
-    const file = p?.file ?? "";
-    if (d.severity === "error" && !this.accepts(file)) return this.drop(file, p?.start ?? 0);
-    const key = `${d.code}|${file}|${p?.start}|${p?.end}|${d.message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    if (d.severity === "error") this.errors.set(file, (this.errors.get(file) ?? 0) + 1);
-    this.kept.push(d);
-  }
-
-  /**
-   * Whether another error in `file` would still be reported. Callers skip building a
-   * diagnostic (and its suggestion) that would be dropped, and call `drop` instead.
-   */
-  accepts(file: string): boolean {
-    return (this.errors.get(file) ?? 0) < limits.errorsPerFile;
-  }
-
-  drop(file: string, at: number): void {
-    if (!this.dropped.has(file)) this.dropped.set(file, at);
-  }
-
-  /** The diagnostics kept, then one G0113 per file that had more errors. */
-  get list(): Diagnostic[] {
-    const notes = [...this.dropped].map(([file, at]) => tooManyErrors(file, at));
-    return [...this.kept, ...notes];
-  }
-}
-
-export interface CallArg {
-  readonly name?: A.Ident;
-  readonly value: Value;
-  readonly span: Span;
-}
-
-export class Evaluator implements Ctx {
+export class Evaluator implements CallCtx {
   readonly nodes: TraceNode[] = [];
   readonly params: ParamInfo[] = [];
   /** `state` tensors, named like parameters (`bn1.running_mean`). */
@@ -112,20 +56,12 @@ export class Evaluator implements Ctx {
   readonly twiceReported = new Set<string>();
   readonly inputs: InputInfo[] = [];
   private path = "";
-  private readonly callSites: Span[] = [];
-  private readonly active: (A.FnDecl | A.BlockDecl)[] = [];
-  /** Expressions being evaluated inside one another, across inlined calls. */
-  private depth = 0;
-  /** G0706 for depth was reported and the evaluation is unwinding. */
-  private unwinding = false;
   /** What diagnostics raised now are inside of (a copy of a stack), innermost last. */
   private readonly contexts: Context[] = [];
-  /** Copies `repeat` has made so far in this evaluation, nested repeats included. */
-  private copies = 0;
-  /** Steps `scan` has unrolled so far in this evaluation, nested scans included. */
-  private steps = 0;
   /** What is being inlined, innermost last, for `assert` messages (`` `l1` (Dense) ``). */
   private readonly frames: string[] = [];
+  /** What is open (calls, expressions) and how many copies and steps were made. */
+  private readonly budget = new Budget(this);
 
   constructor(
     readonly globals: Scope,
@@ -139,7 +75,7 @@ export class Evaluator implements Ctx {
       this.sink.drop(init.span.file, init.span.start);
       return poison;
     }
-    const site = this.callSites[0];
+    const site = this.budget.callSites[0];
     const extra =
       site && site.file !== init.span.file
         ? [{ span: site, message: "in the code called from here" }]
@@ -162,9 +98,9 @@ export class Evaluator implements Ctx {
    * standard-library block's caller is), else the innermost call; undefined outside calls.
    */
   callerSpan(file: string): Span | undefined {
-    for (let i = this.callSites.length - 1; i >= 0; i--)
-      if (this.callSites[i]!.file !== file) return this.callSites[i];
-    return this.callSites[this.callSites.length - 1];
+    const sites = this.budget.callSites;
+    for (let i = sites.length - 1; i >= 0; i--) if (sites[i]!.file !== file) return sites[i];
+    return sites[sites.length - 1];
   }
 
   /** `assert` in the code being inlined now; false when it failed (reported). */
@@ -172,13 +108,16 @@ export class Evaluator implements Ctx {
     return checkAssert(this, a, scope, this.frames[this.frames.length - 1] ?? "the model");
   }
 
-  /** Runs `fn` with `what` as the code being inlined (for `assert` messages). */
-  private inFrame<T>(what: string, fn: () => T): T {
+  /** Runs `fn` as the code `what` of the instance at `path` (for trace scopes and `assert`). */
+  inside<T>(what: string, path: string | undefined, fn: () => T): T {
+    const saved = this.path;
+    if (path !== undefined) this.path = path;
     this.frames.push(what);
     try {
       return fn();
     } finally {
       this.frames.pop();
+      this.path = saved;
     }
   }
 
@@ -192,20 +131,8 @@ export class Evaluator implements Ctx {
     }
   }
 
-  /** Counts `n` more steps unrolled by `scan`; reports G0412 beyond `limits.steps` in all. */
   takeSteps(n: number, span: Span): boolean {
-    this.steps += n;
-    if (this.steps <= limits.steps) return true;
-    this.report({
-      code: "G0412",
-      message: `\`scan\` unrolls more than ${limits.steps} steps in this model`,
-      span,
-      label: `${this.steps} steps in all so far`,
-      notes: [
-        `each step inlines the cell once; nested scans multiply, and a model may unroll at most ${limits.steps} steps in all`,
-      ],
-    });
-    return false;
+    return this.budget.takeSteps(n, span);
   }
 
   /** Calls a value as `callee(args)` does (for `scan`'s cell). */
@@ -213,18 +140,8 @@ export class Evaluator implements Ctx {
     return this.call(callee, [...args], span, calleeSpan, false);
   }
 
-  /** Counts `n` more copies made by `repeat`; reports G0412 beyond `limits.copies` in all. */
   takeCopies(n: number, span: Span): boolean {
-    this.copies += n;
-    if (this.copies <= limits.copies) return true;
-    this.report({
-      code: "G0412",
-      message: `\`repeat\` makes more than ${limits.copies} copies in this model`,
-      span,
-      label: `${this.copies} copies in all so far`,
-      notes: [`nested repeats multiply; a model may have at most ${limits.copies} copies in all`],
-    });
-    return false;
+    return this.budget.takeCopies(n, span);
   }
 
   emit<P extends TraceOp>(
@@ -289,30 +206,12 @@ export class Evaluator implements Ctx {
    * nesting counts against `limits.evalDepth` together with the calls being inlined (G0706).
    */
   evalExpr(e: A.Expr, scope: Scope): Value {
-    if (this.depth >= limits.evalDepth) return this.tooDeep(e);
-    this.depth++;
+    if (!this.budget.descend(e.span)) return poison;
     try {
       return this.evalNode(e, scope);
     } finally {
-      this.depth--;
-      if (this.depth === 0) this.unwinding = false;
+      this.budget.ascend();
     }
-  }
-
-  /** G0706, once per top-level expression: its siblings at the same depth stay silent. */
-  private tooDeep(e: A.Expr): Value {
-    if (this.unwinding) return poison;
-    this.unwinding = true;
-    return this.report({
-      code: "G0706",
-      message: `nesting too deep once functions are inlined: more than ${limits.evalDepth} levels`,
-      span: e.span,
-      label: "too deep here",
-      notes: [
-        `expressions and calls may be open inside one another at most ${limits.evalDepth} levels deep while Grove inlines them`,
-      ],
-      help: "name intermediate results, or call functions one after another instead of inside one another",
-    });
   }
 
   private evalNode(e: A.Expr, scope: Scope): Value {
@@ -332,7 +231,7 @@ export class Evaluator implements Ctx {
       }
       case "unary": {
         const v = this.evalExpr(e.operand, scope);
-        return this.applyBuiltin("neg", [{ value: v, span: e.operand.span }], e.span, e.opSpan);
+        return applyBuiltin(this, "neg", [{ value: v, span: e.operand.span }], e.span, e.opSpan);
       }
       case "binary":
       case "call":
@@ -396,7 +295,8 @@ export class Evaluator implements Ctx {
 
   private binary(e: A.BinaryExpr, l: Value, r: Value): Value {
     const name = binaryBuiltins[e.op];
-    return this.applyBuiltin(
+    return applyBuiltin(
+      this,
       name,
       [
         { value: l, span: e.left.span },
@@ -421,23 +321,27 @@ export class Evaluator implements Ctx {
 
   // ------------------------------------------------------------ calls
 
+  /**
+   * Calls `callee` inline (see `calls.ts`, and `repeat.ts` for stacks). `named` says the call is
+   * bound to a name (`path`), which a block call needs: it makes an instance there.
+   */
   call(
     callee: Value,
     args: CallArg[],
     span: Span,
     calleeSpan: Span,
-    construct: boolean,
+    named: boolean,
     path = "",
   ): Value {
     switch (callee.kind) {
       case "poison":
         return poison;
       case "builtin":
-        return this.applyBuiltin(callee.name, args, span, calleeSpan);
+        return applyBuiltin(this, callee.name, args, span, calleeSpan);
       case "fn":
-        return this.callFn(callee.decl, args, span);
+        return callFn(this, callee.decl, args, span);
       case "instance":
-        return this.callInstance(callee.inst, args, span);
+        return callInstance(this, callee.inst, args, span);
       case "stack":
         return callStack(this, callee.stack, args, span);
       case "repeat":
@@ -449,7 +353,7 @@ export class Evaluator implements Ctx {
           help: "declare it as a member, e.g. `blocks = repeat(4, Dense(256, 256))`, then write `x |> blocks`",
         });
       case "block":
-        if (!construct)
+        if (!named)
           return this.report({
             code: "G0704",
             message: `the block \`${callee.decl.name.name}\` must be bound to a name before it is used`,
@@ -457,7 +361,7 @@ export class Evaluator implements Ctx {
             label: "a block call creates parameters, which need a name",
             help: `declare it as a member, e.g. \`layer = ${callee.decl.name.name}(...)\`, then call \`layer(x)\` or write \`x |> layer\``,
           });
-        return this.construct(callee.decl, args, span, path);
+        return construct(this, callee.decl, args, span, path);
       default:
         return this.report({
           code: "G0204",
@@ -473,136 +377,12 @@ export class Evaluator implements Ctx {
     }
   }
 
-  /** Matches arguments to parameters by position and name. Undefined after reporting a mistake. */
-  private bindArgs(
-    what: string,
-    params: readonly SchemaParam[],
-    args: readonly CallArg[],
-    span: Span,
-  ): Map<string, ArgV> | undefined {
-    const notes = [`parameters: ${paramList(params) || "none"}`];
-    return bindArgs(
-      params,
-      args,
-      span,
-      {
-        positional: params,
-        positionalAfterNamed: () => ({
-          message: `positional argument after a named one in the call to ${what}`,
-          label: "give this argument a name too",
-        }),
-        stopAt: "surplus",
-        missing: "first-if-clean",
-        surplus: (count) => ({
-          message: `${what} takes ${params.length} argument${params.length === 1 ? "" : "s"} but ${count} were given`,
-          label: "unexpected argument",
-          notes,
-        }),
-        unknown: (name, help) => ({
-          message: `${what} has no parameter named \`${name}\``,
-          label: "unknown parameter",
-          notes,
-          ...(help ? { help } : {}),
-        }),
-        twice: (name, first) => ({
-          message: `argument \`${name}\` is given twice in the call to ${what}`,
-          label: "second value",
-          secondary: [{ span: first, message: "first value" }],
-        }),
-        missingParam: (name) => ({
-          message: `missing argument \`${name}\` in the call to ${what}`,
-          label: `\`${name}\` is required`,
-        }),
-      },
-      (d) => this.report(d),
-    );
+  openCall(span: Span, decl?: A.FnDecl | A.BlockDecl): boolean {
+    return this.budget.openCall(span, decl);
   }
 
-  applyBuiltin(name: string, args: CallArg[], span: Span, calleeSpan: Span): Value {
-    const rule = own(builtinRules, name);
-    if (!rule)
-      return this.report({
-        code: "G9999",
-        message: `no rule for builtin ${name}`,
-        span,
-      });
-    const bound = this.bindArgs(`\`${name}\``, rule.params, args, span);
-    if (!bound) return poison;
-    for (const a of bound.values()) if (a.value.kind === "poison") return poison;
-    return rule.apply(this, bound, { span, calleeSpan, name });
-  }
-
-  private enter(decl: A.FnDecl | A.BlockDecl, span: Span): boolean {
-    if (this.active.includes(decl)) {
-      this.report({
-        code: "G0705",
-        message: `\`${decl.name.name}\` uses itself: recursion cannot be inlined`,
-        span,
-        label: "recursive use",
-        secondary: [{ span: decl.name.span, message: "defined here" }],
-        help: "Grove inlines every function and block; write the repetition out",
-      });
-      return false;
-    }
-    if (!this.callRoom(span)) return false;
-    this.active.push(decl);
-    this.callSites.push(span);
-    this.depth += callWeight;
-    return true;
-  }
-
-  /** Reports G0706 when another inlined call would go deeper than `limits.callDepth`. */
-  private callRoom(span: Span): boolean {
-    if (this.callSites.length < limits.callDepth) return true;
-    this.report({
-      code: "G0706",
-      message: `calls nested too deeply: more than ${limits.callDepth} calls inside one another`,
-      span,
-      label: `call ${limits.callDepth + 1} in the chain`,
-      notes: [
-        `Grove inlines every function, block and layer call; at most ${limits.callDepth} may be open inside one another`,
-      ],
-      help: "call the functions one after another instead of each calling the next",
-    });
-    return false;
-  }
-
-  private leave(): void {
-    this.active.pop();
-    this.callSites.pop();
-    this.depth -= callWeight;
-  }
-
-  /** Binds parameters (defaults are evaluated in the callee's scope, after earlier parameters). */
-  private bindScope(
-    what: string,
-    defs: readonly A.ParamDef[],
-    args: CallArg[],
-    span: Span,
-  ): Scope | undefined {
-    const specs = defs.map((p) => ({
-      name: p.name.name,
-      required: p.default === undefined,
-    }));
-    const bound = this.bindArgs(what, specs, args, span);
-    if (!bound) return undefined;
-    const scope = new Scope(this.globals);
-    for (const p of defs) {
-      const a = bound.get(p.name.name);
-      scope.set(p.name.name, a ? a.value : this.evalExpr(p.default!, scope));
-    }
-    return scope;
-  }
-
-  private callFn(decl: A.FnDecl, args: CallArg[], span: Span): Value {
-    if (!this.enter(decl, span)) return poison;
-    try {
-      const scope = this.bindScope(`\`${decl.name.name}\``, decl.params, args, span);
-      if (!scope) return poison;
-      return this.inFrame(`\`${decl.name.name}\``, () => this.evalBody(decl.body, scope));
-    } finally {
-      this.leave();
-    }
+  closeCall(): void {
+    this.budget.closeCall();
   }
 
   /** `forward` says the body is a forward's, whose `update`s apply (a function's were reported). */
@@ -626,8 +406,6 @@ export class Evaluator implements Ctx {
     return values;
   }
 
-  // ------------------------------------------------------------ blocks and instances
-
   /** `name = expr` in a block or model: a block call makes a named instance. */
   evalBinding(b: A.Binding, scope: Scope, prefix: string): Value {
     const path = prefix ? `${prefix}.${b.name.name}` : b.name.name;
@@ -640,434 +418,11 @@ export class Evaluator implements Ctx {
     return this.evalExpr(b.value, scope);
   }
 
-  /** A new instance of `decl` named `path`: its parameters and members, evaluated in order. */
-  construct(decl: A.BlockDecl, args: CallArg[], span: Span, path: string): Value {
-    if (!this.enter(decl, span)) return poison;
-    const saved = this.path;
-    try {
-      const scope = this.bindScope(`\`${decl.name.name}\``, decl.params, args, span);
-      if (!scope) return poison;
-      const inst: Instance = { decl, path, scope, span };
-      this.path = path;
-      return this.inFrame(`\`${path}\` (${decl.name.name})`, (): Value => {
-        for (const m of decl.members) {
-          if (m.kind === "param") scope.set(m.name.name, this.declareParam(m, scope, path));
-          else if (m.kind === "state") scope.set(m.name.name, this.declareState(m, scope, path));
-          else if (m.kind === "bind") scope.set(m.name.name, this.evalBinding(m, scope, path));
-          else if (m.kind === "destructure") this.bindAll(m, this.evalExpr(m.value, scope), scope);
-          else if (m.kind === "assert" && !this.assertHolds(m, scope)) return poison;
-        }
-        return { kind: "instance", inst };
-      });
-    } finally {
-      this.path = saved;
-      this.leave();
-    }
-  }
+  // ------------------------------------------------------------ declarations
 
-  /** Runs an instance's `forward` on `args`, inlined. */
-  callInstance(inst: Instance, args: CallArg[], span: Span): Value {
-    const fwd = inst.decl.members.find((m): m is A.ForwardDecl => m.kind === "forward");
-    if (!fwd)
-      return this.report({
-        code: "G0701",
-        message: `block \`${inst.decl.name.name}\` has no \`forward\``,
-        span,
-        label: "called here",
-        secondary: [{ span: inst.decl.name.span, message: "declared here" }],
-      });
-    const what = `\`${inst.path}\` (${inst.decl.name.name})`;
-    const specs = fwd.inputs.map((i) => ({
-      name: i.name.name,
-      required: true,
-    }));
-    const bound = this.bindArgs(what, specs, args, span);
-    if (!bound || !this.callRoom(span)) return poison;
-    this.callSites.push(span);
-    this.depth += callWeight;
-    const saved = this.path;
-    try {
-      const scope = new Scope(inst.scope);
-      let ellipsis: Captured | undefined;
-      for (const input of fwd.inputs) {
-        const a = bound.get(input.name.name)!;
-        if (a.value.kind === "poison") return poison;
-        const t = this.tensorOf(a, what);
-        if (!t) return poison;
-        const r = this.matchType(input.type, t, a.span, scope, inst.scope, what);
-        if (r === false) return poison;
-        if (r) ellipsis ??= r;
-        scope.set(input.name.name, { kind: "tensor", t });
-      }
-      this.path = inst.path;
-      const out = this.inFrame(what, () => this.evalBody(fwd.body, scope, true));
-      if (fwd.output && out.kind === "tensor")
-        this.checkOutput(fwd.output, out.t, fwd.body.result.span, scope, ellipsis);
-      if (fwd.results) this.checkResults(fwd.results, out, fwd.body.result, scope, ellipsis);
-      return out;
-    } finally {
-      this.path = saved;
-      this.callSites.pop();
-      this.depth -= callWeight;
-    }
-  }
-
-  // ------------------------------------------------------------ types and dimensions
-
-  dtypeOf(id: A.Ident | undefined): DType | undefined {
-    if (!id) return "f32";
-    if (id.name === "f32" || id.name === "i32") return id.name;
-    const help = didYouMean(id.name, ["f32", "i32"]);
-    this.report({
-      code: "G0206",
-      message: `unknown dtype \`${id.name}\``,
-      span: id.span,
-      label: "Grove tensors are `f32` or `i32`",
-      ...(help ? { help } : {}),
-    });
-    return undefined;
-  }
-
-  /**
-   * Evaluates a dimension expression. `bind` decides what an unknown name means: undefined
-   * reports it; otherwise the callback supplies a value (a new symbol for model inputs).
-   */
-  evalDim(
-    d: A.DimExpr,
-    scope: Scope,
-    bind?: (name: string, span: Span) => Value | undefined,
-  ): { dim: Dim; origin: Span } | undefined {
-    // `a + b + c` nests to the left: fold the chain in a loop.
-    const links: Extract<A.DimExpr, { kind: "dim-binary" }>[] = [];
-    let base = d;
-    for (; base.kind === "dim-binary"; base = base.left) links.push(base);
-    let acc = this.evalDimLeaf(base, scope, bind);
-    for (let i = links.length - 1; i >= 0 && acc; i--) {
-      const link = links[i]!;
-      const r = this.evalDim(link.right, scope, bind);
-      acc = r && this.dimArithmetic(link, acc.dim, r.dim);
-    }
-    return acc;
-  }
-
-  private evalDimLeaf(
-    d: Exclude<A.DimExpr, { kind: "dim-binary" }>,
-    scope: Scope,
-    bind?: (name: string, span: Span) => Value | undefined,
-  ): { dim: Dim; origin: Span } | undefined {
-    switch (d.kind) {
-      case "int":
-        return this.dimLiteral(d.value, d.span);
-      case "dim-error":
-        return undefined;
-      case "ellipsis":
-        this.report({
-          code: "G0413",
-          message: "`...` is only allowed in forward signatures",
-          span: d.span,
-          label: "not allowed here",
-        });
-        return undefined;
-      case "dim-name": {
-        const v = scope.get(d.name) ?? bind?.(d.name, d.span);
-        if (!v) {
-          const help = this.reporting(d.span) ? didYouMean(d.name, scope.allNames()) : undefined;
-          this.report({
-            code: "G0203",
-            message: `unknown dimension \`${d.name}\``,
-            span: d.span,
-            label: "no block argument or dimension has this name",
-            ...(help ? { help } : {}),
-          });
-          return undefined;
-        }
-        if (v.kind === "int") {
-          const range = dimRangeProblem(v.dim);
-          if (!range) return { dim: v.dim, origin: v.origin };
-          this.report({
-            ...range,
-            span: d.span,
-            secondary: originLabels([{ origin: v.origin, dim: v.dim }], [d.span]),
-          });
-          return undefined;
-        }
-        if (v.kind !== "poison")
-          this.report({
-            code: "G0410",
-            message: `a dimension must be an integer, but \`${d.name}\` is ${describeKind(v)}`,
-            span: d.span,
-            label: "not an integer",
-          });
-        return undefined;
-      }
-    }
-  }
-
-  /** A number written in a shape: a whole number no larger than `limits.dimension`. */
-  private dimLiteral(value: number, span: Span): { dim: Dim; origin: Span } | undefined {
-    if (Number.isFinite(value) && !Number.isInteger(value)) {
-      this.report({
-        code: "G0410",
-        message: `a dimension must be an integer, but this is ${value}`,
-        span,
-        label: "not an integer",
-      });
-      return undefined;
-    }
-    if (!(value <= limits.dimension)) {
-      this.report(tooLarge(value, span));
-      return undefined;
-    }
-    return { dim: dimConst(value), origin: span };
-  }
-
-  private dimArithmetic(
-    d: Extract<A.DimExpr, { kind: "dim-binary" }>,
-    l: Dim,
-    r: Dim,
-  ): { dim: Dim; origin: Span } | undefined {
-    const complex = dimProblem(d.op, l, r);
-    if (complex) {
-      this.report({ ...complex, span: d.span });
-      return undefined;
-    }
-    const dim = dimArith(d.op, l, r);
-    if (!dim) {
-      this.report({
-        code: "G0410",
-        message: `${dimToString(l)} is not divisible by ${dimToString(r)}`,
-        span: d.span,
-        label: "dimensions must be whole numbers",
-      });
-      return undefined;
-    }
-    const range = dimRangeProblem(dim);
-    if (range) {
-      this.report({ ...range, span: d.span });
-      return undefined;
-    }
-    return { dim, origin: d.span };
-  }
-
-  /**
-   * Checks a tensor against a forward input type, binding unknown dimension names. Returns the
-   * dimensions captured by `...`, undefined when there is none, or false after a mismatch.
-   */
-  private matchType(
-    type: A.TypeExpr,
-    t: Tensor,
-    argSpan: Span,
-    scope: Scope,
-    outer: Scope,
-    what: string,
-  ): Captured | undefined | false {
-    const want = this.dtypeOf(type.dtype);
-    if (!want) return false;
-    const actual = formatType(t.dtype, t.shape);
-    if (want !== t.dtype) {
-      this.report({
-        code: "G0409",
-        message: `${what} expects ${want} but got ${t.dtype}`,
-        span: argSpan,
-        label: `has type ${actual}`,
-        secondary: [{ span: type.span, message: `expects ${want}` }],
-        ...(want === "f32" ? { help: "convert with `cast(x, f32)`" } : {}),
-      });
-      return false;
-    }
-    const dots = type.dims.findIndex((d) => d.kind === "ellipsis");
-    const fixed = type.dims.length - (dots >= 0 ? 1 : 0);
-    if (dots >= 0 ? t.shape.length < fixed : t.shape.length !== fixed) {
-      this.report({
-        code: "G0403",
-        message: `${what} expects a tensor of rank ${dots >= 0 ? `${fixed} or more` : fixed} but got ${actual}`,
-        span: argSpan,
-        label: `has rank ${t.shape.length}`,
-        secondary: [{ span: type.span, message: "expected type" }],
-      });
-      return false;
-    }
-    const pairs: [A.DimExpr, number][] = [];
-    type.dims.forEach((d, i) => {
-      if (d.kind === "ellipsis") return;
-      pairs.push([d, dots >= 0 && i > dots ? t.shape.length - (type.dims.length - i) : i]);
-    });
-    for (const [d, k] of pairs) {
-      const dim = t.shape[k]!;
-      const origin = t.origins[k]!;
-      if (d.kind === "dim-name" && !hasLocal(scope, d.name, outer)) {
-        scope.set(d.name, { kind: "int", dim, origin });
-        continue;
-      }
-      const expected = this.evalDim(d, scope);
-      if (!expected) return false;
-      if (!dimEq(expected.dim, dim)) {
-        this.report({
-          code: "G0404",
-          message: `${what} expects ${renderTypeWith(type, d, expected.dim)} but got ${actual}`,
-          span: argSpan,
-          label: `dimension ${k} is ${dimToString(dim)}`,
-          secondary: [
-            {
-              span: d.span,
-              message: `expects ${dimToString(expected.dim)} here`,
-            },
-            ...originLabels(
-              [
-                { origin, dim },
-                { origin: expected.origin, dim: expected.dim },
-              ],
-              [argSpan, d.span],
-            ),
-          ],
-        });
-        return false;
-      }
-    }
-    if (dots < 0) return undefined;
-    return {
-      dims: t.shape.slice(dots, dots + t.shape.length - fixed),
-      origins: t.origins.slice(dots, dots + t.shape.length - fixed),
-    };
-  }
-
-  /** `-> ([N, d], [N, d])`: the forward gives that many results, each of its type. */
-  private checkResults(
-    types: readonly A.TypeExpr[],
-    out: Value,
-    result: A.Expr,
-    scope: Scope,
-    captured?: Captured,
-  ): void {
-    if (out.kind === "poison") return;
-    if (out.kind !== "list" || out.items.length !== types.length) {
-      const got = out.kind === "list" ? `${out.items.length} results` : describeKind(out);
-      this.report({
-        code: "G0405",
-        message: `forward gives ${got} but declares ${types.length} results`,
-        span: result.span,
-        label: `this is ${got}`,
-        secondary: [{ span: typesSpan(types), message: `declared ${types.length} results` }],
-      });
-      return;
-    }
-    out.items.forEach((v, i) => {
-      const span = result.kind === "tuple" ? result.items[i]!.span : result.span;
-      if (v.kind === "tensor") this.checkOutput(types[i]!, v.t, span, scope, captured);
-      else if (v.kind !== "poison")
-        this.report({
-          code: "G0405",
-          message: `result ${i + 1} of forward is ${describeKind(v)}, but a tensor is declared`,
-          span,
-          label: `this is ${describeKind(v)}`,
-        });
-    });
-  }
-
-  private checkOutput(
-    type: A.TypeExpr,
-    t: Tensor,
-    resultSpan: Span,
-    scope: Scope,
-    captured?: Captured,
-  ): void {
-    const want = this.dtypeOf(type.dtype);
-    const dims: Dim[] = [];
-    for (const d of type.dims) {
-      if (d.kind === "ellipsis") {
-        if (!captured) {
-          this.report({
-            code: "G0413",
-            message: "`...` in the output type needs a `...` in an input type",
-            span: d.span,
-            label: "nothing was captured",
-          });
-          return;
-        }
-        dims.push(...captured.dims);
-        continue;
-      }
-      const v = this.evalDim(d, scope);
-      if (!v) return;
-      dims.push(v.dim);
-    }
-    const same = dims.length === t.shape.length && dims.every((d, i) => dimEq(d, t.shape[i]!));
-    if (!same || want !== t.dtype) {
-      this.report({
-        code: "G0405",
-        message: `forward returns ${formatType(t.dtype, t.shape)} but declares ${formatType(want ?? "f32", dims)}`,
-        span: resultSpan,
-        label: `this is ${formatType(t.dtype, t.shape)}`,
-        secondary: [
-          {
-            span: type.span,
-            message: `declared ${formatType(want ?? "f32", dims)}`,
-          },
-        ],
-      });
-    }
-  }
-
-  // ------------------------------------------------------------ params and inputs
-
-  declareParam(p: A.ParamDecl, scope: Scope, prefix: string): Value {
-    return this.declarePersistent(p, scope, prefix);
-  }
-
-  /** `state name: [shape] ~ init`: a persistent, untrained tensor (a `state` trace node). */
-  declareState(s: A.StateDecl, scope: Scope, prefix: string): Value {
-    return this.declarePersistent(s, scope, prefix);
-  }
-
-  /**
-   * A parameter or a state: f32, a known positive shape, an initializer (the same rules for both;
-   * without `~`, a parameter of rank 2 or more is glorot_uniform, anything else zeros).
-   */
-  private declarePersistent(p: A.ParamDecl | A.StateDecl, scope: Scope, prefix: string): Value {
-    const name = prefix ? `${prefix}.${p.name.name}` : p.name.name;
-    const what = p.kind === "param" ? "parameter" : "state";
-    if (p.type.dtype && this.dtypeOf(p.type.dtype) === "i32") {
-      return this.report({
-        code: "G0206",
-        message: `${what === "state" ? "states" : "parameters"} must be f32`,
-        span: p.type.dtype.span,
-        label: what === "state" ? "states are always f32" : "trainable parameters are always f32",
-      });
-    }
-    const shape: number[] = [];
-    const origins: Span[] = [];
-    for (const d of p.type.dims) {
-      const v = this.evalDim(d, scope);
-      if (!v) return poison;
-      const n = dimValue(v.dim);
-      if (n === undefined || n <= 0) {
-        return this.report({
-          code: n === undefined ? "G0411" : "G0412",
-          message:
-            n === undefined
-              ? `${what} \`${name}\` needs a known size, but this dimension is ${dimToString(v.dim)}`
-              : `${what} \`${name}\` has a dimension of ${n}`,
-          span: d.span,
-          label: n === undefined ? "depends on the data" : "dimensions must be positive",
-          secondary: originLabels([{ origin: v.origin, dim: v.dim }], [d.span]),
-        });
-      }
-      shape.push(n);
-      origins.push(v.origin);
-    }
-    const init = initializerRules.resolve(this, p, scope, shape);
-    if (!init) return poison;
-    const dims = shape.map((n) => dimConst(n));
-    const v = this.emit(p.kind, [], { name }, "f32", dims, origins, p.span);
-    if (v.kind !== "tensor") return v;
-    (p.kind === "param" ? this.params : this.states).push({
-      name,
-      node: v.t.node,
-      shape,
-      init,
-      span: p.span,
-    });
-    return v;
+  /** A `param` or `state` member (see `declare.ts`). */
+  declarePersistent(p: A.ParamDecl | A.StateDecl, scope: Scope, prefix: string): Value {
+    return declarePersistent(this, p, scope, prefix);
   }
 
   /** `update name = value` here (the instance or model at `path`): see `check/state.ts`. */
@@ -1075,36 +430,9 @@ export class Evaluator implements Ctx {
     evalUpdate(this, u, scope, this.path);
   }
 
-  /** A model input: unknown names in its shape become symbols shared by all inputs. */
+  /** A model input (see `declare.ts`). */
   declareInput(decl: A.InputDecl, scope: Scope, preset: (name: string) => Dim | undefined): Value {
-    const dtype = this.dtypeOf(decl.type.dtype);
-    if (!dtype) return poison;
-    const shape: Dim[] = [];
-    const origins: Span[] = [];
-    for (const d of decl.type.dims) {
-      const v = this.evalDim(d, scope, (name, span) => {
-        const value: Value = {
-          kind: "int",
-          dim: preset(name) ?? dimSym(name),
-          origin: span,
-        };
-        scope.set(name, value);
-        return value;
-      });
-      if (!v) return poison;
-      shape.push(v.dim);
-      origins.push(v.origin);
-    }
-    const v = this.emit("input", [], { name: decl.name.name }, dtype, shape, origins, decl.span);
-    if (v.kind !== "tensor") return v;
-    this.inputs.push({
-      name: decl.name.name,
-      node: v.t.node,
-      dtype,
-      shape,
-      span: decl.span,
-    });
-    return v;
+    return declareInput(this, decl, scope, preset);
   }
 }
 
@@ -1114,14 +442,6 @@ export interface Context {
   readonly span: Span;
   readonly label: string;
 }
-
-interface Captured {
-  readonly dims: readonly Dim[];
-  readonly origins: readonly Span[];
-}
-
-/** How many levels of `limits.evalDepth` an inlined call takes (it uses more stack than an expression). */
-const callWeight = 2;
 
 /** A link of a left-associative chain; its base (the left side) is evaluated first. */
 type Link = A.BinaryExpr | A.PipeExpr | A.CallExpr | A.MemberExpr;
@@ -1143,11 +463,6 @@ function linkBase(e: Link): A.Expr {
   }
 }
 
-function typesSpan(types: readonly A.TypeExpr[]): Span {
-  const first = types[0]!.span;
-  return { ...first, end: types[types.length - 1]!.span.end };
-}
-
 const binaryBuiltins: Record<A.BinaryOp, string> = {
   "+": "add",
   "-": "sub",
@@ -1163,44 +478,3 @@ const binaryBuiltins: Record<A.BinaryOp, string> = {
   "==": "equal",
   "!=": "not_equal",
 };
-
-function dimArith(op: "+" | "-" | "*" | "/", a: Dim, b: Dim): Dim | undefined {
-  if (op === "+") return dimAdd(a, b);
-  if (op === "-") return dimSub(a, b);
-  if (op === "*") return dimMul(a, b);
-  return dimDiv(a, b);
-}
-
-/** True when `name` is bound between `scope` and the instance scope `outer` (inclusive). */
-function hasLocal(scope: Scope, name: string, outer: Scope): boolean {
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    if (s.has(name)) return true;
-    if (s === outer) return false;
-  }
-  return false;
-}
-
-function renderTypeWith(type: A.TypeExpr, at: A.DimExpr, value: Dim): string {
-  const dims = type.dims.map((d) => (d === at ? dimToString(value) : dimText(d)));
-  return `[${dims.join(", ")}]`;
-}
-
-/** A dimension as written (without parentheses); iterative, since `+` chains nest left. */
-function dimText(root: A.DimExpr): string {
-  const parts: string[] = [];
-  const todo: (A.DimExpr | string)[] = [root];
-  for (let d = todo.pop(); d !== undefined; d = todo.pop()) {
-    if (typeof d === "string") parts.push(d);
-    else if (d.kind === "dim-binary") todo.push(d.right, ` ${d.op} `, d.left);
-    else parts.push(leafText(d));
-  }
-  return parts.join("");
-}
-
-function leafText(d: Exclude<A.DimExpr, { kind: "dim-binary" }>): string {
-  if (d.kind === "int") return String(d.value);
-  if (d.kind === "dim-name") return d.name;
-  return d.kind === "ellipsis" ? "..." : "?";
-}
-
-export { formatShape };

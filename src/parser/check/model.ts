@@ -47,10 +47,10 @@ export function elaborateModel(
         break;
       }
       case "param":
-        scope.set(m.name.name, ev.declareParam(m, scope, ""));
+        scope.set(m.name.name, ev.declarePersistent(m, scope, ""));
         break;
       case "state":
-        scope.set(m.name.name, ev.declareState(m, scope, ""));
+        scope.set(m.name.name, ev.declarePersistent(m, scope, ""));
         break;
       case "update":
         updates.push(m);

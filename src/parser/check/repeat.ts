@@ -8,7 +8,7 @@ import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import { limits } from "../limits.js";
 import { dimToString, dimValue } from "./dims.js";
-import type { CallArg, Evaluator } from "./evaluate.js";
+import { callInstance, construct, type CallArg, type CallCtx } from "./calls.js";
 import { shown } from "./ranges.js";
 import {
   describeKind,
@@ -19,10 +19,17 @@ import {
   type Value,
 } from "./values.js";
 
+/** What `repeat` and stacks need of the evaluator (an interface, so no import cycle). */
+export interface RepeatCtx extends CallCtx {
+  evalArgs(args: readonly A.Arg[], scope: Scope): CallArg[];
+  /** Counts `n` more copies made by `repeat`; reports G0412 beyond `limits.copies` in all. */
+  takeCopies(n: number, span: Span): boolean;
+}
+
 const usage = "`repeat(4, Dense(256, 256))`";
 
 /** `path = repeat(count, Block(args))` as a member: the stack, or poison after a report. */
-export function evalRepeat(ev: Evaluator, call: A.CallExpr, scope: Scope, path: string): Value {
+export function evalRepeat(ev: RepeatCtx, call: A.CallExpr, scope: Scope, path: string): Value {
   const args = call.args;
   const named = args.find((a) => a.name);
   if (named || args.length !== 2)
@@ -52,7 +59,7 @@ export function evalRepeat(ev: Evaluator, call: A.CallExpr, scope: Scope, path: 
   const blockArgs = layer.kind === "call" ? ev.evalArgs(layer.args, scope) : [];
   const copies: Instance[] = [];
   for (let i = 0; i < count; i++) {
-    const v = ev.construct(callee.decl, blockArgs, layer.span, `${path}.${i}`);
+    const v = construct(ev, callee.decl, blockArgs, layer.span, `${path}.${i}`);
     if (v.kind !== "instance") return poison;
     copies.push(v.inst);
   }
@@ -60,7 +67,7 @@ export function evalRepeat(ev: Evaluator, call: A.CallExpr, scope: Scope, path: 
 }
 
 /** The number of copies: a whole number from 1 to `limits.copies`, known when checking. */
-function copyCount(ev: Evaluator, e: A.Expr, scope: Scope): number | undefined {
+function copyCount(ev: RepeatCtx, e: A.Expr, scope: Scope): number | undefined {
   const v = ev.evalExpr(e, scope);
   if (v.kind === "poison") return undefined;
   const n = v.kind === "int" ? dimValue(v.dim) : undefined;
@@ -96,14 +103,14 @@ function copyCount(ev: Evaluator, e: A.Expr, scope: Scope): number | undefined {
  * Calls a stack: the first argument goes through `blocks.0`, its result through `blocks.1`, and
  * so on; any further arguments are passed to every copy unchanged.
  */
-export function callStack(ev: Evaluator, stack: Stack, args: CallArg[], span: Span): Value {
+export function callStack(ev: RepeatCtx, stack: Stack, args: CallArg[], span: Span): Value {
   const rest = args.slice(1);
   let current = args[0];
   let out: Value = poison;
   for (let k = 0; k < stack.copies.length; k++) {
     const copy = stack.copies[k]!;
     const input = current ? [current, ...rest] : rest;
-    out = ev.within(copyContext(stack, k), () => ev.callInstance(copy, input, span));
+    out = ev.within(copyContext(stack, k), () => callInstance(ev, copy, input, span));
     if (out.kind === "poison") return poison;
     if (k + 1 < stack.copies.length && out.kind !== "tensor")
       return ev.report({

@@ -5,7 +5,7 @@
 import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import { childrenOf } from "../ast.js";
-import type { DiagnosticSink } from "./evaluate.js";
+import type { DiagnosticSink } from "./sink.js";
 import { makeDiagnostic } from "../../diag/diagnostic.js";
 import { didYouMean } from "./suggest.js";
 

@@ -5,15 +5,26 @@
  * (`resolve.ts`) already reported an `update` of something that is not a state (G0416) or one
  * outside a forward body or a model (G0419).
  */
-import type { Span } from "../../diag/diagnostic.js";
+import type { DiagnosticInit, Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import { dimConst, dimEq } from "./dims.js";
-import type { Evaluator } from "./evaluate.js";
 import { formatType } from "./shapes.js";
-import { describeKind, type Scope, type UpdateInfo } from "./values.js";
+import { describeKind, type ParamInfo, type Scope, type UpdateInfo, type Value } from "./values.js";
 
 /** An update as the evaluator records it: also the user's call that ran it. */
 export type RecordedUpdate = UpdateInfo & { readonly site: Span };
+
+/** What recording an update needs of the evaluator (an interface, so no import cycle). */
+export interface UpdateCtx {
+  report(init: DiagnosticInit): Value;
+  evalExpr(e: A.Expr, scope: Scope): Value;
+  /** Where the call being inlined was written, in a file other than `file` where there is one. */
+  callerSpan(file: string): Span | undefined;
+  readonly states: readonly ParamInfo[];
+  readonly updates: RecordedUpdate[];
+  /** G0418 reported for these calls (`path@file:offset`). */
+  readonly twiceReported: Set<string>;
+}
 
 /**
  * `update name = value` in the instance (or model) at `path`: records the state's value
@@ -21,7 +32,7 @@ export type RecordedUpdate = UpdateInfo & { readonly site: Span };
  * state may be updated once per step (G0418: two updates, or an instance called twice).
  * `update` elsewhere was reported by the structural checks (G0416, G0419).
  */
-export function evalUpdate(ev: Evaluator, u: A.UpdateDecl, scope: Scope, path: string): void {
+export function evalUpdate(ev: UpdateCtx, u: A.UpdateDecl, scope: Scope, path: string): void {
   const name = path ? `${path}.${u.name.name}` : u.name.name;
   const state = ev.states.find((s) => s.name === name);
   const value = ev.evalExpr(u.value, scope);
