@@ -385,7 +385,12 @@ export class Evaluator implements CallCtx {
     this.budget.closeCall();
   }
 
-  /** `forward` says the body is a forward's, whose `update`s apply (a function's were reported). */
+  // ------------------------------------------------------------ bodies and bindings
+
+  /**
+   * A body's bindings in order, then its result. `forward` says the body is a forward's, whose
+   * `update`s apply (a function's were reported).
+   */
   evalBody(body: A.Body, scope: Scope, forward = false): Value {
     const local = new Scope(scope);
     for (const b of body.bindings) {

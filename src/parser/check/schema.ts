@@ -2,7 +2,7 @@
  * @file The one argument binder: matches the arguments of a call (positional and named) to a
  * call schema's parameters, reporting unknown names (with did-you-mean), duplicates, surplus
  * positional arguments and missing required ones. Calls of functions, blocks and builtins
- * (evaluate.ts), train-section calls (train-calls.ts) and initializers (initializers.ts) all bind
+ * (calls.ts), train-section calls (train-calls.ts) and initializers (initializers.ts) all bind
  * here; each caller gives its wording, so every diagnostic keeps its code and text.
  */
 import type { DiagnosticInit, Span } from "../../diag/diagnostic.js";
