@@ -40,6 +40,11 @@ export interface SourceSchema extends CallRule {
   readonly doc: string;
   readonly args: ArgRules & { readonly validate: typeof validate };
   readonly fields: (args: Readonly<Record<string, ArgValue>>) => DataField[];
+  /**
+   * Its reader takes gzip-compressed files (as `.gz` IDX files): a page, which cannot decompress
+   * synchronously, gunzips them as it fetches them.
+   */
+  readonly gzipFiles?: true;
 }
 
 /** A synthetic set is drawn in memory before training: 2^24 examples take about 20 s. */
@@ -78,6 +83,7 @@ const labelOrTarget = (a: Readonly<Record<string, ArgValue>>, labels: string, ta
 export const dataSources = {
   mnist: {
     doc: "10,000 MNIST digits, 28×28 pixels in [0, 1]: 8,000 `train`, 2,000 `test`",
+    gzipFiles: true,
     args: {
       split: {
         kind: "string",
@@ -91,6 +97,7 @@ export const dataSources = {
   },
   idx: {
     doc: "IDX files (MNIST's format): images and their labels",
+    gzipFiles: true,
     args: {
       images: file("the IDX file of the images"),
       labels: file("the IDX file of the labels"),

@@ -3,7 +3,7 @@
  * `loadData`, the oracle: for every data source, the same splits from the same arguments (the
  * program's files written by `exportData`), and every reader the module is said to export.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,6 +58,11 @@ describe("an exported program reads its data as grove train does", () => {
       const program = exportData(s, dir, out);
       const read = readers[readerExport(name)!];
       expect(splitsOf(read(program, out, seed))).toEqual(splitsOf(loadData(s, seed, dir)));
+      // A gzip-compressed file is only written for a source whose reader takes them (a page
+      // gunzips those as it fetches them: `gzipFiles`).
+      const gzip = program.files.some((f) => readFileSync(join(out, f)).readUInt16BE(0) === 0x1f8b);
+      if (gzip) expect(program.gzipFiles).toBe(true);
+      expect(program.gzipFiles === true).toBe(name === "mnist" || name === "idx");
     });
 });
 

@@ -152,7 +152,7 @@ export async function fetchInto(url: string, path: string, unzip: boolean): Prom
 
 /** Fetches the program's data files into the readers' file system (`data/NAME`). */
 async function fetchData(program: ExportedProgram): Promise<void> {
-  const unzip = ["mnist", "idx"].includes(program.data.source);
+  const unzip = program.data.gzipFiles === true;
   for (const name of program.data.files)
     await fetchInto(`data/${encodeURIComponent(name)}`, `data/${name}`, unzip);
 }

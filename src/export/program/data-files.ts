@@ -11,7 +11,12 @@ import { basename, extname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { mnist } from "../../runtime/data/mnist.js";
 import type { Dataset } from "../../runtime/data/types.js";
-import { fileArgs, type DataSourceName } from "../../ops/data-sources.js";
+import {
+  dataSources,
+  fileArgs,
+  type DataSourceName,
+  type SourceSchema,
+} from "../../ops/data-sources.js";
 import type { CallSpec } from "../../parser/check/values.js";
 import type { ProgramData } from "./program.js";
 import { mnistFiles } from "./sources.js";
@@ -28,6 +33,10 @@ export function safeName(path: string, taken: ReadonlySet<string>): string {
     if (!taken.has(name)) return name;
   }
 }
+
+/** `gzipFiles` for a source whose reader takes gzip-compressed files. */
+const gzipped = (name: DataSourceName): Pick<ProgramData, "gzipFiles"> =>
+  (dataSources[name] as SourceSchema).gzipFiles ? { gzipFiles: true } : {};
 
 /**
  * The program's view of data source `spec` (paths relative to `baseDir`, the `.grove` file's
@@ -50,7 +59,7 @@ export function exportData(
     args[key] = name;
     files.push(name);
   }
-  return { source: spec.name, args, files, included: dataDir !== undefined };
+  return { source: spec.name, args, files, included: dataDir !== undefined, ...gzipped(spec.name) };
 }
 
 function exportMnist(spec: CallSpec, dataDir: string | undefined): ProgramData {
@@ -74,6 +83,7 @@ function exportMnist(spec: CallSpec, dataDir: string | undefined): ProgramData {
     args: { ...spec.args },
     files: [...files.data, ...(files.test ?? [])],
     included: dataDir !== undefined,
+    ...gzipped("mnist"),
   };
 }
 

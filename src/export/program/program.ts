@@ -22,6 +22,11 @@ export interface ProgramData {
   readonly files: readonly string[];
   /** Whether the files were written beside the program (`--no-data` leaves them out). */
   readonly included: boolean;
+  /**
+   * Its reader takes gzip-compressed files (the source's record says so): a page, which cannot
+   * decompress synchronously, gunzips them as it fetches them.
+   */
+  readonly gzipFiles?: true;
 }
 
 /** Examples per split of the data the program was exported with. */
