@@ -115,7 +115,7 @@ function avgPoolGrad(w: OnnxWriter, node: NodeOf<"avg_pool2d_grad">): string {
   return w.op("Reshape", [dx, w.ints(node.shape)]);
 }
 
-export const gradientRules: { readonly [O in GradientOp]: OnnxRule<O> } = {
+const gradientRules: { readonly [O in GradientOp]: OnnxRule<O> } = {
   // scatter_add(ids [I...], updates [I..., D...]) -> [rows, D...]: rows of [I, D] added at ids.
   scatter_add: (w, node) => {
     const [ids, updates] = node.inputs as [Node, Node];

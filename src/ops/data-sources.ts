@@ -197,11 +197,6 @@ export function isDataSourceName(name: string): name is DataSourceName {
   return Object.hasOwn(dataSources, name);
 }
 
-/** The record of `name`, or undefined when no data source has that name. */
-export function dataSourceSchema(name: string): SourceSchema | undefined {
-  return isDataSourceName(name) ? dataSources[name] : undefined;
-}
-
 /** The names of the arguments of `name` that name files the source reads. */
 export function fileArgs(name: DataSourceName): string[] {
   const args: ArgRules = dataSources[name].args;

@@ -126,7 +126,7 @@ export const optimizerSchemas = {
 
 type Schemas = typeof optimizerSchemas;
 export type OptimizerName = keyof Schemas;
-export const optimizerNames = Object.keys(optimizerSchemas) as OptimizerName[];
+export const optimizerNames = Object.keys(optimizerSchemas) as readonly OptimizerName[];
 
 /** The bound arguments of optimizer `N`, every default filled in. */
 export type OptimizerArgs<N extends OptimizerName> = BoundArgs<Schemas[N]["args"]>;

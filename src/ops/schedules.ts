@@ -92,7 +92,7 @@ export const scheduleSchemas = {
 
 type Schemas = typeof scheduleSchemas;
 export type ScheduleName = keyof Schemas;
-export const scheduleNames = Object.keys(scheduleSchemas) as ScheduleName[];
+export const scheduleNames = Object.keys(scheduleSchemas) as readonly ScheduleName[];
 
 /** The bound arguments of schedule `N`, every default filled in. */
 export type ScheduleArgs<N extends ScheduleName> = BoundArgs<Schemas[N]["args"]>;

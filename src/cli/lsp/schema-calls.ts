@@ -1,7 +1,7 @@
 /**
  * @file The calls the language knows by name rather than by a declaration: an initializer after
- * `~`, a train section's data source, optimizer and schedule. Their doc text and parameters come from the
- * schema records in `src/ops`, for hover and for completing a call's arguments.
+ * `~`, a train section's data source, optimizer and schedule. Their doc text and parameters come
+ * from the schema records in `src/ops`, for hover and for completing a call's arguments.
  */
 import type { IToken } from "chevrotain";
 import type * as A from "../../parser/ast.js";
@@ -14,7 +14,7 @@ import { scheduleSchemas } from "../../ops/schedules.js";
 
 /** A call the language knows: what it is, its doc text and its parameters. */
 export interface SchemaCall {
-  /** `initializer`, `data source`, `optimizer`. */
+  /** `initializer`, `data source`, `optimizer`, `schedule`. */
   readonly what: string;
   readonly name: string;
   readonly doc: string;
@@ -71,11 +71,7 @@ function settingCall(setting: string, name: string): SchemaCall | undefined {
  * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, a
  * data source, an optimizer or a schedule when `data =`, `optimizer =` or `schedule =` does.
  */
-export function schemaCall(
-  _program: A.Program,
-  text: string,
-  token: IToken,
-): SchemaCall | undefined {
+export function schemaCall(text: string, token: IToken): SchemaCall | undefined {
   const tokens = T.groveLexer.tokenize(text).tokens;
   const k = tokens.findIndex((t) => t.startOffset === token.startOffset);
   if (tokens[k - 1]?.tokenType === T.Tilde) return initializerCall(token.image);
@@ -94,7 +90,8 @@ export interface SchemaName {
 
 /**
  * The calls that may be written at `offset` (a name being typed there included): initializers
- * after `~`, and in a train section a setting's calls after `data =` or `optimizer =`.
+ * after `~`, and in a train section a setting's calls after `data =`, `optimizer =` or
+ * `schedule =`.
  */
 export function schemaNamesAt(program: A.Program, text: string, offset: number): SchemaName[] {
   const before = T.groveLexer.tokenize(text).tokens.filter((t) => t.startOffset < offset);

@@ -3,8 +3,8 @@
  * change with the unsaved texts of all open documents (imports included) and its diagnostics
  * published; hover, go to definition (into std/ too), completion (names in scope, train
  * settings), document symbols, formatting (the Prettier plugin, src/fmt) and rename of a local
- * binding come from the AST and tokens (symbols.ts); initializers, data sources and optimizers
- * from their schema records (schema-calls.ts).
+ * binding come from the AST and tokens (symbols.ts); initializers, data sources, optimizers and
+ * schedules from their schema records (schema-calls.ts).
  */
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -176,7 +176,7 @@ function wire(connection: Connection, documents: TextDocuments<TextDocument>): v
 /** What defines the name, its line and place, and its shape when a model's check knows it. */
 function hover(ws: Workspace, doc: TextDocument, position: Position): Hover | null {
   const def = ws.definition(doc, position);
-  if (!def) return schemaCallHover(ws, doc, position);
+  if (!def) return schemaCallHover(doc, position);
   const text = ws.read(def.span.file) ?? "";
   const lineStart = text.lastIndexOf("\n", def.span.start - 1) + 1;
   const lineEnd = text.indexOf("\n", def.span.start);
@@ -190,11 +190,11 @@ function hover(ws: Workspace, doc: TextDocument, position: Position): Hover | nu
   };
 }
 
-/** An initializer's or data source's doc and parameters (`schema-calls.ts`), if one is there. */
-function schemaCallHover(ws: Workspace, doc: TextDocument, position: Position): Hover | null {
+/** A schema call's doc and parameters (`schema-calls.ts`: an initializer, data source, ...). */
+function schemaCallHover(doc: TextDocument, position: Position): Hover | null {
   const text = doc.getText();
   const token = identifierAt(text, doc.offsetAt(position));
-  const call = token && schemaCall(ws.program(doc), text, token);
+  const call = token && schemaCall(text, token);
   return call ? { contents: { kind: "markdown", value: schemaHover(call) } } : null;
 }
 
@@ -206,8 +206,8 @@ const completionKinds: Readonly<Record<string, CompletionItemKind>> = {
 
 /**
  * Names in scope and builtins; in a train section its settings before them; the initializers,
- * data sources or optimizers that fit where the cursor is (`schemaNamesAt`), or a call's
- * arguments, before all.
+ * data sources, optimizers or schedules that fit where the cursor is (`schemaNamesAt`), or a
+ * call's arguments, before all.
  */
 function completions(ws: Workspace, doc: TextDocument, position: Position): CompletionItem[] {
   const program = ws.program(doc);

@@ -13,8 +13,8 @@ import { parse } from "../../parser/parse.js";
 import { stdDir } from "../../parser/program.js";
 import * as T from "../../parser/tokens.js";
 import { dataSourceNames } from "../../ops/data-sources.js";
-import { optimizerSchemas } from "../../ops/optimizers.js";
-import { defaultSchedule, scheduleSchemas } from "../../ops/schedules.js";
+import { optimizerNames } from "../../ops/optimizers.js";
+import { defaultSchedule, scheduleNames } from "../../ops/schedules.js";
 import { schemaCall } from "./schema-calls.js";
 
 /** A name with where it is defined and what defines it. */
@@ -37,8 +37,8 @@ function callList(names: readonly string[]): string {
 export const trainSettings: Readonly<Record<string, string>> = {
   data: `a data source call: ${callList(dataSourceNames)}`,
   loss: "a scalar f32 expression over model outputs and data fields",
-  optimizer: callList(Object.keys(optimizerSchemas)),
-  schedule: `${callList(Object.keys(scheduleSchemas))}; default ${defaultSchedule.name}()`,
+  optimizer: callList(optimizerNames),
+  schedule: `${callList(scheduleNames)}; default ${defaultSchedule.name}()`,
   batch: "positive integer, at most 16777216; default 32",
   epochs: "positive integer, at most 1000000; default 1",
   clip_grad_norm: "positive number: clip the global gradient norm to this",
@@ -206,8 +206,8 @@ function openCallee(text: string, offset: number): IToken | undefined {
 
 /**
  * The arguments of the `fn` or `block` being called at `offset` (`Dense(784, |`), each with its
- * default as written; for an initializer or a data source, its schema's parameters
- * (`schema-calls.ts`); empty outside a call or for a builtin.
+ * default as written; for an initializer, data source, optimizer or schedule, its schema's
+ * parameters (`schema-calls.ts`); empty outside a call or for a builtin.
  */
 export function callArguments(
   program: A.Program,
@@ -217,7 +217,7 @@ export function callArguments(
 ): { name: string; default?: string; doc?: string }[] {
   const callee = openCallee(text, offset);
   const def = callee && definitionAt(program, text, callee.startOffset, read);
-  if (!def && callee) return [...(schemaCall(program, text, callee)?.params ?? [])];
+  if (!def && callee) return [...(schemaCall(text, callee)?.params ?? [])];
   if (!def || (def.kind !== "fn" && def.kind !== "block")) return [];
   const source = def.span.file === program.file ? text : read(def.span.file);
   if (source === undefined) return [];

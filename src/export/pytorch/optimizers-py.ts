@@ -1,7 +1,7 @@
 /**
- * @file Grove's optimizers in the PyTorch program, one row each: the torch.optim class with the
- * same update and the Python that maps Grove's bound arguments to its keyword arguments and
- * moments (`grove_support.py`'s `OPTIMIZERS`, written from this table). A row that is
+ * @file Grove's optimizers in the PyTorch program, one row each: the Python that gives the
+ * torch.optim class with the same update, its keyword arguments from Grove's bound arguments and
+ * its moments (`grove_support.py`'s `OPTIMIZERS`, written from this table). A row that is
  * `{ unsupported }` makes the export refuse the optimizer with that message (G0805).
  */
 import type { OptimizerName } from "../../ops/optimizers.js";
@@ -10,21 +10,22 @@ import { pyString } from "./python-text.js";
 /** How the PyTorch program runs one optimizer, or why it cannot. */
 export type TorchOptimizer =
   | {
-      /** The torch.optim class with Grove's update. */
-      readonly torch: string;
       /**
-       * A Python callable `(args, weight_decay) -> (class, keyword arguments, moments)`, where
-       * moments maps Grove's moment names to the optimizer's state keys (`{"m": "exp_avg"}`).
+       * A Python callable `(args, weight_decay) -> (class, keyword arguments, moments)`: the
+       * torch.optim class with Grove's update, and moments mapping Grove's moment names to the
+       * optimizer's state keys (`{"m": "exp_avg"}`).
        */
       readonly python: string;
     }
   | { readonly unsupported: string };
 
 export const torchOptimizers: { readonly [N in OptimizerName]: TorchOptimizer } = {
-  sgd: { torch: "torch.optim.SGD", python: "_sgd" },
-  adam: { torch: "torch.optim.Adam", python: "lambda a, wd: _adam(a, wd, torch.optim.Adam)" },
-  adamw: { torch: "torch.optim.AdamW", python: "lambda a, wd: _adam(a, wd, torch.optim.AdamW)" },
-  rmsprop: { torch: "torch.optim.RMSprop", python: "_rmsprop" },
+  // torch.optim.SGD
+  sgd: { python: "_sgd" },
+  adam: { python: "lambda a, wd: _adam(a, wd, torch.optim.Adam)" },
+  adamw: { python: "lambda a, wd: _adam(a, wd, torch.optim.AdamW)" },
+  // torch.optim.RMSprop
+  rmsprop: { python: "_rmsprop" },
 };
 
 /** `OPTIMIZERS = {...}`: the supported rows of `torchOptimizers` by Grove name. */
