@@ -3,7 +3,8 @@
  * `updateRules`, as the WGSL update kernel (src/codegen/optimizer.ts) has, from the same bound
  * arguments with the same uniforms and moments (src/ops/optimizers.ts), and the same float32
  * operations in the same order (each result rounded with `Math.fround`, as the kernel rounds each
- * f32 operation), so both backends take the same steps up to the GPU's own rounding. Gradient clipping by global norm is here too.
+ * f32 operation), so both backends take the same steps up to the GPU's own rounding. Gradient
+ * clipping by global norm is here too.
  */
 import { UsageError } from "../diag/diagnostic.js";
 import type { StepUniforms } from "../codegen/optimizer.js";
