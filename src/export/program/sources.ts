@@ -10,13 +10,13 @@
 import { isDataSourceName, type DataSourceName, type SourceArgs } from "../../ops/data-sources.js";
 import { idx } from "../../runtime/data/idx.js";
 import {
-  readCsv,
-  readIdx,
-  readNpy,
-  readSine,
-  readSpirals,
-  readText,
-  readXor,
+  csvDataset,
+  idxDataset,
+  npyDataset,
+  sineDataset,
+  spiralsDataset,
+  textDataset,
+  xorDataset,
 } from "../../runtime/data/sources.js";
 import { holdOut, type Dataset, type Splits } from "../../runtime/data/types.js";
 import type { ProgramData } from "./program.js";
@@ -49,25 +49,25 @@ export const mnistSource: SourceReader = (d, dir) => {
 };
 
 export const csvSource: SourceReader = (d, dir, seed) =>
-  splits(readCsv(argsOf(d), { dir, seed }), d);
+  splits(csvDataset(argsOf(d), { dir, seed }), d);
 
 export const textSource: SourceReader = (d, dir, seed) =>
-  splits(readText(argsOf(d), { dir, seed }), d);
+  splits(textDataset(argsOf(d), { dir, seed }), d);
 
 export const npySource: SourceReader = (d, dir, seed) =>
-  splits(readNpy(argsOf(d), { dir, seed }), d);
+  splits(npyDataset(argsOf(d), { dir, seed }), d);
 
 export const idxSource: SourceReader = (d, dir, seed) =>
-  splits(readIdx(argsOf(d), { dir, seed }), d);
+  splits(idxDataset(argsOf(d), { dir, seed }), d);
 
 export const spiralsSource: SourceReader = (d, dir, seed) =>
-  splits(readSpirals(argsOf(d), { dir, seed }), d);
+  splits(spiralsDataset(argsOf(d), { dir, seed }), d);
 
 export const xorSource: SourceReader = (d, dir, seed) =>
-  splits(readXor(argsOf(d), { dir, seed }), d);
+  splits(xorDataset(argsOf(d), { dir, seed }), d);
 
 export const sineSource: SourceReader = (d, dir, seed) =>
-  splits(readSine(argsOf(d), { dir, seed }), d);
+  splits(sineDataset(argsOf(d), { dir, seed }), d);
 
 /** This module's readers: `NAMESource` reads source `NAME` (tests/export type-check it). */
 export type SourceReaders = { readonly [N in DataSourceName as `${N}Source`]: SourceReader };

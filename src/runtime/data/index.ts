@@ -7,13 +7,13 @@ import { isDataSourceName, type DataSourceName, type SourceArgs } from "../../op
 import type { CallSpec } from "../../parser/check/values.js";
 import { mnist } from "./mnist.js";
 import {
-  readCsv,
-  readIdx,
-  readNpy,
-  readSine,
-  readSpirals,
-  readText,
-  readXor,
+  csvDataset,
+  idxDataset,
+  npyDataset,
+  sineDataset,
+  spiralsDataset,
+  textDataset,
+  xorDataset,
   type ReadContext,
 } from "./sources.js";
 import { holdOut, UnsupportedDataError, type Dataset, type Splits } from "./types.js";
@@ -41,13 +41,13 @@ const loadRules: {
     const split = a.split === "test" ? "test" : "train";
     return { data: mnist(split), ...(split === "train" ? { test: mnist("test") } : {}) };
   },
-  idx: (a, c) => ({ data: readIdx(a, c) }),
-  csv: (a, c) => ({ data: readCsv(a, c) }),
-  npy: (a, c) => ({ data: readNpy(a, c) }),
-  spirals: (a, c) => ({ data: readSpirals(a, c) }),
-  xor: (a, c) => ({ data: readXor(a, c) }),
-  sine: (a, c) => ({ data: readSine(a, c) }),
-  text: (a, c) => ({ data: readText(a, c) }),
+  idx: (a, c) => ({ data: idxDataset(a, c) }),
+  csv: (a, c) => ({ data: csvDataset(a, c) }),
+  npy: (a, c) => ({ data: npyDataset(a, c) }),
+  spirals: (a, c) => ({ data: spiralsDataset(a, c) }),
+  xor: (a, c) => ({ data: xorDataset(a, c) }),
+  sine: (a, c) => ({ data: sineDataset(a, c) }),
+  text: (a, c) => ({ data: textDataset(a, c) }),
 };
 
 /**

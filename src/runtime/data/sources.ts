@@ -22,7 +22,7 @@ export interface ReadContext {
   readonly classes?: readonly string[];
 }
 
-export const readCsv = (a: SourceArgs<"csv">, c: ReadContext): Dataset =>
+export const csvDataset = (a: SourceArgs<"csv">, c: ReadContext): Dataset =>
   csv(a.path, c.dir, {
     label: a.label,
     target: a.target,
@@ -30,19 +30,20 @@ export const readCsv = (a: SourceArgs<"csv">, c: ReadContext): Dataset =>
     classes: c.classes,
   });
 
-export const readText = (a: SourceArgs<"text">, c: ReadContext): Dataset =>
+export const textDataset = (a: SourceArgs<"text">, c: ReadContext): Dataset =>
   text(a.path, c.dir, a.context);
 
-export const readNpy = (a: SourceArgs<"npy">, c: ReadContext): Dataset =>
+export const npyDataset = (a: SourceArgs<"npy">, c: ReadContext): Dataset =>
   npy(a.features, c.dir, a.labels !== undefined ? { labels: a.labels } : { targets: a.targets! });
 
-export const readIdx = (a: SourceArgs<"idx">, c: ReadContext): Dataset =>
+export const idxDataset = (a: SourceArgs<"idx">, c: ReadContext): Dataset =>
   idx(a.images, a.labels, c.dir);
 
-export const readSpirals = (a: SourceArgs<"spirals">, c: ReadContext): Dataset =>
+export const spiralsDataset = (a: SourceArgs<"spirals">, c: ReadContext): Dataset =>
   spirals(a.n, a.classes, a.noise, c.seed);
 
-export const readXor = (a: SourceArgs<"xor">, c: ReadContext): Dataset => xor(a.n, a.noise, c.seed);
+export const xorDataset = (a: SourceArgs<"xor">, c: ReadContext): Dataset =>
+  xor(a.n, a.noise, c.seed);
 
-export const readSine = (a: SourceArgs<"sine">, c: ReadContext): Dataset =>
+export const sineDataset = (a: SourceArgs<"sine">, c: ReadContext): Dataset =>
   sine(a.n, a.noise, c.seed);
