@@ -4,8 +4,9 @@
  * the check of the arguments together, and the fields it provides. The checker binds
  * `data = name(args)` against these records (`parser/check/train-calls.ts`), the language server
  * shows them, and every backend keeps a row per `DataSourceName` (`runtime/data/index.ts`,
- * `export/program/sources.ts`, `export/program/data-files.ts`, `playground/data.ts`), each taking
- * `SourceArgs` with every default filled in, so a new source does not compile until each has one.
+ * `export/program/sources.ts`, `playground/data.ts`), each taking `SourceArgs` with every default
+ * filled in, so a new source does not compile until each has one; `grove export` copies the files
+ * its `file` arguments name (`export/program/data-files.ts`).
  */
 import {
   count,
