@@ -3,8 +3,8 @@
  * exported browser program needs, since pages that load ES modules or fetch files must come over
  * http. GET and HEAD only; a path that leaves the folder, through `..` or a symbolic link, is
  * refused; `/` and folders serve their `index.html`; each file goes out with its MIME type and
- * `nosniff`; text (HTML, scripts, JSON, WGSL, CSV) is gzip-compressed for a client that accepts
- * it, as a production web server would send it. The command prints the address and serves until
+ * `nosniff`; text (the `text/*` types and JSON) is gzip-compressed for a client that accepts it,
+ * as a production web server would send it. The command prints the address and serves until
  * Ctrl-C (or SIGTERM).
  */
 import { UserError } from "../diag/diagnostic.js";

@@ -4,7 +4,8 @@
  * program's driver, bundled by esbuild with only what the program reaches), `package.json` (one
  * dependency, `webgpu`, as Grove's own package.json gives it), a short `README.md` and `data/`.
  * Text from the user (file names, the model's name) goes into comments through `commentText` and
- * into code only as JSON; the file is formatted with Prettier.
+ * into code only as JSON or, in a kernel's WGSL, an escaped template literal (`programLiteral`);
+ * the file is formatted with Prettier.
  */
 import { InternalError } from "../../diag/diagnostic.js";
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -1,8 +1,9 @@
 /**
  * @file Text an export writes around user data: the program as a JavaScript or JSON literal
  * (JSON, with the line and paragraph separators, `</` and `<!--` escaped, so it reads the same in
- * any JavaScript parser and inside an HTML `<script>`), user names in Markdown (text and code
- * spans) and HTML, and the parts of an exported folder's README that both targets share.
+ * any JavaScript parser and inside an HTML `<script>`; in JavaScript each kernel's WGSL is a
+ * template literal escaped as safely), user names in Markdown (text and code spans) and HTML, and
+ * the parts of an exported folder's README that both targets share.
  */
 import { visibleText } from "../../diag/escape.js";
 import type { ExportedProgram } from "./program.js";
