@@ -6,6 +6,7 @@
  * runtime, which holds no compiler.
  */
 import type { Plan } from "../../codegen/plan.js";
+import type { ArgValue } from "../../ops/call-schema.js";
 import type { TrainSettings } from "../../session/run-spec.js";
 
 /** The format's name and version, checked by the program's runtime. */
@@ -17,7 +18,7 @@ export interface ProgramData {
   /** The source's name (`mnist`, `csv`, `text`, `npy`, `idx`, `xor`, ...). */
   readonly source: string;
   /** Its arguments, file paths made relative to the data folder. */
-  readonly args: Readonly<Record<string, number | string | boolean | readonly string[]>>;
+  readonly args: Readonly<Record<string, ArgValue>>;
   /** Every file it reads, relative to the data folder (none for a synthetic set). */
   readonly files: readonly string[];
   /** Whether the files were written beside the program (`--no-data` leaves them out). */

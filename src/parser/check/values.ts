@@ -4,6 +4,7 @@
  * primitive applications per model and per train section, which `src/ir` lowers to IR.
  */
 import type { Span } from "../../diag/diagnostic.js";
+import type { ArgValue } from "../../ops/call-schema.js";
 import type { DataField, DataSourceName } from "../../ops/data-sources.js";
 import type { InitializerName } from "../../ops/initializers.js";
 import type { GradientOp, NoAttrs, Op, OpAttrs } from "../../ops/ops.js";
@@ -259,7 +260,7 @@ export interface ElaboratedModel {
 /** A call of a train section (data source, optimizer, schedule) with its arguments bound. */
 export interface CallSpec<N extends string = string> {
   readonly name: N;
-  readonly args: Readonly<Record<string, number | string | boolean | readonly string[]>>;
+  readonly args: Readonly<Record<string, ArgValue>>;
   readonly span: Span;
 }
 
