@@ -19,6 +19,7 @@
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -192,13 +193,19 @@ describe.skipIf(!hasTorch)("PyTorch export", () => {
       ],
       { cwd: folder, timeout: 120_000 },
     );
-    // torchrun on Python 3.11 crashes without --redirects/--tee (a known bug)
+    // torchrun on Python 3.11 crashes without --redirects/--tee (a known bug). `--standalone`
+    // rendezvous on the fixed port 29400 (torch 1.13), where a second run on the machine at the
+    // same time (another checkout's tests) makes both wait until they time out: a free port.
+    const port = await freePort();
     const out = execFileSync(
       python,
       [
         "-m",
         "torch.distributed.run",
-        "--standalone",
+        "--nnodes=1",
+        "--rdzv_backend=c10d",
+        `--rdzv_endpoint=localhost:${port}`,
+        "--rdzv_id=grove-ddp-test",
         "--nproc_per_node=2",
         "--redirects",
         "1",
@@ -276,3 +283,15 @@ describe("PyTorch lowering refusals", () => {
     expect(formatSpan(e.span!, { sources })).toBe(formatSpan(victim.span, { sources }));
   });
 });
+
+/** A TCP port free on this machine now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
