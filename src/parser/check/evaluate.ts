@@ -12,6 +12,7 @@
 import { makeDiagnostic, type DiagnosticInit, type Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
 import type { ArgV } from "./builtins/index.js";
+import { operatorBuiltins } from "./builtins/operators.js";
 import {
   applyBuiltin,
   callFn,
@@ -294,7 +295,7 @@ export class Evaluator implements CallCtx {
   }
 
   private binary(e: A.BinaryExpr, l: Value, r: Value): Value {
-    const name = binaryBuiltins[e.op];
+    const name = operatorBuiltins[e.op];
     return applyBuiltin(
       this,
       name,
@@ -467,19 +468,3 @@ function linkBase(e: Link): A.Expr {
       return e.object;
   }
 }
-
-const binaryBuiltins: Record<A.BinaryOp, string> = {
-  "+": "add",
-  "-": "sub",
-  "*": "mul",
-  "/": "div",
-  "%": "mod",
-  "^": "pow",
-  "@": "matmul",
-  "<": "less",
-  "<=": "less_equal",
-  ">": "greater",
-  ">=": "greater_equal",
-  "==": "equal",
-  "!=": "not_equal",
-};

@@ -20,7 +20,8 @@ import { dimNeg } from "../dims.js";
 import { broadcastShapes, formatType, type Operand } from "../shapes.js";
 import { describeKind, poison, type DType, type Tensor, type Value } from "../values.js";
 import { dtypeFor, isNumber, numberOf, same } from "./args.js";
-import { foldBinary, isCompareOp, opSymbol } from "./fold.js";
+import { foldBinary, isCompareOp } from "./fold.js";
+import { operatorOf } from "./operators.js";
 import { req, type ArgV, type BuiltinRule, type CallInfo, type Ctx } from "./rule.js";
 
 /** A binary op on tensors (or a tensor and a number): one dtype, shapes broadcast. */
@@ -90,7 +91,7 @@ function binary(op: BinaryOp | CompareOp): BuiltinRule {
       const r = a.get("b")!;
       if (isNumber(l.value) && isNumber(r.value)) return foldBinary(c, op, l, r, call);
       const what =
-        op === "pow" && call.name === "pow" ? "`pow`" : `\`${opSymbol[op] ?? call.name}\``;
+        op === "pow" && call.name === "pow" ? "`pow`" : `\`${operatorOf(op) ?? call.name}\``;
       return elementwise(c, op, [l, r], call, isCompareOp(op) ? "f32" : undefined, what);
     },
   };

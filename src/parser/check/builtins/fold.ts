@@ -19,6 +19,7 @@ import { dimProblem, dimRangeProblem } from "../ranges.js";
 import { describeKind, type Value } from "../values.js";
 import { isNumber, numberOf } from "./args.js";
 import { req, type ArgV, type BuiltinRule, type CallInfo, type Ctx } from "./rule.js";
+import { operatorOf } from "./operators.js";
 
 /** The ops that fold: the elementwise binary ops and comparisons, and the remainder `mod`. */
 export type FoldOp = BinaryOp | CompareOp | "mod";
@@ -37,22 +38,6 @@ const intFold: Partial<Record<FoldOp, (a: Dim, b: Dim) => Dim | undefined>> = {
 /** The remainder with the sign of the divisor: a - b * floor(a / b). */
 const mod = (a: number, b: number): number => a - b * Math.floor(a / b);
 
-/** The operator a user wrote for each op, for messages. */
-export const opSymbol: Partial<Record<FoldOp, string>> = {
-  add: "+",
-  sub: "-",
-  mul: "*",
-  div: "/",
-  mod: "%",
-  pow: "^",
-  less: "<",
-  less_equal: "<=",
-  greater: ">",
-  greater_equal: ">=",
-  equal: "==",
-  not_equal: "!=",
-};
-
 /** `l op r` of two numbers: an integer, a float or (comparisons) a boolean. */
 export function foldBinary(c: Ctx, op: FoldOp, l: ArgV, r: ArgV, call: CallInfo): Value {
   if (l.value.kind === "int" && r.value.kind === "int") {
@@ -68,7 +53,7 @@ export function foldBinary(c: Ctx, op: FoldOp, l: ArgV, r: ArgV, call: CallInfo)
       }
       return c.report({
         code: "G0411",
-        message: `cannot compute \`${opSymbol[op] ?? op}\` of ${dimToString(l.value.dim)} and ${dimToString(r.value.dim)} before the data is known`,
+        message: `cannot compute \`${operatorOf(op) ?? op}\` of ${dimToString(l.value.dim)} and ${dimToString(r.value.dim)} before the data is known`,
         span: call.span,
         label: "symbolic dimensions only support exact integer arithmetic",
       });
