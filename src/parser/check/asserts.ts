@@ -12,7 +12,10 @@ import { dimToString } from "./dims.js";
 import { shown } from "./ranges.js";
 import { describeKind, type Scope, type Value } from "./values.js";
 
-/** What checking an `assert` needs of the evaluator (an interface, so no import cycle). */
+/**
+ * What checking an `assert` (or recording an `update`, `UpdateCtx`) needs of the evaluator: an
+ * interface, so no import cycle.
+ */
 export interface AssertCtx {
   report(init: DiagnosticInit): Value;
   evalExpr(e: A.Expr, scope: Scope): Value;

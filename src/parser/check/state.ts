@@ -5,21 +5,18 @@
  * (`resolve.ts`) already reported an `update` of something that is not a state (G0416) or one
  * outside a forward body or a model (G0419).
  */
-import type { DiagnosticInit, Span } from "../../diag/diagnostic.js";
+import type { Span } from "../../diag/diagnostic.js";
 import type * as A from "../ast.js";
+import type { AssertCtx } from "./asserts.js";
 import { dimConst, dimEq } from "./dims.js";
 import { formatType } from "./shapes.js";
-import { describeKind, type ParamInfo, type Scope, type UpdateInfo, type Value } from "./values.js";
+import { describeKind, type ParamInfo, type Scope, type UpdateInfo } from "./values.js";
 
 /** An update as the evaluator records it: also the user's call that ran it. */
 export type RecordedUpdate = UpdateInfo & { readonly site: Span };
 
 /** What recording an update needs of the evaluator (an interface, so no import cycle). */
-export interface UpdateCtx {
-  report(init: DiagnosticInit): Value;
-  evalExpr(e: A.Expr, scope: Scope): Value;
-  /** Where the call being inlined was written, in a file other than `file` where there is one. */
-  callerSpan(file: string): Span | undefined;
+export interface UpdateCtx extends AssertCtx {
   readonly states: readonly ParamInfo[];
   readonly updates: RecordedUpdate[];
   /** G0418 reported for these calls (`path@file:offset`). */
