@@ -1,9 +1,9 @@
 /**
- * @file The vocabulary of a call schema, below every other layer: the kinds an argument of a
- * train-section call (data source, optimizer, schedule, parameter group) takes, a rule per
- * argument (kind, default, range check, doc text), the range checks themselves with the limits
- * they quote, and `BoundArgs`, the type of a call's arguments once the checker has bound them
- * and filled in every default. A backend's row takes `BoundArgs` of its record, so it neither
+ * @file The vocabulary of a call schema, below every other layer: the kinds an argument of an
+ * initializer or a train-section call (data source, optimizer, schedule, parameter group) takes,
+ * a rule per argument (kind, default, range check, doc text), the range checks themselves with
+ * the limits they quote, and `BoundArgs`, the type of a call's arguments once the checker has
+ * bound them and filled in every default. A backend's row takes `BoundArgs` of its record, so it neither
  * casts nor restates a default.
  */
 
@@ -44,8 +44,11 @@ export interface CallRule {
   readonly args: ArgRules;
   /** Positional argument order. */
   readonly order?: readonly string[];
-  /** A complaint about the argument combination, or undefined. */
-  readonly validate?: (args: Readonly<Record<string, ArgValue>>) => string | undefined;
+  /**
+   * A complaint about the argument combination (bound, defaults filled in), or undefined. A
+   * method, so a kind's record type may narrow it to its own bound arguments (`BoundArgs`).
+   */
+  validate?(args: Readonly<Record<string, ArgValue>>): string | undefined;
   /** One line for hover and completion. */
   readonly doc?: string;
 }

@@ -9,7 +9,6 @@ import { expect, test } from "vitest";
 import { dataSourceNames, dataSources } from "../../src/ops/data-sources.js";
 import { initializerNames, initializers } from "../../src/ops/initializers.js";
 import type { ArgRules } from "../../src/ops/call-schema.js";
-import type { InitializerSchema } from "../../src/ops/initializers.js";
 
 const language = readFileSync(resolve(import.meta.dirname, "../../docs/language.md"), "utf8");
 
@@ -24,8 +23,9 @@ function section(title: string): string {
 test("the Initializers section lists each initializer with its parameters and defaults", () => {
   const text = section("Initializers").replace(/\s+/g, " ");
   for (const name of initializerNames) {
-    const params = Object.entries((initializers[name] as InitializerSchema).params).map(
-      ([p, { default: d }]) => (d === undefined ? p : `${p} = ${d}`),
+    const args: ArgRules = initializers[name].args;
+    const params = Object.entries(args).map(([p, { default: d }]) =>
+      d === undefined ? p : `${p} = ${d}`,
     );
     const written = params.length ? `\`${name}(${params.join(", ")})\`` : `\`${name}\``;
     expect(text).toContain(written);

@@ -8,7 +8,7 @@ import type * as A from "../../parser/ast.js";
 import * as T from "../../parser/tokens.js";
 import type { ArgValue, CallRule } from "../../ops/call-schema.js";
 import { dataSources } from "../../ops/data-sources.js";
-import { initializerNames, initializers, initializerSchema } from "../../ops/initializers.js";
+import { initializers } from "../../ops/initializers.js";
 import { optimizerSchemas } from "../../ops/optimizers.js";
 import { scheduleSchemas } from "../../ops/schedules.js";
 
@@ -44,41 +44,45 @@ function written(v: ArgValue): string {
   return String(v);
 }
 
-/** The schema of the initializer `name`, if it is one. */
-function initializerCall(name: string): SchemaCall | undefined {
-  const s = initializerSchema(name);
-  return s && { what: "initializer", name, doc: s.doc, params: paramsOf(s.params) };
+/** A kind of schema call: what it is and its schema records in src/ops, by name. */
+interface CallKind {
+  readonly what: string;
+  readonly table: Readonly<Record<string, CallRule>>;
 }
 
-/** A train setting's calls by setting name: what they are and their schema records in src/ops. */
-const settingCalls: Readonly<
-  Record<string, { readonly what: string; readonly table: Readonly<Record<string, CallRule>> }>
-> = {
+/** Initializers, after `~`. */
+const initializerCalls: CallKind = { what: "initializer", table: initializers };
+
+/** A train setting's calls by setting name (`optimizer = adam(...)`). */
+const settingCalls: Readonly<Record<string, CallKind>> = {
   data: { what: "data source", table: dataSources },
   optimizer: { what: "optimizer", table: optimizerSchemas },
   schedule: { what: "schedule", table: scheduleSchemas },
 };
 
-/** The call `name` of train setting `setting` (`optimizer = adam(...)`), if it is one. */
-function settingCall(setting: string, name: string): SchemaCall | undefined {
-  const calls = Object.hasOwn(settingCalls, setting) ? settingCalls[setting] : undefined;
-  const rule = calls && Object.hasOwn(calls.table, name) ? calls.table[name] : undefined;
-  if (!rule) return undefined;
-  return { what: calls!.what, name, doc: rule.doc ?? "", params: paramsOf(rule.args) };
+/**
+ * The kind of call whose name comes at `tokens[k]`, from the tokens before it: an initializer
+ * after `~`, a data source, an optimizer or a schedule after `data =`, `optimizer =` or
+ * `schedule =`.
+ */
+function kindAt(tokens: readonly IToken[], k: number): CallKind | undefined {
+  if (tokens[k - 1]?.tokenType === T.Tilde) return initializerCalls;
+  const [key, equals] = [tokens[k - 2], tokens[k - 1]];
+  if (key?.tokenType !== T.Identifier || equals?.tokenType !== T.Equals) return undefined;
+  return Object.hasOwn(settingCalls, key.image) ? settingCalls[key.image] : undefined;
 }
 
-/**
- * The schema call `token` names in `text`, if any: an initializer when `~` comes before it, a
- * data source, an optimizer or a schedule when `data =`, `optimizer =` or `schedule =` does.
- */
+/** The schema call `token` names in `text`, if any (`kindAt` says which kinds where). */
 export function schemaCall(text: string, token: IToken): SchemaCall | undefined {
   const tokens = T.groveLexer.tokenize(text).tokens;
-  const k = tokens.findIndex((t) => t.startOffset === token.startOffset);
-  if (tokens[k - 1]?.tokenType === T.Tilde) return initializerCall(token.image);
-  const [key, equals] = [tokens[k - 2], tokens[k - 1]];
-  if (key?.tokenType === T.Identifier && equals?.tokenType === T.Equals)
-    return settingCall(key.image, token.image);
-  return undefined;
+  const kind = kindAt(
+    tokens,
+    tokens.findIndex((t) => t.startOffset === token.startOffset),
+  );
+  const name = token.image;
+  const rule = kind && Object.hasOwn(kind.table, name) ? kind.table[name] : undefined;
+  if (!rule) return undefined;
+  return { what: kind!.what, name, doc: rule.doc ?? "", params: paramsOf(rule.args) };
 }
 
 /** A call that may be written somewhere: its name, what it is, its doc text. */
@@ -97,21 +101,13 @@ export function schemaNamesAt(program: A.Program, text: string, offset: number):
   const before = T.groveLexer.tokenize(text).tokens.filter((t) => t.startOffset < offset);
   const last = before.at(-1);
   const typing = last?.tokenType === T.Identifier && last.startOffset + last.image.length >= offset;
-  const k = before.length - (typing ? 1 : 0);
-  if (before[k - 1]?.tokenType === T.Tilde)
-    return initializerNames.map((name) => ({
-      name,
-      what: "initializer",
-      doc: initializers[name].doc,
-    }));
-  const [key, equals] = [before[k - 2], before[k - 1]];
-  if (key?.tokenType !== T.Identifier || equals?.tokenType !== T.Equals) return [];
-  const calls = Object.hasOwn(settingCalls, key.image) ? settingCalls[key.image] : undefined;
+  const kind = kindAt(before, before.length - (typing ? 1 : 0));
+  if (!kind) return [];
   const decl = program.decls.find((d) => d.span.start <= offset && offset <= d.span.end);
-  if (!calls || decl?.kind !== "train") return [];
-  return Object.entries(calls.table).map(([name, rule]) => ({
+  if (kind !== initializerCalls && decl?.kind !== "train") return []; // settings: in a train section
+  return Object.entries(kind.table).map(([name, rule]) => ({
     name,
-    what: calls.what,
+    what: kind.what,
     doc: rule.doc ?? "",
   }));
 }

@@ -4,11 +4,12 @@
  * their ranges. The runtime draws the numbers from the seed.
  */
 import type { DiagnosticInit } from "../../diag/diagnostic.js";
+import { withDefaults, type CallRule } from "../../ops/call-schema.js";
 import {
   initializerNames,
   initializers,
   isInitializerName,
-  type InitializerSchema,
+  type NumberArgs,
 } from "../../ops/initializers.js";
 import type * as A from "../ast.js";
 import { dimValue } from "./dims.js";
@@ -59,11 +60,10 @@ function resolve(
     });
     return undefined;
   }
-  const rule: InitializerSchema = initializers[init];
-  const params = Object.entries(rule.params).map(([name, p]) => ({
+  const rule: CallRule & { readonly args: NumberArgs } = initializers[init];
+  const params = Object.entries(rule.args).map(([name, spec]) => ({
     name,
-    def: p.default,
-    required: p.default === undefined,
+    required: spec.default === undefined && !spec.optional,
   }));
   const args: Record<string, number> = {};
   const given = e.kind === "call" ? e.args : [];
@@ -72,7 +72,7 @@ function resolve(
     given,
     e.span,
     {
-      positional: params,
+      positional: (rule.order ?? []).map((n) => params.find((p) => p.name === n)!),
       stopAt: "any",
       missing: "first-if-clean",
       surplus: () => ({
@@ -98,8 +98,8 @@ function resolve(
     },
   );
   if (!bound) return undefined;
-  for (const { name, def } of params) if (!Object.hasOwn(args, name)) args[name] = def!;
-  const problem = rule.check?.(args);
+  Object.assign(args, withDefaults(rule, args)); // the defaults after the given ones, in order
+  const problem = rule.validate?.(args);
   if (problem) {
     ev.report({
       code: "G0605",
