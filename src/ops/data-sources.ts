@@ -37,16 +37,25 @@ const validate = {
   doc: "the fraction of examples held out for validation, at least 0 and below 1",
 } as const satisfies ArgRule;
 
-export interface SourceSchema extends CallRule {
+/** A source's arguments: every source takes `validate`. */
+type SourceArgRules = ArgRules & { readonly validate: typeof validate };
+
+/** A data source's record; `validate` and `fields` take its own bound arguments. */
+export interface SourceSchema<A extends SourceArgRules = SourceArgRules> extends CallRule {
   readonly doc: string;
-  readonly args: ArgRules & { readonly validate: typeof validate };
-  readonly fields: (args: Readonly<Record<string, ArgValue>>) => DataField[];
+  readonly args: A;
+  readonly validate?: (a: BoundArgs<A>) => string | undefined;
+  /** The fields it provides for these arguments. */
+  readonly fields: (a: BoundArgs<A>) => DataField[];
   /**
    * Its reader takes gzip-compressed files (as `.gz` IDX files): a page, which cannot decompress
    * synchronously, gunzips them as it fetches them.
    */
   readonly gzipFiles?: true;
 }
+
+/** Checks each record against its own arguments' types. */
+const source = <A extends SourceArgRules>(s: SourceSchema<A>): SourceSchema<A> => s;
 
 /** A synthetic set is drawn in memory before training: 2^24 examples take about 20 s. */
 const maxSyntheticExamples = 2 ** 24;
@@ -76,13 +85,17 @@ const f = (name: string, dtype: "f32" | "i32", dims: (number | undefined)[]): Da
   dtype,
   dims,
 });
-const labelOrTarget = (a: Readonly<Record<string, ArgValue>>, labels: string, targets: string) =>
+const labelOrTarget = (
+  a: Readonly<Record<string, ArgValue | undefined>>,
+  labels: string,
+  targets: string,
+) =>
   (a[labels] === undefined) === (a[targets] === undefined)
     ? `give exactly one of \`${labels}\` and \`${targets}\``
     : undefined;
 
 export const dataSources = {
-  mnist: {
+  mnist: source({
     doc: "10,000 MNIST digits, 28×28 pixels in [0, 1]: 8,000 `train`, 2,000 `test`",
     gzipFiles: true,
     args: {
@@ -95,8 +108,8 @@ export const dataSources = {
       validate,
     },
     fields: () => [f("image", "f32", [784]), f("label", "i32", [])],
-  },
-  idx: {
+  }),
+  idx: source({
     doc: "IDX files (MNIST's format): images and their labels",
     gzipFiles: true,
     args: {
@@ -106,8 +119,8 @@ export const dataSources = {
     },
     order: ["images", "labels"],
     fields: () => [f("image", "f32", [undefined]), f("label", "i32", [])],
-  },
-  csv: {
+  }),
+  csv: source({
     doc: "a CSV file with a header row: feature columns and a label or target column",
     args: {
       path: file("the CSV file"),
@@ -126,8 +139,8 @@ export const dataSources = {
       f("features", "f32", [undefined]),
       a.label !== undefined ? f("label", "i32", []) : f("target", "f32", [1]),
     ],
-  },
-  npy: {
+  }),
+  npy: source({
     doc: "NumPy .npy files: features, and labels or targets",
     args: {
       features: file("the .npy file of the features"),
@@ -140,8 +153,8 @@ export const dataSources = {
       f("features", "f32", [undefined]),
       a.labels !== undefined ? f("label", "i32", []) : f("target", "f32", [1]),
     ],
-  },
-  spirals: {
+  }),
+  spirals: source({
     doc: "interleaved spiral arms in the plane, one per class, drawn from the seed",
     args: {
       n: examples,
@@ -155,18 +168,18 @@ export const dataSources = {
       validate,
     },
     fields: () => [f("features", "f32", [2]), f("label", "i32", [])],
-  },
-  xor: {
+  }),
+  xor: source({
     doc: "points uniform in [-1, 1]², label 1 where x·y < 0, drawn from the seed",
     args: { n: examples, noise: noise(0.1), validate },
     fields: () => [f("features", "f32", [2]), f("label", "i32", [])],
-  },
-  sine: {
+  }),
+  sine: source({
     doc: "x uniform in [-π, π) with target sin(x) plus noise, drawn from the seed",
     args: { n: examples, noise: noise(0.05), validate },
     fields: () => [f("features", "f32", [1]), f("target", "f32", [1])],
-  },
-  text: {
+  }),
+  text: source({
     doc: "a text file as byte windows: tokens and the next byte of each",
     args: {
       path: file("the text file"),
@@ -179,12 +192,9 @@ export const dataSources = {
       validate,
     },
     order: ["path", "context"],
-    fields: (a) => [
-      f("tokens", "i32", [a.context as number]),
-      f("targets", "i32", [a.context as number]),
-    ],
-  },
-} as const satisfies Readonly<Record<string, SourceSchema>>;
+    fields: (a) => [f("tokens", "i32", [a.context]), f("targets", "i32", [a.context])],
+  }),
+};
 
 export type DataSourceName = keyof typeof dataSources;
 
@@ -196,6 +206,15 @@ export const dataSourceNames = Object.keys(dataSources) as readonly DataSourceNa
 /** Whether a data source has this name. */
 export function isDataSourceName(name: string): name is DataSourceName {
   return Object.hasOwn(dataSources, name);
+}
+
+/** The fields the source `spec` provides (the checker bound its arguments against its record). */
+export function sourceFields(spec: {
+  readonly name: DataSourceName;
+  readonly args: Readonly<Record<string, ArgValue>>;
+}): DataField[] {
+  const fields = dataSources[spec.name].fields as (a: typeof spec.args) => DataField[];
+  return fields(spec.args);
 }
 
 /** The names of the arguments of `name` that name files the source reads. */

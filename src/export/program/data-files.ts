@@ -35,8 +35,10 @@ export function safeName(path: string, taken: ReadonlySet<string>): string {
 }
 
 /** `gzipFiles` for a source whose reader takes gzip-compressed files. */
-const gzipped = (name: DataSourceName): Pick<ProgramData, "gzipFiles"> =>
-  (dataSources[name] as SourceSchema).gzipFiles ? { gzipFiles: true } : {};
+function gzipped(name: DataSourceName): Pick<ProgramData, "gzipFiles"> {
+  const source: Pick<SourceSchema, "gzipFiles"> = dataSources[name];
+  return source.gzipFiles ? { gzipFiles: true } : {};
+}
 
 /**
  * The program's view of data source `spec` (paths relative to `baseDir`, the `.grove` file's

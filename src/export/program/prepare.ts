@@ -7,8 +7,6 @@
 import { dirname } from "node:path";
 import type { CompiledPlan, PlanOptions } from "../../codegen/compile.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
-import type { OptimizerSpec } from "../../ops/optimizers.js";
-import type { ScheduleSpec } from "../../ops/schedules.js";
 import type { ElaboratedTrain } from "../../parser/check/values.js";
 import { loadData } from "../../runtime/data/index.js";
 import type { Splits } from "../../runtime/data/types.js";
@@ -55,10 +53,13 @@ export function prepareProgram(req: ProgramRequest): PreparedProgram | readonly 
   const batch = req.batch ?? train.batch;
   const compiled = compilePlans(train, batch, counts, req.device.options);
   if (!("plans" in compiled)) return compiled;
+  // The checked calls less their spans (a union's rest keeps each member's name and arguments).
+  const { span: _optimizerSpan, ...optimizer } = train.optimizer;
+  const { span: _scheduleSpan, ...schedule } = train.schedule;
   const settings = {
     model: train.model,
-    optimizer: { name: train.optimizer.name, args: train.optimizer.args } as OptimizerSpec,
-    schedule: { name: train.schedule.name, args: train.schedule.args } as ScheduleSpec,
+    optimizer,
+    schedule,
     batch,
     epochs: train.epochs,
     seed: train.seed,

@@ -8,7 +8,7 @@
  */
 import type { Span } from "../../diag/diagnostic.js";
 import { count, countLimits, positiveF32 } from "../../ops/call-schema.js";
-import { dataSources } from "../../ops/data-sources.js";
+import { dataSources, sourceFields } from "../../ops/data-sources.js";
 import { optimizerSchemas, type OptimizerSpec } from "../../ops/optimizers.js";
 import { defaultSchedule, scheduleSchemas, type ScheduleSpec } from "../../ops/schedules.js";
 import type * as A from "../ast.js";
@@ -124,7 +124,7 @@ export function checkTrain(
     : undefined;
   if (!data || missing.length > 0) return undefined;
 
-  const fields = dataSources[data.name].fields(data.args);
+  const fields = sourceFields(data);
   const preset = presetDims(model, fields);
   const m = elaborateModel(ev, model, preset);
   if (!fitInputs(ev, model, fields, m.inputs, data)) return undefined;
