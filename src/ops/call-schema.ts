@@ -37,12 +37,12 @@ export interface ArgRule {
   readonly file?: boolean;
 }
 
-/** A call's arguments by name, in positional order where `order` does not say otherwise. */
+/** A call's arguments by name; which of them may be given by position is its `order`. */
 export type ArgRules = Readonly<Record<string, ArgRule>>;
 
 export interface CallRule {
   readonly args: ArgRules;
-  /** Positional argument order. */
+  /** The arguments that may be given by position, in that order (none without it). */
   readonly order?: readonly string[];
   /**
    * A complaint about the argument combination (bound, defaults filled in), or undefined. A
