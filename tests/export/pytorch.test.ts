@@ -17,7 +17,7 @@
  * examples in `onOnnx`, whose interpreter step takes 10-50 s here: they run on `--backend onnx`,
  * which agrees with the interpreter within 2e-6 (tests/export/onnx-train-cli.test.ts).
  */
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -197,7 +197,7 @@ describe.skipIf(!hasTorch)("PyTorch export", () => {
     // rendezvous on the fixed port 29400 (torch 1.13), where a second run on the machine at the
     // same time (another checkout's tests) makes both wait until they time out: a free port.
     const port = await freePort();
-    const out = execFileSync(
+    const out = await run(
       python,
       [
         "-m",
@@ -219,12 +219,9 @@ describe.skipIf(!hasTorch)("PyTorch export", () => {
         "--checkpoint",
         checkpoint,
       ],
-      {
-        cwd: folder,
-        encoding: "utf8",
-        timeout: 300_000,
-        env: { ...process.env, OMP_NUM_THREADS: "1" },
-      },
+      // LOGLEVEL=INFO: the launcher says where it is (rendezvous, workers started, exits).
+      { cwd: folder, env: { ...process.env, OMP_NUM_THREADS: "1", LOGLEVEL: "INFO" } },
+      240_000,
     );
     const digests = [...out.matchAll(/rank (\d): parameters sha256 ([0-9a-f]{64})/g)];
     expect(digests.map((m) => m[1]).sort()).toEqual(["0", "1"]);
@@ -292,6 +289,36 @@ function freePort(): Promise<number> {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as { port: number };
       server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * Runs `file args` to its end and gives its stdout; fails with the end of its stdout and stderr
+ * when it exits with an error or runs past `ms` (then killed), so a hang says where it stopped.
+ */
+function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  ms: number,
+): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(file, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return done(out);
+      const why = signal ? `killed after ${ms / 1000} s (${signal})` : `exit ${code}`;
+      fail(
+        new Error(
+          `${file} ${args.join(" ")}: ${why}\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
+        ),
+      );
     });
   });
 }
