@@ -12,6 +12,7 @@ import { createReadStream, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
+import { pipeline } from "node:stream";
 import { createGzip } from "node:zlib";
 import { visibleText } from "../diag/escape.js";
 import type { Io } from "./io.js";
@@ -92,8 +93,10 @@ function respond(root: string, request: IncomingMessage, response: ServerRespons
     "x-content-type-options": "nosniff",
   });
   if (request.method === "HEAD") return void response.end();
-  const body = createReadStream(file);
-  (gzip ? body.pipe(createGzip()) : body).pipe(response);
+  // A file that fails mid-read (removed, unreadable) ends the response instead of the server.
+  const done = (error: Error | null) => error && response.destroy();
+  if (gzip) pipeline(createReadStream(file), createGzip(), response, done);
+  else pipeline(createReadStream(file), response, done);
 }
 
 /** The MIME types served compressed: text; images, wasm and `.gz` files as they are. */
