@@ -17,7 +17,7 @@
  * examples in `onOnnx`, whose interpreter step takes 10-50 s here: they run on `--backend onnx`,
  * which agrees with the interpreter within 2e-6 (tests/export/onnx-train-cli.test.ts).
  */
-import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -220,8 +220,11 @@ describe.skipIf(!hasTorch)("PyTorch export", () => {
         checkpoint,
       ],
       // LOGLEVEL=INFO: the launcher says where it is (rendezvous, workers started, exits).
-      { cwd: folder, env: { ...process.env, OMP_NUM_THREADS: "1", LOGLEVEL: "INFO" } },
-      240_000,
+      {
+        cwd: folder,
+        env: { ...process.env, OMP_NUM_THREADS: "1", LOGLEVEL: "INFO" },
+        timeout: 240_000,
+      },
     );
     const digests = [...out.matchAll(/rank (\d): parameters sha256 ([0-9a-f]{64})/g)];
     expect(digests.map((m) => m[1]).sort()).toEqual(["0", "1"]);
@@ -294,31 +297,20 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Runs `file args` to its end and gives its stdout; fails with the end of its stdout and stderr
- * when it exits with an error or runs past `ms` (then killed), so a hang says where it stopped.
+ * `file args` run to its end (killed after `timeout` ms): its stdout, or a failure with the end of
+ * its stdout and stderr, so a hang says where it stopped.
  */
-function run(
+async function run(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-  ms: number,
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeout: number },
 ): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(file, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) return done(out);
-      const why = signal ? `killed after ${ms / 1000} s (${signal})` : `exit ${code}`;
-      fail(
-        new Error(
-          `${file} ${args.join(" ")}: ${why}\nstdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-3000)}`,
-        ),
-      );
-    });
-  });
+  try {
+    return (await promisify(execFile)(file, args, { ...options, killSignal: "SIGKILL" })).stdout;
+  } catch (e) {
+    const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
+    throw new Error(
+      `${(e as Error).message}\nstdout:\n${stdout.slice(-3000)}\nstderr:\n${stderr.slice(-3000)}`,
+    );
+  }
 }

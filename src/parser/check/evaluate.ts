@@ -35,6 +35,7 @@ import {
   describeKind,
   poison,
   type DType,
+  type Graph,
   type InputInfo,
   type ParamInfo,
   Scope,
@@ -68,6 +69,12 @@ export class Evaluator implements CallCtx {
     readonly globals: Scope,
     private readonly sink: DiagnosticSink,
   ) {}
+
+  /** The trace recorded so far, with `outputs` as its outputs. */
+  graph(outputs: Graph["outputs"]): Graph {
+    const { nodes, inputs, params, states: state, updates } = this;
+    return { nodes, inputs, params, state, updates, outputs };
+  }
 
   // ------------------------------------------------------------ Ctx
 

@@ -74,14 +74,7 @@ export function elaborateModel(
   // A model's updates run after its other members, so each state is declared by then.
   for (const u of updates) ev.evalUpdate(u, scope);
   return {
-    graph: {
-      nodes: ev.nodes,
-      inputs: ev.inputs,
-      params: ev.params,
-      state: ev.states,
-      updates: ev.updates,
-      outputs: outputList,
-    },
+    graph: ev.graph(outputList),
     scope,
     outputs,
     failed,

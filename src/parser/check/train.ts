@@ -155,14 +155,7 @@ export function checkTrain(
     return undefined;
   return {
     model: model.name.name,
-    graph: {
-      nodes: ev.nodes,
-      inputs: ev.inputs,
-      params: ev.params,
-      state: ev.states,
-      updates: ev.updates,
-      outputs,
-    },
+    graph: ev.graph(outputs),
     data,
     fields,
     optimizer,
