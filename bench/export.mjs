@@ -27,7 +27,7 @@ const { values: opts } = parseArgs({
 const example = resolve(root, opts.example);
 const tmp = (prefix) => mkdtempSync(join(os.tmpdir(), prefix));
 
-/** Exports `example` for `target` into a new folder; the size line `grove export` prints. */
+/** Exports `example` for `target` into a new folder; the size and device lines `grove export` prints. */
 function exportTo(target) {
   const dir = tmp(`grove-bench-${target}-`);
   const out = execFileSync(
@@ -38,7 +38,8 @@ function exportTo(target) {
       stdio: ["ignore", "pipe", "ignore"],
     },
   );
-  return { dir, size: out.split("\n")[1].trim() };
+  const lines = out.split("\n");
+  return { dir, size: lines[1].trim(), device: lines[2].trim().replace(/^compiled for /, "") };
 }
 
 /** The JSON lines of a `--log-json` file. */
@@ -136,7 +137,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const secs = (xs) => `${xs.map((x) => x.toFixed(2)).join(", ")} (median ${median(xs).toFixed(2)})`;
 console.log(`# The exported program: ${opts.example}
 
-${machine("")}
+${machine(node.device)}
 
 - node: ${node.size}
 - browser: ${page.size}
